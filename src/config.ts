@@ -1,0 +1,196 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** A configuration error names the variable to set and what is wrong with it. */
+export class ConfigError extends Error {
+  readonly variable: string;
+  constructor(variable: string, problem: string) {
+    super(`${variable}: ${problem}`);
+    this.name = 'ConfigError';
+    this.variable = variable;
+  }
+}
+
+export interface WhatsAppQuickStart {
+  appId: string;
+  appSecret: string;
+  verifyToken: string;
+  wabaId: string;
+  phoneNumberId: string;
+  accessToken: string;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** `sqlite:<file>` by default, or a postgres:// URL. */
+  databaseUrl: string;
+  databaseKind: 'sqlite' | 'postgres';
+  adminToken: string;
+  /** 32 bytes; encrypts secrets at rest (AES-256-GCM). */
+  secretKey: Buffer;
+  /** Key id stored beside every ciphertext, so the key can be rotated. */
+  secretKeyId: string;
+  /** Older keys, by id, still accepted for decryption during a rotation. */
+  previousSecretKeys: ReadonlyMap<string, Buffer>;
+  graphApiUrl: string | undefined;
+  graphApiVersion: string;
+  /** Set when every WHATSAPP_* variable is given: a default tenant is created or updated at start. */
+  whatsapp: WhatsAppQuickStart | undefined;
+  /** Sandbox mode: no WhatsApp credentials, so the built-in simulator plays Meta. */
+  isSandbox: boolean;
+  logLevel: string;
+  /** How often the inbox worker looks for stored deliveries when it was not woken. */
+  inboxPollIntervalMs: number;
+  /** Notes about generated secrets, printed once at start. */
+  notices: string[];
+}
+
+type Env = Record<string, string | undefined>;
+
+const WHATSAPP_VARIABLES = [
+  'WHATSAPP_APP_ID',
+  'WHATSAPP_APP_SECRET',
+  'WHATSAPP_VERIFY_TOKEN',
+  'WHATSAPP_WABA_ID',
+  'WHATSAPP_PHONE_NUMBER_ID',
+  'WHATSAPP_ACCESS_TOKEN',
+] as const;
+
+function readPort(env: Env): number {
+  const raw = env.PORT ?? '3000';
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError('PORT', `"${raw}" is not a TCP port; set a whole number from 0 to 65535`);
+  }
+  return port;
+}
+
+function readPositiveInteger(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new ConfigError(name, `"${raw}" is not a positive whole number`);
+  }
+  return value;
+}
+
+/** Reads a secret from the environment, or from DATA_DIR, generating and saving it on first start. */
+function readOrCreateSecret(
+  env: Env,
+  name: 'ADMIN_TOKEN' | 'SECRET_KEY',
+  dataDir: string,
+  generate: () => string,
+  notices: string[],
+): string {
+  const fromEnv = env[name];
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  const file = join(dataDir, name.toLowerCase().replace('_', '-'));
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, `${generate()}\n`, { mode: 0o600 });
+  notices.push(`${name} was not set: generated one and saved it in ${file}`);
+  return readFileSync(file, 'utf8').trim();
+}
+
+function parseSecretKey(name: string, raw: string): Buffer {
+  const key = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
+  if (key.length !== 32) {
+    throw new ConfigError(name, 'must be 32 bytes, as 64 hex characters or base64 (try: openssl rand -hex 32)');
+  }
+  return key;
+}
+
+/** Parses the environment once; the result is frozen. */
+export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
+  const notices: string[] = [];
+  const port = readPort(env);
+  const dataDir = resolve(cwd, env.DATA_DIR || './data');
+
+  const rawDatabaseUrl = env.DATABASE_URL || `sqlite:${join(dataDir, 'coxcox.sqlite')}`;
+  let databaseKind: Config['databaseKind'];
+  if (/^postgres(ql)?:\/\//.test(rawDatabaseUrl)) databaseKind = 'postgres';
+  else if (rawDatabaseUrl.startsWith('sqlite:')) databaseKind = 'sqlite';
+  else {
+    throw new ConfigError(
+      'DATABASE_URL',
+      `"${rawDatabaseUrl.replace(/:[^:@/]*@/, ':***@')}" is neither postgres://… nor sqlite:<file>`,
+    );
+  }
+
+  const adminToken = readOrCreateSecret(
+    env,
+    'ADMIN_TOKEN',
+    dataDir,
+    () => `cxa_${randomBytes(24).toString('base64url')}`,
+    notices,
+  );
+  if (adminToken.length < 16) throw new ConfigError('ADMIN_TOKEN', 'must be at least 16 characters long');
+  const secretKey = parseSecretKey(
+    'SECRET_KEY',
+    readOrCreateSecret(env, 'SECRET_KEY', dataDir, () => randomBytes(32).toString('hex'), notices),
+  );
+  const previousSecretKeys = new Map<string, Buffer>();
+  for (const entry of (env.SECRET_KEY_PREVIOUS ?? '').split(',').filter(Boolean)) {
+    const [id, value] = entry.split(':');
+    if (!id || !value) throw new ConfigError('SECRET_KEY_PREVIOUS', 'expected a list of keyId:key pairs');
+    previousSecretKeys.set(id, parseSecretKey('SECRET_KEY_PREVIOUS', value));
+  }
+  const secretKeyId = env.SECRET_KEY_ID || 'k1';
+
+  const graphApiUrl = env.GRAPH_API_URL || undefined;
+  if (graphApiUrl !== undefined && !/^https?:\/\//.test(graphApiUrl)) {
+    throw new ConfigError('GRAPH_API_URL', `"${graphApiUrl}" must start with http:// or https://`);
+  }
+  const graphApiVersion = env.GRAPH_API_VERSION || 'v23.0';
+  if (!/^v\d+\.\d+$/.test(graphApiVersion)) {
+    throw new ConfigError('GRAPH_API_VERSION', `"${graphApiVersion}" must look like v23.0`);
+  }
+
+  const given = WHATSAPP_VARIABLES.filter((name) => env[name]);
+  let whatsapp: WhatsAppQuickStart | undefined;
+  if (given.length > 0 && given.length < WHATSAPP_VARIABLES.length) {
+    const missing = WHATSAPP_VARIABLES.filter((name) => !env[name]);
+    throw new ConfigError(
+      missing[0]!,
+      `is missing; set all of ${missing.join(', ')} too, or none of the WHATSAPP_* variables for sandbox mode`,
+    );
+  }
+  if (given.length === WHATSAPP_VARIABLES.length) {
+    whatsapp = {
+      appId: env.WHATSAPP_APP_ID!,
+      appSecret: env.WHATSAPP_APP_SECRET!,
+      verifyToken: env.WHATSAPP_VERIFY_TOKEN!,
+      wabaId: env.WHATSAPP_WABA_ID!,
+      phoneNumberId: env.WHATSAPP_PHONE_NUMBER_ID!,
+      accessToken: env.WHATSAPP_ACCESS_TOKEN!,
+    };
+  }
+
+  const logLevel = env.LOG_LEVEL || 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `"${logLevel}" is not one of fatal, error, warn, info, debug, trace, silent`);
+  }
+
+  return Object.freeze({
+    port,
+    host: env.HOST || '0.0.0.0',
+    dataDir,
+    databaseUrl: rawDatabaseUrl,
+    databaseKind,
+    adminToken,
+    secretKey,
+    secretKeyId,
+    previousSecretKeys,
+    graphApiUrl,
+    graphApiVersion,
+    whatsapp,
+    isSandbox: whatsapp === undefined,
+    logLevel,
+    inboxPollIntervalMs: readPositiveInteger(env, 'INBOX_POLL_INTERVAL_MS', 1000), // 1 s
+    notices,
+  });
+}

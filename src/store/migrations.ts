@@ -1,0 +1,230 @@
+import { type Kysely, sql } from 'kysely';
+import type { DialectFlags } from './dialect-flags.ts';
+
+interface Migration {
+  name: string;
+  // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
+  up(db: Kysely<any>, flags: DialectFlags): Promise<void>;
+}
+
+/** Forward-only. Never edit a migration that has shipped; add a new one. */
+const migrations: Migration[] = [
+  {
+    name: '0001_tenants',
+    async up(db) {
+      await db.schema
+        .createTable('tenants')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('api_keys')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('key_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('key_prefix', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('revoked_at', 'bigint')
+        .execute();
+      await db.schema
+        .createTable('meta_apps')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
+        .addColumn('app_id', 'text', (c) => c.notNull().unique())
+        .addColumn('app_secret_enc', 'text', (c) => c.notNull())
+        .addColumn('verify_token_enc', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('wabas')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
+        .addColumn('waba_id', 'text', (c) => c.notNull().unique())
+        .addColumn('app_id', 'text')
+        .addColumn('name', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('phone_numbers')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
+        .addColumn('waba_id', 'text', (c) => c.notNull())
+        .addColumn('phone_number_id', 'text', (c) => c.notNull().unique())
+        .addColumn('display_phone_number', 'text')
+        .addColumn('verified_name', 'text')
+        .addColumn('quality_rating', 'text')
+        .addColumn('messaging_tier', 'text')
+        .addColumn('throughput_mps', 'integer', (c) => c.notNull().defaultTo(80))
+        .addColumn('graph_api_url', 'text')
+        .addColumn('graph_api_version', 'text')
+        .addColumn('is_healthy', 'integer', (c) => c.notNull().defaultTo(1))
+        .addColumn('health_problem', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('access_tokens')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
+        .addColumn('waba_id', 'text')
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('token_enc', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
+  {
+    name: '0002_webhooks',
+    async up(db, flags) {
+      await db.schema
+        .createTable('webhook_deliveries')
+        .addColumn('id', flags.autoIncrementType, (c) => c.primaryKey())
+        .addColumn('app_id', 'text')
+        .addColumn('received_at', 'bigint', (c) => c.notNull())
+        .addColumn('body', flags.binaryType, (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull().defaultTo('pending'))
+        .addColumn('problem', 'text')
+        .addColumn('tenant_id', 'text')
+        .addColumn('event_count', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('unrouted_count', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('processed_at', 'bigint')
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .createIndex('webhook_deliveries_state_id')
+        .on('webhook_deliveries')
+        .columns(['state', 'id'])
+        .execute();
+      await db.schema
+        .createTable('webhook_events')
+        .addColumn('id', flags.autoIncrementType, (c) => c.primaryKey())
+        .addColumn('delivery_id', 'bigint', (c) => c.notNull())
+        .addColumn('tenant_id', 'text')
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('dedupe_key', 'text', (c) => c.notNull().unique())
+        .addColumn('waba_id', 'text')
+        .addColumn('phone_number_id', 'text')
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('occurred_at', 'bigint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('webhook_events_tenant_kind')
+        .on('webhook_events')
+        .columns(['tenant_id', 'kind', 'id'])
+        .execute();
+    },
+  },
+  {
+    name: '0003_conversations',
+    async up(db, flags) {
+      await db.schema
+        .createTable('contacts')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
+        .addColumn('wa_id', 'text')
+        .addColumn('user_id', 'text')
+        .addColumn('name', 'text')
+        .addColumn('username', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addUniqueConstraint('contacts_tenant_wa_id', ['tenant_id', 'wa_id'])
+        .addUniqueConstraint('contacts_tenant_user_id', ['tenant_id', 'user_id'])
+        .execute();
+      await db.schema
+        .createTable('conversations')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
+        .addColumn('phone_number_id', 'text', (c) => c.notNull())
+        .addColumn('contact_id', 'text', (c) => c.notNull().references('contacts.id'))
+        .addColumn('last_inbound_at', 'bigint')
+        .addColumn('last_message_at', 'bigint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addUniqueConstraint('conversations_number_contact', ['tenant_id', 'phone_number_id', 'contact_id'])
+        .execute();
+      await db.schema
+        .createTable('messages')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
+        .addColumn('conversation_id', 'text')
+        .addColumn('contact_id', 'text')
+        .addColumn('phone_number_id', 'text')
+        .addColumn('wamid', 'text', (c) => c.notNull())
+        .addColumn('direction', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('content', 'text', (c) => c.notNull())
+        .addColumn('context_wamid', 'text')
+        .addColumn('sent_at', 'bigint')
+        .addColumn('status', 'text')
+        .addColumn('status_rank', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('status_at', 'bigint')
+        .addColumn('error_code', 'integer')
+        .addColumn('error_title', 'text')
+        .addColumn('biz_opaque_callback_data', 'text')
+        .addColumn('is_revoked', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('edited_content', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addUniqueConstraint('messages_tenant_wamid', ['tenant_id', 'wamid'])
+        .execute();
+      await db.schema
+        .createIndex('messages_conversation')
+        .on('messages')
+        .columns(['conversation_id', 'created_at'])
+        .execute();
+      await db.schema
+        .createIndex('messages_tenant_created')
+        .on('messages')
+        .columns(['tenant_id', 'created_at'])
+        .execute();
+      await db.schema
+        .createTable('message_statuses')
+        .addColumn('id', flags.autoIncrementType, (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('wamid', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('occurred_at', 'bigint', (c) => c.notNull())
+        .addColumn('recipient_id', 'text')
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('delivery_id', 'bigint', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addUniqueConstraint('message_statuses_once', ['tenant_id', 'wamid', 'status'])
+        .execute();
+    },
+  },
+];
+
+/** Applies every migration not yet applied, each in its own transaction, under a lock on PostgreSQL. */
+// biome-ignore lint/suspicious/noExplicitAny: see Migration.
+export async function migrateToLatest(db: Kysely<any>, flags: DialectFlags): Promise<string[]> {
+  return db.connection().execute(async (connection) => {
+    if (flags.supportsSkipLocked) await sql`select pg_advisory_lock(4242001)`.execute(connection);
+    try {
+      await connection.schema
+        .createTable('schema_migrations')
+        .ifNotExists()
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('applied_at', 'bigint', (c) => c.notNull())
+        .execute();
+      const done = new Set(
+        (await connection.selectFrom('schema_migrations').select('name').execute()).map((row) => row.name),
+      );
+      const applied: string[] = [];
+      for (const migration of migrations) {
+        if (done.has(migration.name)) continue;
+        await connection.transaction().execute(async (trx) => {
+          await migration.up(trx, flags);
+          await trx.insertInto('schema_migrations').values({ name: migration.name, applied_at: Date.now() }).execute();
+        });
+        applied.push(migration.name);
+      }
+      return applied;
+    } finally {
+      if (flags.supportsSkipLocked) await sql`select pg_advisory_unlock(4242001)`.execute(connection);
+    }
+  });
+}

@@ -1,0 +1,141 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The database as Kysely sees it. Times are epoch milliseconds; JSON is stored as text so that both
+ * dialects read it back the same way; booleans are 0/1 integers.
+ */
+export interface Database {
+  schema_migrations: { name: string; applied_at: number };
+  tenants: { id: string; name: string; created_at: number };
+  api_keys: {
+    id: string;
+    tenant_id: string;
+    name: string;
+    key_hash: string;
+    key_prefix: string;
+    created_at: number;
+    revoked_at: number | null;
+  };
+  meta_apps: {
+    id: string;
+    tenant_id: string;
+    app_id: string;
+    app_secret_enc: string;
+    verify_token_enc: string;
+    created_at: number;
+    updated_at: number;
+  };
+  wabas: {
+    id: string;
+    tenant_id: string;
+    waba_id: string;
+    app_id: string | null;
+    name: string | null;
+    created_at: number;
+  };
+  phone_numbers: {
+    id: string;
+    tenant_id: string;
+    waba_id: string;
+    phone_number_id: string;
+    display_phone_number: string | null;
+    verified_name: string | null;
+    quality_rating: string | null;
+    messaging_tier: string | null;
+    throughput_mps: number;
+    graph_api_url: string | null;
+    graph_api_version: string | null;
+    is_healthy: number;
+    health_problem: string | null;
+    created_at: number;
+    updated_at: number;
+  };
+  access_tokens: {
+    id: string;
+    tenant_id: string;
+    waba_id: string | null;
+    kind: string;
+    token_enc: string;
+    expires_at: number | null;
+    created_at: number;
+  };
+  webhook_deliveries: {
+    id: Generated<number>;
+    app_id: string | null;
+    received_at: number;
+    body: Buffer;
+    /** pending → processed, or invalid when the body does not parse as a WhatsApp notification. */
+    state: string;
+    problem: string | null;
+    tenant_id: string | null;
+    event_count: number;
+    unrouted_count: number;
+    processed_at: number | null;
+    attempts: number;
+  };
+  webhook_events: {
+    id: Generated<number>;
+    delivery_id: number;
+    tenant_id: string | null;
+    kind: string;
+    dedupe_key: string;
+    waba_id: string | null;
+    phone_number_id: string | null;
+    payload: string;
+    occurred_at: number | null;
+    created_at: number;
+  };
+  contacts: {
+    id: string;
+    tenant_id: string;
+    wa_id: string | null;
+    user_id: string | null;
+    name: string | null;
+    username: string | null;
+    created_at: number;
+    updated_at: number;
+  };
+  conversations: {
+    id: string;
+    tenant_id: string;
+    phone_number_id: string;
+    contact_id: string;
+    last_inbound_at: number | null;
+    last_message_at: number | null;
+    created_at: number;
+  };
+  messages: {
+    id: string;
+    tenant_id: string;
+    conversation_id: string | null;
+    contact_id: string | null;
+    phone_number_id: string | null;
+    wamid: string;
+    direction: string;
+    type: string;
+    content: string;
+    context_wamid: string | null;
+    sent_at: number | null;
+    status: string | null;
+    status_rank: number;
+    status_at: number | null;
+    error_code: number | null;
+    error_title: string | null;
+    biz_opaque_callback_data: string | null;
+    is_revoked: number;
+    edited_content: string | null;
+    created_at: number;
+    updated_at: number;
+  };
+  message_statuses: {
+    id: Generated<number>;
+    tenant_id: string;
+    wamid: string;
+    status: string;
+    occurred_at: number;
+    recipient_id: string | null;
+    payload: string;
+    delivery_id: number;
+    created_at: number;
+  };
+}
