@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { Generated, Selectable } from 'kysely';
 
 /**
  * The database as Kysely sees it. Times are epoch milliseconds; JSON is stored as text so that both
@@ -65,13 +65,13 @@ export interface Database {
     received_at: number;
     body: Buffer;
     /** pending → processed, or invalid when the body does not parse as a WhatsApp notification. */
-    state: string;
+    state: Generated<string>;
     problem: string | null;
     tenant_id: string | null;
-    event_count: number;
-    unrouted_count: number;
+    event_count: Generated<number>;
+    unrouted_count: Generated<number>;
     processed_at: number | null;
-    attempts: number;
+    attempts: Generated<number>;
   };
   webhook_events: {
     id: Generated<number>;
@@ -139,3 +139,5 @@ export interface Database {
     created_at: number;
   };
 }
+
+export type WebhookDeliveryRow = Selectable<Database['webhook_deliveries']>;

@@ -1,0 +1,84 @@
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import { messageReadRoutes } from './conversations/index.ts';
+import { createAuthenticate } from './http/auth.ts';
+import { errorHandler } from './http/error-handler.ts';
+import type { Store } from './store/open-store.ts';
+import { type TenantDirectory, tenantRoutes } from './tenants/index.ts';
+import type { DeliveryWriter } from './whatsapp/delivery-writer.ts';
+import { deliveryRoutes } from './whatsapp/delivery-routes.ts';
+import type { Metrics } from './whatsapp/metrics.ts';
+import { webhookRoutes } from './whatsapp/webhook-routes.ts';
+
+export interface AppDeps {
+  store: Store;
+  logger: Logger;
+  adminToken: string;
+  directory: TenantDirectory;
+  writer: DeliveryWriter;
+  metrics: Metrics;
+  defaultAppId: string | null;
+  /** Extra route plugins under /api/v1 (added by later domains through main.ts). */
+  apiPlugins?: Array<(app: FastifyInstance) => Promise<void>>;
+}
+
+/** Builds the HTTP app without listening, so tests drive it through `inject()`. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    // Webhooks are answered in well under Meta's 250 ms; slow clients must not hold sockets forever.
+    requestTimeout: 30_000,
+    bodyLimit: 1024 * 1024, // 1 MiB for the API; the webhook route allows 3 MiB
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'Coxcox API',
+        description: 'AI-driven sales conversations on WhatsApp. Authenticate with `Authorization: Bearer <ADMIN_TOKEN or tenant API key>`.',
+        version: '0.1.0',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  app.get('/healthz', { schema: { hide: true } }, async (_request, reply) => {
+    try {
+      await deps.store.ping();
+      return { status: 'ok', database: deps.store.flags.name };
+    } catch {
+      return reply.code(503).send({ status: 'unavailable', database: deps.store.flags.name });
+    }
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type('text/plain; version=0.0.4').send(deps.metrics.render()),
+  );
+
+  await app.register(async (scope) => webhookRoutes(scope, deps));
+
+  const authenticate = createAuthenticate({
+    adminToken: deps.adminToken,
+    tenantIdForApiKey: (key) => deps.directory.tenantIdForApiKey(key),
+  });
+  await app.register(
+    async (api) => {
+      api.addHook('onRequest', authenticate);
+      await tenantRoutes(api, deps.directory);
+      await deliveryRoutes(api, deps.store.db);
+      await messageReadRoutes(api, deps.store.db);
+      for (const plugin of deps.apiPlugins ?? []) await plugin(api);
+    },
+    { prefix: '/api/v1' },
+  );
+  return app;
+}

@@ -1,0 +1,11 @@
+export {
+  type ContactKey,
+  type InboundMessageRecord,
+  recordInboundMessage,
+  recordStatus,
+  type StatusRecord,
+  upsertContact,
+  upsertConversation,
+} from './record-inbound.ts';
+export { statusRank } from './status-rank.ts';
+export { messageReadRoutes, toMessageView } from './message-routes.ts';

@@ -1,0 +1,270 @@
+import { randomUUID } from 'node:crypto';
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Database } from '../store/schema.ts';
+import { statusRank } from './status-rank.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** The later of a column and a time, portably (SQLite's scalar max() is PostgreSQL's greatest()). */
+function laterOf(column: 'last_inbound_at' | 'last_message_at', time: number) {
+  return sql<number>`case when coalesce(${sql.ref(column)}, 0) < ${time} then ${time} else ${sql.ref(column)} end`;
+}
+
+export interface ContactKey {
+  waId: string | null;
+  userId: string | null;
+  name?: string | null;
+  username?: string | null;
+}
+
+/**
+ * Finds or creates the contact for a wa_id and/or a business-scoped user id (BSUID). Both keys are
+ * unique per tenant; whichever one is known finds the contact, and the other is filled in when it
+ * first appears, so both forms of Meta's payloads land on one contact.
+ */
+export async function upsertContact(db: Db, tenantId: string, key: ContactKey, now: number): Promise<string | null> {
+  if (!key.waId && !key.userId) return null;
+  const find = async () => {
+    let query = db.selectFrom('contacts').selectAll().where('tenant_id', '=', tenantId);
+    query = query.where((eb) => {
+      const ors = [];
+      if (key.waId) ors.push(eb('wa_id', '=', key.waId));
+      if (key.userId) ors.push(eb('user_id', '=', key.userId));
+      return eb.or(ors);
+    });
+    // Prefer the wa_id match when the two keys point at different rows.
+    const rows = await query.execute();
+    return rows.find((row) => key.waId && row.wa_id === key.waId) ?? rows[0];
+  };
+  let contact = await find();
+  if (!contact) {
+    await db
+      .insertInto('contacts')
+      .values({
+        id: randomUUID(),
+        tenant_id: tenantId,
+        wa_id: key.waId,
+        user_id: key.userId,
+        name: key.name ?? null,
+        username: key.username ?? null,
+        created_at: now,
+        updated_at: now,
+      })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    contact = await find();
+    if (!contact) return null;
+  }
+  const changes: Partial<Database['contacts']> = {};
+  if (key.waId && !contact.wa_id) changes.wa_id = key.waId;
+  if (key.userId && !contact.user_id) changes.user_id = key.userId;
+  if (key.name && key.name !== contact.name) changes.name = key.name;
+  if (key.username && key.username !== contact.username) changes.username = key.username;
+  if (Object.keys(changes).length > 0) {
+    await db
+      .updateTable('contacts')
+      .set({ ...changes, updated_at: now })
+      .where('id', '=', contact.id)
+      .execute();
+  }
+  return contact.id;
+}
+
+/** Finds or creates the conversation between one business number and one contact. */
+export async function upsertConversation(db: Db, tenantId: string, phoneNumberId: string, contactId: string, now: number) {
+  await db
+    .insertInto('conversations')
+    .values({
+      id: randomUUID(),
+      tenant_id: tenantId,
+      phone_number_id: phoneNumberId,
+      contact_id: contactId,
+      last_inbound_at: null,
+      last_message_at: null,
+      created_at: now,
+    })
+    .onConflict((oc) => oc.columns(['tenant_id', 'phone_number_id', 'contact_id']).doNothing())
+    .execute();
+  const row = await db
+    .selectFrom('conversations')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('phone_number_id', '=', phoneNumberId)
+    .where('contact_id', '=', contactId)
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export interface InboundMessageRecord {
+  tenantId: string;
+  phoneNumberId: string | null;
+  contact: ContactKey;
+  wamid: string;
+  type: string;
+  sentAt: number | null;
+  contextWamid: string | null;
+  content: unknown;
+  /** For an edit or a revoke: the message it changes. */
+  targetWamid: string | null;
+}
+
+/**
+ * Records one inbound message, once: the unique (tenant, wamid) key makes a duplicate a no-op, in the
+ * same transaction as the rest. Returns the message id and whether it was new.
+ */
+export async function recordInboundMessage(
+  db: Db,
+  record: InboundMessageRecord,
+  now: number,
+): Promise<{ messageId: string; conversationId: string | null; isNew: boolean }> {
+  const contactId = await upsertContact(db, record.tenantId, record.contact, now);
+  let conversationId: string | null = null;
+  if (contactId && record.phoneNumberId) {
+    conversationId = await upsertConversation(db, record.tenantId, record.phoneNumberId, contactId, now);
+  }
+  const id = randomUUID();
+  const inserted = await db
+    .insertInto('messages')
+    .values({
+      id,
+      tenant_id: record.tenantId,
+      conversation_id: conversationId,
+      contact_id: contactId,
+      phone_number_id: record.phoneNumberId,
+      wamid: record.wamid,
+      direction: 'in',
+      type: record.type,
+      content: JSON.stringify(record.content ?? null),
+      context_wamid: record.contextWamid,
+      sent_at: record.sentAt,
+      status: 'received',
+      status_rank: 0,
+      status_at: record.sentAt,
+      error_code: null,
+      error_title: null,
+      biz_opaque_callback_data: null,
+      is_revoked: 0,
+      edited_content: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .onConflict((oc) => oc.columns(['tenant_id', 'wamid']).doNothing())
+    .executeTakeFirst();
+  const isNew = Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0;
+  if (!isNew) {
+    const existing = await db
+      .selectFrom('messages')
+      .select(['id', 'conversation_id'])
+      .where('tenant_id', '=', record.tenantId)
+      .where('wamid', '=', record.wamid)
+      .executeTakeFirstOrThrow();
+    return { messageId: existing.id, conversationId: existing.conversation_id, isNew: false };
+  }
+  if (conversationId && record.sentAt !== null) {
+    // The 24-hour customer-service window runs from the customer's latest message.
+    await db
+      .updateTable('conversations')
+      .set({
+        last_inbound_at: laterOf('last_inbound_at', record.sentAt),
+        last_message_at: laterOf('last_message_at', record.sentAt),
+      })
+      .where('id', '=', conversationId)
+      .execute();
+  }
+  if (record.targetWamid && (record.type === 'revoke' || record.type === 'edit')) {
+    await db
+      .updateTable('messages')
+      .set(
+        record.type === 'revoke'
+          ? { is_revoked: 1, updated_at: now }
+          : { edited_content: JSON.stringify(record.content ?? null), updated_at: now },
+      )
+      .where('tenant_id', '=', record.tenantId)
+      .where('wamid', '=', record.targetWamid)
+      .execute();
+  }
+  return { messageId: id, conversationId, isNew: true };
+}
+
+export interface StatusRecord {
+  tenantId: string;
+  phoneNumberId: string | null;
+  wamid: string;
+  status: string;
+  occurredAt: number;
+  recipientId: string | null;
+  errorCode: number | null;
+  errorTitle: string | null;
+  bizOpaqueCallbackData: string | null;
+  payload: unknown;
+  deliveryId: number;
+}
+
+/**
+ * Records a status once per (message, status) and moves the message's current status forward only.
+ * The update is one conditional statement, never a read-then-write in memory.
+ */
+export async function recordStatus(db: Db, record: StatusRecord, now: number): Promise<{ isNew: boolean; hasAdvanced: boolean }> {
+  const inserted = await db
+    .insertInto('message_statuses')
+    .values({
+      tenant_id: record.tenantId,
+      wamid: record.wamid,
+      status: record.status,
+      occurred_at: record.occurredAt,
+      recipient_id: record.recipientId,
+      payload: JSON.stringify(record.payload ?? null),
+      delivery_id: record.deliveryId,
+      created_at: now,
+    })
+    .onConflict((oc) => oc.columns(['tenant_id', 'wamid', 'status']).doNothing())
+    .executeTakeFirst();
+  const isNew = Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0;
+  if (!isNew) return { isNew: false, hasAdvanced: false };
+
+  // A status for a message we have not seen (sent by another system, or its send not yet recorded).
+  await db
+    .insertInto('messages')
+    .values({
+      id: randomUUID(),
+      tenant_id: record.tenantId,
+      conversation_id: null,
+      contact_id: null,
+      phone_number_id: record.phoneNumberId,
+      wamid: record.wamid,
+      direction: 'out',
+      type: 'unknown',
+      content: 'null',
+      context_wamid: null,
+      sent_at: null,
+      status: null,
+      status_rank: 0,
+      status_at: null,
+      error_code: null,
+      error_title: null,
+      biz_opaque_callback_data: record.bizOpaqueCallbackData,
+      is_revoked: 0,
+      edited_content: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .onConflict((oc) => oc.columns(['tenant_id', 'wamid']).doNothing())
+    .execute();
+
+  const rank = statusRank(record.status);
+  const updated = await db
+    .updateTable('messages')
+    .set({
+      status: record.status,
+      status_rank: rank,
+      status_at: record.occurredAt,
+      error_code: record.errorCode,
+      error_title: record.errorTitle,
+      updated_at: now,
+    })
+    .where('tenant_id', '=', record.tenantId)
+    .where('wamid', '=', record.wamid)
+    .where('status_rank', '<', rank)
+    .executeTakeFirst();
+  return { isNew: true, hasAdvanced: Number(updated.numUpdatedRows) > 0 };
+}

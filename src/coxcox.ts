@@ -1,0 +1,141 @@
+import { createHmac } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { buildApp } from './app.ts';
+import type { Config } from './config.ts';
+import { PollLoop } from './queue/index.ts';
+import { openStore, type Store } from './store/open-store.ts';
+import { createSecretBox, TenantDirectory } from './tenants/index.ts';
+import { DeliveryWriter } from './whatsapp/delivery-writer.ts';
+import { Metrics } from './whatsapp/metrics.ts';
+import { type AppliedEvent, DeliveryProcessor } from './whatsapp/process-deliveries.ts';
+
+export const SANDBOX_TENANT_ID = 'sandbox';
+export const SANDBOX_APP_ID = 'sandbox-app';
+export const SANDBOX_WABA_ID = '100000000000001';
+export const SANDBOX_PHONE_NUMBER_ID = '100000000000002';
+export const SANDBOX_DISPLAY_NUMBER = '15550000001';
+
+/** Sandbox credentials derive from SECRET_KEY, so they are stable across restarts and never defaults. */
+export function sandboxSecret(secretKey: Buffer, purpose: string): string {
+  return createHmac('sha256', secretKey).update(`coxcox sandbox ${purpose}`).digest('base64url');
+}
+
+export interface Coxcox {
+  config: Config;
+  store: Store;
+  app: FastifyInstance;
+  directory: TenantDirectory;
+  metrics: Metrics;
+  processor: DeliveryProcessor;
+  defaultAppId: string;
+  /** Starts the background workers. */
+  startWorkers(): void;
+  /** Waits for in-flight commits and the current worker batch, then closes the store. */
+  close(): Promise<void>;
+}
+
+export interface CreateCoxcoxOptions {
+  logger: Logger;
+  postgresSchema?: string;
+  /** Listeners for applied webhook events (the agent, live updates). */
+  onApplied?: Array<(events: AppliedEvent[]) => void>;
+}
+
+/** Assembles Coxcox from a parsed config: store, tenants, webhook intake and workers. */
+export async function createCoxcox(config: Config, options: CreateCoxcoxOptions): Promise<Coxcox> {
+  const { logger } = options;
+  const store = await openStore({
+    databaseUrl: config.databaseUrl,
+    ...(options.postgresSchema ? { postgresSchema: options.postgresSchema } : {}),
+  });
+  const box = createSecretBox(config.secretKeyId, config.secretKey, config.previousSecretKeys);
+  const directory = new TenantDirectory(store.db, box);
+  const metrics = new Metrics();
+
+  const defaultAppId = await ensureDefaultTenant(config, directory);
+
+  const processor = new DeliveryProcessor({
+    db: store.db,
+    flags: store.flags,
+    directory,
+    metrics,
+    logger: logger.child({ worker: 'inbox' }),
+    onApplied: (events) => {
+      for (const listener of options.onApplied ?? []) listener(events);
+    },
+  });
+  const inbox = new PollLoop(
+    () => processor.processBatch(),
+    config.inboxPollIntervalMs,
+    (error) => logger.error({ err: error }, 'inbox worker failed; backing off'),
+  );
+  const writer = new DeliveryWriter(store.db, store.flags, () => inbox.wake());
+  const app = await buildApp({
+    store,
+    logger,
+    adminToken: config.adminToken,
+    directory,
+    writer,
+    metrics,
+    defaultAppId,
+  });
+
+  return {
+    config,
+    store,
+    app,
+    directory,
+    metrics,
+    processor,
+    defaultAppId,
+    startWorkers: () => inbox.start(),
+    async close() {
+      await app.close();
+      await writer.drain();
+      await inbox.stop();
+      await store.close();
+    },
+  };
+}
+
+/** The WHATSAPP_* variables, or in sandbox mode the simulator's, make a default tenant at start. */
+async function ensureDefaultTenant(config: Config, directory: TenantDirectory): Promise<string> {
+  if (config.whatsapp) {
+    const whatsapp = config.whatsapp;
+    await directory.ensureTenant('default', 'Default company');
+    await directory.upsertMetaApp('default', {
+      appId: whatsapp.appId,
+      appSecret: whatsapp.appSecret,
+      verifyToken: whatsapp.verifyToken,
+    });
+    await directory.upsertWaba('default', { wabaId: whatsapp.wabaId, appId: whatsapp.appId });
+    await directory.upsertPhoneNumber('default', { wabaId: whatsapp.wabaId, phoneNumberId: whatsapp.phoneNumberId });
+    if ((await directory.accessTokenFor('default', whatsapp.wabaId)) !== whatsapp.accessToken) {
+      await directory.addAccessToken('default', {
+        token: whatsapp.accessToken,
+        kind: 'system_user',
+        wabaId: whatsapp.wabaId,
+      });
+    }
+    return whatsapp.appId;
+  }
+  await directory.ensureTenant(SANDBOX_TENANT_ID, 'Sandbox company');
+  await directory.upsertMetaApp(SANDBOX_TENANT_ID, {
+    appId: SANDBOX_APP_ID,
+    appSecret: sandboxSecret(config.secretKey, 'app secret'),
+    verifyToken: sandboxSecret(config.secretKey, 'verify token'),
+  });
+  await directory.upsertWaba(SANDBOX_TENANT_ID, { wabaId: SANDBOX_WABA_ID, appId: SANDBOX_APP_ID, name: 'Sandbox WABA' });
+  await directory.upsertPhoneNumber(SANDBOX_TENANT_ID, {
+    wabaId: SANDBOX_WABA_ID,
+    phoneNumberId: SANDBOX_PHONE_NUMBER_ID,
+    displayPhoneNumber: SANDBOX_DISPLAY_NUMBER,
+    verifiedName: 'Coxcox Sandbox',
+  });
+  const sandboxToken = sandboxSecret(config.secretKey, 'access token');
+  if ((await directory.accessTokenFor(SANDBOX_TENANT_ID, SANDBOX_WABA_ID)) !== sandboxToken) {
+    await directory.addAccessToken(SANDBOX_TENANT_ID, { token: sandboxToken, kind: 'system_user', wabaId: SANDBOX_WABA_ID });
+  }
+  return SANDBOX_APP_ID;
+}

@@ -1,0 +1,49 @@
+import { ConfigError, parseConfig } from './config.ts';
+import { createCoxcox } from './coxcox.ts';
+import { createLogger } from './http/create-logger.ts';
+
+/** The composition root: the one place that reads process.env. */
+async function main(): Promise<void> {
+  let config: ReturnType<typeof parseConfig>;
+  try {
+    config = parseConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`coxcox: configuration error: ${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  for (const notice of config.notices) logger.warn(notice);
+
+  const coxcox = await createCoxcox(config, { logger });
+  coxcox.startWorkers();
+  const address = await coxcox.app.listen({ port: config.port, host: config.host });
+  logger.info(
+    { address, database: config.databaseKind, mode: config.isSandbox ? 'sandbox' : 'whatsapp' },
+    `Coxcox is listening on ${address} (API docs at ${address}/docs)`,
+  );
+
+  let isStopping = false;
+  const stop = async (signal: string) => {
+    if (isStopping) return;
+    isStopping = true;
+    logger.info({ signal }, 'stopping: finishing in-flight work');
+    const forced = setTimeout(() => {
+      logger.error('in-flight work did not finish within 20 s; exiting');
+      process.exit(1);
+    }, 20_000);
+    forced.unref();
+    await coxcox.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`coxcox: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

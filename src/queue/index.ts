@@ -1,0 +1,1 @@
+export { PollLoop } from './poll-loop.ts';

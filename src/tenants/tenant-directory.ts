@@ -1,0 +1,369 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/schema.ts';
+import { AppError, notFound } from '../http/app-error.ts';
+import type { SecretBox } from './secret-box.ts';
+
+export type AccessTokenKind = 'system_user' | 'business_integration_system_user' | 'user';
+
+export interface Tenant {
+  id: string;
+  name: string;
+  createdAt: string;
+}
+
+export interface MetaAppView {
+  id: string;
+  tenantId: string;
+  appId: string;
+  /** Never the secret itself: only whether one is set and which key sealed it. */
+  hasAppSecret: true;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface PhoneNumberView {
+  id: string;
+  tenantId: string;
+  wabaId: string;
+  phoneNumberId: string;
+  displayPhoneNumber: string | null;
+  verifiedName: string | null;
+  qualityRating: string | null;
+  messagingTier: string | null;
+  throughputMps: number;
+  graphApiUrl: string | null;
+  graphApiVersion: string | null;
+  isHealthy: boolean;
+  healthProblem: string | null;
+}
+
+export interface AccessTokenView {
+  id: string;
+  tenantId: string;
+  wabaId: string | null;
+  kind: AccessTokenKind;
+  /** The last four characters, so an operator can tell tokens apart. */
+  hint: string;
+  expiresAt: string | null;
+  createdAt: string;
+}
+
+/** Who sent a webhook: the app's secret and verify token, decrypted, and the owning tenant. */
+export interface WebhookApp {
+  appId: string;
+  tenantId: string;
+  appSecret: string;
+  verifyToken: string;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export function hashApiKey(key: string): string {
+  // API keys carry 192 random bits, so a fast hash is enough: there is nothing to brute-force.
+  return createHash('sha256').update(key).digest('hex');
+}
+
+/**
+ * Client companies and what they own in Meta: apps, WABAs, phone numbers and access tokens.
+ * Secrets go in sealed and come out only through `webhookApp` and `accessTokenFor`.
+ */
+export class TenantDirectory {
+  private readonly db: Kysely<Database>;
+  private readonly box: SecretBox;
+  private readonly now: () => number;
+  /** Decrypted webhook apps by app id, so that signature checks do not decrypt on every request. */
+  private readonly appCache = new Map<string, { app: WebhookApp | null; expiresAt: number }>();
+  private static readonly appCacheTtlMs = 30_000; // 30 s: other instances see a changed secret within this
+
+  constructor(db: Kysely<Database>, box: SecretBox, now: () => number = Date.now) {
+    this.db = db;
+    this.box = box;
+    this.now = now;
+  }
+
+  async createTenant(input: { name: string; id?: string }): Promise<Tenant> {
+    const tenant = { id: input.id ?? randomUUID(), name: input.name, created_at: this.now() };
+    await this.db.insertInto('tenants').values(tenant).execute();
+    return { id: tenant.id, name: tenant.name, createdAt: iso(tenant.created_at) };
+  }
+
+  async ensureTenant(id: string, name: string): Promise<Tenant> {
+    await this.db
+      .insertInto('tenants')
+      .values({ id, name, created_at: this.now() })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+    return this.getTenant(id);
+  }
+
+  async getTenant(id: string): Promise<Tenant> {
+    const row = await this.db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) throw notFound(`tenant ${id}`);
+    return { id: row.id, name: row.name, createdAt: iso(row.created_at) };
+  }
+
+  async listTenants(onlyId?: string): Promise<Tenant[]> {
+    let query = this.db.selectFrom('tenants').selectAll().orderBy('created_at').orderBy('id');
+    if (onlyId !== undefined) query = query.where('id', '=', onlyId);
+    const rows = await query.execute();
+    return rows.map((row) => ({ id: row.id, name: row.name, createdAt: iso(row.created_at) }));
+  }
+
+  /** Creates an API key; the plaintext is returned once and only its hash is kept. */
+  async createApiKey(tenantId: string, name: string): Promise<{ id: string; key: string; prefix: string }> {
+    await this.getTenant(tenantId);
+    const id = randomUUID();
+    const key = `cxk_${randomBytes(24).toString('base64url')}`;
+    const prefix = key.slice(0, 10);
+    await this.db
+      .insertInto('api_keys')
+      .values({ id, tenant_id: tenantId, name, key_hash: hashApiKey(key), key_prefix: prefix, created_at: this.now(), revoked_at: null })
+      .execute();
+    return { id, key, prefix };
+  }
+
+  async listApiKeys(tenantId: string) {
+    const rows = await this.db
+      .selectFrom('api_keys')
+      .select(['id', 'name', 'key_prefix', 'created_at', 'revoked_at'])
+      .where('tenant_id', '=', tenantId)
+      .orderBy('created_at')
+      .execute();
+    return rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      prefix: row.key_prefix,
+      createdAt: iso(row.created_at),
+      revokedAt: row.revoked_at === null ? null : iso(row.revoked_at),
+    }));
+  }
+
+  async revokeApiKey(tenantId: string, keyId: string): Promise<void> {
+    const result = await this.db
+      .updateTable('api_keys')
+      .set({ revoked_at: this.now() })
+      .where('id', '=', keyId)
+      .where('tenant_id', '=', tenantId)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) throw notFound(`API key ${keyId}`);
+  }
+
+  async tenantIdForApiKey(key: string): Promise<string | null> {
+    const row = await this.db
+      .selectFrom('api_keys')
+      .select('tenant_id')
+      .where('key_hash', '=', hashApiKey(key))
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return row?.tenant_id ?? null;
+  }
+
+  /** Creates or updates a Meta app. An app id belongs to one tenant only. */
+  async upsertMetaApp(tenantId: string, input: { appId: string; appSecret: string; verifyToken: string }): Promise<MetaAppView> {
+    const existing = await this.db.selectFrom('meta_apps').selectAll().where('app_id', '=', input.appId).executeTakeFirst();
+    if (existing && existing.tenant_id !== tenantId) {
+      throw new AppError('conflict', `Meta app ${input.appId} is already connected to another tenant`);
+    }
+    const now = this.now();
+    const sealed = { app_secret_enc: this.box.seal(input.appSecret), verify_token_enc: this.box.seal(input.verifyToken) };
+    if (existing) {
+      await this.db.updateTable('meta_apps').set({ ...sealed, updated_at: now }).where('id', '=', existing.id).execute();
+    } else {
+      await this.db
+        .insertInto('meta_apps')
+        .values({ id: randomUUID(), tenant_id: tenantId, app_id: input.appId, ...sealed, created_at: now, updated_at: now })
+        .execute();
+    }
+    this.appCache.delete(input.appId);
+    return (await this.listMetaApps(tenantId)).find((app) => app.appId === input.appId)!;
+  }
+
+  async listMetaApps(tenantId: string): Promise<MetaAppView[]> {
+    const rows = await this.db.selectFrom('meta_apps').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at').execute();
+    return rows.map((row) => ({
+      id: row.id,
+      tenantId: row.tenant_id,
+      appId: row.app_id,
+      hasAppSecret: true as const,
+      createdAt: iso(row.created_at),
+      updatedAt: iso(row.updated_at),
+    }));
+  }
+
+  /** The app that signs webhooks for `appId`, decrypted, or null when no tenant owns it. */
+  async webhookApp(appId: string): Promise<WebhookApp | null> {
+    const now = this.now();
+    const cached = this.appCache.get(appId);
+    if (cached && cached.expiresAt > now) return cached.app;
+    const row = await this.db.selectFrom('meta_apps').selectAll().where('app_id', '=', appId).executeTakeFirst();
+    const app = row
+      ? {
+          appId: row.app_id,
+          tenantId: row.tenant_id,
+          appSecret: this.box.open(row.app_secret_enc),
+          verifyToken: this.box.open(row.verify_token_enc),
+        }
+      : null;
+    this.appCache.set(appId, { app, expiresAt: now + TenantDirectory.appCacheTtlMs });
+    return app;
+  }
+
+  async upsertWaba(tenantId: string, input: { wabaId: string; appId?: string | null; name?: string | null }) {
+    const existing = await this.db.selectFrom('wabas').selectAll().where('waba_id', '=', input.wabaId).executeTakeFirst();
+    if (existing && existing.tenant_id !== tenantId) {
+      throw new AppError('conflict', `WABA ${input.wabaId} is already connected to another tenant`);
+    }
+    if (existing) {
+      await this.db
+        .updateTable('wabas')
+        .set({ app_id: input.appId ?? existing.app_id, name: input.name ?? existing.name })
+        .where('id', '=', existing.id)
+        .execute();
+    } else {
+      await this.db
+        .insertInto('wabas')
+        .values({ id: randomUUID(), tenant_id: tenantId, waba_id: input.wabaId, app_id: input.appId ?? null, name: input.name ?? null, created_at: this.now() })
+        .execute();
+    }
+    return (await this.listWabas(tenantId)).find((waba) => waba.wabaId === input.wabaId)!;
+  }
+
+  async listWabas(tenantId: string) {
+    const rows = await this.db.selectFrom('wabas').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at').execute();
+    return rows.map((row) => ({ id: row.id, tenantId: row.tenant_id, wabaId: row.waba_id, appId: row.app_id, name: row.name, createdAt: iso(row.created_at) }));
+  }
+
+  async upsertPhoneNumber(
+    tenantId: string,
+    input: {
+      wabaId: string;
+      phoneNumberId: string;
+      displayPhoneNumber?: string | null;
+      verifiedName?: string | null;
+      throughputMps?: number;
+      graphApiUrl?: string | null;
+      graphApiVersion?: string | null;
+    },
+  ): Promise<PhoneNumberView> {
+    const waba = await this.db.selectFrom('wabas').select('tenant_id').where('waba_id', '=', input.wabaId).executeTakeFirst();
+    if (!waba || waba.tenant_id !== tenantId) throw notFound(`WABA ${input.wabaId}`);
+    const existing = await this.db
+      .selectFrom('phone_numbers')
+      .selectAll()
+      .where('phone_number_id', '=', input.phoneNumberId)
+      .executeTakeFirst();
+    if (existing && existing.tenant_id !== tenantId) {
+      throw new AppError('conflict', `phone number ${input.phoneNumberId} is already connected to another tenant`);
+    }
+    const now = this.now();
+    const values = {
+      waba_id: input.wabaId,
+      display_phone_number: input.displayPhoneNumber ?? existing?.display_phone_number ?? null,
+      verified_name: input.verifiedName ?? existing?.verified_name ?? null,
+      throughput_mps: input.throughputMps ?? existing?.throughput_mps ?? 80,
+      graph_api_url: input.graphApiUrl ?? existing?.graph_api_url ?? null,
+      graph_api_version: input.graphApiVersion ?? existing?.graph_api_version ?? null,
+      updated_at: now,
+    };
+    if (existing) {
+      await this.db.updateTable('phone_numbers').set(values).where('id', '=', existing.id).execute();
+    } else {
+      await this.db
+        .insertInto('phone_numbers')
+        .values({
+          id: randomUUID(),
+          tenant_id: tenantId,
+          phone_number_id: input.phoneNumberId,
+          quality_rating: null,
+          messaging_tier: null,
+          is_healthy: 1,
+          health_problem: null,
+          created_at: now,
+          ...values,
+        })
+        .execute();
+    }
+    return (await this.listPhoneNumbers(tenantId)).find((number) => number.phoneNumberId === input.phoneNumberId)!;
+  }
+
+  async listPhoneNumbers(tenantId: string): Promise<PhoneNumberView[]> {
+    const rows = await this.db.selectFrom('phone_numbers').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at').execute();
+    return rows.map((row) => ({
+      id: row.id,
+      tenantId: row.tenant_id,
+      wabaId: row.waba_id,
+      phoneNumberId: row.phone_number_id,
+      displayPhoneNumber: row.display_phone_number,
+      verifiedName: row.verified_name,
+      qualityRating: row.quality_rating,
+      messagingTier: row.messaging_tier,
+      throughputMps: row.throughput_mps,
+      graphApiUrl: row.graph_api_url,
+      graphApiVersion: row.graph_api_version,
+      isHealthy: row.is_healthy === 1,
+      healthProblem: row.health_problem,
+    }));
+  }
+
+  async addAccessToken(
+    tenantId: string,
+    input: { token: string; kind: AccessTokenKind; wabaId?: string | null; expiresAt?: Date | null },
+  ): Promise<AccessTokenView> {
+    await this.getTenant(tenantId);
+    const id = randomUUID();
+    await this.db
+      .insertInto('access_tokens')
+      .values({
+        id,
+        tenant_id: tenantId,
+        waba_id: input.wabaId ?? null,
+        kind: input.kind,
+        token_enc: this.box.seal(input.token),
+        expires_at: input.expiresAt ? input.expiresAt.getTime() : null,
+        created_at: this.now(),
+      })
+      .execute();
+    return (await this.listAccessTokens(tenantId)).find((token) => token.id === id)!;
+  }
+
+  async listAccessTokens(tenantId: string): Promise<AccessTokenView[]> {
+    const rows = await this.db.selectFrom('access_tokens').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at').execute();
+    return rows.map((row) => ({
+      id: row.id,
+      tenantId: row.tenant_id,
+      wabaId: row.waba_id,
+      kind: row.kind as AccessTokenKind,
+      hint: `…${this.box.open(row.token_enc).slice(-4)}`,
+      expiresAt: row.expires_at === null ? null : iso(row.expires_at),
+      createdAt: iso(row.created_at),
+    }));
+  }
+
+  /** The newest unexpired token for a WABA (or the tenant's newest general one), decrypted. */
+  async accessTokenFor(tenantId: string, wabaId: string | null): Promise<string | null> {
+    const rows = await this.db
+      .selectFrom('access_tokens')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .orderBy('created_at', 'desc')
+      .execute();
+    const now = this.now();
+    const usable = rows.filter((row) => row.expires_at === null || row.expires_at > now);
+    const match = usable.find((row) => row.waba_id === wabaId) ?? usable.find((row) => row.waba_id === null);
+    return match ? this.box.open(match.token_enc) : null;
+  }
+
+  /** The tenant that owns a phone number id or, failing that, a WABA id. */
+  async routeTo(phoneNumberId: string | null, wabaId: string | null): Promise<string | null> {
+    if (phoneNumberId) {
+      const row = await this.db.selectFrom('phone_numbers').select('tenant_id').where('phone_number_id', '=', phoneNumberId).executeTakeFirst();
+      if (row) return row.tenant_id;
+    }
+    if (wabaId) {
+      const row = await this.db.selectFrom('wabas').select('tenant_id').where('waba_id', '=', wabaId).executeTakeFirst();
+      if (row) return row.tenant_id;
+    }
+    return null;
+  }
+}
