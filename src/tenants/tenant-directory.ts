@@ -354,14 +354,17 @@ export class TenantDirectory {
     return match ? this.box.open(match.token_enc) : null;
   }
 
-  /** The tenant that owns a phone number id or, failing that, a WABA id. */
-  async routeTo(phoneNumberId: string | null, wabaId: string | null): Promise<string | null> {
+  /**
+   * The tenant that owns a phone number id or, failing that, a WABA id. Pass the transaction when
+   * calling inside one (SQLite has a single connection).
+   */
+  async routeTo(phoneNumberId: string | null, wabaId: string | null, db: Kysely<Database> = this.db): Promise<string | null> {
     if (phoneNumberId) {
-      const row = await this.db.selectFrom('phone_numbers').select('tenant_id').where('phone_number_id', '=', phoneNumberId).executeTakeFirst();
+      const row = await db.selectFrom('phone_numbers').select('tenant_id').where('phone_number_id', '=', phoneNumberId).executeTakeFirst();
       if (row) return row.tenant_id;
     }
     if (wabaId) {
-      const row = await this.db.selectFrom('wabas').select('tenant_id').where('waba_id', '=', wabaId).executeTakeFirst();
+      const row = await db.selectFrom('wabas').select('tenant_id').where('waba_id', '=', wabaId).executeTakeFirst();
       if (row) return row.tenant_id;
     }
     return null;

@@ -161,7 +161,7 @@ export class DeliveryProcessor {
     const routes = new Map<string, string | null>();
     const route = async (event: WebhookEvent): Promise<string | null> => {
       const key = `${event.phoneNumberId ?? ''}|${event.wabaId ?? ''}`;
-      if (!routes.has(key)) routes.set(key, await directory.routeTo(event.phoneNumberId, event.wabaId));
+      if (!routes.has(key)) routes.set(key, await directory.routeTo(event.phoneNumberId, event.wabaId, trx));
       return routes.get(key) ?? null;
     };
 
@@ -228,7 +228,7 @@ export class DeliveryProcessor {
           sentAt: message.timestamp,
           contextWamid: message.context?.id ?? null,
           content: message.content,
-          targetWamid: targetOf(message),
+          targetWamid: message.targetMessageId,
         },
         now,
       );
@@ -294,10 +294,4 @@ export class DeliveryProcessor {
     }
     return isNew;
   }
-}
-
-function targetOf(message: Extract<WebhookEvent, { kind: 'message-received' }>['message']): string | null {
-  const candidate = message as unknown as { targetMessageId?: string | null; edit?: unknown; revoke?: unknown };
-  if (typeof candidate.targetMessageId === 'string') return candidate.targetMessageId;
-  return null;
 }

@@ -172,7 +172,9 @@ export interface FlowInteractive extends InteractiveFrame {
   };
 }
 
-export type FlowReference = { flowId: string; flowName?: undefined } | { flowName: string; flowId?: undefined };
+export type FlowReference =
+  | { flowId: string; flowName?: undefined }
+  | { flowName: string; flowId?: undefined };
 
 export interface ReactionMessage extends Recipient {
   type: 'reaction';

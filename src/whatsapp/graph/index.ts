@@ -1,0 +1,53 @@
+export {
+  buildMarkReadBody,
+  buildSendBody,
+  maxCallbackDataLength,
+  type SendMessageBody,
+} from './build-send-body.ts';
+export {
+  type FakeGraphCall,
+  FakeGraphClient,
+  type FakeSentMessage,
+  type GraphClientMethod,
+} from './fake-graph-client.ts';
+export type {
+  BusinessPhoneNumber,
+  CallOptions,
+  CreatedTemplate,
+  DownloadedMedia,
+  GraphClient,
+  ListTemplatesOptions,
+  MarkReadOptions,
+  MediaInfo,
+  MediaUpload,
+  MessageTemplate,
+  SendOptions,
+  SentMessage,
+  SubscribedApp,
+  TemplateComponentDefinition,
+  TemplateDraft,
+} from './graph-client.ts';
+export {
+  type BackoffPolicy,
+  backoffDelayMs,
+  classifyGraphError,
+  GraphError,
+  type GraphErrorCategory,
+  type GraphErrorInit,
+  type GraphErrorReason,
+  type GraphErrorRule,
+  type GraphOutcome,
+  isGraphError,
+  type MetaErrorInput,
+  marketingOptOutCode,
+} from './graph-error.ts';
+export {
+  createGraphTarget,
+  defaultGraphApiUrl,
+  defaultGraphApiVersion,
+  type GraphAccess,
+  type GraphTarget,
+} from './graph-target.ts';
+export { matchesSha256, sha256Hex } from './media-sha256.ts';
+export type * from './outbound-message.ts';
+export { UndiciGraphClient, type UndiciGraphClientOptions } from './undici-graph-client.ts';
