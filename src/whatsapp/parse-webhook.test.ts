@@ -2385,7 +2385,7 @@ describe('odd shapes inside a notification', () => {
   });
 
   it('reads wrong types at every level of a message as nulls, never inherited properties', () => {
-    const { events } = parseOk(
+    const { events, warnings } = parseOk(
       JSON.stringify({
         object: 'whatsapp_business_account',
         entry: [
@@ -2442,14 +2442,22 @@ describe('odd shapes inside a notification', () => {
         },
       },
       { message: { id: 'wamid.T', type: 'text', text: '7', media: null, contacts: null } },
-      { message: { id: 'wamid.I', interactive: { type: 'button_reply', id: null, title: null } } },
+      // A number where a string belongs is kept as its digits (and flagged as an unknown type).
+      { message: { id: 'wamid.I', interactive: { type: '5', id: null, title: null } } },
       { message: { reaction: { messageId: 'm', emoji: null } } },
       {
         kind: 'message-status-changed',
-        dedupeKey: 'status:wamid.S:unknown',
-        status: { status: 'unknown', timestamp: null, conversation: null, pricing: null, errors: [] },
+        dedupeKey: 'status:wamid.S:5',
+        status: { status: '5', timestamp: null, conversation: null, pricing: null, errors: [] },
       },
     ]);
+    expect(warnings).toEqual(
+      expect.arrayContaining([
+        'unknown message type "constructor" in message 42',
+        'unknown interactive type "5" in message wamid.I',
+        'unknown status "5" for message wamid.S',
+      ]),
+    );
   });
 
   it('keeps a __proto__ key as plain content without touching prototypes', () => {
@@ -2632,7 +2640,10 @@ describe('fuzz', () => {
         const value = record[name];
         delete record[name];
         Object.defineProperty(record, pick(oddKeys), { value, enumerable: true, configurable: true, writable: true });
-      } else if (operation < 0.9) record[name] = String(record[name]);
+      } else if (operation < 0.9) {
+        const value = record[name];
+        record[name] = typeof value === 'object' ? JSON.stringify(value) : String(value);
+      }
       else record[name] = { nested: record[name] };
     }
 

@@ -670,7 +670,7 @@ function errorsOf(value: unknown): WhatsAppError[] {
     code: num(own(error, 'code')),
     title: str(own(error, 'title')),
     message: str(own(error, 'message')),
-    details: str(own(dictAt(error, 'error_data'), 'details')) ?? str(own(error, 'details')),
+    details: str(own(dictAt(error, 'error_data'), 'details')) ,
     href: str(own(error, 'href')),
   }));
 }

@@ -16,7 +16,7 @@ import type {
   SubscribedApp,
   TemplateDraft,
 } from './graph-client.ts';
-import { GraphError } from './graph-error.ts';
+import { GraphError, type MetaErrorInput } from './graph-error.ts';
 import type { GraphAccess, GraphTarget } from './graph-target.ts';
 import { matchesSha256, sha256Hex } from './media-sha256.ts';
 import type { OutboundMessage } from './outbound-message.ts';
@@ -48,8 +48,11 @@ interface StoredMedia {
   sha256: string;
 }
 
+/** A Meta error code, Meta's whole answer (the fake adds the call's attempt), or an error to throw as is. */
+export type FakeFailure = number | Omit<MetaErrorInput, 'attempt'> | GraphError;
+
 interface ScriptedFailure {
-  error: GraphError | number;
+  error: FakeFailure;
   method: GraphClientMethod | undefined;
 }
 
@@ -71,9 +74,9 @@ export class FakeGraphClient implements GraphClient {
 
   /**
    * The next call (or the next call of `method`) fails: with a Meta error code, classified like a
-   * real answer (HTTP status from Meta's table), or with the given GraphError as is.
+   * real answer (HTTP status from Meta's table), with Meta's whole answer, or with a GraphError as is.
    */
-  failNext(codeOrError: number | GraphError, options: { method?: GraphClientMethod } = {}): void {
+  failNext(codeOrError: FakeFailure, options: { method?: GraphClientMethod } = {}): void {
     this.#failures.push({ error: codeOrError, method: options.method });
   }
 
@@ -303,6 +306,7 @@ export class FakeGraphClient implements GraphClient {
     const [failure] = this.#failures.splice(index, 1);
     const error = failure!.error;
     if (error instanceof GraphError) throw error;
+    if (typeof error === 'object') throw GraphError.fromMeta({ ...error, attempt });
     throw GraphError.fromMeta({
       httpStatus: typicalHttpStatus(error),
       code: error,

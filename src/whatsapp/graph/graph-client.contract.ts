@@ -37,7 +37,11 @@ export interface GraphClientHarness {
   target: GraphTarget;
   wabaId: string;
   scriptFailure?: (failure: ScriptedFailure) => void;
-  seedMedia?: (media: { bytes: Uint8Array; mimeType: string; corruptSha256?: boolean }) => Promise<string> | string;
+  seedMedia?: (media: {
+    bytes: Uint8Array;
+    mimeType: string;
+    corruptSha256?: boolean;
+  }) => Promise<string> | string;
   close(): Promise<void>;
 }
 
@@ -54,7 +58,11 @@ export function sampleMessages(to: string): OutboundMessage[] {
     { to, type: 'image', image: { link: 'https://example.com/a.jpg', caption: 'Catálogo' } },
     { to, type: 'audio', audio: { id: '1001' } },
     { to, type: 'video', video: { id: '1002', caption: 'Demo' } },
-    { to, type: 'document', document: { link: 'https://example.com/p.pdf', filename: 'proposta.pdf', caption: 'Proposta' } },
+    {
+      to,
+      type: 'document',
+      document: { link: 'https://example.com/p.pdf', filename: 'proposta.pdf', caption: 'Proposta' },
+    },
     { to, type: 'sticker', sticker: { id: '1003' } },
     {
       to,
@@ -72,7 +80,12 @@ export function sampleMessages(to: string): OutboundMessage[] {
               { type: 'date_time', dateTime: { fallbackValue: '25 de março' } },
             ],
           },
-          { type: 'button', subType: 'quick_reply', index: 0, parameters: [{ type: 'payload', payload: 'stop' }] },
+          {
+            type: 'button',
+            subType: 'quick_reply',
+            index: 0,
+            parameters: [{ type: 'payload', payload: 'stop' }],
+          },
           { type: 'button', subType: 'url', index: 1, parameters: [{ type: 'text', text: 'abc123' }] },
         ],
       },
@@ -104,19 +117,38 @@ export function sampleMessages(to: string): OutboundMessage[] {
     {
       to,
       type: 'interactive',
-      interactive: { type: 'cta_url', body: 'Veja a proposta', displayText: 'Abrir', url: 'https://example.com/p' },
+      interactive: {
+        type: 'cta_url',
+        body: 'Veja a proposta',
+        displayText: 'Abrir',
+        url: 'https://example.com/p',
+      },
     },
     {
       to,
       type: 'interactive',
-      interactive: { type: 'flow', body: 'Agende', flow: { flowId: '2002', cta: 'Agendar', token: 'outbox-1' } },
+      interactive: {
+        type: 'flow',
+        body: 'Agende',
+        flow: { flowId: '2002', cta: 'Agendar', token: 'outbox-1' },
+      },
     },
-    { to, type: 'reaction', reaction: { messageId: 'wamid.HBgLNTUxMTk4NzY1NDMyMRUCABIYFDNBMjA=', emoji: '👍' } },
-    { to, type: 'location', location: { latitude: -23.5613, longitude: -46.6565, name: 'Loja', address: 'Av. Paulista' } },
+    {
+      to,
+      type: 'reaction',
+      reaction: { messageId: 'wamid.HBgLNTUxMTk4NzY1NDMyMRUCABIYFDNBMjA=', emoji: '👍' },
+    },
+    {
+      to,
+      type: 'location',
+      location: { latitude: -23.5613, longitude: -46.6565, name: 'Loja', address: 'Av. Paulista' },
+    },
     {
       to,
       type: 'contacts',
-      contacts: [{ name: { formattedName: 'Ana Souza', firstName: 'Ana' }, phones: [{ phone: '+5511900000000' }] }],
+      contacts: [
+        { name: { formattedName: 'Ana Souza', firstName: 'Ana' }, phones: [{ phone: '+5511900000000' }] },
+      ],
     },
   ];
 }
@@ -217,7 +249,10 @@ export function runGraphClientContract(name: string, factory: GraphClientHarness
         const sent = await harness.client.sendMessage(
           harness.target,
           { to: customer, type: 'text', text: { body: 'Sim' } },
-          { replyToWamid: 'wamid.HBgLNTUxMTk4NzY1NDMyMRUCABIYFDNBMjA=', bizOpaqueCallbackData: 'x'.repeat(512) },
+          {
+            replyToWamid: 'wamid.HBgLNTUxMTk4NzY1NDMyMRUCABIYFDNBMjA=',
+            bizOpaqueCallbackData: 'x'.repeat(512),
+          },
         );
         expect(sent.wamid).toMatch(/^wamid\./);
       });
@@ -262,7 +297,9 @@ export function runGraphClientContract(name: string, factory: GraphClientHarness
       it('marks a message read, with or without a typing indicator', async () => {
         const wamid = 'wamid.HBgLNTUxMTk4NzY1NDMyMRUCABIYFDNBMjA=';
         await expect(harness.client.markRead(harness.target, wamid)).resolves.toBeUndefined();
-        await expect(harness.client.markRead(harness.target, wamid, { typingIndicator: true })).resolves.toBeUndefined();
+        await expect(
+          harness.client.markRead(harness.target, wamid, { typingIndicator: true }),
+        ).resolves.toBeUndefined();
       });
     });
 
@@ -327,7 +364,9 @@ export function runGraphClientContract(name: string, factory: GraphClientHarness
           expect(typeof created.status).toBe('string');
         }
         const templates = await harness.client.listTemplates(harness.target, harness.wabaId);
-        const listed = templates.map((template) => template.name).filter((listedName) => names.includes(listedName));
+        const listed = templates
+          .map((template) => template.name)
+          .filter((listedName) => names.includes(listedName));
         expect(listed.sort()).toEqual(names);
         const offer = templates.find((template) => template.name === 'offer_a');
         expect(offer).toMatchObject({ language: 'pt_BR', category: 'MARKETING' });
@@ -343,7 +382,9 @@ export function runGraphClientContract(name: string, factory: GraphClientHarness
             components: [{ type: 'BODY', text: 'Reminder' }],
           });
         }
-        const templates = await harness.client.listTemplates(harness.target, harness.wabaId, { name: 'reminder_two' });
+        const templates = await harness.client.listTemplates(harness.target, harness.wabaId, {
+          name: 'reminder_two',
+        });
         expect(templates.map((template) => template.name)).toEqual(['reminder_two']);
       });
 
@@ -386,7 +427,9 @@ export function runGraphClientContract(name: string, factory: GraphClientHarness
         await expect(
           harness.client.registerNumber(harness.target, harness.target.phoneNumberId, '123456'),
         ).resolves.toBeUndefined();
-        const error = await failureOf(harness.client.registerNumber(harness.target, harness.target.phoneNumberId, '12ab'));
+        const error = await failureOf(
+          harness.client.registerNumber(harness.target, harness.target.phoneNumberId, '12ab'),
+        );
         expect(error.category).toBe('fix-request');
       });
     });
@@ -394,24 +437,24 @@ export function runGraphClientContract(name: string, factory: GraphClientHarness
     describe('failures', () => {
       const text: OutboundMessage = { to: customer, type: 'text', text: { body: 'Oi' } };
 
-      it.for(metaErrorCases)('classifies Meta code $code (HTTP $httpStatus) as $category', async (
-        { code, httpStatus, category },
-        { skip },
-      ) => {
-        if (!harness.scriptFailure) return skip();
-        harness.scriptFailure({ kind: 'meta-error', code, httpStatus, details: `details for ${code}` });
-        const error = await failureOf(harness.client.sendMessage(harness.target, text));
-        expect(error.category).toBe(category);
-        expect(error.reason).toBe('meta-error');
-        expect(error.code).toBe(code);
-        expect(error.httpStatus).toBe(httpStatus);
-        expect(error.details).toBe(`details for ${code}`);
-        expect(error.outcome).toBe(httpStatus >= 500 ? 'unknown' : 'not-sent');
-        expect(error.isMarketingOptOut).toBe(code === 131050);
-        if (category === 'retry-later') expect(error.retryAfterMs).toBeGreaterThan(0);
-        else expect(error.retryAfterMs).toBeNull();
-        expectNoToken(error, harness.target.accessToken);
-      });
+      it.for(metaErrorCases)(
+        'classifies Meta code $code (HTTP $httpStatus) as $category',
+        async ({ code, httpStatus, category }, { skip }) => {
+          if (!harness.scriptFailure) return skip();
+          harness.scriptFailure({ kind: 'meta-error', code, httpStatus, details: `details for ${code}` });
+          const error = await failureOf(harness.client.sendMessage(harness.target, text));
+          expect(error.category).toBe(category);
+          expect(error.reason).toBe('meta-error');
+          expect(error.code).toBe(code);
+          expect(error.httpStatus).toBe(httpStatus);
+          expect(error.details).toBe(`details for ${code}`);
+          expect(error.outcome).toBe(httpStatus >= 500 ? 'unknown' : 'not-sent');
+          expect(error.isMarketingOptOut).toBe(code === 131050);
+          if (category === 'retry-later') expect(error.retryAfterMs).toBeGreaterThan(0);
+          else expect(error.retryAfterMs).toBeNull();
+          expectNoToken(error, harness.target.accessToken);
+        },
+      );
 
       it('backs off 4^X seconds on the pair rate limit (131056)', async ({ skip }) => {
         if (!harness.scriptFailure) return skip();
@@ -431,15 +474,15 @@ export function runGraphClientContract(name: string, factory: GraphClientHarness
         { httpStatus: 503, category: 'retry-later', outcome: 'unknown' },
         { httpStatus: 401, category: 'token-invalid', outcome: 'not-sent' },
         { httpStatus: 404, category: 'fix-request', outcome: 'not-sent' },
-      ] as const)('maps HTTP $httpStatus without an error body to $category', async (
-        { httpStatus, category, outcome },
-        { skip },
-      ) => {
-        if (!harness.scriptFailure) return skip();
-        harness.scriptFailure({ kind: 'http-status', httpStatus });
-        const error = await failureOf(harness.client.sendMessage(harness.target, text));
-        expect(error).toMatchObject({ category, outcome, reason: 'http-status', httpStatus, code: null });
-      });
+      ] as const)(
+        'maps HTTP $httpStatus without an error body to $category',
+        async ({ httpStatus, category, outcome }, { skip }) => {
+          if (!harness.scriptFailure) return skip();
+          harness.scriptFailure({ kind: 'http-status', httpStatus });
+          const error = await failureOf(harness.client.sendMessage(harness.target, text));
+          expect(error).toMatchObject({ category, outcome, reason: 'http-status', httpStatus, code: null });
+        },
+      );
 
       it('treats an unknown code by its HTTP status: 5xx retry, 4xx fix', async ({ skip }) => {
         if (!harness.scriptFailure) return skip();
@@ -455,7 +498,11 @@ export function runGraphClientContract(name: string, factory: GraphClientHarness
         if (!harness.scriptFailure) return skip();
         harness.scriptFailure({ kind: 'invalid-response' });
         const error = await failureOf(harness.client.sendMessage(harness.target, text));
-        expect(error).toMatchObject({ category: 'retry-later', outcome: 'unknown', reason: 'invalid-response' });
+        expect(error).toMatchObject({
+          category: 'retry-later',
+          outcome: 'unknown',
+          reason: 'invalid-response',
+        });
       });
 
       it('rejects an unexpected success body on a management call', async ({ skip }) => {
@@ -477,7 +524,11 @@ export function runGraphClientContract(name: string, factory: GraphClientHarness
         if (!harness.scriptFailure) return skip();
         harness.scriptFailure({ kind: 'reset' });
         const error = await failureOf(harness.client.sendMessage(harness.target, text));
-        expect(error).toMatchObject({ category: 'retry-later', outcome: 'unknown', reason: 'connection-lost' });
+        expect(error).toMatchObject({
+          category: 'retry-later',
+          outcome: 'unknown',
+          reason: 'connection-lost',
+        });
         expectNoToken(error, harness.target.accessToken);
       });
 

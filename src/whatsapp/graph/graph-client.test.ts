@@ -1,9 +1,13 @@
-import { FakeGraphClient } from './fake-graph-client.ts';
-import { type GraphClientHarness, runGraphClientContract, type ScriptedFailure } from './graph-client.contract.ts';
+import { type FakeFailure, FakeGraphClient } from './fake-graph-client.ts';
+import {
+  type GraphClientHarness,
+  runGraphClientContract,
+  type ScriptedFailure,
+} from './graph-client.contract.ts';
 import { GraphError } from './graph-error.ts';
 import { createGraphTarget } from './graph-target.ts';
-import { sha256Hex } from './media-sha256.ts';
 import { startGraphTestServer } from './graph-test-server.ts';
+import { sha256Hex } from './media-sha256.ts';
 import { UndiciGraphClient } from './undici-graph-client.ts';
 
 const accessToken = 'EAAG-contract-secret-token-7f3a9c';
@@ -45,7 +49,12 @@ runGraphClientContract('UndiciGraphClient against a local Graph API', async (set
   });
   return {
     client,
-    target: createGraphTarget({ phoneNumberId, accessToken, graphApiUrl: server.url, graphApiVersion: 'v23.0' }),
+    target: createGraphTarget({
+      phoneNumberId,
+      accessToken,
+      graphApiUrl: server.url,
+      graphApiVersion: 'v23.0',
+    }),
     wabaId,
     scriptFailure: (failure) => server.fail(failure),
     seedMedia: (media) => server.seedMedia(media),
@@ -57,10 +66,10 @@ runGraphClientContract('UndiciGraphClient against a local Graph API', async (set
 });
 
 /** The fake has no wire: it raises the GraphError the wire would have produced. */
-function fakeFailure(failure: ScriptedFailure): GraphError {
+function fakeFailure(failure: ScriptedFailure): FakeFailure {
   switch (failure.kind) {
     case 'meta-error':
-      return GraphError.fromMeta({
+      return {
         httpStatus: failure.httpStatus,
         code: failure.code,
         subcode: failure.subcode ?? null,
@@ -68,7 +77,7 @@ function fakeFailure(failure: ScriptedFailure): GraphError {
         message: failure.message ?? `(#${failure.code}) scripted failure`,
         details: failure.details ?? null,
         fbtraceId: 'fake-trace',
-      });
+      };
     case 'http-status':
       return GraphError.fromHttpStatus(failure.httpStatus, { operation: 'fake' });
     case 'invalid-response':

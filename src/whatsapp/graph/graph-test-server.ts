@@ -125,20 +125,26 @@ export async function startGraphTestServer(options: GraphTestServerOptions): Pro
     });
     if (request.headers.authorization !== `Bearer ${options.accessToken}`) {
       // Meta's answer to a bad token: code 190, HTTP 401.
-      return reply.code(401).send(metaError(190, 'Invalid OAuth access token - Cannot parse access token', 'OAuthException'));
+      return reply
+        .code(401)
+        .send(metaError(190, 'Invalid OAuth access token - Cannot parse access token', 'OAuthException'));
     }
     const params = request.params as Partial<NodeParams>;
     if (params.version !== undefined && params.version !== options.graphApiVersion) {
-      return reply.code(400).send(metaError(2500, `Unknown path components: /${params.version}`, 'OAuthException'));
+      return reply
+        .code(400)
+        .send(metaError(2500, `Unknown path components: /${params.version}`, 'OAuthException'));
     }
     const fault = faults.shift();
     if (fault) return applyFault(fault, request, reply);
   });
 
   server.post<{ Params: NodeParams }>(`${prefix}/:version/:nodeId/messages`, async (request, reply) => {
-    if (request.params.nodeId !== options.phoneNumberId) return reply.code(400).send(unknownObject(request.params.nodeId));
+    if (request.params.nodeId !== options.phoneNumberId)
+      return reply.code(400).send(unknownObject(request.params.nodeId));
     const body = request.body as Record<string, unknown> | undefined;
-    if (body?.messaging_product !== 'whatsapp') return reply.code(400).send(invalidParameter('messaging_product'));
+    if (body?.messaging_product !== 'whatsapp')
+      return reply.code(400).send(invalidParameter('messaging_product'));
     if (body.status === 'read') {
       if (typeof body.message_id !== 'string') return reply.code(400).send(invalidParameter('message_id'));
       return { success: true };
@@ -200,11 +206,14 @@ export async function startGraphTestServer(options: GraphTestServerOptions): Pro
   server.get<{ Params: NodeParams; Querystring: Record<string, string | undefined> }>(
     `${prefix}/:version/:nodeId/message_templates`,
     async (request, reply) => {
-      if (request.params.nodeId !== options.wabaId) return reply.code(400).send(unknownObject(request.params.nodeId));
+      if (request.params.nodeId !== options.wabaId)
+        return reply.code(400).send(unknownObject(request.params.nodeId));
       const { name, status, after } = request.query;
       const limit = Math.min(Number(request.query.limit ?? 25), pageSize);
       const matching = templates.filter(
-        (template) => (name === undefined || template.name === name) && (status === undefined || template.status === status),
+        (template) =>
+          (name === undefined || template.name === name) &&
+          (status === undefined || template.status === status),
       );
       const start = after === undefined ? 0 : Number(Buffer.from(after, 'base64url').toString());
       const page = matching.slice(start, start + limit);
@@ -219,51 +228,77 @@ export async function startGraphTestServer(options: GraphTestServerOptions): Pro
     },
   );
 
-  server.post<{ Params: NodeParams }>(`${prefix}/:version/:nodeId/message_templates`, async (request, reply) => {
-    if (request.params.nodeId !== options.wabaId) return reply.code(400).send(unknownObject(request.params.nodeId));
-    const body = request.body as Partial<StoredTemplate> | undefined;
-    if (typeof body?.name !== 'string' || !/^[a-z0-9_]{1,512}$/.test(body.name)) {
-      return reply.code(400).send(invalidParameter('name'));
-    }
-    if (typeof body.language !== 'string' || typeof body.category !== 'string' || !Array.isArray(body.components)) {
-      return reply.code(400).send(invalidParameter('components'));
-    }
-    if (templates.some((template) => template.name === body.name && template.language === body.language)) {
-      return reply.code(400).send(metaError(100, 'Invalid parameter', 'OAuthException', 'Content in this language already exists'));
-    }
-    const template: StoredTemplate = {
-      id: nextId(),
-      name: body.name,
-      language: body.language,
-      status: 'PENDING',
-      category: body.category,
-      components: body.components,
-      ...(body.parameter_format === undefined ? {} : { parameter_format: body.parameter_format }),
-    };
-    templates.push(template);
-    return { id: template.id, status: template.status, category: template.category };
-  });
+  server.post<{ Params: NodeParams }>(
+    `${prefix}/:version/:nodeId/message_templates`,
+    async (request, reply) => {
+      if (request.params.nodeId !== options.wabaId)
+        return reply.code(400).send(unknownObject(request.params.nodeId));
+      const body = request.body as Partial<StoredTemplate> | undefined;
+      if (typeof body?.name !== 'string' || !/^[a-z0-9_]{1,512}$/.test(body.name)) {
+        return reply.code(400).send(invalidParameter('name'));
+      }
+      if (
+        typeof body.language !== 'string' ||
+        typeof body.category !== 'string' ||
+        !Array.isArray(body.components)
+      ) {
+        return reply.code(400).send(invalidParameter('components'));
+      }
+      if (templates.some((template) => template.name === body.name && template.language === body.language)) {
+        return reply
+          .code(400)
+          .send(
+            metaError(100, 'Invalid parameter', 'OAuthException', 'Content in this language already exists'),
+          );
+      }
+      const template: StoredTemplate = {
+        id: nextId(),
+        name: body.name,
+        language: body.language,
+        status: 'PENDING',
+        category: body.category,
+        components: body.components,
+        ...(body.parameter_format === undefined ? {} : { parameter_format: body.parameter_format }),
+      };
+      templates.push(template);
+      return { id: template.id, status: template.status, category: template.category };
+    },
+  );
 
   server.get<{ Params: NodeParams }>(`${prefix}/:version/:nodeId/phone_numbers`, async (request, reply) => {
-    if (request.params.nodeId !== options.wabaId) return reply.code(400).send(unknownObject(request.params.nodeId));
+    if (request.params.nodeId !== options.wabaId)
+      return reply.code(400).send(unknownObject(request.params.nodeId));
     return { data: [phoneNumber], paging: { cursors: { before: 'QVFI', after: 'QVFI' } } };
   });
 
-  server.post<{ Params: NodeParams }>(`${prefix}/:version/:nodeId/subscribed_apps`, async (request, reply) => {
-    if (request.params.nodeId !== options.wabaId) return reply.code(400).send(unknownObject(request.params.nodeId));
-    subscribedWabas.add(request.params.nodeId);
-    return { success: true };
-  });
+  server.post<{ Params: NodeParams }>(
+    `${prefix}/:version/:nodeId/subscribed_apps`,
+    async (request, reply) => {
+      if (request.params.nodeId !== options.wabaId)
+        return reply.code(400).send(unknownObject(request.params.nodeId));
+      subscribedWabas.add(request.params.nodeId);
+      return { success: true };
+    },
+  );
 
   server.get<{ Params: NodeParams }>(`${prefix}/:version/:nodeId/subscribed_apps`, async (request) => ({
     data: subscribedWabas.has(request.params.nodeId)
-      ? [{ whatsapp_business_api_data: { id: '424242', name: 'Coxcox Test App', link: 'https://example.test/' } }]
+      ? [
+          {
+            whatsapp_business_api_data: {
+              id: '424242',
+              name: 'Coxcox Test App',
+              link: 'https://example.test/',
+            },
+          },
+        ]
       : [],
   }));
 
   server.post<{ Params: NodeParams }>(`${prefix}/:version/:nodeId/register`, async (request, reply) => {
     const body = request.body as Record<string, unknown> | undefined;
-    if (request.params.nodeId !== options.phoneNumberId) return reply.code(400).send(unknownObject(request.params.nodeId));
+    if (request.params.nodeId !== options.phoneNumberId)
+      return reply.code(400).send(unknownObject(request.params.nodeId));
     if (body?.messaging_product !== 'whatsapp' || typeof body.pin !== 'string' || !/^\d{6}$/.test(body.pin)) {
       return reply.code(400).send(invalidParameter('pin'));
     }
@@ -285,7 +320,9 @@ export async function startGraphTestServer(options: GraphTestServerOptions): Pro
     seedMedia(input) {
       const id = nextId();
       const bytes = Buffer.from(input.bytes);
-      const sha256 = input.corruptSha256 ? sha256Hex(Buffer.concat([bytes, Buffer.from('x')])) : sha256Hex(bytes);
+      const sha256 = input.corruptSha256
+        ? sha256Hex(Buffer.concat([bytes, Buffer.from('x')]))
+        : sha256Hex(bytes);
       media.set(id, { bytes, mimeType: input.mimeType, sha256, isFileSizeString: true });
       return id;
     },
@@ -295,7 +332,11 @@ export async function startGraphTestServer(options: GraphTestServerOptions): Pro
   };
 }
 
-async function applyFault(fault: ServerFault, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+async function applyFault(
+  fault: ServerFault,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<unknown> {
   switch (fault.kind) {
     case 'meta-error':
       return reply
@@ -307,7 +348,10 @@ async function applyFault(fault: ServerFault, request: FastifyRequest, reply: Fa
             type: fault.type ?? 'OAuthException',
             code: fault.code,
             ...(fault.subcode === undefined ? {} : { error_subcode: fault.subcode }),
-            error_data: { messaging_product: 'whatsapp', details: fault.details ?? 'scripted by the test server' },
+            error_data: {
+              messaging_product: 'whatsapp',
+              details: fault.details ?? 'scripted by the test server',
+            },
             fbtrace_id: 'ATestTraceId123',
           },
         });
@@ -377,7 +421,7 @@ function parseMultipart(body: Buffer, contentType: string): MultipartPart[] {
     const part = body.subarray(start + 2, next - 2); // skip the CRLF after the marker and before the next
     const headerEnd = part.indexOf('\r\n\r\n');
     const headers = part.subarray(0, headerEnd).toString();
-    const disposition = /content-disposition:[^\r\n]*name="([^"]*)"(?:; filename="([^"]*)")?/i.exec(headers);
+    const disposition = /content-disposition:[^\r\n]*?\bname="([^"]*)"(?:; filename="([^"]*)")?/i.exec(headers);
     const type = /content-type:\s*([^\r\n]+)/i.exec(headers);
     parts.push({
       name: disposition?.[1] ?? '',

@@ -147,18 +147,28 @@ function flowMessage(
 }
 
 export const metaSendExamples: MetaSendExample[] = [
-  { file: 'send_audio_message_by_id.json', message: { to: recipient, type: 'audio', audio: { id: '<AUDIO_OBJECT_ID>' } } },
+  {
+    file: 'send_audio_message_by_id.json',
+    message: { to: recipient, type: 'audio', audio: { id: '<AUDIO_OBJECT_ID>' } },
+  },
   {
     file: 'send_audio_message_by_url.json',
     message: { to: recipient, type: 'audio', audio: { link: '<http(s)://audio-url>' } },
   },
-  { file: 'send_contact_message.json', message: { to: recipient, type: 'contacts', contacts: [contactCard] } },
+  {
+    file: 'send_contact_message.json',
+    message: { to: recipient, type: 'contacts', contacts: [contactCard] },
+  },
   {
     file: 'send_document_message_by_id.json',
     message: {
       to: recipient,
       type: 'document',
-      document: { id: '<DOCUMENT_OBJECT_ID>', caption: '<DOCUMENT_CAPTION_TO_SEND>', filename: '<DOCUMENT_FILENAME>' },
+      document: {
+        id: '<DOCUMENT_OBJECT_ID>',
+        caption: '<DOCUMENT_CAPTION_TO_SEND>',
+        filename: '<DOCUMENT_FILENAME>',
+      },
     },
   },
   {
@@ -172,7 +182,10 @@ export const metaSendExamples: MetaSendExample[] = [
   { file: 'send_draft_flow_by_id.json', message: flowMessage({ flowId: '{{Flow-ID}}' }, 'draft') },
   { file: 'send_draft_flow_by_name.json', message: flowMessage({ flowName: '{{Flow-Name}}' }, 'draft') },
   { file: 'send_published_flow_by_id.json', message: flowMessage({ flowId: '{{Flow-ID}}' }, undefined) },
-  { file: 'send_published_flow_by_name.json', message: flowMessage({ flowName: '{{Flow-Name}}' }, undefined) },
+  {
+    file: 'send_published_flow_by_name.json',
+    message: flowMessage({ flowName: '{{Flow-Name}}' }, undefined),
+  },
   {
     file: 'send_flow_template_message.json',
     message: {
@@ -197,7 +210,10 @@ export const metaSendExamples: MetaSendExample[] = [
       },
     },
   },
-  { file: 'send_image_message_by_id.json', message: { to: recipient, type: 'image', image: { id: '<IMAGE_OBJECT_ID>' } } },
+  {
+    file: 'send_image_message_by_id.json',
+    message: { to: recipient, type: 'image', image: { id: '<IMAGE_OBJECT_ID>' } },
+  },
   {
     file: 'send_image_message_by_url.json',
     message: { to: recipient, type: 'image', image: { link: 'http(s)://image-url' } },
@@ -255,7 +271,11 @@ export const metaSendExamples: MetaSendExample[] = [
       },
     },
   },
-  ...['send_message_template_text.json', 'send_sample_shipping_confirmation_template.json', 'send_sample_text_message.json'].map(
+  ...[
+    'send_message_template_text.json',
+    'send_sample_shipping_confirmation_template.json',
+    'send_sample_text_message.json',
+  ].map(
     (file): MetaSendExample => ({
       file,
       message: {
@@ -304,7 +324,11 @@ export const metaSendExamples: MetaSendExample[] = [
     message: {
       to: recipient,
       type: 'document',
-      document: { id: '<DOCUMENT_OBJECT_ID>', caption: '<DOCUMENT_CAPTION_TO_SEND>', filename: '<DOCUMENT_FILENAME>' },
+      document: {
+        id: '<DOCUMENT_OBJECT_ID>',
+        caption: '<DOCUMENT_CAPTION_TO_SEND>',
+        filename: '<DOCUMENT_FILENAME>',
+      },
     },
     replyToWamid: replyTarget,
   },
@@ -359,7 +383,11 @@ export const metaSendExamples: MetaSendExample[] = [
   },
   {
     file: 'send_reply_to_video_message_by_id.json',
-    message: { to: recipient, type: 'video', video: { id: '<VIDEO_OBJECT_ID>', caption: '<VIDEO_CAPTION_TEXT>' } },
+    message: {
+      to: recipient,
+      type: 'video',
+      video: { id: '<VIDEO_OBJECT_ID>', caption: '<VIDEO_CAPTION_TEXT>' },
+    },
     replyToWamid: replyTarget,
   },
   {
@@ -375,7 +403,10 @@ export const metaSendExamples: MetaSendExample[] = [
     file: 'send_reply_with_reaction_message.json',
     message: { to: recipient, type: 'reaction', reaction: { messageId: 'wamid.HBgLM...', emoji: '😀' } },
   },
-  { file: 'send_sticker_message_by_id.json', message: { to: recipient, type: 'sticker', sticker: { id: '<MEDIA_OBJECT_ID>' } } },
+  {
+    file: 'send_sticker_message_by_id.json',
+    message: { to: recipient, type: 'sticker', sticker: { id: '<MEDIA_OBJECT_ID>' } },
+  },
   {
     file: 'send_sticker_message_by_url.json',
     message: { to: recipient, type: 'sticker', sticker: { link: '<http(s)://sticker-url>' } },
@@ -390,11 +421,19 @@ export const metaSendExamples: MetaSendExample[] = [
   },
   {
     file: 'send_text_message_with_preview_url.json',
-    message: { to: recipient, type: 'text', text: { body: 'Please visit https://youtu.be/hpltvTEiRrY.', previewUrl: true } },
+    message: {
+      to: recipient,
+      type: 'text',
+      text: { body: 'Please visit https://youtu.be/hpltvTEiRrY.', previewUrl: true },
+    },
   },
   {
     file: 'send_video_message_by_id.json',
-    message: { to: recipient, type: 'video', video: { id: '<VIDEO_OBJECT_ID>', caption: '<VIDEO_CAPTION_TEXT>' } },
+    message: {
+      to: recipient,
+      type: 'video',
+      video: { id: '<VIDEO_OBJECT_ID>', caption: '<VIDEO_CAPTION_TEXT>' },
+    },
   },
   {
     file: 'send_video_message_by_url.json',
@@ -406,7 +445,19 @@ export const metaSendExamples: MetaSendExample[] = [
   },
 ];
 
-const payloadTypes = ['text', 'image', 'audio', 'video', 'document', 'sticker', 'template', 'interactive', 'reaction', 'location', 'contacts'];
+const payloadTypes = [
+  'text',
+  'image',
+  'audio',
+  'video',
+  'document',
+  'sticker',
+  'template',
+  'interactive',
+  'reaction',
+  'location',
+  'contacts',
+];
 
 /**
  * Some of Meta's examples leave out fields that the schema defaults and that we always send:
