@@ -41,7 +41,10 @@ function messagesChange(value: Record<string, unknown>, phoneNumberId = 'PNID_1'
   };
 }
 
-function ofKind<K extends WebhookEvent['kind']>(events: WebhookEvent[], kind: K): Extract<WebhookEvent, { kind: K }>[] {
+function ofKind<K extends WebhookEvent['kind']>(
+  events: WebhookEvent[],
+  kind: K,
+): Extract<WebhookEvent, { kind: K }>[] {
   return events.filter((event): event is Extract<WebhookEvent, { kind: K }> => event.kind === kind);
 }
 
@@ -50,14 +53,28 @@ const hashKey = (field: string) => expect.stringMatching(new RegExp(`^${field}:[
 // ---------------------------------------------------------------------------------------------------
 // Expected values per fixture, written by reading each file.
 
-type Expectation = { events: Record<string, unknown>[]; warnings?: (string | RegExp)[] } | { problem: RegExp };
+type Expectation =
+  | { events: Record<string, unknown>[]; warnings?: (string | RegExp)[] }
+  | { problem: RegExp };
 
-const FB_WABA = { wabaId: '419561257915477', phoneNumberId: '106540352242922', displayPhoneNumber: '15550783881' };
-const FB_WABA_2 = { wabaId: '102290129340398', phoneNumberId: '106540352242922', displayPhoneNumber: '15550783881' };
+const FB_WABA = {
+  wabaId: '419561257915477',
+  phoneNumberId: '106540352242922',
+  displayPhoneNumber: '15550783881',
+};
+const FB_WABA_2 = {
+  wabaId: '102290129340398',
+  phoneNumberId: '106540352242922',
+  displayPhoneNumber: '15550783881',
+};
 const SHEENA = { waId: '16505551234', userId: null, name: 'Sheena Nelson', username: null };
 const NO_CONTEXT = { context: null, referral: null, errors: [] };
 
-const NF = { wabaId: 'WHATSAPP_BUSINESS_ACCOUNT_ID', phoneNumberId: 'PHONE_NUMBER_ID', displayPhoneNumber: 'PHONE_NUMBER' };
+const NF = {
+  wabaId: 'WHATSAPP_BUSINESS_ACCOUNT_ID',
+  phoneNumberId: 'PHONE_NUMBER_ID',
+  displayPhoneNumber: 'PHONE_NUMBER',
+};
 const NF_NAME = (waId: string | null) => ({ waId, userId: null, name: 'NAME', username: null });
 const NF_STATUS_108 = {
   wabaId: '108536708899139',
@@ -82,7 +99,11 @@ const nfPricedStatus = (category: string) => ({
   },
 });
 
-const GROUP_PA = { wabaId: '102290129340398', phoneNumberId: '106540352242922', displayPhoneNumber: '15550783881' };
+const GROUP_PA = {
+  wabaId: '102290129340398',
+  phoneNumberId: '106540352242922',
+  displayPhoneNumber: '15550783881',
+};
 
 const EXPECTED: Record<string, Expectation> = {
   // ---- facebook-openapi (Meta's own examples from the v23.0 spec)
@@ -406,7 +427,9 @@ const EXPECTED: Record<string, Expectation> = {
             imageUrl: 'https://scontent.xx.fbcdn.net/v/t45.1...',
             videoUrl: null,
             thumbnailUrl: null,
-            ctwaClid: expect.stringMatching(/^Aff-n8ZTODiE79d22KtAwQKj9e_mIEOOj27vDVwFjN80dp4_0NiNhEgpGo0AHem/),
+            ctwaClid: expect.stringMatching(
+              /^Aff-n8ZTODiE79d22KtAwQKj9e_mIEOOj27vDVwFjN80dp4_0NiNhEgpGo0AHem/,
+            ),
             welcomeMessageText: 'Hi there! Let us know how we can help!',
           },
           content: { referral: { source_id: '120226305854810726' } },
@@ -560,7 +583,13 @@ const EXPECTED: Record<string, Expectation> = {
         message: {
           type: 'image',
           text: 'CAPTION_TEXT',
-          media: { id: 'IMAGE_ID', mimeType: 'image/jpeg', sha256: 'IMAGE_HASH', caption: 'CAPTION_TEXT', filename: null },
+          media: {
+            id: 'IMAGE_ID',
+            mimeType: 'image/jpeg',
+            sha256: 'IMAGE_HASH',
+            caption: 'CAPTION_TEXT',
+            filename: null,
+          },
         },
       },
     ],
@@ -596,7 +625,13 @@ const EXPECTED: Record<string, Expectation> = {
           from: 'SENDER_PHONE_NUMBER',
           type: 'sticker',
           text: null,
-          media: { id: 'STICKER_ID', mimeType: 'image/webp', sha256: 'STICKER_HASH', caption: null, isAnimated: false },
+          media: {
+            id: 'STICKER_ID',
+            mimeType: 'image/webp',
+            sha256: 'STICKER_HASH',
+            caption: null,
+            isAnimated: false,
+          },
         },
       },
     ],
@@ -659,7 +694,9 @@ const EXPECTED: Record<string, Expectation> = {
               emails: [{ email: 'CONTACT_EMAIL', type: 'WORK' }],
             },
           ],
-          content: { contacts: [{ birthday: '1989-03-16', urls: [{ url: 'CONTACT_URL', type: 'HOME or WORK' }] }] },
+          content: {
+            contacts: [{ birthday: '1989-03-16', urls: [{ url: 'CONTACT_URL', type: 'HOME or WORK' }] }],
+          },
         },
       },
     ],
@@ -818,7 +855,11 @@ const EXPECTED: Record<string, Expectation> = {
           status: 'read',
           timestamp: 1669233778000,
           recipientId: 'CUSTOMER_PHONE_NUMBER',
-          conversation: { id: 'CONVERSATION_ID', expirationTimestamp: 1669233778000, originType: 'user_initiated' },
+          conversation: {
+            id: 'CONVERSATION_ID',
+            expirationTimestamp: 1669233778000,
+            originType: 'user_initiated',
+          },
           pricing: null,
         },
       },
@@ -881,7 +922,13 @@ const EXPECTED: Record<string, Expectation> = {
           from: '16315551234',
           type: 'text',
           text: 'MESSAGE_BODY',
-          context: { id: null, from: null, forwarded: true, frequentlyForwarded: false, referredProduct: null },
+          context: {
+            id: null,
+            from: null,
+            forwarded: true,
+            frequentlyForwarded: false,
+            referredProduct: null,
+          },
         },
       },
     ],
@@ -973,7 +1020,12 @@ const EXPECTED: Record<string, Expectation> = {
           timestamp: 1728932177000,
           errors: [],
         },
-        raw: { call_recording: { type: 'audio', audio: { id: '1002764438271669', mime_type: 'audio/ogg; codecs=opus' } } },
+        raw: {
+          call_recording: {
+            type: 'audio',
+            audio: { id: '1002764438271669', mime_type: 'audio/ogg; codecs=opus' },
+          },
+        },
       },
     ],
   },
@@ -1090,7 +1142,12 @@ const EXPECTED: Record<string, Expectation> = {
         // This message has no `type`: read from its location object.
         message: {
           type: 'location',
-          location: { latitude: 37.7749, longitude: -122.4194, name: 'San Francisco', address: 'Market Street' },
+          location: {
+            latitude: 37.7749,
+            longitude: -122.4194,
+            name: 'San Francisco',
+            address: 'Market Street',
+          },
         },
       },
       {
@@ -1271,7 +1328,13 @@ const EXPECTED: Record<string, Expectation> = {
         contact: { waId: '15550001111', name: 'NAME' },
         message: {
           type: 'unsupported',
-          errors: [{ code: 131051, title: 'Unsupported message type', details: 'Message type is not currently supported' }],
+          errors: [
+            {
+              code: 131051,
+              title: 'Unsupported message type',
+              details: 'Message type is not currently supported',
+            },
+          ],
         },
       },
     ],
@@ -1286,7 +1349,10 @@ const EXPECTED: Record<string, Expectation> = {
         field: 'account_settings_update',
         dedupeKey: hashKey('account_settings_update'),
         occurredAt: 1671644824000,
-        value: { type: '[phone_number_settings]', phone_number_settings: { phone_number_id: 'TEST987654321' } },
+        value: {
+          type: '[phone_number_settings]',
+          phone_number_settings: { phone_number_id: 'TEST987654321' },
+        },
       },
     ],
   },
@@ -1424,7 +1490,9 @@ describe('parseWebhook on the shared fixtures', () => {
     for (const event of result.events) {
       expect(JSON.parse(JSON.stringify(event))).toEqual(event);
       if (event.kind === 'message-received') {
-        const change = body.entry.flatMap((entry: { changes: { value: { messages?: unknown[] } }[] }) => entry.changes);
+        const change = body.entry.flatMap(
+          (entry: { changes: { value: { messages?: unknown[] } }[] }) => entry.changes,
+        );
         const items = change.flatMap((c: { value: { messages?: unknown[] } }) => c.value.messages ?? []);
         expect(items).toContainEqual(event.raw);
       }
@@ -1477,7 +1545,10 @@ describe('batches', () => {
             },
             'PN_A1',
           ),
-          messagesChange({ statuses: [status('wamid.OUT2', 'sent'), status('wamid.OUT3', 'failed')] }, 'PN_A2'),
+          messagesChange(
+            { statuses: [status('wamid.OUT2', 'sent'), status('wamid.OUT3', 'failed')] },
+            'PN_A2',
+          ),
         ],
       },
       {
@@ -1487,13 +1558,21 @@ describe('batches', () => {
           messagesChange(
             {
               contacts: [{ profile: { name: 'Carla' }, wa_id: '5511999990003' }],
-              messages: [text('wamid.B1', '5511999990003', 'preço?'), text('wamid.B2', '5511999990003', 'e frete?')],
+              messages: [
+                text('wamid.B1', '5511999990003', 'preço?'),
+                text('wamid.B2', '5511999990003', 'e frete?'),
+              ],
             },
             'PN_B1',
           ),
           {
             field: 'message_template_status_update',
-            value: { event: 'APPROVED', message_template_id: 1, message_template_name: 'promo', reason: 'NONE' },
+            value: {
+              event: 'APPROVED',
+              message_template_id: 1,
+              message_template_name: 'promo',
+              reason: 'NONE',
+            },
           },
         ],
       },
@@ -1510,16 +1589,23 @@ describe('batches', () => {
       ['message-status-changed', 'WABA_A', 'PN_A2', 'status:wamid.OUT3:failed'],
       ['message-received', 'WABA_B', 'PN_B1', 'message:wamid.B1'],
       ['message-received', 'WABA_B', 'PN_B1', 'message:wamid.B2'],
-      ['template-status-updated', 'WABA_B', null, expect.stringMatching(/^message_template_status_update:[0-9a-f]{64}$/)],
+      [
+        'template-status-updated',
+        'WABA_B',
+        null,
+        expect.stringMatching(/^message_template_status_update:[0-9a-f]{64}$/),
+      ],
     ]);
     // Each message gets its own sender's contact, not the first one of the change.
-    expect(ofKind(events, 'message-received').map((event) => [event.message.id, event.contact.name])).toEqual([
-      ['wamid.A1', 'Ana'],
-      ['wamid.A2', 'Bruno'],
-      ['wamid.A3', 'Ana'],
-      ['wamid.B1', 'Carla'],
-      ['wamid.B2', 'Carla'],
-    ]);
+    expect(ofKind(events, 'message-received').map((event) => [event.message.id, event.contact.name])).toEqual(
+      [
+        ['wamid.A1', 'Ana'],
+        ['wamid.A2', 'Bruno'],
+        ['wamid.A3', 'Ana'],
+        ['wamid.B1', 'Carla'],
+        ['wamid.B2', 'Carla'],
+      ],
+    );
     expect(events[9]?.occurredAt).toBe(1700000200000);
   });
 
@@ -1545,7 +1631,11 @@ describe('batches', () => {
       },
     ]);
     const { events } = parseOk(body);
-    expect(events.map((event) => event.kind)).toEqual(['message-received', 'message-status-changed', 'webhook-errors']);
+    expect(events.map((event) => event.kind)).toEqual([
+      'message-received',
+      'message-status-changed',
+      'webhook-errors',
+    ]);
     expect(events[2]).toMatchObject({
       kind: 'webhook-errors',
       field: 'messages',
@@ -1579,7 +1669,11 @@ describe('contacts', () => {
         changes: [
           messagesChange({
             contacts: [
-              { profile: { name: 'Dana', username: '@dana' }, user_id: 'US.13491208655302741918', parent_user_id: 'US.ENT.1' },
+              {
+                profile: { name: 'Dana', username: '@dana' },
+                user_id: 'US.13491208655302741918',
+                parent_user_id: 'US.ENT.1',
+              },
             ],
             messages: [
               {
@@ -1652,7 +1746,13 @@ describe('contacts', () => {
       },
     ]);
     const [event] = ofKind(parseOk(body).events, 'message-received');
-    expect(event?.contact).toEqual({ waId: '222', userId: 'BR.222', parentUserId: null, name: 'Second', username: null });
+    expect(event?.contact).toEqual({
+      waId: '222',
+      userId: 'BR.222',
+      parentUserId: null,
+      name: 'Second',
+      username: null,
+    });
   });
 
   it('does not guess among several contacts when none matches', () => {
@@ -1671,7 +1771,13 @@ describe('contacts', () => {
       },
     ]);
     const [event] = ofKind(parseOk(body).events, 'message-received');
-    expect(event?.contact).toEqual({ waId: '333', userId: null, parentUserId: null, name: null, username: null });
+    expect(event?.contact).toEqual({
+      waId: '333',
+      userId: null,
+      parentUserId: null,
+      name: null,
+      username: null,
+    });
   });
 });
 
@@ -1702,7 +1808,9 @@ describe('statuses', () => {
                     code: 131049,
                     title: 'This message was not delivered to maintain healthy ecosystem engagement.',
                     message: 'This message was not delivered to maintain healthy ecosystem engagement.',
-                    error_data: { details: 'In order to maintain a healthy ecosystem engagement, the message failed.' },
+                    error_data: {
+                      details: 'In order to maintain a healthy ecosystem engagement, the message failed.',
+                    },
                     href: 'https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/',
                   },
                 ],
@@ -1746,10 +1854,15 @@ describe('statuses', () => {
 
   it('keeps an unknown status value and warns', () => {
     const body = notification([
-      { id: 'W', changes: [messagesChange({ statuses: [{ id: 'wamid.Q', status: 'teleported', timestamp: '1' }] })] },
+      {
+        id: 'W',
+        changes: [messagesChange({ statuses: [{ id: 'wamid.Q', status: 'teleported', timestamp: '1' }] })],
+      },
     ]);
     const { events, warnings } = parseOk(body);
-    expect(events).toMatchObject([{ kind: 'message-status-changed', dedupeKey: 'status:wamid.Q:teleported' }]);
+    expect(events).toMatchObject([
+      { kind: 'message-status-changed', dedupeKey: 'status:wamid.Q:teleported' },
+    ]);
     expect(warnings).toEqual(['unknown status "teleported" for message wamid.Q']);
   });
 });
@@ -1761,7 +1874,10 @@ describe('message types', () => {
         {
           id: 'W',
           changes: [
-            messagesChange({ contacts: [{ profile: { name: 'P' }, wa_id: '972987654321' }], messages: [message] }),
+            messagesChange({
+              contacts: [{ profile: { name: 'P' }, wa_id: '972987654321' }],
+              messages: [message],
+            }),
           ],
         },
       ]),
@@ -1777,7 +1893,10 @@ describe('message types', () => {
       ...envelope,
       id: 'wamid.yyyyyy',
       type: 'edit',
-      edit: { original_message_id: 'wamid.zzzzzz', message: { type: 'text', text: { body: 'Text was edited' } } },
+      edit: {
+        original_message_id: 'wamid.zzzzzz',
+        message: { type: 'text', text: { body: 'Text was edited' } },
+      },
     });
     expect(warnings).toEqual([]);
     expect(event.dedupeKey).toBe('message:wamid.yyyyyy');
@@ -1786,7 +1905,10 @@ describe('message types', () => {
       type: 'edit',
       text: 'Text was edited',
       targetMessageId: 'wamid.zzzzzz',
-      edit: { originalMessageId: 'wamid.zzzzzz', message: { type: 'text', text: { body: 'Text was edited' } } },
+      edit: {
+        originalMessageId: 'wamid.zzzzzz',
+        message: { type: 'text', text: { body: 'Text was edited' } },
+      },
       revoke: null,
       content: { type: 'edit', edit: { original_message_id: 'wamid.zzzzzz' } },
     });
@@ -1799,7 +1921,10 @@ describe('message types', () => {
       type: 'edit',
       edit: {
         original_message_id: 'wamid.orig',
-        message: { type: 'image', image: { caption: 'caption', mime_type: 'image/jpeg', sha256: '4654+8g=', id: '65463453' } },
+        message: {
+          type: 'image',
+          image: { caption: 'caption', mime_type: 'image/jpeg', sha256: '4654+8g=', id: '65463453' },
+        },
       },
     });
     expect(event.message).toMatchObject({
@@ -1837,7 +1962,13 @@ describe('message types', () => {
         ...envelope,
         id: 'w2',
         type: 'audio',
-        audio: { mime_type: 'audio/ogg; codecs=opus', sha256: 'h', id: 'A1', voice: true, url: 'https://lookaside' },
+        audio: {
+          mime_type: 'audio/ogg; codecs=opus',
+          sha256: 'h',
+          id: 'A1',
+          voice: true,
+          url: 'https://lookaside',
+        },
       }).event.message.media,
     ).toEqual({
       id: 'A1',
@@ -1849,12 +1980,20 @@ describe('message types', () => {
       isVoice: true,
     });
     expect(
-      single({ ...envelope, id: 'w3', type: 'video', video: { caption: 'look', mime_type: 'video/mp4', sha256: 'v', id: 'V1' } })
-        .event.message,
+      single({
+        ...envelope,
+        id: 'w3',
+        type: 'video',
+        video: { caption: 'look', mime_type: 'video/mp4', sha256: 'v', id: 'V1' },
+      }).event.message,
     ).toMatchObject({ text: 'look', media: { id: 'V1', caption: 'look' } });
     expect(
-      single({ ...envelope, id: 'w4', type: 'sticker', sticker: { mime_type: 'image/webp', sha256: 's', id: 'S1', animated: true } })
-        .event.message.media,
+      single({
+        ...envelope,
+        id: 'w4',
+        type: 'sticker',
+        sticker: { mime_type: 'image/webp', sha256: 's', id: 'S1', animated: true },
+      }).event.message.media,
     ).toMatchObject({ isAnimated: true });
   });
 
@@ -1864,7 +2003,10 @@ describe('message types', () => {
       id: 'w5',
       type: 'interactive',
       context: { from: '15550000000', id: 'wamid.flow' },
-      interactive: { type: 'nfm_reply', nfm_reply: { name: 'flow', body: 'Sent', response_json: '{not json' } },
+      interactive: {
+        type: 'nfm_reply',
+        nfm_reply: { name: 'flow', body: 'Sent', response_json: '{not json' },
+      },
     });
     expect(event.message.interactive).toEqual({
       type: 'nfm_reply',
@@ -1882,7 +2024,12 @@ describe('message types', () => {
   });
 
   it('an unknown type is kept as is, stored in content, and flagged', () => {
-    const { event, warnings } = single({ ...envelope, id: 'wamid.poll', type: 'poll_vote', poll_vote: { option: 2 } });
+    const { event, warnings } = single({
+      ...envelope,
+      id: 'wamid.poll',
+      type: 'poll_vote',
+      poll_vote: { option: 2 },
+    });
     expect(event.message).toMatchObject({
       type: 'poll_vote',
       text: null,
@@ -1944,7 +2091,9 @@ describe('message types', () => {
 
 describe('other fields', () => {
   const change = (field: string, value: unknown, entry: Record<string, unknown> = {}) =>
-    parseOk(notification([{ id: '102290129340398', time: 1743451903, ...entry, changes: [{ field, value }] }]));
+    parseOk(
+      notification([{ id: '102290129340398', time: 1743451903, ...entry, changes: [{ field, value }] }]),
+    );
 
   it('message_template_status_update with rejection and pause details', () => {
     const { events, warnings } = change('message_template_status_update', {
@@ -2053,7 +2202,15 @@ describe('other fields', () => {
         max_daily_conversations_per_business: 2000,
         current_limit: 'TIER_1K',
       }).events,
-    ).toMatchObject([{ data: { maxDailyConversationsPerBusiness: '2000', messagingLimitTier: '2000', currentLimit: 'TIER_1K' } }]);
+    ).toMatchObject([
+      {
+        data: {
+          maxDailyConversationsPerBusiness: '2000',
+          messagingLimitTier: '2000',
+          currentLimit: 'TIER_1K',
+        },
+      },
+    ]);
   });
 
   it('phone_number_name_update and account_review_update', () => {
@@ -2110,13 +2267,17 @@ describe('other fields', () => {
     expect(
       change('account_update', {
         event: 'ACCOUNT_RESTRICTION',
-        restriction_info: [{ restriction_type: 'RESTRICTED_BIZ_INITIATED_MESSAGING', expiration: 1641330498 }],
+        restriction_info: [
+          { restriction_type: 'RESTRICTED_BIZ_INITIATED_MESSAGING', expiration: 1641330498 },
+        ],
       }).events,
     ).toMatchObject([
       {
         data: {
           event: 'ACCOUNT_RESTRICTION',
-          restrictions: [{ restrictionType: 'RESTRICTED_BIZ_INITIATED_MESSAGING', expiration: 1641330498000 }],
+          restrictions: [
+            { restrictionType: 'RESTRICTED_BIZ_INITIATED_MESSAGING', expiration: 1641330498000 },
+          ],
         },
       },
     ]);
@@ -2182,7 +2343,14 @@ describe('other fields', () => {
         dedupeKey: hashKey('smb_message_echoes'),
         phoneNumberId: '1122334455667',
         occurredAt: 1697043223000,
-        data: { id: 'wamid.echo1', from: '972123456789', to: '972987654321', toUserId: 'IL.5', type: 'text', text: 'Test message' },
+        data: {
+          id: 'wamid.echo1',
+          from: '972123456789',
+          to: '972987654321',
+          toUserId: 'IL.5',
+          type: 'text',
+          text: 'Test message',
+        },
       },
     ]);
   });
@@ -2207,9 +2375,17 @@ describe('other fields', () => {
         },
       ],
       statuses: [
-        { id: 'wacid.R', timestamp: '1671644820', type: 'call', status: 'RINGING', recipient_id: '163155536021' },
+        {
+          id: 'wacid.R',
+          timestamp: '1671644820',
+          type: 'call',
+          status: 'RINGING',
+          recipient_id: '163155536021',
+        },
       ],
-      errors: [{ code: 12455, message: 'ERROR_TITLE', href: 'ERROR_HREF', error_data: { details: 'ERROR_DETAILS' } }],
+      errors: [
+        { code: 12455, message: 'ERROR_TITLE', href: 'ERROR_HREF', error_data: { details: 'ERROR_DETAILS' } },
+      ],
     });
     expect(events).toMatchObject([
       {
@@ -2225,23 +2401,35 @@ describe('other fields', () => {
           bizOpaqueCallbackData: 'random_string',
         },
       },
-      { kind: 'call-event', data: { callId: 'wacid.R', event: 'status', status: 'RINGING', to: '163155536021' } },
+      {
+        kind: 'call-event',
+        data: { callId: 'wacid.R', event: 'status', status: 'RINGING', to: '163155536021' },
+      },
       {
         kind: 'webhook-errors',
         field: 'calls',
-        errors: [{ code: 12455, title: null, message: 'ERROR_TITLE', details: 'ERROR_DETAILS', href: 'ERROR_HREF' }],
+        errors: [
+          { code: 12455, title: null, message: 'ERROR_TITLE', details: 'ERROR_DETAILS', href: 'ERROR_HREF' },
+        ],
       },
     ]);
   });
 
   it('a documented field we do not model is kept without a warning; an unknown one with a warning', () => {
     const alerts = change('account_alerts', { entity_type: 'PHONE_NUMBER', entity_id: '1', alert_info: {} });
-    expect(alerts.events).toMatchObject([{ kind: 'change-received', field: 'account_alerts', occurredAt: 1743451903000 }]);
+    expect(alerts.events).toMatchObject([
+      { kind: 'change-received', field: 'account_alerts', occurredAt: 1743451903000 },
+    ]);
     expect(alerts.warnings).toEqual([]);
 
     const future = change('quantum_update', { hello: 'world' });
     expect(future.events).toMatchObject([
-      { kind: 'change-received', field: 'quantum_update', value: { hello: 'world' }, raw: { hello: 'world' } },
+      {
+        kind: 'change-received',
+        field: 'quantum_update',
+        value: { hello: 'world' },
+        raw: { hello: 'world' },
+      },
     ]);
     expect(future.warnings).toEqual(['entry[0].changes[0]: unknown field "quantum_update"']);
   });
@@ -2258,7 +2446,9 @@ describe('dedupe keys of hashed events', () => {
   const keyOf = (body: string, index = 0) => parseOk(body).events[index]?.dedupeKey;
 
   it('do not depend on the batch, key order or escaping; do depend on WABA and entry time', () => {
-    const alone = notification([{ id: 'W', time: 1700000000, changes: [{ field: 'message_template_status_update', value: template }] }]);
+    const alone = notification([
+      { id: 'W', time: 1700000000, changes: [{ field: 'message_template_status_update', value: template }] },
+    ]);
     const batched = notification([
       { id: 'OTHER', time: 1700000000, changes: [{ field: 'account_update', value: { event: 'X' } }] },
       {
@@ -2266,7 +2456,10 @@ describe('dedupe keys of hashed events', () => {
         time: 1700000000,
         changes: [
           { field: 'account_review_update', value: { decision: 'APPROVED' } },
-          { value: { reason: null, message_template_name: 'p', message_template_id: 7, event: 'PAUSED' }, field: 'message_template_status_update' },
+          {
+            value: { reason: null, message_template_name: 'p', message_template_id: 7, event: 'PAUSED' },
+            field: 'message_template_status_update',
+          },
         ],
       },
     ]);
@@ -2314,7 +2507,14 @@ describe('raw bodies', () => {
 
   it('reads raw UTF-8 bytes, a Buffer that is a view into a larger one, and a leading BOM', () => {
     const body = notification([
-      { id: 'W', changes: [messagesChange({ messages: [{ id: 'm', from: '1', timestamp: '1', type: 'text', text: { body: 'ção 🚀' } }] })] },
+      {
+        id: 'W',
+        changes: [
+          messagesChange({
+            messages: [{ id: 'm', from: '1', timestamp: '1', type: 'text', text: { body: 'ção 🚀' } }],
+          }),
+        ],
+      },
     ]);
     const view = Buffer.concat([Buffer.from('garbage'), Buffer.from(body)]).subarray(7);
     for (const input of [view, `\uFEFF${body}`]) {
@@ -2348,7 +2548,10 @@ describe('raw bodies', () => {
   it('refuses a body that is neither a Buffer nor a string, without throwing', () => {
     for (const input of [undefined, null, 42, {}, []]) {
       const result = parseWebhook(input as unknown as string);
-      expect(result).toMatchObject({ ok: false, problem: expect.stringMatching(/must be a Buffer or a string/) });
+      expect(result).toMatchObject({
+        ok: false,
+        problem: expect.stringMatching(/must be a Buffer or a string/),
+      });
     }
   });
 
@@ -2357,7 +2560,10 @@ describe('raw bodies', () => {
     const wrap = (value: string) =>
       `{"object":"whatsapp_business_account","entry":[{"id":"W","changes":[{"field":"x_future","value":${value}}]}]}`;
     const refused = parseWebhook(wrap(deep(100_000)));
-    expect(refused).toMatchObject({ ok: false, problem: expect.stringMatching(/nests deeper than 200 levels/) });
+    expect(refused).toMatchObject({
+      ok: false,
+      problem: expect.stringMatching(/nests deeper than 200 levels/),
+    });
     const accepted = parseOk(wrap(deep(150)));
     expect(accepted.events).toMatchObject([{ kind: 'change-received', field: 'x_future' }]);
     expect(() => JSON.stringify(accepted.events)).not.toThrow();
@@ -2370,13 +2576,37 @@ describe('odd shapes inside a notification', () => {
     ['an entry without changes', { entry: [{ id: 'W' }] }, 0],
     ['changes that are not objects', { entry: [{ id: 'W', changes: [null, 7, 'x'] }] }, 3],
     ['a change without field', { entry: [{ id: 'W', changes: [{ value: { a: 1 } }] }] }, 1],
-    ['a messages value that is an array', { entry: [{ id: 'W', changes: [{ field: 'messages', value: [] }] }] }, 1],
-    ['a messages value that is null', { entry: [{ id: 'W', changes: [{ field: 'messages', value: null }] }] }, 1],
-    ['messages that is an object', { entry: [{ id: 'W', changes: [{ field: 'messages', value: { messages: {} } }] }] }, 1],
-    ['message items that are not objects', { entry: [{ id: 'W', changes: [{ field: 'messages', value: { messages: [1, null] } }] }] }, 2],
+    [
+      'a messages value that is an array',
+      { entry: [{ id: 'W', changes: [{ field: 'messages', value: [] }] }] },
+      1,
+    ],
+    [
+      'a messages value that is null',
+      { entry: [{ id: 'W', changes: [{ field: 'messages', value: null }] }] },
+      1,
+    ],
+    [
+      'messages that is an object',
+      { entry: [{ id: 'W', changes: [{ field: 'messages', value: { messages: {} } }] }] },
+      1,
+    ],
+    [
+      'message items that are not objects',
+      { entry: [{ id: 'W', changes: [{ field: 'messages', value: { messages: [1, null] } }] }] },
+      2,
+    ],
     ['a field named __proto__', { entry: [{ id: 'W', changes: [{ field: '__proto__', value: {} }] }] }, 1],
-    ['a field named constructor', { entry: [{ id: 'W', changes: [{ field: 'constructor', value: {} }] }] }, 1],
-    ['a template value that is a string', { entry: [{ id: 'W', changes: [{ field: 'account_update', value: 'x' }] }] }, 1],
+    [
+      'a field named constructor',
+      { entry: [{ id: 'W', changes: [{ field: 'constructor', value: {} }] }] },
+      1,
+    ],
+    [
+      'a template value that is a string',
+      { entry: [{ id: 'W', changes: [{ field: 'account_update', value: 'x' }] }] },
+      1,
+    ],
   ])('tolerates %s', (_label, body, eventCount) => {
     const result = parseWebhook(JSON.stringify({ object: 'whatsapp_business_account', ...body }));
     if (!result.ok) throw new Error(result.problem);
@@ -2409,11 +2639,20 @@ describe('odd shapes inside a notification', () => {
                       referral: 5,
                       errors: { code: 1 },
                     },
-                    { id: 'wamid.T', type: 'text', text: { body: 7 }, image: [], contacts: {}, reaction: null },
+                    {
+                      id: 'wamid.T',
+                      type: 'text',
+                      text: { body: 7 },
+                      image: [],
+                      contacts: {},
+                      reaction: null,
+                    },
                     { id: 'wamid.I', type: 'interactive', interactive: { type: 5, button_reply: 'x' } },
                     { id: 'wamid.R', type: 'reaction', reaction: { message_id: 'm', emoji: '' } },
                   ],
-                  statuses: [{ id: 'wamid.S', status: 5, conversation: [], pricing: 'x', errors: 'x', timestamp: -5 }],
+                  statuses: [
+                    { id: 'wamid.S', status: 5, conversation: [], pricing: 'x', errors: 'x', timestamp: -5 },
+                  ],
                 },
               },
             ],
@@ -2465,14 +2704,17 @@ describe('odd shapes inside a notification', () => {
       '{"object":"whatsapp_business_account","entry":[{"id":"W","changes":[{"field":"messages","value":{"messages":' +
       '[{"id":"wamid.P","type":"text","text":{"body":"x"},"__proto__":{"polluted":true}}]}}]}]}';
     const [event] = ofKind(parseOk(body).events, 'message-received');
-    expect(Object.hasOwn(event?.message.content ?? {}, '__proto__')).toBe(true);
+    if (!event) throw new Error('no message-received event');
+    expect(Object.hasOwn(event.message.content, '__proto__')).toBe(true);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    expect((event?.message.content as Record<string, unknown>).polluted).toBeUndefined();
+    expect((event.message.content as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('caps warnings for a huge batch of odd items', () => {
     const messages = Array.from({ length: 500 }, (_, index) => ({ id: `m${index}`, type: `weird_${index}` }));
-    const { events, warnings } = parseOk(notification([{ id: 'W', changes: [messagesChange({ messages })] }]));
+    const { events, warnings } = parseOk(
+      notification([{ id: 'W', changes: [messagesChange({ messages })] }]),
+    );
     expect(events).toHaveLength(500);
     expect(warnings).toHaveLength(101);
     expect(warnings[100]).toBe('… and 400 more warnings');
@@ -2553,14 +2795,26 @@ describe('fuzz', () => {
             changes: [
               messagesChange({
                 messages: [
-                  { id: 'e', type: 'edit', edit: { original_message_id: 'o', message: { type: 'text', text: { body: 'x' } } } },
+                  {
+                    id: 'e',
+                    type: 'edit',
+                    edit: { original_message_id: 'o', message: { type: 'text', text: { body: 'x' } } },
+                  },
                   { id: 'r', type: 'revoke', revoke: { original_message_id: 'o' } },
                 ],
-                statuses: [{ id: 's', status: 'sent', pricing: { billable: true }, conversation: { origin: {} } }],
+                statuses: [
+                  { id: 's', status: 'sent', pricing: { billable: true }, conversation: { origin: {} } },
+                ],
                 errors: [{ code: 1 }],
               }),
-              { field: 'smb_message_echoes', value: { message_echoes: [{ id: 'x', type: 'text', text: { body: 'y' } }] } },
-              { field: 'calls', value: { calls: [{ id: 'c', event: 'connect' }], statuses: [{ id: 'c', status: 'RINGING' }] } },
+              {
+                field: 'smb_message_echoes',
+                value: { message_echoes: [{ id: 'x', type: 'text', text: { body: 'y' } }] },
+              },
+              {
+                field: 'calls',
+                value: { calls: [{ id: 'c', event: 'connect' }], statuses: [{ id: 'c', status: 'RINGING' }] },
+              },
               { field: 'account_update', value: { event: 'A', waba_info: {}, restriction_info: [{}] } },
               { field: 'phone_number_quality_update', value: { event: 'FLAGGED', current_limit: 'TIER_2K' } },
             ],
@@ -2572,7 +2826,17 @@ describe('fuzz', () => {
   it('2,000 mutated bodies never throw and always give a well-formed result', () => {
     const random = generator(20_240_607);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
-    const oddKeys = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'type', 'id', 'messages', 'field', ''];
+    const oddKeys = [
+      '__proto__',
+      'constructor',
+      'toString',
+      'hasOwnProperty',
+      'type',
+      'id',
+      'messages',
+      'field',
+      '',
+    ];
     const oddValues = (): unknown[] => [
       null,
       true,
@@ -2639,12 +2903,16 @@ describe('fuzz', () => {
       else if (operation < 0.8) {
         const value = record[name];
         delete record[name];
-        Object.defineProperty(record, pick(oddKeys), { value, enumerable: true, configurable: true, writable: true });
+        Object.defineProperty(record, pick(oddKeys), {
+          value,
+          enumerable: true,
+          configurable: true,
+          writable: true,
+        });
       } else if (operation < 0.9) {
         const value = record[name];
         record[name] = typeof value === 'object' ? JSON.stringify(value) : String(value);
-      }
-      else record[name] = { nested: record[name] };
+      } else record[name] = { nested: record[name] };
     }
 
     function corruptText(text: string): string {
@@ -2652,7 +2920,11 @@ describe('fuzz', () => {
       if (operation < 0.4) return text.slice(0, Math.floor(random() * text.length));
       if (operation < 0.6) {
         const at = Math.floor(random() * text.length);
-        return text.slice(0, at) + pick(['"', '{', ']', ',', '\\', '\\u00', '\u0000', 'é', '\uD83D']) + text.slice(at + 1);
+        return (
+          text.slice(0, at) +
+          pick(['"', '{', ']', ',', '\\', '\\u00', '\u0000', 'é', '\uD83D']) +
+          text.slice(at + 1)
+        );
       }
       if (operation < 0.8) return text.replaceAll('"', random() < 0.5 ? "'" : '');
       return `${text}${pick(['}', ']', ' ', 'x', ',{}'])}`;
@@ -2690,10 +2962,20 @@ describe('fuzz', () => {
   it('random bytes and random JSON values never throw', () => {
     const random = generator(7);
     for (let iteration = 0; iteration < 500; iteration++) {
-      const bytes = Buffer.from(Array.from({ length: Math.floor(random() * 200) }, () => Math.floor(random() * 256)));
+      const bytes = Buffer.from(
+        Array.from({ length: Math.floor(random() * 200) }, () => Math.floor(random() * 256)),
+      );
       checkResult(parseWebhook(bytes));
     }
-    const values = [0, 'x', null, [], {}, { object: null }, { object: 'whatsapp_business_account', entry: 'x' }];
+    const values = [
+      0,
+      'x',
+      null,
+      [],
+      {},
+      { object: null },
+      { object: 'whatsapp_business_account', entry: 'x' },
+    ];
     for (const value of values) checkResult(parseWebhook(JSON.stringify(value)));
   });
 });

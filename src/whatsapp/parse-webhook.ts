@@ -186,7 +186,10 @@ function parseBody(body: Buffer | string): ParseResult {
   }
   if (!isDict(parsed)) return { ok: false, problem: `body is not a JSON object but ${describe(parsed)}` };
   if (isDeeperThan(parsed, MAX_DEPTH)) {
-    return { ok: false, problem: `body nests deeper than ${MAX_DEPTH} levels; no WhatsApp notification does` };
+    return {
+      ok: false,
+      problem: `body nests deeper than ${MAX_DEPTH} levels; no WhatsApp notification does`,
+    };
   }
   const object = own(parsed, 'object');
   if (object !== WABA_OBJECT) {
@@ -670,7 +673,7 @@ function errorsOf(value: unknown): WhatsAppError[] {
     code: num(own(error, 'code')),
     title: str(own(error, 'title')),
     message: str(own(error, 'message')),
-    details: str(own(dictAt(error, 'error_data'), 'details')) ,
+    details: str(own(dictAt(error, 'error_data'), 'details')) ?? str(own(error, 'details')),
     href: str(own(error, 'href')),
   }));
 }
