@@ -1,6 +1,6 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { messageReadRoutes } from './conversations/index.ts';
@@ -29,7 +29,10 @@ export interface AppDeps {
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Per-request lines for the API; none for webhooks and probes, which arrive thousands a second.
+    logController: new LogController({
+      disableRequestLogging: (request) => request.url.startsWith('/webhooks/') || request.url === '/healthz',
+    }),
     // Webhooks are answered in well under Meta's 250 ms; slow clients must not hold sockets forever.
     requestTimeout: 30_000,
     bodyLimit: 1024 * 1024, // 1 MiB for the API; the webhook route allows 3 MiB

@@ -49,7 +49,11 @@ export class PollLoop {
         this.onError(error);
       }
       if (!this.isRunning) break;
-      if (count > 0 && failures === 0) continue;
+      if (count > 0 && failures === 0) {
+        // Let waiting I/O (webhook commits, HTTP requests) run between batches.
+        await new Promise((resolve) => setImmediate(resolve));
+        continue;
+      }
       if (this.isWoken && failures === 0) continue;
       // After a failure, back off: 1, 2, 4 … up to 30 s.
       const delayMs = failures > 0 ? Math.min(30_000, 1000 * 2 ** (failures - 1)) : this.pollIntervalMs;

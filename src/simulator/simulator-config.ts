@@ -162,3 +162,20 @@ export function resolveSimulatorConfig(options: SimulatorOptions): SimulatorConf
     logger: options.logger ?? false,
   });
 }
+
+/** What may change while the simulator runs (`POST /_simulator/faults`, `setFaults`). */
+export interface SimulatorSettings {
+  faults: FaultRates;
+  duplicateRate: number;
+  reorderRate: number;
+  statusDelays: StatusDelays;
+}
+
+export function initialSettings(config: SimulatorConfig): SimulatorSettings {
+  return {
+    faults: { ...config.faults },
+    duplicateRate: config.duplicateRate,
+    reorderRate: config.reorderRate,
+    statusDelays: { ...config.statusDelays },
+  };
+}

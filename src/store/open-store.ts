@@ -46,7 +46,7 @@ function openSqlite(file: string): Store {
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000'); // 5 s, for the CLI running beside a server
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   return {
     db,
     flags: sqliteFlags,
@@ -55,6 +55,29 @@ function openSqlite(file: string): Store {
     },
     async close() {
       await db.destroy();
+    },
+  };
+}
+
+/**
+ * Kysely prepares every query anew; better-sqlite3 statements can be reused, and preparing costs about as
+ * much as running a small query. A bounded cache of prepared statements by SQL text halves the cost of the
+ * inbox worker's many small queries.
+ */
+function withStatementCache(database: SqliteDatabase.Database, capacity = 512) {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(sqlText: string) {
+      let statement = cache.get(sqlText);
+      if (statement) {
+        cache.delete(sqlText); // re-insert: the Map's order is the recency order
+      } else {
+        statement = database.prepare(sqlText);
+        if (cache.size >= capacity) cache.delete(cache.keys().next().value!);
+      }
+      cache.set(sqlText, statement);
+      return statement;
     },
   };
 }

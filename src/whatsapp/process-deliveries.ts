@@ -54,7 +54,9 @@ export class DeliveryProcessor {
   private readonly options: Required<Omit<DeliveryProcessorOptions, 'onApplied'>> & Pick<DeliveryProcessorOptions, 'onApplied'>;
 
   constructor(options: DeliveryProcessorOptions) {
-    this.options = { batchSize: 100, hooks: [], now: Date.now, ...options };
+    // Small batches keep each transaction short: on SQLite the one connection is shared with webhook intake,
+    // whose commits must not wait behind a long batch (Meta wants answers within 250 ms).
+    this.options = { batchSize: 20, hooks: [], now: Date.now, ...options };
   }
 
   /** Processes one batch of pending deliveries; returns how many it handled. */

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 
 /**
@@ -55,7 +56,13 @@ export interface GraphTestServer {
   origin: string;
   requests: RecordedRequest[];
   fail(fault: ServerFault): void;
-  seedMedia(media: { bytes: Uint8Array; mimeType: string; corruptSha256?: boolean }): string;
+  /** isChunked: served without a Content-Length, so that the client must count the bytes itself. */
+  seedMedia(media: {
+    bytes: Uint8Array;
+    mimeType: string;
+    corruptSha256?: boolean;
+    isChunked?: boolean;
+  }): string;
   close(): Promise<void>;
 }
 
@@ -64,6 +71,7 @@ interface StoredMedia {
   mimeType: string;
   sha256: string;
   isFileSizeString: boolean;
+  isChunked: boolean;
 }
 
 interface StoredTemplate {
@@ -176,7 +184,13 @@ export async function startGraphTestServer(options: GraphTestServerOptions): Pro
     }
     const id = nextId();
     const mimeType = field('type')!.data.toString();
-    media.set(id, { bytes: file.data, mimeType, sha256: sha256Hex(file.data), isFileSizeString: false });
+    media.set(id, {
+      bytes: file.data,
+      mimeType,
+      sha256: sha256Hex(file.data),
+      isFileSizeString: false,
+      isChunked: false,
+    });
     return { id };
   });
 
@@ -200,7 +214,10 @@ export async function startGraphTestServer(options: GraphTestServerOptions): Pro
   server.get<{ Params: { mediaId: string } }>('/download/:mediaId', async (request, reply) => {
     const stored = media.get(request.params.mediaId);
     if (!stored) return reply.code(404).send('Not Found');
-    return reply.type(stored.mimeType).send(stored.bytes);
+    const body = stored.isChunked
+      ? Readable.from([stored.bytes.subarray(0, 1), stored.bytes.subarray(1)])
+      : stored.bytes;
+    return reply.type(stored.mimeType).send(body);
   });
 
   server.get<{ Params: NodeParams; Querystring: Record<string, string | undefined> }>(
@@ -323,7 +340,13 @@ export async function startGraphTestServer(options: GraphTestServerOptions): Pro
       const sha256 = input.corruptSha256
         ? sha256Hex(Buffer.concat([bytes, Buffer.from('x')]))
         : sha256Hex(bytes);
-      media.set(id, { bytes, mimeType: input.mimeType, sha256, isFileSizeString: true });
+      media.set(id, {
+        bytes,
+        mimeType: input.mimeType,
+        sha256,
+        isFileSizeString: true,
+        isChunked: input.isChunked ?? false,
+      });
       return id;
     },
     async close() {
@@ -421,7 +444,9 @@ function parseMultipart(body: Buffer, contentType: string): MultipartPart[] {
     const part = body.subarray(start + 2, next - 2); // skip the CRLF after the marker and before the next
     const headerEnd = part.indexOf('\r\n\r\n');
     const headers = part.subarray(0, headerEnd).toString();
-    const disposition = /content-disposition:[^\r\n]*?\bname="([^"]*)"(?:; filename="([^"]*)")?/i.exec(headers);
+    const disposition = /content-disposition:[^\r\n]*?\bname="([^"]*)"(?:; filename="([^"]*)")?/i.exec(
+      headers,
+    );
     const type = /content-type:\s*([^\r\n]+)/i.exec(headers);
     parts.push({
       name: disposition?.[1] ?? '',

@@ -266,6 +266,8 @@ export class UndiciGraphClient implements GraphClient {
         }
         const declaredLength = Number(response.headers['content-length'] ?? Number.NaN);
         if (declaredLength > this.#options.maxMediaBytes) {
+          // Dropping the body closes the connection; the abort it reports is expected.
+          response.body.on('error', () => {});
           response.body.destroy();
           throw tooLarge(operation, this.#options.maxMediaBytes);
         }
@@ -273,10 +275,8 @@ export class UndiciGraphClient implements GraphClient {
         let received = 0;
         for await (const chunk of response.body) {
           received += (chunk as Buffer).length;
-          if (received > this.#options.maxMediaBytes) {
-            response.body.destroy();
-            throw tooLarge(operation, this.#options.maxMediaBytes);
-          }
+          // Leaving the loop early destroys the body.
+          if (received > this.#options.maxMediaBytes) throw tooLarge(operation, this.#options.maxMediaBytes);
           chunks.push(chunk as Buffer);
         }
         return new Uint8Array(Buffer.concat(chunks));
