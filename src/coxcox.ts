@@ -9,6 +9,8 @@ import { createSecretBox, TenantDirectory } from './tenants/index.ts';
 import { DeliveryWriter } from './whatsapp/delivery-writer.ts';
 import { Metrics } from './whatsapp/metrics.ts';
 import { type AppliedEvent, DeliveryProcessor } from './whatsapp/process-deliveries.ts';
+import { Dispatcher, type DispatcherOptions, reconcileStatus, sendRoutes } from './dispatch/index.ts';
+import { defaultGraphApiUrl, type GraphClient, UndiciGraphClient } from './whatsapp/graph/index.ts';
 
 export const SANDBOX_TENANT_ID = 'sandbox';
 export const SANDBOX_APP_ID = 'sandbox-app';
@@ -28,6 +30,8 @@ export interface Coxcox {
   directory: TenantDirectory;
   metrics: Metrics;
   processor: DeliveryProcessor;
+  dispatcher: Dispatcher;
+  graph: GraphClient;
   defaultAppId: string;
   /** Starts the background workers. */
   startWorkers(): void;
@@ -40,6 +44,10 @@ export interface CreateCoxcoxOptions {
   postgresSchema?: string;
   /** Listeners for applied webhook events (the agent, live updates). */
   onApplied?: Array<(events: AppliedEvent[]) => void>;
+  /** The Graph API client; the undici adapter by default. */
+  graph?: GraphClient;
+  /** Dispatcher tuning (tests shorten the reconcile window). */
+  dispatcher?: Partial<DispatcherOptions>;
 }
 
 /** Assembles Coxcox from a parsed config: store, tenants, webhook intake and workers. */
@@ -55,12 +63,26 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
 
   const defaultAppId = await ensureDefaultTenant(config, directory);
 
+  const graph = options.graph ?? new UndiciGraphClient();
+  const dispatcher = new Dispatcher({
+    db: store.db,
+    flags: store.flags,
+    directory,
+    graph,
+    logger: logger.child({ worker: 'dispatch' }),
+    metrics,
+    defaultGraphApiUrl: config.graphApiUrl ?? defaultGraphApiUrl,
+    defaultGraphApiVersion: config.graphApiVersion,
+    ...options.dispatcher,
+  });
+
   const processor = new DeliveryProcessor({
     db: store.db,
     flags: store.flags,
     directory,
     metrics,
     logger: logger.child({ worker: 'inbox' }),
+    hooks: [reconcileStatus],
     onApplied: (events) => {
       for (const listener of options.onApplied ?? []) listener(events);
     },
@@ -79,6 +101,7 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
     writer,
     metrics,
     defaultAppId,
+    apiPlugins: [(api) => sendRoutes(api, { db: store.db, onQueued: () => dispatcher.wake() })],
   });
 
   return {
@@ -88,12 +111,19 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
     directory,
     metrics,
     processor,
+    dispatcher,
+    graph,
     defaultAppId,
-    startWorkers: () => inbox.start(),
+    startWorkers: () => {
+      inbox.start();
+      dispatcher.start();
+    },
     async close() {
       await app.close();
       await writer.drain();
       await inbox.stop();
+      await dispatcher.stop();
+      if (!options.graph && graph instanceof UndiciGraphClient) await graph.close();
       await store.close();
     },
   };

@@ -12,6 +12,10 @@ const messagesPerSecondByLevel: Record<ThroughputLevel, number> = {
   NOT_APPLICABLE: 80,
 };
 
+export function messagesPerSecondFor(level: ThroughputLevel): number {
+  return messagesPerSecondByLevel[level];
+}
+
 export interface PhoneNumberRecord {
   id: string;
   wabaId: string;

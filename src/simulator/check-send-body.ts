@@ -1,4 +1,5 @@
 import { SimulatedGraphError } from './graph-error.ts';
+import { isRecord } from './is-record.ts';
 
 /**
  * Structural checks of a `POST /{phone-number-id}/messages` body, as Meta makes them: 100 for the
@@ -84,10 +85,6 @@ export type SendCommand =
   | { kind: 'message'; request: OutboundRequest };
 
 type Json = Record<string, unknown>;
-
-function isRecord(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function missing(path: string): SimulatedGraphError {
   return new SimulatedGraphError(131008, `The parameter ${path} is required.`);

@@ -8,6 +8,7 @@ export const graphErrorCatalog = {
   4: { httpStatus: 429, title: 'Application request limit reached', isTransient: true },
   100: { httpStatus: 400, title: 'Invalid parameter', isTransient: false },
   190: { httpStatus: 401, title: 'Invalid OAuth access token - Cannot parse access token', isTransient: false },
+  2200: { httpStatus: 400, title: 'Callback verification failed', isTransient: false },
   2500: { httpStatus: 400, title: 'Unknown path components', isTransient: false },
   130429: { httpStatus: 400, title: 'Rate limit hit', isTransient: true },
   131000: { httpStatus: 500, title: 'Something went wrong', isTransient: true },

@@ -7,6 +7,7 @@ import type {
   TemplateDefinition,
   TemplateStatus,
 } from './simulator-options.ts';
+import { isRecord } from './is-record.ts';
 
 export interface TemplateButton {
   type: string;
@@ -76,10 +77,6 @@ function toRecord(wabaId: string, id: string, definition: TemplateDefinition): T
   };
 }
 
-function isRecordObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** The message templates of every hosted WABA, keyed by WABA, name and language. */
 export class TemplateRegistry {
   readonly #ids: ObjectIds;
@@ -120,6 +117,24 @@ export class TemplateRegistry {
     return [...this.#byKey.values()].filter((record) => record.wabaId === wabaId);
   }
 
+  /** `POST /{template-id} {components}`: an edit keeps the id, name and language. */
+  replaceComponents(id: string, components: TemplateComponentDefinition[]): TemplateRecord | undefined {
+    const record = this.#byId.get(id);
+    if (!record) return undefined;
+    const edited = toRecord(record.wabaId, record.id, {
+      name: record.name,
+      language: record.language,
+      category: record.category,
+      status: record.status,
+      parameterFormat: record.parameterFormat,
+      messageStatus: record.messageStatus,
+      components,
+    });
+    this.#byKey.set(TemplateRegistry.#key(record.wabaId, record.name, record.language), edited);
+    this.#byId.set(id, edited);
+    return edited;
+  }
+
   setStatus(id: string, status: TemplateStatus): TemplateRecord | undefined {
     const record = this.#byId.get(id);
     if (record) record.status = status;
@@ -146,7 +161,7 @@ export class TemplateRegistry {
 
   /** Checks a `POST /{waba-id}/message_templates` body (Meta's creation format) into a definition. */
   static parseCreation(body: unknown): TemplateDefinition {
-    if (!isRecordObject(body)) throw new SimulatedGraphError(100, 'The request body must be a JSON object.');
+    if (!isRecord(body)) throw new SimulatedGraphError(100, 'The request body must be a JSON object.');
     const { name, category, language, components } = body;
     if (typeof name !== 'string' || !TEMPLATE_NAME.test(name)) {
       throw new SimulatedGraphError(100, 'Param name must be lowercase letters, digits and underscores.');
@@ -158,20 +173,25 @@ export class TemplateRegistry {
     if (typeof language !== 'string' || language === '') {
       throw new SimulatedGraphError(100, 'The parameter language is required.');
     }
-    if (!Array.isArray(components) || !components.some((component) => isRecordObject(component) && String(component.type).toUpperCase() === 'BODY')) {
+    if (!Array.isArray(components) || !components.some((component) => isRecord(component) && String(component.type).toUpperCase() === 'BODY')) {
       throw new SimulatedGraphError(100, 'Param components must include a BODY component.');
     }
-    const parameterFormat = body.parameter_format === 'named' ? 'named' : 'positional';
+    const parameterFormat = String(body.parameter_format ?? '').toLowerCase() === 'named' ? 'named' : 'positional';
     return {
       name,
       language,
       category: upperCategory as TemplateCategory,
       parameterFormat,
-      components: components.filter(isRecordObject).map((component) => ({
-        ...component,
-        type: String(component.type).toUpperCase(),
-      })) as unknown as TemplateComponentDefinition[],
+      components: TemplateRegistry.parseComponents(components),
     };
+  }
+
+  static parseComponents(components: unknown): TemplateComponentDefinition[] {
+    if (!Array.isArray(components)) throw new SimulatedGraphError(100, 'Param components must be an array.');
+    return components.filter(isRecord).map((component) => ({
+      ...component,
+      type: String(component.type).toUpperCase(),
+    })) as unknown as TemplateComponentDefinition[];
   }
 }
 

@@ -196,6 +196,89 @@ const migrations: Migration[] = [
         .execute();
     },
   },
+  {
+    name: '0004_dispatch',
+    async up(db, flags) {
+      await db.schema
+        .createTable('outbox')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
+        .addColumn('phone_number_id', 'text', (c) => c.notNull())
+        .addColumn('recipient', 'text', (c) => c.notNull())
+        .addColumn('conversation_id', 'text')
+        .addColumn('message', 'text', (c) => c.notNull())
+        .addColumn('message_type', 'text', (c) => c.notNull())
+        .addColumn('is_template', 'integer', (c) => c.notNull())
+        .addColumn('category', 'text')
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('campaign_id', 'text')
+        .addColumn('reply_to_wamid', 'text')
+        .addColumn('idempotency_key', 'text')
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('hold_reason', 'text')
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('next_attempt_at', 'bigint', (c) => c.notNull())
+        .addColumn('locked_until', 'bigint')
+        .addColumn('locked_by', 'text')
+        .addColumn('wamid', 'text')
+        .addColumn('error_code', 'integer')
+        .addColumn('error_title', 'text')
+        .addColumn('error_category', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addColumn('sent_at', 'bigint')
+        .addUniqueConstraint('outbox_idempotency', ['tenant_id', 'idempotency_key'])
+        .execute();
+      await db.schema
+        .createIndex('outbox_due')
+        .on('outbox')
+        .columns(['state', 'phone_number_id', 'next_attempt_at'])
+        .execute();
+      await db.schema.createIndex('outbox_tenant_created').on('outbox').columns(['tenant_id', 'created_at']).execute();
+      await db.schema.createIndex('outbox_campaign').on('outbox').columns(['campaign_id', 'state']).execute();
+      await db.schema
+        .createTable('outbox_attempts')
+        .addColumn('id', flags.autoIncrementType, (c) => c.primaryKey())
+        .addColumn('outbox_id', 'text', (c) => c.notNull())
+        .addColumn('attempt', 'integer', (c) => c.notNull())
+        .addColumn('started_at', 'bigint', (c) => c.notNull())
+        .addColumn('finished_at', 'bigint', (c) => c.notNull())
+        .addColumn('outcome', 'text', (c) => c.notNull())
+        .addColumn('http_status', 'integer')
+        .addColumn('error_code', 'integer')
+        .addColumn('error_message', 'text')
+        .execute();
+      await db.schema.createIndex('outbox_attempts_outbox').on('outbox_attempts').columns(['outbox_id']).execute();
+      await db.schema
+        .createTable('pacers')
+        .addColumn('phone_number_id', 'text', (c) => c.primaryKey())
+        .addColumn('tokens', 'double precision', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('pair_pacers')
+        .addColumn('phone_number_id', 'text', (c) => c.notNull())
+        .addColumn('recipient', 'text', (c) => c.notNull())
+        .addColumn('tokens', 'double precision', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addColumn('backoff_level', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('blocked_until', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addPrimaryKeyConstraint('pair_pacers_pk', ['phone_number_id', 'recipient'])
+        .execute();
+      await db.schema
+        .createTable('tier_recipients')
+        .addColumn('phone_number_id', 'text', (c) => c.notNull())
+        .addColumn('recipient', 'text', (c) => c.notNull())
+        .addColumn('last_initiated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('tier_recipients_pk', ['phone_number_id', 'recipient'])
+        .execute();
+      await db.schema
+        .createIndex('tier_recipients_recent')
+        .on('tier_recipients')
+        .columns(['phone_number_id', 'last_initiated_at'])
+        .execute();
+    },
+  },
 ];
 
 /** Applies every migration not yet applied, each in its own transaction, under a lock on PostgreSQL. */

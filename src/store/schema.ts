@@ -127,6 +127,56 @@ export interface Database {
     created_at: number;
     updated_at: number;
   };
+  outbox: {
+    id: string;
+    tenant_id: string;
+    phone_number_id: string;
+    recipient: string;
+    conversation_id: string | null;
+    message: string;
+    message_type: string;
+    is_template: number;
+    category: string | null;
+    source: string;
+    campaign_id: string | null;
+    reply_to_wamid: string | null;
+    idempotency_key: string | null;
+    /** queued → sending → sent | failed; unknown when a send's outcome was lost; held while the number cannot send. */
+    state: string;
+    hold_reason: string | null;
+    attempts: number;
+    next_attempt_at: number;
+    locked_until: number | null;
+    locked_by: string | null;
+    wamid: string | null;
+    error_code: number | null;
+    error_title: string | null;
+    error_category: string | null;
+    created_at: number;
+    updated_at: number;
+    sent_at: number | null;
+  };
+  outbox_attempts: {
+    id: Generated<number>;
+    outbox_id: string;
+    attempt: number;
+    started_at: number;
+    finished_at: number;
+    outcome: string;
+    http_status: number | null;
+    error_code: number | null;
+    error_message: string | null;
+  };
+  pacers: { phone_number_id: string; tokens: number; updated_at: number };
+  pair_pacers: {
+    phone_number_id: string;
+    recipient: string;
+    tokens: number;
+    updated_at: number;
+    backoff_level: number;
+    blocked_until: number;
+  };
+  tier_recipients: { phone_number_id: string; recipient: string; last_initiated_at: number };
   message_statuses: {
     id: Generated<number>;
     tenant_id: string;

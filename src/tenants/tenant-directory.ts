@@ -324,6 +324,14 @@ export class TenantDirectory {
         created_at: this.now(),
       })
       .execute();
+    // A new token clears a token problem: the dispatcher then releases the messages it held.
+    let healed = this.db
+      .updateTable('phone_numbers')
+      .set({ is_healthy: 1, health_problem: null, updated_at: this.now() })
+      .where('tenant_id', '=', tenantId)
+      .where('health_problem', 'like', 'token invalid%');
+    if (input.wabaId) healed = healed.where('waba_id', '=', input.wabaId);
+    await healed.execute();
     return (await this.listAccessTokens(tenantId)).find((token) => token.id === id)!;
   }
 

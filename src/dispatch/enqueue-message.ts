@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import { AppError } from '../http/app-error.ts';
+import type { Database } from '../store/schema.ts';
+import { buildSendBody, isGraphError, type OutboundMessage } from '../whatsapp/graph/index.ts';
+import { CUSTOMER_SERVICE_WINDOW_MS } from './pacing.ts';
+import { validateOutboundMessage } from './validate-outbound.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export type MessageSource = 'api' | 'agent' | 'campaign' | 'human' | 'system';
+
+export interface EnqueueInput {
+  tenantId: string;
+  /** Meta's phone number id of the sending number. */
+  phoneNumberId: string;
+  message: OutboundMessage;
+  source: MessageSource;
+  idempotencyKey?: string | null;
+  conversationId?: string | null;
+  campaignId?: string | null;
+  /** The template's category (MARKETING, UTILITY, AUTHENTICATION), for consent and the tier. */
+  category?: string | null;
+  replyToWamid?: string | null;
+  /** Not before this time (epoch ms): pacing of multi-bubble replies, schedules. */
+  notBeforeMs?: number;
+}
+
+export interface Enqueued {
+  id: string;
+  /** False when the idempotency key matched an earlier request: nothing new was queued. */
+  isNew: boolean;
+}
+
+/** Digits only, as Meta reports a wa_id. */
+export function normalizeRecipient(to: string): string {
+  return to.replace(/\D/g, '');
+}
+
+/**
+ * Writes one outbound message to the outbox. Call it inside the transaction of the domain change that
+ * causes the message, so that both commit or neither does. A free-form message outside the 24-hour
+ * customer-service window is refused here, with the reason, before it could cost a failed send.
+ */
+export async function enqueueMessage(db: Db, input: EnqueueInput, nowMs: number = Date.now()): Promise<Enqueued> {
+  validateOutboundMessage(input.message);
+  try {
+    buildSendBody(input.message, { bizOpaqueCallbackData: 'out_00000000-0000-0000-0000-000000000000' });
+  } catch (error) {
+    if (isGraphError(error)) throw new AppError('validation_failed', `message: ${error.message}`);
+    throw error;
+  }
+  const number = await db
+    .selectFrom('phone_numbers')
+    .select(['tenant_id'])
+    .where('phone_number_id', '=', input.phoneNumberId)
+    .executeTakeFirst();
+  if (!number || number.tenant_id !== input.tenantId) {
+    throw new AppError('not_found', `phone number ${input.phoneNumberId} was not found for this tenant`);
+  }
+  if (input.idempotencyKey) {
+    const existing = await findByIdempotencyKey(db, input.tenantId, input.idempotencyKey);
+    if (existing) return { id: existing, isNew: false };
+  }
+
+  const recipient = normalizeRecipient(input.message.to);
+  if (recipient === '') throw new AppError('validation_failed', 'message.to: give the recipient’s phone number with country code');
+  const isTemplate = input.message.type === 'template';
+  let conversationId = input.conversationId ?? null;
+  if (!isTemplate || conversationId === null) {
+    const conversation = await db
+      .selectFrom('conversations')
+      .innerJoin('contacts', 'contacts.id', 'conversations.contact_id')
+      .select(['conversations.id', 'conversations.last_inbound_at'])
+      .where('conversations.tenant_id', '=', input.tenantId)
+      .where('conversations.phone_number_id', '=', input.phoneNumberId)
+      .where('contacts.wa_id', '=', recipient)
+      .executeTakeFirst();
+    conversationId ??= conversation?.id ?? null;
+    if (!isTemplate) {
+      const lastInboundAt = conversation?.last_inbound_at ?? null;
+      if (lastInboundAt === null || lastInboundAt <= nowMs - CUSTOMER_SERVICE_WINDOW_MS) {
+        throw new AppError(
+          'window_closed',
+          lastInboundAt === null
+            ? `${recipient} has never written to this number, so only an approved template may be sent (Meta error 131047)`
+            : `the 24-hour customer-service window for ${recipient} closed at ${new Date(lastInboundAt + CUSTOMER_SERVICE_WINDOW_MS).toISOString()}; send an approved template instead (Meta error 131047)`,
+        );
+      }
+    }
+  }
+
+  const id = `out_${randomUUID()}`;
+  const inserted = await db
+    .insertInto('outbox')
+    .values({
+      id,
+      tenant_id: input.tenantId,
+      phone_number_id: input.phoneNumberId,
+      recipient,
+      conversation_id: conversationId,
+      message: JSON.stringify(input.message),
+      message_type: input.message.type,
+      is_template: isTemplate ? 1 : 0,
+      category: input.category ?? null,
+      source: input.source,
+      campaign_id: input.campaignId ?? null,
+      reply_to_wamid: input.replyToWamid ?? null,
+      idempotency_key: input.idempotencyKey ?? null,
+      state: 'queued',
+      hold_reason: null,
+      attempts: 0,
+      next_attempt_at: input.notBeforeMs ?? nowMs,
+      locked_until: null,
+      locked_by: null,
+      wamid: null,
+      error_code: null,
+      error_title: null,
+      error_category: null,
+      created_at: nowMs,
+      updated_at: nowMs,
+      sent_at: null,
+    })
+    .onConflict((oc) => oc.columns(['tenant_id', 'idempotency_key']).doNothing())
+    .executeTakeFirst();
+  if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0 && input.idempotencyKey) {
+    // Another request with the same key won the race.
+    return { id: (await findByIdempotencyKey(db, input.tenantId, input.idempotencyKey))!, isNew: false };
+  }
+  return { id, isNew: true };
+}
+
+async function findByIdempotencyKey(db: Db, tenantId: string, key: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('outbox')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('idempotency_key', '=', key)
+    .executeTakeFirst();
+  return row?.id ?? null;
+}

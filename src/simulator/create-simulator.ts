@@ -1,0 +1,138 @@
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { messagesPerSecondFor, type PhoneNumberRecord } from './business-directory.ts';
+import { buildSimulatorApp } from './build-simulator-app.ts';
+import type { CustomerMessage } from './customers.ts';
+import { createSimulatorContext, type SimulatorContext } from './simulator-context.ts';
+import { resolveSimulatorConfig } from './simulator-config.ts';
+import {
+  adjustSimulator,
+  resetSimulator,
+  type SimulatorAdjustments,
+  tickSimulator,
+  waitUntilIdle,
+} from './simulator-controls.ts';
+import type { Persona, SimulatorOptions, TemplateDefinition } from './simulator-options.ts';
+import type { SimulatorState } from './simulator-state.ts';
+import type { TemplateRecord } from './template-registry.ts';
+
+/** Changes to a hosted number while the simulator runs (quality drops, tier upgrades, registration). */
+export type PhoneNumberPatch = Partial<
+  Pick<PhoneNumberRecord, 'qualityRating' | 'messagingLimitTier' | 'throughputLevel' | 'messagesPerSecond' | 'isRegistered'>
+>;
+
+export interface Simulator {
+  /** The Fastify app, built without listening: drive it with `inject()`, or call `listen()`. */
+  readonly app: FastifyInstance;
+  /** Listens on `port` (0: any free one) and `host` (default 127.0.0.1); resolves to the base URL. */
+  listen(port?: number, host?: string): Promise<string>;
+  /** The base URL once listening, for `GRAPH_API_URL`. */
+  readonly url: string | null;
+  /** Stops listening, ends hung requests, and clears every timer. */
+  close(): Promise<void>;
+  /** Counters and the sent log: accepted sends per callback data and per number-second, rejections by code. */
+  readonly state: SimulatorState;
+
+  addPersona(persona: Persona): void;
+  removePersona(waId: string): boolean;
+  personas(): Persona[];
+  /** A customer writes to a business number (the first hosted one when `to` is absent). */
+  customerSays(message: CustomerMessage): { id: string };
+  /** A customer taps Meta's marketing "Stop": a `user_preferences` webhook, then 131050 on marketing templates. */
+  customerStopsMarketing(input: { from: string; to?: string }): void;
+
+  /** Changes faults, duplicate and reorder rates, status delays or the pair rate while running. */
+  configure(adjustments: SimulatorAdjustments): void;
+  setWebhookUrl(url: string | null): void;
+  addAccessToken(token: string, wabaIds?: string[]): void;
+  /** Later calls with this token get 190 (session invalidated). */
+  revokeAccessToken(token: string): void;
+  addTemplate(wabaId: string, template: TemplateDefinition): TemplateRecord;
+  updatePhoneNumber(phoneNumberId: string, patch: PhoneNumberPatch): void;
+  /** Makes sends to this customer fail with 131026 (not on WhatsApp). */
+  markUndeliverable(waId: string): void;
+
+  /** Holds statuses and replies until `resume()` or `tick()`. */
+  pause(): void;
+  resume(): void;
+  /** Fires every held or scheduled status and reply now; resolves when their webhooks were delivered. */
+  tick(): Promise<number>;
+  /** Waits until nothing is scheduled and every webhook was delivered (or dropped after its retries). */
+  idle(timeoutMs?: number): Promise<void>;
+  /** Back to the configured start; keeps the webhook URL. */
+  reset(): void;
+}
+
+function baseUrl(address: AddressInfo | string | null, host: string): string {
+  if (address === null || typeof address === 'string') throw new Error('The simulator is not listening on TCP');
+  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return `http://${shownHost}:${address.port}`;
+}
+
+/**
+ * A local WhatsApp Cloud API: Graph endpoints for sending, media, templates, numbers and subscriptions;
+ * signed status and message webhooks; simulated customers; and injected faults. It shares no code with
+ * `src/whatsapp/`, so that it checks our client instead of agreeing with it.
+ */
+export function createSimulator(options: SimulatorOptions): Simulator {
+  const context: SimulatorContext = createSimulatorContext(resolveSimulatorConfig(options));
+  const app = buildSimulatorApp(context);
+  let url: string | null = null;
+  let isClosed = false;
+
+  return {
+    app,
+    get url() {
+      return url;
+    },
+    get state() {
+      return context.state;
+    },
+    async listen(port = 0, host = '127.0.0.1') {
+      await app.listen({ port, host });
+      url = baseUrl(app.server.address(), host);
+      return url;
+    },
+    async close() {
+      if (isClosed) return;
+      isClosed = true;
+      context.scheduler.close();
+      for (const socket of context.hungSockets) socket.destroy();
+      context.hungSockets.clear();
+      await context.sender.close();
+      await app.close();
+    },
+    addPersona: (persona) => context.customers.addPersona(persona),
+    removePersona: (waId) => context.customers.removePersona(waId),
+    personas: () => context.customers.personas(),
+    customerSays: (message) => context.customers.say(message),
+    customerStopsMarketing: ({ from, to }) => context.customers.stopMarketing(from, to),
+    configure: (adjustments) => adjustSimulator(context, adjustments),
+    setWebhookUrl(next) {
+      if (next !== null && !URL.canParse(next)) throw new Error(`"${next}" is not a URL`);
+      context.webhook.url = next;
+    },
+    addAccessToken: (token, wabaIds) => context.tokens.add(token, wabaIds ?? null),
+    revokeAccessToken: (token) => context.tokens.revoke(token),
+    addTemplate(wabaId, template) {
+      if (!context.directory.waba(wabaId)) throw new Error(`No hosted WABA ${wabaId}`);
+      return context.templates.add(wabaId, template);
+    },
+    updatePhoneNumber(phoneNumberId, patch) {
+      const number = context.directory.phoneNumber(phoneNumberId);
+      if (!number) throw new Error(`No hosted phone number ${phoneNumberId}`);
+      Object.assign(number, patch);
+      if (patch.throughputLevel !== undefined && patch.messagesPerSecond === undefined) {
+        number.messagesPerSecond = messagesPerSecondFor(patch.throughputLevel);
+      }
+    },
+    markUndeliverable(waId) {
+      context.undeliverable.add(waId);
+    },
+    pause: () => context.scheduler.pause(),
+    resume: () => context.scheduler.resume(),
+    tick: () => tickSimulator(context),
+    idle: (timeoutMs) => waitUntilIdle(context, timeoutMs),
+    reset: () => resetSimulator(context),
+  };
+}

@@ -1,0 +1,62 @@
+import type { FastifyRequest } from 'fastify';
+import { canSeeWaba } from './access-tokens.ts';
+import type { PhoneNumberRecord, WabaRecord } from './business-directory.ts';
+import { SimulatedGraphError, unknownObject } from './graph-error.ts';
+import type { AccessGrant } from './simulator-config.ts';
+import type { SimulatorContext } from './simulator-context.ts';
+
+const grants = new WeakMap<FastifyRequest, AccessGrant>();
+
+/** `Authorization: Bearer <token>`, or Graph's `access_token` query parameter. */
+export function bearerToken(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  if (typeof header === 'string') {
+    const match = /^(?:Bearer|OAuth)\s+(\S+)\s*$/i.exec(header);
+    return match ? (match[1] as string) : null;
+  }
+  const query = request.query as Record<string, unknown> | undefined;
+  return typeof query?.access_token === 'string' && query.access_token !== '' ? query.access_token : null;
+}
+
+/** Checks the token (190 with HTTP 401 when missing, unknown or revoked) and remembers its grant. */
+export function authenticate(context: SimulatorContext, request: FastifyRequest): AccessGrant {
+  const token = bearerToken(request);
+  if (token === null) {
+    throw new SimulatedGraphError(190, 'An active access token must be used to query information.', {
+      message: 'An active access token must be used to query information about the current user.',
+    });
+  }
+  const grant = context.tokens.grantFor(token);
+  if (!grant) {
+    if (context.tokens.wasRevoked(token)) {
+      throw new SimulatedGraphError(190, 'The access token was revoked.', {
+        subcode: 467,
+        message: 'Error validating access token: The session has been invalidated.',
+      });
+    }
+    throw new SimulatedGraphError(190, 'The access token is not one the simulator accepts.');
+  }
+  grants.set(request, grant);
+  return grant;
+}
+
+function grantOf(context: SimulatorContext, request: FastifyRequest): AccessGrant {
+  return grants.get(request) ?? authenticate(context, request);
+}
+
+/** A hosted number this token may use; otherwise Graph's 100/33, as for an id that does not exist. */
+export function visibleNumber(context: SimulatorContext, request: FastifyRequest, id: string): PhoneNumberRecord {
+  const number = context.directory.phoneNumber(id);
+  if (!number || !canSeeWaba(grantOf(context, request), number.wabaId)) throw unknownObject(id, request.method);
+  return number;
+}
+
+export function visibleWaba(context: SimulatorContext, request: FastifyRequest, id: string): WabaRecord {
+  const waba = context.directory.waba(id);
+  if (!waba || !canSeeWaba(grantOf(context, request), waba.id)) throw unknownObject(id, request.method);
+  return waba;
+}
+
+export function canSee(context: SimulatorContext, request: FastifyRequest, wabaId: string): boolean {
+  return canSeeWaba(grantOf(context, request), wabaId);
+}
