@@ -57,7 +57,11 @@ async function load(url: string, durationSeconds: number, connections: number): 
   };
 }
 
-export async function benchIngest(options: { durationSeconds: number; connections: number; postgresUrl: string | null }) {
+export async function benchIngest(options: {
+  durationSeconds: number;
+  connections: number;
+  postgresUrl: string | null;
+}) {
   const figures: Record<string, IngestFigures> = {};
 
   // Warm-up and baseline: bare Fastify on the same route, same bodies, same machine, same run.
@@ -70,7 +74,12 @@ export async function benchIngest(options: { durationSeconds: number; connection
   }
 
   const dataDir = mkdtempSync(join(tmpdir(), 'coxcox-bench-'));
-  const env = { DATA_DIR: dataDir, SECRET_KEY, ADMIN_TOKEN: 'bench-admin-token-0123456789', LOG_LEVEL: 'error' };
+  const env = {
+    DATA_DIR: dataDir,
+    SECRET_KEY,
+    ADMIN_TOKEN: 'bench-admin-token-0123456789',
+    LOG_LEVEL: 'error',
+  };
   try {
     const sqlite = await startChildServer('src/main.ts', env);
     try {

@@ -1,7 +1,8 @@
 // `npm run bench`: runs every benchmark, prints the figures, and rewrites BENCHMARKS.md.
 // `npm run bench -- --json` prints one JSON object { "<name>": { "value": n, "unit": "…" } } instead.
-import { cpus, totalmem } from 'node:os';
+
 import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import pg from 'pg';
 import { benchIngest } from './ingest.ts';
 
@@ -32,17 +33,25 @@ const sections: string[] = [];
 const hasPostgres = await reachable(postgresUrl);
 
 log(`ingest: ${durationSeconds} s per target, 100 connections …`);
-const ingest = await benchIngest({ durationSeconds, connections: 100, postgresUrl: hasPostgres ? postgresUrl : null });
+const ingest = await benchIngest({
+  durationSeconds,
+  connections: 100,
+  postgresUrl: hasPostgres ? postgresUrl : null,
+});
 figures['ingest.baseline.rps'] = { value: ingest.baseline!.rps, unit: 'requests/s' };
 figures['ingest.sqlite.rps'] = { value: ingest.sqlite!.rps, unit: 'deliveries/s' };
 figures['ingest.sqlite.p99Ms'] = { value: ingest.sqlite!.p99Ms, unit: 'ms' };
-figures['ingest.sqlite.ofBaseline'] = { value: Math.round((100 * ingest.sqlite!.rps) / ingest.baseline!.rps), unit: '%' };
+figures['ingest.sqlite.ofBaseline'] = {
+  value: Math.round((100 * ingest.sqlite!.rps) / ingest.baseline!.rps),
+  unit: '%',
+};
 if (ingest.postgres) {
   figures['ingest.postgres.rps'] = { value: ingest.postgres.rps, unit: 'deliveries/s' };
   figures['ingest.postgres.p99Ms'] = { value: ingest.postgres.p99Ms, unit: 'ms' };
 }
 const ingestRows = Object.entries(ingest).map(
-  ([name, row]) => `| ${name} | ${row.rps.toLocaleString('en')} | ${row.p50Ms} | ${row.p99Ms} | ${row.non2xx} | ${row.errors} |`,
+  ([name, row]) =>
+    `| ${name} | ${row.rps.toLocaleString('en')} | ${row.p50Ms} | ${row.p99Ms} | ${row.non2xx} | ${row.errors} |`,
 );
 sections.push(
   [
@@ -65,7 +74,8 @@ sections.push(
 if (isJson) {
   process.stdout.write(`${JSON.stringify(figures)}\n`);
 } else {
-  for (const [name, figure] of Object.entries(figures)) log(`${name.padEnd(32)} ${figure.value} ${figure.unit}`);
+  for (const [name, figure] of Object.entries(figures))
+    log(`${name.padEnd(32)} ${figure.value} ${figure.unit}`);
 }
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';

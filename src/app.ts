@@ -8,8 +8,8 @@ import { createAuthenticate } from './http/auth.ts';
 import { errorHandler } from './http/error-handler.ts';
 import type { Store } from './store/open-store.ts';
 import { type TenantDirectory, tenantRoutes } from './tenants/index.ts';
-import type { DeliveryWriter } from './whatsapp/delivery-writer.ts';
 import { deliveryRoutes } from './whatsapp/delivery-routes.ts';
+import type { DeliveryWriter } from './whatsapp/delivery-writer.ts';
 import type { Metrics } from './whatsapp/metrics.ts';
 import { webhookRoutes } from './whatsapp/webhook-routes.ts';
 
@@ -45,7 +45,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     openapi: {
       info: {
         title: 'Coxcox API',
-        description: 'AI-driven sales conversations on WhatsApp. Authenticate with `Authorization: Bearer <ADMIN_TOKEN or tenant API key>`.',
+        description:
+          'AI-driven sales conversations on WhatsApp. Authenticate with `Authorization: Bearer <ADMIN_TOKEN or tenant API key>`.',
         version: '0.1.0',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },

@@ -99,7 +99,10 @@ function readOrCreateSecret(
 function parseSecretKey(name: string, raw: string): Buffer {
   const key = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
   if (key.length !== 32) {
-    throw new ConfigError(name, 'must be 32 bytes, as 64 hex characters or base64 (try: openssl rand -hex 32)');
+    throw new ConfigError(
+      name,
+      'must be 32 bytes, as 64 hex characters or base64 (try: openssl rand -hex 32)',
+    );
   }
   return key;
 }
@@ -172,7 +175,10 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
 
   const logLevel = env.LOG_LEVEL || 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
-    throw new ConfigError('LOG_LEVEL', `"${logLevel}" is not one of fatal, error, warn, info, debug, trace, silent`);
+    throw new ConfigError(
+      'LOG_LEVEL',
+      `"${logLevel}" is not one of fatal, error, warn, info, debug, trace, silent`,
+    );
   }
 
   return Object.freeze({

@@ -3,14 +3,14 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
+import { Dispatcher, type DispatcherOptions, reconcileStatus, sendRoutes } from './dispatch/index.ts';
 import { PollLoop } from './queue/index.ts';
 import { openStore, type Store } from './store/open-store.ts';
 import { createSecretBox, TenantDirectory } from './tenants/index.ts';
 import { DeliveryWriter } from './whatsapp/delivery-writer.ts';
+import { defaultGraphApiUrl, type GraphClient, UndiciGraphClient } from './whatsapp/graph/index.ts';
 import { Metrics } from './whatsapp/metrics.ts';
 import { type AppliedEvent, DeliveryProcessor } from './whatsapp/process-deliveries.ts';
-import { Dispatcher, type DispatcherOptions, reconcileStatus, sendRoutes } from './dispatch/index.ts';
-import { defaultGraphApiUrl, type GraphClient, UndiciGraphClient } from './whatsapp/graph/index.ts';
 
 export const SANDBOX_TENANT_ID = 'sandbox';
 export const SANDBOX_APP_ID = 'sandbox-app';
@@ -140,7 +140,10 @@ async function ensureDefaultTenant(config: Config, directory: TenantDirectory): 
       verifyToken: whatsapp.verifyToken,
     });
     await directory.upsertWaba('default', { wabaId: whatsapp.wabaId, appId: whatsapp.appId });
-    await directory.upsertPhoneNumber('default', { wabaId: whatsapp.wabaId, phoneNumberId: whatsapp.phoneNumberId });
+    await directory.upsertPhoneNumber('default', {
+      wabaId: whatsapp.wabaId,
+      phoneNumberId: whatsapp.phoneNumberId,
+    });
     if ((await directory.accessTokenFor('default', whatsapp.wabaId)) !== whatsapp.accessToken) {
       await directory.addAccessToken('default', {
         token: whatsapp.accessToken,
@@ -156,7 +159,11 @@ async function ensureDefaultTenant(config: Config, directory: TenantDirectory): 
     appSecret: sandboxSecret(config.secretKey, 'app secret'),
     verifyToken: sandboxSecret(config.secretKey, 'verify token'),
   });
-  await directory.upsertWaba(SANDBOX_TENANT_ID, { wabaId: SANDBOX_WABA_ID, appId: SANDBOX_APP_ID, name: 'Sandbox WABA' });
+  await directory.upsertWaba(SANDBOX_TENANT_ID, {
+    wabaId: SANDBOX_WABA_ID,
+    appId: SANDBOX_APP_ID,
+    name: 'Sandbox WABA',
+  });
   await directory.upsertPhoneNumber(SANDBOX_TENANT_ID, {
     wabaId: SANDBOX_WABA_ID,
     phoneNumberId: SANDBOX_PHONE_NUMBER_ID,
@@ -165,7 +172,11 @@ async function ensureDefaultTenant(config: Config, directory: TenantDirectory): 
   });
   const sandboxToken = sandboxSecret(config.secretKey, 'access token');
   if ((await directory.accessTokenFor(SANDBOX_TENANT_ID, SANDBOX_WABA_ID)) !== sandboxToken) {
-    await directory.addAccessToken(SANDBOX_TENANT_ID, { token: sandboxToken, kind: 'system_user', wabaId: SANDBOX_WABA_ID });
+    await directory.addAccessToken(SANDBOX_TENANT_ID, {
+      token: sandboxToken,
+      kind: 'system_user',
+      wabaId: SANDBOX_WABA_ID,
+    });
   }
   return SANDBOX_APP_ID;
 }

@@ -1,3 +1,4 @@
+export { messageReadRoutes, toMessageView } from './message-routes.ts';
 export {
   type ContactKey,
   type InboundMessageRecord,
@@ -8,4 +9,3 @@ export {
   upsertConversation,
 } from './record-inbound.ts';
 export { statusRank } from './status-rank.ts';
-export { messageReadRoutes, toMessageView } from './message-routes.ts';

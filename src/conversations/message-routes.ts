@@ -57,7 +57,12 @@ export async function messageReadRoutes(instance: FastifyInstance, db: Kysely<Da
     async (request) => {
       const query = request.query;
       const tenantId = tenantScope(request.principal, query.tenantId);
-      let select = db.selectFrom('messages').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit);
+      let select = db
+        .selectFrom('messages')
+        .selectAll()
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(query.limit);
       if (tenantId !== undefined) select = select.where('tenant_id', '=', tenantId);
       if (query.conversationId) select = select.where('conversation_id', '=', query.conversationId);
       if (query.direction) select = select.where('direction', '=', query.direction);
@@ -67,7 +72,10 @@ export async function messageReadRoutes(instance: FastifyInstance, db: Kysely<Da
         const createdAtMs = Number(createdAt);
         if (Number.isFinite(createdAtMs) && id) {
           select = select.where((eb) =>
-            eb.or([eb('created_at', '<', createdAtMs), eb.and([eb('created_at', '=', createdAtMs), eb('id', '<', id)])]),
+            eb.or([
+              eb('created_at', '<', createdAtMs),
+              eb.and([eb('created_at', '=', createdAtMs), eb('id', '<', id)]),
+            ]),
           );
         }
       }
@@ -82,10 +90,19 @@ export async function messageReadRoutes(instance: FastifyInstance, db: Kysely<Da
 
   app.get(
     '/messages/:id/statuses',
-    { schema: { tags, summary: 'Every status webhook recorded for a message, in arrival order.', params: z.object({ id: z.string() }) } },
+    {
+      schema: {
+        tags,
+        summary: 'Every status webhook recorded for a message, in arrival order.',
+        params: z.object({ id: z.string() }),
+      },
+    },
     async (request) => {
       const tenantId = tenantScope(request.principal, undefined);
-      let select = db.selectFrom('messages').select(['tenant_id', 'wamid']).where('id', '=', request.params.id);
+      let select = db
+        .selectFrom('messages')
+        .select(['tenant_id', 'wamid'])
+        .where('id', '=', request.params.id);
       if (tenantId !== undefined) select = select.where('tenant_id', '=', tenantId);
       const message = await select.executeTakeFirst();
       if (!message) throw notFound(`message ${request.params.id}`);

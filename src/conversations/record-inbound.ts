@@ -22,7 +22,12 @@ export interface ContactKey {
  * unique per tenant; whichever one is known finds the contact, and the other is filled in when it
  * first appears, so both forms of Meta's payloads land on one contact.
  */
-export async function upsertContact(db: Db, tenantId: string, key: ContactKey, now: number): Promise<string | null> {
+export async function upsertContact(
+  db: Db,
+  tenantId: string,
+  key: ContactKey,
+  now: number,
+): Promise<string | null> {
   if (!key.waId && !key.userId) return null;
   const find = async () => {
     let query = db.selectFrom('contacts').selectAll().where('tenant_id', '=', tenantId);
@@ -71,7 +76,13 @@ export async function upsertContact(db: Db, tenantId: string, key: ContactKey, n
 }
 
 /** Finds or creates the conversation between one business number and one contact. */
-export async function upsertConversation(db: Db, tenantId: string, phoneNumberId: string, contactId: string, now: number) {
+export async function upsertConversation(
+  db: Db,
+  tenantId: string,
+  phoneNumberId: string,
+  contactId: string,
+  now: number,
+) {
   await db
     .insertInto('conversations')
     .values({
@@ -204,7 +215,11 @@ export interface StatusRecord {
  * Records a status once per (message, status) and moves the message's current status forward only.
  * The update is one conditional statement, never a read-then-write in memory.
  */
-export async function recordStatus(db: Db, record: StatusRecord, now: number): Promise<{ isNew: boolean; hasAdvanced: boolean }> {
+export async function recordStatus(
+  db: Db,
+  record: StatusRecord,
+  now: number,
+): Promise<{ isNew: boolean; hasAdvanced: boolean }> {
   const inserted = await db
     .insertInto('message_statuses')
     .values({

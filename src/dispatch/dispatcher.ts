@@ -162,7 +162,9 @@ export class Dispatcher {
         for (const phoneNumberId of await this.dueNumbers()) {
           if (this.lanes.has(phoneNumberId)) continue;
           const lane = this.runLane(phoneNumberId)
-            .catch((error) => this.options.logger.error({ err: error, phoneNumberId }, 'dispatch lane failed'))
+            .catch((error) =>
+              this.options.logger.error({ err: error, phoneNumberId }, 'dispatch lane failed'),
+            )
             .finally(() => this.lanes.delete(phoneNumberId));
           this.lanes.set(phoneNumberId, lane);
         }
@@ -185,7 +187,12 @@ export class Dispatcher {
     const now = this.options.now();
     await db
       .updateTable('outbox')
-      .set({ state: 'unknown', next_attempt_at: now + this.options.reconcileWindowMs, locked_by: null, updated_at: now })
+      .set({
+        state: 'unknown',
+        next_attempt_at: now + this.options.reconcileWindowMs,
+        locked_by: null,
+        updated_at: now,
+      })
       .where('state', '=', 'sending')
       .where('locked_until', '<', now)
       .execute();
@@ -259,10 +266,14 @@ export class Dispatcher {
         ])
         .where('phone_number_id', '=', phoneNumberId)
         .executeTakeFirst();
-      if (!number || number.is_healthy !== 1) {
+      if (number?.is_healthy !== 1) {
         await trx
           .updateTable('outbox')
-          .set({ state: 'held', hold_reason: number ? 'number-unhealthy' : 'number-unknown', updated_at: now })
+          .set({
+            state: 'held',
+            hold_reason: number ? 'number-unhealthy' : 'number-unknown',
+            updated_at: now,
+          })
           .where('phone_number_id', '=', phoneNumberId)
           .where('state', '=', 'queued')
           .execute();
@@ -366,10 +377,15 @@ export class Dispatcher {
       const deferred: Array<{ id: string; at: number; reason: string }> = [];
       const windowClosed: string[] = [];
       const initiated = new Set<string>();
-      const touchedPairs = new Map<string, { tokens: number; updated_at: number; backoff_level: number; blocked_until: number }>();
+      const touchedPairs = new Map<
+        string,
+        { tokens: number; updated_at: number; backoff_level: number; blocked_until: number }
+      >();
       for (const candidate of candidates) {
         if (candidate.is_template === 0) {
-          const isOpen = candidate.last_inbound_at !== null && candidate.last_inbound_at > now - CUSTOMER_SERVICE_WINDOW_MS;
+          const isOpen =
+            candidate.last_inbound_at !== null &&
+            candidate.last_inbound_at > now - CUSTOMER_SERVICE_WINDOW_MS;
           if (!isOpen) {
             windowClosed.push(candidate.id);
             continue;
@@ -393,7 +409,11 @@ export class Dispatcher {
           });
           continue;
         }
-        if (isBusinessInitiated(candidate) && Number.isFinite(limit) && !tierMembers.has(candidate.recipient)) {
+        if (
+          isBusinessInitiated(candidate) &&
+          Number.isFinite(limit) &&
+          !tierMembers.has(candidate.recipient)
+        ) {
           if (tierCount >= limit) {
             deferred.push({ id: candidate.id, at: now + 15 * 60_000, reason: 'tier' }); // look again in 15 min
             continue;
@@ -430,7 +450,11 @@ export class Dispatcher {
             locked_by: this.options.instanceId,
             updated_at: now,
           }))
-          .where('id', 'in', claimed.map((row) => row.id))
+          .where(
+            'id',
+            'in',
+            claimed.map((row) => row.id),
+          )
           .execute();
       }
       for (const row of deferred) {
@@ -446,7 +470,8 @@ export class Dispatcher {
           .set({
             state: 'failed',
             error_code: 131047,
-            error_title: 'the 24-hour customer-service window closed before this message could be sent; send a template',
+            error_title:
+              'the 24-hour customer-service window closed before this message could be sent; send a template',
             error_category: 'window-closed',
             updated_at: now,
           })
@@ -456,7 +481,13 @@ export class Dispatcher {
       if (touchedPairs.size > 0) {
         await trx
           .insertInto('pair_pacers')
-          .values([...touchedPairs].map(([recipient, pair]) => ({ phone_number_id: phoneNumberId, recipient, ...pair })))
+          .values(
+            [...touchedPairs].map(([recipient, pair]) => ({
+              phone_number_id: phoneNumberId,
+              recipient,
+              ...pair,
+            })),
+          )
           .onConflict((oc) =>
             oc.columns(['phone_number_id', 'recipient']).doUpdateSet((eb) => ({
               tokens: eb.ref('excluded.tokens'),
@@ -468,7 +499,13 @@ export class Dispatcher {
       if (initiated.size > 0) {
         await trx
           .insertInto('tier_recipients')
-          .values([...initiated].map((recipient) => ({ phone_number_id: phoneNumberId, recipient, last_initiated_at: now })))
+          .values(
+            [...initiated].map((recipient) => ({
+              phone_number_id: phoneNumberId,
+              recipient,
+              last_initiated_at: now,
+            })),
+          )
           .onConflict((oc) =>
             oc.columns(['phone_number_id', 'recipient']).doUpdateSet((eb) => ({
               last_initiated_at: eb.ref('excluded.last_initiated_at'),
@@ -492,7 +529,7 @@ export class Dispatcher {
   }
 
   private async sendAndRecord(number: NumberRow, claimed: Claimed[]): Promise<void> {
-    const { directory, graph, defaultGraphApiUrl, defaultGraphApiVersion } = this.options;
+    const { directory, defaultGraphApiUrl, defaultGraphApiVersion } = this.options;
     const accessToken = await directory.accessTokenFor(number.tenant_id, number.waba_id);
     let results: SendResult[];
     if (!accessToken) {
@@ -559,7 +596,8 @@ export class Dispatcher {
         isPairRate: error.code === 131056,
       };
       if (error.category === 'token-invalid') return { ...base, kind: 'held' };
-      if (error.category === 'retry-later') return { ...base, kind: error.outcome === 'unknown' ? 'unknown' : 'retry' };
+      if (error.category === 'retry-later')
+        return { ...base, kind: error.outcome === 'unknown' ? 'unknown' : 'retry' };
       return { ...base, kind: 'failed' };
     }
   }
@@ -609,13 +647,20 @@ export class Dispatcher {
         } else if (result.kind === 'unknown') {
           await trx
             .updateTable('outbox')
-            .set({ state: 'unknown', next_attempt_at: now + this.options.reconcileWindowMs, locked_by: null, updated_at: now })
+            .set({
+              state: 'unknown',
+              next_attempt_at: now + this.options.reconcileWindowMs,
+              locked_by: null,
+              updated_at: now,
+            })
             .where('id', '=', row.id)
             .where('state', '=', 'sending')
             .execute();
         } else if (result.kind === 'retry' && attempt < this.options.maxAttempts) {
           if (result.isPairRate) await this.blockPair(trx, number.phone_number_id, row.recipient, now);
-          const delayMs = result.retryAfterMs ?? backoffDelayMs({ firstDelayMs: 1000, factor: 2, maxDelayMs: 60_000 }, attempt);
+          const delayMs =
+            result.retryAfterMs ??
+            backoffDelayMs({ firstDelayMs: 1000, factor: 2, maxDelayMs: 60_000 }, attempt);
           const jitterMs = Math.floor(Math.random() * Math.min(1000, delayMs / 4 + 1));
           await trx
             .updateTable('outbox')
@@ -637,7 +682,8 @@ export class Dispatcher {
             .set({
               state: 'failed',
               error_code: result.code,
-              error_title: result.kind === 'retry' ? `gave up after ${attempt} attempts: ${result.title}` : result.title,
+              error_title:
+                result.kind === 'retry' ? `gave up after ${attempt} attempts: ${result.title}` : result.title,
               error_category: result.category,
               locked_by: null,
               updated_at: now,
@@ -664,9 +710,14 @@ export class Dispatcher {
         .execute();
     });
     for (const result of results) {
-      metrics.increment('coxcox_outbound_sends_total', 'Outbound send attempts by outcome', { outcome: result.kind });
+      metrics.increment('coxcox_outbound_sends_total', 'Outbound send attempts by outcome', {
+        outcome: result.kind,
+      });
       if (result.kind === 'failed') {
-        logger.warn({ outboxId: result.claimed.id, code: result.code, reason: result.title }, 'outbound message failed');
+        logger.warn(
+          { outboxId: result.claimed.id, code: result.code, reason: result.title },
+          'outbound message failed',
+        );
       }
     }
   }
@@ -712,7 +763,9 @@ export class Dispatcher {
         { phoneNumberId: number.phone_number_id, tenantId: number.tenant_id },
         'the access token for this number is invalid; sends are held until a new token is added',
       );
-      this.options.metrics.increment('coxcox_numbers_unhealthy_total', 'Numbers marked unhealthy', { reason: 'token-invalid' });
+      this.options.metrics.increment('coxcox_numbers_unhealthy_total', 'Numbers marked unhealthy', {
+        reason: 'token-invalid',
+      });
     }
   }
 }

@@ -42,7 +42,11 @@ export function normalizeRecipient(to: string): string {
  * causes the message, so that both commit or neither does. A free-form message outside the 24-hour
  * customer-service window is refused here, with the reason, before it could cost a failed send.
  */
-export async function enqueueMessage(db: Db, input: EnqueueInput, nowMs: number = Date.now()): Promise<Enqueued> {
+export async function enqueueMessage(
+  db: Db,
+  input: EnqueueInput,
+  nowMs: number = Date.now(),
+): Promise<Enqueued> {
   validateOutboundMessage(input.message);
   try {
     buildSendBody(input.message, { bizOpaqueCallbackData: 'out_00000000-0000-0000-0000-000000000000' });
@@ -64,7 +68,11 @@ export async function enqueueMessage(db: Db, input: EnqueueInput, nowMs: number 
   }
 
   const recipient = normalizeRecipient(input.message.to);
-  if (recipient === '') throw new AppError('validation_failed', 'message.to: give the recipient’s phone number with country code');
+  if (recipient === '')
+    throw new AppError(
+      'validation_failed',
+      'message.to: give the recipient’s phone number with country code',
+    );
   const isTemplate = input.message.type === 'template';
   let conversationId = input.conversationId ?? null;
   if (!isTemplate || conversationId === null) {

@@ -1,5 +1,11 @@
 export { Dispatcher, type DispatcherOptions } from './dispatcher.ts';
-export { type Enqueued, type EnqueueInput, enqueueMessage, type MessageSource, normalizeRecipient } from './enqueue-message.ts';
+export {
+  type Enqueued,
+  type EnqueueInput,
+  enqueueMessage,
+  type MessageSource,
+  normalizeRecipient,
+} from './enqueue-message.ts';
 export * from './pacing.ts';
 export { reconcileStatus } from './reconcile-status.ts';
 export { sendRoutes } from './send-routes.ts';

@@ -12,7 +12,10 @@ export interface Bucket {
 /** Tokens accrue at `ratePerSecond` up to `capacity`. */
 export function refill(bucket: Bucket, nowMs: number, ratePerSecond: number, capacity: number): Bucket {
   const elapsedMs = Math.max(0, nowMs - bucket.updatedAtMs);
-  return { tokens: Math.min(capacity, bucket.tokens + (elapsedMs * ratePerSecond) / 1000), updatedAtMs: nowMs };
+  return {
+    tokens: Math.min(capacity, bucket.tokens + (elapsedMs * ratePerSecond) / 1000),
+    updatedAtMs: nowMs,
+  };
 }
 
 /** How long until `needed` tokens are there (0 when they already are). */

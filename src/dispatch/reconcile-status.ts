@@ -18,7 +18,13 @@ export async function reconcileStatus(trx: Transaction<Database>, applied: Appli
   if (SUCCESS.has(status.status)) {
     await trx
       .updateTable('outbox')
-      .set({ state: 'sent', wamid: status.id, sent_at: status.timestamp ?? now, hold_reason: null, updated_at: now })
+      .set({
+        state: 'sent',
+        wamid: status.id,
+        sent_at: status.timestamp ?? now,
+        hold_reason: null,
+        updated_at: now,
+      })
       .where('id', '=', outboxId)
       .where('tenant_id', '=', applied.tenantId)
       .where('state', 'in', ['sending', 'unknown', 'queued', 'held'])
@@ -33,7 +39,12 @@ export async function reconcileStatus(trx: Transaction<Database>, applied: Appli
     if (row) {
       await trx
         .updateTable('messages')
-        .set({ conversation_id: row.conversation_id, content: row.message, type: row.message_type, updated_at: now })
+        .set({
+          conversation_id: row.conversation_id,
+          content: row.message,
+          type: row.message_type,
+          updated_at: now,
+        })
         .where('tenant_id', '=', applied.tenantId)
         .where('wamid', '=', status.id)
         .where('type', '=', 'unknown')

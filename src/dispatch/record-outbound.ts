@@ -22,7 +22,11 @@ export interface OutboundRecord {
  */
 export async function recordOutboundMessage(db: Db, record: OutboundRecord): Promise<void> {
   const conversation = record.conversationId
-    ? await db.selectFrom('conversations').select('contact_id').where('id', '=', record.conversationId).executeTakeFirst()
+    ? await db
+        .selectFrom('conversations')
+        .select('contact_id')
+        .where('id', '=', record.conversationId)
+        .executeTakeFirst()
     : undefined;
   const content = JSON.stringify(record.message);
   await db

@@ -33,7 +33,9 @@ const sendBody = z.object({
     .min(1)
     .max(200)
     .optional()
-    .describe('the same key returns the first request’s message instead of sending twice (or send an Idempotency-Key header)'),
+    .describe(
+      'the same key returns the first request’s message instead of sending twice (or send an Idempotency-Key header)',
+    ),
   replyToWamid: z.string().optional().describe('quote this message'),
   category: z.enum(['MARKETING', 'UTILITY', 'AUTHENTICATION', 'SERVICE']).optional(),
   message: z
@@ -83,7 +85,8 @@ export async function sendRoutes(instance: FastifyInstance, deps: SendRouteDeps)
           .where('tenant_id', '=', tenantId)
           .orderBy('created_at')
           .executeTakeFirst();
-        if (!number) throw new AppError('validation_failed', 'this tenant has no phone number: connect one first');
+        if (!number)
+          throw new AppError('validation_failed', 'this tenant has no phone number: connect one first');
         phoneNumberId = number.phone_number_id;
       }
       const enqueued = await db.transaction().execute((trx) =>
@@ -107,7 +110,8 @@ export async function sendRoutes(instance: FastifyInstance, deps: SendRouteDeps)
     {
       schema: {
         tags,
-        summary: 'One message: an outbox id (out_…) shows its send state, attempts and errors; other ids show a recorded message.',
+        summary:
+          'One message: an outbox id (out_…) shows its send state, attempts and errors; other ids show a recorded message.',
         params: z.object({ id: z.string() }),
       },
     },
@@ -124,7 +128,12 @@ export async function sendRoutes(instance: FastifyInstance, deps: SendRouteDeps)
         if (!message) throw notFound(`message ${id}`);
         return toMessageView(message);
       }
-      const attempts = await db.selectFrom('outbox_attempts').selectAll().where('outbox_id', '=', id).orderBy('id').execute();
+      const attempts = await db
+        .selectFrom('outbox_attempts')
+        .selectAll()
+        .where('outbox_id', '=', id)
+        .orderBy('id')
+        .execute();
       const delivered = row.wamid
         ? await db
             .selectFrom('messages')

@@ -59,6 +59,7 @@ export function tenantScope(principal: Principal, requestedTenantId: string | un
 /** Like tenantScope, but a tenant is required (admins must name one). */
 export function requireTenant(principal: Principal, requestedTenantId: string | undefined): string {
   const tenantId = tenantScope(principal, requestedTenantId);
-  if (tenantId === undefined) throw new AppError('validation_failed', 'name the tenant with ?tenantId= (admin token)');
+  if (tenantId === undefined)
+    throw new AppError('validation_failed', 'name the tenant with ?tenantId= (admin token)');
   return tenantId;
 }

@@ -5,10 +5,9 @@ export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers["x-hub-signature-256"]',
   'req.headers.cookie',
-  ...['appSecret', 'accessToken', 'token', 'verifyToken', 'apiKey', 'key', 'password', 'secretKey'].flatMap((name) => [
-    name,
-    `*.${name}`,
-  ]),
+  ...['appSecret', 'accessToken', 'token', 'verifyToken', 'apiKey', 'key', 'password', 'secretKey'].flatMap(
+    (name) => [name, `*.${name}`],
+  ),
 ];
 
 /** Query parameters that carry secrets (Meta's verification GET sends the verify token in the URL). */

@@ -3,9 +3,15 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError } from './app-error.ts';
 
 /** Maps every error to `{ error: { code, message, details? } }` with the status for its code, in one place. */
-export function errorHandler(error: FastifyError | AppError | Error, request: FastifyRequest, reply: FastifyReply) {
+export function errorHandler(
+  error: FastifyError | AppError | Error,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) {
   if (error instanceof AppError) {
-    return reply.code(error.statusCode).send({ error: { code: error.code, message: error.message, details: error.details } });
+    return reply
+      .code(error.statusCode)
+      .send({ error: { code: error.code, message: error.message, details: error.details } });
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const issues = error.validation.map((issue) => ({
@@ -20,9 +26,9 @@ export function errorHandler(error: FastifyError | AppError | Error, request: Fa
     return reply.code(413).send({ error: { code: 'payload_too_large', message: error.message } });
   }
   if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) {
-    return reply
-      .code(statusCode)
-      .send({ error: { code: statusCode === 404 ? 'not_found' : 'validation_failed', message: error.message } });
+    return reply.code(statusCode).send({
+      error: { code: statusCode === 404 ? 'not_found' : 'validation_failed', message: error.message },
+    });
   }
   request.log.error({ err: error }, 'unhandled error');
   return reply.code(500).send({ error: { code: 'internal', message: 'internal error; see the server log' } });

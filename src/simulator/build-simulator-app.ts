@@ -1,7 +1,7 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { controlRoutes } from './control-routes.ts';
-import { graphPlugin } from './graph-plugin.ts';
 import { SimulatedGraphError } from './graph-error.ts';
+import { graphPlugin } from './graph-plugin.ts';
 import type { SimulatorContext } from './simulator-context.ts';
 
 function parseJsonBody(text: string): unknown {
@@ -57,10 +57,16 @@ export function buildSimulatorApp(context: SimulatorContext): FastifyInstance {
       done(error as Error, undefined);
     }
   });
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
-    done(null, parseFormBody(body as string));
-  });
-  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string' },
+    (_request, body, done) => {
+      done(null, parseFormBody(body as string));
+    },
+  );
+  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer' }, (_request, body, done) =>
+    done(null, body),
+  );
   // No or another content type: Graph still reads JSON if that is what came.
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
     try {
@@ -99,4 +105,3 @@ export function buildSimulatorApp(context: SimulatorContext): FastifyInstance {
   app.register(async (control) => controlRoutes(control, context));
   return app;
 }
-

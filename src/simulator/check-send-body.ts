@@ -101,7 +101,12 @@ function requireRecord(parent: Json, key: string, path: string): Json {
   return value;
 }
 
-function requireString(parent: Json, key: string, path: string, maxLength = Number.POSITIVE_INFINITY): string {
+function requireString(
+  parent: Json,
+  key: string,
+  path: string,
+  maxLength = Number.POSITIVE_INFINITY,
+): string {
   const value = parent[key];
   if (value === undefined || value === null || value === '') throw missing(path);
   if (typeof value !== 'string') throw invalid(path, 'must be a string.');
@@ -109,7 +114,12 @@ function requireString(parent: Json, key: string, path: string, maxLength = Numb
   return value;
 }
 
-function optionalString(parent: Json, key: string, path: string, maxLength = Number.POSITIVE_INFINITY): string | null {
+function optionalString(
+  parent: Json,
+  key: string,
+  path: string,
+  maxLength = Number.POSITIVE_INFINITY,
+): string | null {
   if (parent[key] === undefined || parent[key] === null) return null;
   return requireString(parent, key, path, maxLength);
 }
@@ -203,7 +213,11 @@ function checkListSections(action: Json): InteractiveChoice[] {
   return rows;
 }
 
-function checkInteractive(interactive: Json): { type: string; choices: InteractiveChoice[]; text: string | null } {
+function checkInteractive(interactive: Json): {
+  type: string;
+  choices: InteractiveChoice[];
+  text: string | null;
+} {
   const type = requireString(interactive, 'type', "interactive['type']");
   if (!interactiveTypes.has(type)) {
     throw invalid("interactive['type']", `must be one of {${[...interactiveTypes].join(', ')}}.`);
@@ -216,7 +230,12 @@ function checkInteractive(interactive: Json): { type: string; choices: Interacti
     text = requireString(body, 'text', "interactive['body']['text']", type === 'list' ? 4096 : 1024);
   }
   if (interactive.footer !== undefined) {
-    requireString(requireRecord(interactive, 'footer', "interactive['footer']"), 'text', "interactive['footer']['text']", 60);
+    requireString(
+      requireRecord(interactive, 'footer', "interactive['footer']"),
+      'text',
+      "interactive['footer']['text']",
+      60,
+    );
   }
   let choices: InteractiveChoice[] = [];
   if (type === 'button') {
@@ -268,7 +287,10 @@ function checkTemplate(template: Json): TemplateRequest {
         if (subType === null) throw missing(`${path}['sub_type']`);
         if (buttonIndex === null) throw missing(`${path}['index']`);
       }
-      const parameters = component.parameters === undefined ? [] : requireArray(component, 'parameters', `${path}['parameters']`, 0, 100);
+      const parameters =
+        component.parameters === undefined
+          ? []
+          : requireArray(component, 'parameters', `${path}['parameters']`, 0, 100);
       const checked = parameters.map((parameter, parameterIndex) => {
         const parameterPath = `${path}['parameters'][${parameterIndex}]`;
         if (!isRecord(parameter)) throw invalid(parameterPath, 'must be an object.');
@@ -281,7 +303,12 @@ function checkTemplate(template: Json): TemplateRequest {
         }
         return parameter;
       });
-      components.push({ type, subType: subType?.toLowerCase() ?? null, index: buttonIndex, parameters: checked });
+      components.push({
+        type,
+        subType: subType?.toLowerCase() ?? null,
+        index: buttonIndex,
+        parameters: checked,
+      });
     });
   }
   return { name, languageCode, components };
@@ -289,7 +316,8 @@ function checkTemplate(template: Json): TemplateRequest {
 
 /** Meta's examples sometimes omit `type`: it is the type object present, and `text` when none is. */
 function inferType(body: Json): MessageType {
-  for (const type of messageTypes) if (isRecord(body[type]) || (type === 'contacts' && Array.isArray(body[type]))) return type;
+  for (const type of messageTypes)
+    if (isRecord(body[type]) || (type === 'contacts' && Array.isArray(body[type]))) return type;
   return 'text';
 }
 
@@ -330,10 +358,19 @@ export function checkSendBody(body: unknown): SendCommand {
   }
   let contextMessageId: string | null = null;
   if (body.context !== undefined) {
-    contextMessageId = requireString(requireRecord(body, 'context', 'context'), 'message_id', "context['message_id']");
+    contextMessageId = requireString(
+      requireRecord(body, 'context', 'context'),
+      'message_id',
+      "context['message_id']",
+    );
   }
   // 512 characters: the documented limit of the value echoed in status webhooks.
-  const bizOpaqueCallbackData = optionalString(body, 'biz_opaque_callback_data', 'biz_opaque_callback_data', 512);
+  const bizOpaqueCallbackData = optionalString(
+    body,
+    'biz_opaque_callback_data',
+    'biz_opaque_callback_data',
+    512,
+  );
 
   const request: OutboundRequest = {
     to: body.to,
@@ -365,7 +402,8 @@ export function checkSendBody(body: unknown): SendCommand {
     checkCoordinate(content, 'longitude', 180);
   } else if (type === 'reaction') {
     requireString(content, 'message_id', "reaction['message_id']");
-    if (content.emoji !== undefined && typeof content.emoji !== 'string') throw invalid("reaction['emoji']", 'must be a string.');
+    if (content.emoji !== undefined && typeof content.emoji !== 'string')
+      throw invalid("reaction['emoji']", 'must be a string.');
   } else if (type === 'interactive') {
     const interactive = checkInteractive(content);
     request.interactiveType = interactive.type;

@@ -31,18 +31,31 @@ function countMismatch(where: string, given: number, expected: number): Simulate
  * includes it: Meta's own published examples send one template both with and without its image
  * header, and every one of those examples must be accepted.
  */
-export function checkTemplateSend(request: TemplateRequest, wabaId: string, registry: TemplateRegistry): TemplateRecord {
+export function checkTemplateSend(
+  request: TemplateRequest,
+  wabaId: string,
+  registry: TemplateRegistry,
+): TemplateRecord {
   const record = registry.find(wabaId, request.name, request.languageCode);
   if (!record) {
-    throw new SimulatedGraphError(132001, `template name (${request.name}) does not exist in ${request.languageCode}`);
+    throw new SimulatedGraphError(
+      132001,
+      `template name (${request.name}) does not exist in ${request.languageCode}`,
+    );
   }
   if (record.status === 'PAUSED') throw new SimulatedGraphError(132015, `template ${record.name} is paused`);
-  if (record.status === 'DISABLED') throw new SimulatedGraphError(132016, `template ${record.name} is disabled`);
+  if (record.status === 'DISABLED')
+    throw new SimulatedGraphError(132016, `template ${record.name} is disabled`);
   if (record.status !== 'APPROVED') {
-    throw new SimulatedGraphError(132001, `template ${record.name} (${record.language}) is ${record.status}, not APPROVED`);
+    throw new SimulatedGraphError(
+      132001,
+      `template ${record.name} (${record.language}) is ${record.status}, not APPROVED`,
+    );
   }
 
-  const bodyParameters = request.components.filter((component) => component.type === 'body').flatMap((component) => component.parameters);
+  const bodyParameters = request.components
+    .filter((component) => component.type === 'body')
+    .flatMap((component) => component.parameters);
   if (bodyParameters.length !== record.bodyParameterCount) {
     throw countMismatch('body', bodyParameters.length, record.bodyParameterCount);
   }
@@ -50,10 +63,16 @@ export function checkTemplateSend(request: TemplateRequest, wabaId: string, regi
     for (const parameter of bodyParameters) {
       if (parameter.type !== 'text') continue;
       if (typeof parameter.parameter_name !== 'string') {
-        throw new SimulatedGraphError(131008, 'The parameter parameter_name is required for a named template.');
+        throw new SimulatedGraphError(
+          131008,
+          'The parameter parameter_name is required for a named template.',
+        );
       }
       if (!record.bodyParameterNames.includes(parameter.parameter_name)) {
-        throw new SimulatedGraphError(132000, `body: parameter_name ${parameter.parameter_name} is not in the template`);
+        throw new SimulatedGraphError(
+          132000,
+          `body: parameter_name ${parameter.parameter_name} is not in the template`,
+        );
       }
     }
   }
@@ -66,7 +85,10 @@ export function checkTemplateSend(request: TemplateRequest, wabaId: string, regi
       const expectedType = (record.headerFormat ?? 'TEXT').toLowerCase();
       for (const parameter of component.parameters) {
         if (parameter.type !== expectedType) {
-          throw new SimulatedGraphError(132012, `header: parameter type ${String(parameter.type)} does not match format ${expectedType}`);
+          throw new SimulatedGraphError(
+            132012,
+            `header: parameter type ${String(parameter.type)} does not match format ${expectedType}`,
+          );
         }
       }
     } else if (component.type === 'button') {
@@ -78,7 +100,11 @@ export function checkTemplateSend(request: TemplateRequest, wabaId: string, regi
         throw new SimulatedGraphError(131009, `Button at index ${index} must be of type ${button.type}.`);
       }
       // A quick reply's payload parameter is optional; other buttons take exactly what they declare.
-      if (button.type !== 'QUICK_REPLY' && component.parameters.length !== button.parameterCount && button.parameterCount > 0) {
+      if (
+        button.type !== 'QUICK_REPLY' &&
+        component.parameters.length !== button.parameterCount &&
+        button.parameterCount > 0
+      ) {
         throw countMismatch(`button ${index}`, component.parameters.length, button.parameterCount);
       }
     }

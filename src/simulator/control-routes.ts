@@ -2,7 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import { SimulatedGraphError } from './graph-error.ts';
 import { isRecord } from './is-record.ts';
 import type { SimulatorContext } from './simulator-context.ts';
-import { adjustSimulator, resetSimulator, type SimulatorAdjustments, tickSimulator } from './simulator-controls.ts';
+import {
+  adjustSimulator,
+  resetSimulator,
+  type SimulatorAdjustments,
+  tickSimulator,
+} from './simulator-controls.ts';
 import type { Persona } from './simulator-options.ts';
 
 interface SentQuery {
@@ -30,8 +35,10 @@ function readAdjustments(body: Record<string, unknown>): SimulatorAdjustments {
     duplicateRate: asNumber(body.duplicateRate),
     reorderRate: asNumber(body.reorderRate),
   };
-  if (isRecord(body.statusDelaysMs)) adjustments.statusDelaysMs = body.statusDelaysMs as SimulatorAdjustments['statusDelaysMs'];
-  if (isRecord(body.pairRateLimit)) adjustments.pairRateLimit = body.pairRateLimit as SimulatorAdjustments['pairRateLimit'];
+  if (isRecord(body.statusDelaysMs))
+    adjustments.statusDelaysMs = body.statusDelaysMs as SimulatorAdjustments['statusDelaysMs'];
+  if (isRecord(body.pairRateLimit))
+    adjustments.pairRateLimit = body.pairRateLimit as SimulatorAdjustments['pairRateLimit'];
   return adjustments;
 }
 
@@ -52,7 +59,11 @@ export async function controlRoutes(control: FastifyInstance, context: Simulator
   }));
 
   control.get<{ Querystring: SentQuery }>('/_simulator/sent', async (request) => {
-    const { biz_opaque_callback_data: callbackData, recipient, phone_number_id: phoneNumberId } = request.query;
+    const {
+      biz_opaque_callback_data: callbackData,
+      recipient,
+      phone_number_id: phoneNumberId,
+    } = request.query;
     const limit = request.query.limit === undefined ? Number.POSITIVE_INFINITY : Number(request.query.limit);
     const data = context.state.sent.filter(
       (record) =>
@@ -75,11 +86,14 @@ export async function controlRoutes(control: FastifyInstance, context: Simulator
     return { messages: [message] };
   });
 
-  control.post<{ Params: { waId: string } }>('/_simulator/customers/:waId/stop-marketing', async (request) => {
-    const body = isRecord(request.body) ? request.body : {};
-    context.customers.stopMarketing(request.params.waId, typeof body.to === 'string' ? body.to : undefined);
-    return { success: true };
-  });
+  control.post<{ Params: { waId: string } }>(
+    '/_simulator/customers/:waId/stop-marketing',
+    async (request) => {
+      const body = isRecord(request.body) ? request.body : {};
+      context.customers.stopMarketing(request.params.waId, typeof body.to === 'string' ? body.to : undefined);
+      return { success: true };
+    },
+  );
 
   control.get('/_simulator/personas', async () => ({ data: context.customers.personas() }));
 

@@ -1,10 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { messagesPerSecondFor, type PhoneNumberRecord } from './business-directory.ts';
 import { buildSimulatorApp } from './build-simulator-app.ts';
+import { messagesPerSecondFor, type PhoneNumberRecord } from './business-directory.ts';
 import type { CustomerMessage } from './customers.ts';
-import { createSimulatorContext, type SimulatorContext } from './simulator-context.ts';
 import { resolveSimulatorConfig } from './simulator-config.ts';
+import { createSimulatorContext, type SimulatorContext } from './simulator-context.ts';
 import {
   adjustSimulator,
   resetSimulator,
@@ -18,7 +18,10 @@ import type { TemplateRecord } from './template-registry.ts';
 
 /** Changes to a hosted number while the simulator runs (quality drops, tier upgrades, registration). */
 export type PhoneNumberPatch = Partial<
-  Pick<PhoneNumberRecord, 'qualityRating' | 'messagingLimitTier' | 'throughputLevel' | 'messagesPerSecond' | 'isRegistered'>
+  Pick<
+    PhoneNumberRecord,
+    'qualityRating' | 'messagingLimitTier' | 'throughputLevel' | 'messagesPerSecond' | 'isRegistered'
+  >
 >;
 
 export interface Simulator {
@@ -64,8 +67,10 @@ export interface Simulator {
 }
 
 function baseUrl(address: AddressInfo | string | null, host: string): string {
-  if (address === null || typeof address === 'string') throw new Error('The simulator is not listening on TCP');
-  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  if (address === null || typeof address === 'string')
+    throw new Error('The simulator is not listening on TCP');
+  const shownHost =
+    host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   return `http://${shownHost}:${address.port}`;
 }
 

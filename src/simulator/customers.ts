@@ -4,7 +4,12 @@ import type { CustomerWindows } from './customer-windows.ts';
 import { SimulatedGraphError } from './graph-error.ts';
 import type { MediaStore } from './media-store.ts';
 import type { ObjectIds } from './object-ids.ts';
-import { type BusinessMessageView, choosePersonaReply, defaultMaxReplies, type PersonaReply } from './persona-reply.ts';
+import {
+  type BusinessMessageView,
+  choosePersonaReply,
+  defaultMaxReplies,
+  type PersonaReply,
+} from './persona-reply.ts';
 import type { RandomSource } from './seeded-random.ts';
 import type { SimulatorSettings } from './simulator-config.ts';
 import type { Persona } from './simulator-options.ts';
@@ -25,7 +30,13 @@ export interface CustomerMessage {
   name?: string;
   /** Quotes a message (`context.id`), as a reply in the chat does. */
   replyTo?: string;
-  media?: { type: InboundMediaType; bytes: Uint8Array; mimeType: string; caption?: string; filename?: string };
+  media?: {
+    type: InboundMediaType;
+    bytes: Uint8Array;
+    mimeType: string;
+    caption?: string;
+    filename?: string;
+  };
 }
 
 const profiles = new Set<string>(['interested', 'not-interested', 'opt-out', 'silent', 'random', 'scripted']);
@@ -68,9 +79,12 @@ export class Customers {
   }
 
   addPersona(persona: Persona): void {
-    if (!/^\d{8,15}$/.test(persona.waId)) throw new Error(`Persona waId "${persona.waId}" must be 8 to 15 digits`);
-    if (!profiles.has(persona.profile)) throw new Error(`Persona profile "${persona.profile}" is not one of ${[...profiles].join(', ')}`);
-    if (!languages.has(persona.language)) throw new Error(`Persona language "${persona.language}" is not one of en, es, pt`);
+    if (!/^\d{8,15}$/.test(persona.waId))
+      throw new Error(`Persona waId "${persona.waId}" must be 8 to 15 digits`);
+    if (!profiles.has(persona.profile))
+      throw new Error(`Persona profile "${persona.profile}" is not one of ${[...profiles].join(', ')}`);
+    if (!languages.has(persona.language))
+      throw new Error(`Persona language "${persona.language}" is not one of en, es, pt`);
     if (!(persona.replyDelayMs >= 0)) throw new Error('Persona replyDelayMs must be 0 ms or more');
     this.#personas.set(persona.waId, { persona, repliesSent: 0, isReplyPending: false, lastMessage: null });
   }
@@ -99,7 +113,8 @@ export class Customers {
   /** Sends a customer message as an inbound webhook; returns its wamid. */
   say(message: CustomerMessage): { id: string } {
     const number = this.#number(message.to);
-    if (!/^\d{8,15}$/.test(message.from)) throw new SimulatedGraphError(131009, `from "${message.from}" must be 8 to 15 digits`);
+    if (!/^\d{8,15}$/.test(message.from))
+      throw new SimulatedGraphError(131009, `from "${message.from}" must be 8 to 15 digits`);
     const json = this.#content(message, number);
     return this.#send(number, message.from, message.name, json, message.replyTo ?? null);
   }
@@ -147,7 +162,8 @@ export class Customers {
       if (!last) return;
       const reply = choosePersonaReply(runtime.persona, last.view, runtime.repliesSent, this.#deps.random);
       runtime.repliesSent += 1;
-      if (reply) this.#send(last.number, runtime.persona.waId, undefined, this.#replyJson(reply), last.view.wamid);
+      if (reply)
+        this.#send(last.number, runtime.persona.waId, undefined, this.#replyJson(reply), last.view.wamid);
     });
   }
 
@@ -159,7 +175,9 @@ export class Customers {
 
   #number(phoneNumberId: string | undefined): PhoneNumberRecord {
     const number =
-      phoneNumberId === undefined ? this.#deps.directory.firstPhoneNumber() : this.#deps.directory.phoneNumber(phoneNumberId);
+      phoneNumberId === undefined
+        ? this.#deps.directory.firstPhoneNumber()
+        : this.#deps.directory.phoneNumber(phoneNumberId);
     if (!number) throw new SimulatedGraphError(100, `No hosted phone number ${phoneNumberId ?? ''}`.trim());
     return number;
   }
@@ -171,7 +189,13 @@ export class Customers {
   #content(message: CustomerMessage, number: PhoneNumberRecord): Record<string, unknown> {
     if (message.media) {
       const { type, bytes, mimeType, caption, filename } = message.media;
-      const stored = this.#deps.media.add(this.#deps.ids.numeric(), number.id, mimeType, Buffer.from(bytes), filename ?? null);
+      const stored = this.#deps.media.add(
+        this.#deps.ids.numeric(),
+        number.id,
+        mimeType,
+        Buffer.from(bytes),
+        filename ?? null,
+      );
       return {
         type,
         [type]: {
@@ -185,7 +209,8 @@ export class Customers {
         },
       };
     }
-    if (typeof message.text !== 'string' || message.text === '') throw new SimulatedGraphError(131008, 'text or media is required');
+    if (typeof message.text !== 'string' || message.text === '')
+      throw new SimulatedGraphError(131008, 'text or media is required');
     return { type: 'text', text: { body: message.text } };
   }
 
@@ -196,9 +221,15 @@ export class Customers {
       case 'button':
         return { type: 'button', button: { payload: reply.payload, text: reply.text } };
       case 'button_reply':
-        return { type: 'interactive', interactive: { type: 'button_reply', button_reply: { id: reply.id, title: reply.title } } };
+        return {
+          type: 'interactive',
+          interactive: { type: 'button_reply', button_reply: { id: reply.id, title: reply.title } },
+        };
       case 'list_reply':
-        return { type: 'interactive', interactive: { type: 'list_reply', list_reply: { id: reply.id, title: reply.title } } };
+        return {
+          type: 'interactive',
+          interactive: { type: 'list_reply', list_reply: { id: reply.id, title: reply.title } },
+        };
     }
   }
 

@@ -25,7 +25,10 @@ export function defaultTemplates(): TemplateDefinition[] {
       category: 'UTILITY',
       components: [
         { type: 'HEADER', format: 'TEXT', text: 'Hello World' },
-        { type: 'BODY', text: 'Welcome and congratulations!! This message demonstrates your ability to send a WhatsApp message notification from the Cloud API, hosted by Meta. Thank you for taking the time to test with us.' },
+        {
+          type: 'BODY',
+          text: 'Welcome and congratulations!! This message demonstrates your ability to send a WhatsApp message notification from the Cloud API, hosted by Meta. Thank you for taking the time to test with us.',
+        },
         { type: 'FOOTER', text: 'WhatsApp Business Platform sample message' },
       ],
     },

@@ -45,9 +45,14 @@ function grantOf(context: SimulatorContext, request: FastifyRequest): AccessGran
 }
 
 /** A hosted number this token may use; otherwise Graph's 100/33, as for an id that does not exist. */
-export function visibleNumber(context: SimulatorContext, request: FastifyRequest, id: string): PhoneNumberRecord {
+export function visibleNumber(
+  context: SimulatorContext,
+  request: FastifyRequest,
+  id: string,
+): PhoneNumberRecord {
   const number = context.directory.phoneNumber(id);
-  if (!number || !canSeeWaba(grantOf(context, request), number.wabaId)) throw unknownObject(id, request.method);
+  if (!number || !canSeeWaba(grantOf(context, request), number.wabaId))
+    throw unknownObject(id, request.method);
   return number;
 }
 

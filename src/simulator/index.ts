@@ -2,8 +2,9 @@
  * The Cloud API simulator: a local WhatsApp Cloud API (Graph endpoints, signed webhooks, simulated
  * customers, fault injection) for running Coxcox with no Meta account, and for our tests.
  */
-export { createSimulator, type PhoneNumberPatch, type Simulator } from './create-simulator.ts';
+
 export { runSimulatorCli, SimulatorCliError, type SimulatorCliIo } from './cli.ts';
+export { createSimulator, type PhoneNumberPatch, type Simulator } from './create-simulator.ts';
 export type { CustomerMessage, InboundMediaType } from './customers.ts';
 export {
   DEFAULT_ACCESS_TOKEN,

@@ -46,7 +46,13 @@ export class MediaStore {
   readonly #media = new Map<string, StoredMedia>();
 
   /** Checks the type and size as Meta does, then keeps the bytes. */
-  add(id: string, phoneNumberId: string, mimeType: string, bytes: Buffer, filename: string | null): StoredMedia {
+  add(
+    id: string,
+    phoneNumberId: string,
+    mimeType: string,
+    bytes: Buffer,
+    filename: string | null,
+  ): StoredMedia {
     const baseType = (mimeType.split(';')[0] ?? '').trim().toLowerCase();
     const limit = mediaLimits[baseType];
     if (limit === undefined) throw new SimulatedGraphError(131053, `Unsupported media type ${mimeType}`);

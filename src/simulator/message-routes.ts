@@ -13,13 +13,19 @@ export async function messageRoutes(graph: FastifyInstance, context: SimulatorCo
     async (request, reply) => {
       const number = visibleNumber(context, request, request.params.phoneNumberId);
       if (!number.isRegistered) {
-        throw new SimulatedGraphError(133010, 'The phone number is not registered. Register it with POST /{phone-number-id}/register.');
+        throw new SimulatedGraphError(
+          133010,
+          'The phone number is not registered. Register it with POST /{phone-number-id}/register.',
+        );
       }
       const command = checkSendBody(request.body);
       let answer: unknown;
       if (command.kind === 'mark-read') {
         if (!command.messageId.startsWith('wamid.')) {
-          throw new SimulatedGraphError(131009, 'Param message_id must be the wamid of a message the customer sent.');
+          throw new SimulatedGraphError(
+            131009,
+            'Param message_id must be the wamid of a message the customer sent.',
+          );
         }
         context.state.counts.markedRead += 1;
         answer = { success: true };

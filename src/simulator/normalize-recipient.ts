@@ -14,7 +14,10 @@ export function normalizeRecipient(to: string, placeholderRecipient: string): st
   if (POSTMAN_VARIABLE.test(trimmed)) return placeholderRecipient;
   const digits = trimmed.replace(PHONE_PUNCTUATION, '');
   if (!/^\d{8,15}$/.test(digits)) {
-    throw new SimulatedGraphError(131009, `Recipient phone number "${to}" is not a valid WhatsApp phone number`);
+    throw new SimulatedGraphError(
+      131009,
+      `Recipient phone number "${to}" is not a valid WhatsApp phone number`,
+    );
   }
   return digits;
 }

@@ -1,12 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { canSee, visibleNumber } from './graph-access.ts';
 import { SimulatedGraphError, unknownObject } from './graph-error.ts';
-import type { StoredMedia } from './media-store.ts';
+import { isRecord } from './is-record.ts';
 import { mediaJson } from './media-routes.ts';
+import type { StoredMedia } from './media-store.ts';
 import { phoneNumberView, selectFields } from './phone-number-routes.ts';
 import type { SimulatorContext } from './simulator-context.ts';
 import { TemplateRegistry, templateJson } from './template-registry.ts';
-import { isRecord } from './is-record.ts';
 
 type ObjectRequest = FastifyRequest<{
   Params: { version: string; objectId: string };
@@ -32,18 +32,26 @@ export async function objectRoutes(graph: FastifyInstance, context: SimulatorCon
   graph.get('/:version/:objectId', async (request: ObjectRequest) => {
     const { objectId } = request.params;
     const { fields } = request.query;
-    if (context.directory.phoneNumber(objectId)) return phoneNumberView(visibleNumber(context, request, objectId), fields);
+    if (context.directory.phoneNumber(objectId))
+      return phoneNumberView(visibleNumber(context, request, objectId), fields);
     const media = visibleMedia(context, request);
     if (media) return mediaJson(context, request, media);
     const waba = context.directory.waba(objectId);
     if (waba && canSee(context, request, waba.id)) {
       return selectFields(
-        { id: waba.id, name: waba.name, currency: 'USD', timezone_id: '1', message_template_namespace: `sim_${waba.id}` },
+        {
+          id: waba.id,
+          name: waba.name,
+          currency: 'USD',
+          timezone_id: '1',
+          message_template_namespace: `sim_${waba.id}`,
+        },
         fields,
       );
     }
     const template = context.templates.byId(objectId);
-    if (template && canSee(context, request, template.wabaId)) return selectFields(templateJson(template), fields);
+    if (template && canSee(context, request, template.wabaId))
+      return selectFields(templateJson(template), fields);
     throw unknownObject(objectId, request.method);
   });
 

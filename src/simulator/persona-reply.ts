@@ -21,7 +21,10 @@ export type PersonaReply =
 
 type Mood = 'interested' | 'not-interested' | 'opt-out' | 'silent';
 
-const phrases: Record<Persona['language'], Record<'interested' | 'not-interested', string[]> & { optOut: string }> = {
+const phrases: Record<
+  Persona['language'],
+  Record<'interested' | 'not-interested', string[]> & { optOut: string }
+> = {
   en: {
     interested: [
       "Yes, I'm interested! Tell me more.",
@@ -33,12 +36,22 @@ const phrases: Record<Persona['language'], Record<'interested' | 'not-interested
     optOut: 'STOP',
   },
   es: {
-    interested: ['¡Sí, me interesa! Cuéntame más.', '¿Cuánto cuesta?', 'Suena bien. ¿Cuáles son los siguientes pasos?', '¡Genial, gracias!'],
+    interested: [
+      '¡Sí, me interesa! Cuéntame más.',
+      '¿Cuánto cuesta?',
+      'Suena bien. ¿Cuáles son los siguientes pasos?',
+      '¡Genial, gracias!',
+    ],
     'not-interested': ['No, gracias. No me interesa.', 'Ahora no, gracias.'],
     optOut: 'BAJA',
   },
   pt: {
-    interested: ['Sim, tenho interesse! Me conte mais.', 'Quanto custa?', 'Parece bom. Quais são os próximos passos?', 'Ótimo, obrigado!'],
+    interested: [
+      'Sim, tenho interesse! Me conte mais.',
+      'Quanto custa?',
+      'Parece bom. Quais são os próximos passos?',
+      'Ótimo, obrigado!',
+    ],
     'not-interested': ['Não, obrigado. Não tenho interesse.', 'Agora não, obrigado.'],
     optOut: 'PARAR',
   },
@@ -85,7 +98,10 @@ function optionsOf(message: BusinessMessageView): Option[] {
     }));
   }
   const replyType = message.interactiveType === 'list' ? 'list_reply' : 'button_reply';
-  return message.choices.map((choice) => ({ title: choice.title, reply: { type: replyType, id: choice.id, title: choice.title } }));
+  return message.choices.map((choice) => ({
+    title: choice.title,
+    reply: { type: replyType, id: choice.id, title: choice.title },
+  }));
 }
 
 /**

@@ -19,15 +19,21 @@ function pricingFor(template: TemplateRecord | null, isWindowOpen: boolean): Pri
   if (!template) return { category: 'service', isBillable: false, type: 'free_customer_service' };
   const category = template.category.toLowerCase();
   // Utility templates inside an open window are free, like service replies (cloud-api-details.md §5.9).
-  if (category === 'utility' && isWindowOpen) return { category, isBillable: false, type: 'free_customer_service' };
+  if (category === 'utility' && isWindowOpen)
+    return { category, isBillable: false, type: 'free_customer_service' };
   return { category, isBillable: true, type: 'regular' };
 }
 
-function quickRepliesOf(template: TemplateRecord | null, request: OutboundRequest): BusinessMessageView['quickReplies'] {
+function quickRepliesOf(
+  template: TemplateRecord | null,
+  request: OutboundRequest,
+): BusinessMessageView['quickReplies'] {
   if (!template) return [];
   return template.buttons.flatMap((button, index) => {
     if (button.type !== 'QUICK_REPLY') return [];
-    const component = request.template?.components.find((entry) => entry.type === 'button' && entry.index === index);
+    const component = request.template?.components.find(
+      (entry) => entry.type === 'button' && entry.index === index,
+    );
     const payload = component?.parameters.find((parameter) => parameter.type === 'payload')?.payload;
     return [{ text: button.text, payload: typeof payload === 'string' ? payload : button.text }];
   });
@@ -47,21 +53,45 @@ function asyncFailure(
   nowMs: number,
 ): StatusError | null {
   if (!template && !isWindowOpen) {
-    return statusError(131047, 'Re-engagement message', 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.');
+    return statusError(
+      131047,
+      'Re-engagement message',
+      'Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
+    );
   }
   if (context.undeliverable.has(waId)) {
-    return statusError(131026, 'Message undeliverable', 'Unable to deliver message. The recipient is not a WhatsApp user or cannot receive this message.');
+    return statusError(
+      131026,
+      'Message undeliverable',
+      'Unable to deliver message. The recipient is not a WhatsApp user or cannot receive this message.',
+    );
   }
   if (template?.category === 'MARKETING' && context.customers.isMarketingStopped(number.id, waId)) {
-    return statusError(131050, 'Unable to deliver the message. This recipient has chosen to stop receiving marketing messages on WhatsApp from your business', 'The user stopped marketing messages from this business.');
+    return statusError(
+      131050,
+      'Unable to deliver the message. This recipient has chosen to stop receiving marketing messages on WhatsApp from your business',
+      'The user stopped marketing messages from this business.',
+    );
   }
   // Meta publishes no code for a number over its messaging limit; 131048 is the one it documents for
   // "restrictions on how many messages can be sent from this phone number".
-  if (template && !isWindowOpen && !context.messagingLimit.tryReach(number.id, waId, number.messagingLimitTier, nowMs)) {
-    return statusError(131048, 'Spam rate limit hit', `The number reached its messaging limit (${number.messagingLimitTier}) of customers in 24 hours.`);
+  if (
+    template &&
+    !isWindowOpen &&
+    !context.messagingLimit.tryReach(number.id, waId, number.messagingLimitTier, nowMs)
+  ) {
+    return statusError(
+      131048,
+      'Spam rate limit hit',
+      `The number reached its messaging limit (${number.messagingLimitTier}) of customers in 24 hours.`,
+    );
   }
   if (request.mediaId !== null && !context.media.get(request.mediaId)) {
-    return statusError(131053, 'Media upload error', `Media id ${request.mediaId} was not found. Upload it with POST /{phone-number-id}/media first.`);
+    return statusError(
+      131053,
+      'Media upload error',
+      `Media id ${request.mediaId} was not found. Upload it with POST /{phone-number-id}/media first.`,
+    );
   }
   return null;
 }
@@ -71,12 +101,18 @@ function asyncFailure(
  * (template 132001/132000, window 131047, throughput 130429, pair rate 131056), then acceptance: a
  * unique wamid, the counters, the status webhooks, and the persona's answer.
  */
-export function sendMessage(context: SimulatorContext, number: PhoneNumberRecord, request: OutboundRequest): SendResponse {
+export function sendMessage(
+  context: SimulatorContext,
+  number: PhoneNumberRecord,
+  request: OutboundRequest,
+): SendResponse {
   const { clock, config, state, windows } = context;
   const nowMs = clock.now();
   const waId = normalizeRecipient(request.to, config.placeholderRecipient);
   if (waId === number.displayDigits) throw new SimulatedGraphError(131021, 'The recipient is the sender.');
-  const template = request.template ? checkTemplateSend(request.template, number.wabaId, context.templates) : null;
+  const template = request.template
+    ? checkTemplateSend(request.template, number.wabaId, context.templates)
+    : null;
   const isWindowOpen = windows.isOpen(number.id, waId, nowMs, config.windowMs);
   if (!template && !isWindowOpen && config.windowErrorDelivery === 'response') {
     throw new SimulatedGraphError(
@@ -85,10 +121,16 @@ export function sendMessage(context: SimulatorContext, number: PhoneNumberRecord
     );
   }
   if (!context.throughput.tryTake(number.id, number.messagesPerSecond, nowMs)) {
-    throw new SimulatedGraphError(130429, `Cloud API message throughput (${number.messagesPerSecond}/s) has been reached.`);
+    throw new SimulatedGraphError(
+      130429,
+      `Cloud API message throughput (${number.messagesPerSecond}/s) has been reached.`,
+    );
   }
   if (!context.pairRate.tryTake(number.id, waId, nowMs)) {
-    throw new SimulatedGraphError(131056, 'Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time.');
+    throw new SimulatedGraphError(
+      131056,
+      'Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time.',
+    );
   }
 
   const wamid = context.ids.wamid(waId, 'outbound');

@@ -64,7 +64,8 @@ export class SimulatorOptionError extends Error {
 
 function rate(option: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value < 0 || value > 1) throw new SimulatorOptionError(option, 'must be from 0 to 1');
+  if (!Number.isFinite(value) || value < 0 || value > 1)
+    throw new SimulatorOptionError(option, 'must be from 0 to 1');
   return value;
 }
 
@@ -120,7 +121,9 @@ export function resolveSimulatorConfig(options: SimulatorOptions): SimulatorConf
     throw new SimulatorOptionError('webhookUrl', `"${webhookUrl}" is not a URL`);
   }
   const accessGrants = (options.accessTokens ?? [DEFAULT_ACCESS_TOKEN]).map((entry) =>
-    typeof entry === 'string' ? { token: entry, wabaIds: null } : { token: entry.token, wabaIds: [...entry.wabaIds] },
+    typeof entry === 'string'
+      ? { token: entry, wabaIds: null }
+      : { token: entry.token, wabaIds: [...entry.wabaIds] },
   );
   const wabas = options.wabas ?? defaultWabas();
   checkWabas(wabas);

@@ -1,5 +1,5 @@
-import { loadTemplates, type SimulatorContext } from './simulator-context.ts';
 import { initialSettings, resolveFaultRates } from './simulator-config.ts';
+import { loadTemplates, type SimulatorContext } from './simulator-context.ts';
 import type { FaultRates, PairRateLimit, StatusDelays } from './simulator-options.ts';
 
 /** What `configure()` and `POST /_simulator/faults` may change while the simulator runs. */
@@ -21,7 +21,8 @@ function checkRate(name: string, value: number | undefined, fallback: number): n
 
 function checkDelay(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new RangeError(`${name} must be 0 ms or more`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+    throw new RangeError(`${name} must be 0 ms or more`);
   return value;
 }
 
@@ -34,7 +35,11 @@ export function adjustSimulator(context: SimulatorContext, adjustments: Simulato
   const delays = adjustments.statusDelaysMs ?? {};
   const statusDelays = {
     sentMs: checkDelay('statusDelaysMs.sentMs', delays.sentMs, settings.statusDelays.sentMs),
-    deliveredMs: checkDelay('statusDelaysMs.deliveredMs', delays.deliveredMs, settings.statusDelays.deliveredMs),
+    deliveredMs: checkDelay(
+      'statusDelaysMs.deliveredMs',
+      delays.deliveredMs,
+      settings.statusDelays.deliveredMs,
+    ),
     readMs: checkDelay('statusDelaysMs.readMs', delays.readMs, settings.statusDelays.readMs),
   };
   const pairRateLimit = { ...context.pairRate.limit, ...adjustments.pairRateLimit };

@@ -93,7 +93,8 @@ export class SimulatorState {
     this.sent.push(record);
     this.#sentById.set(record.id, record);
     if (this.sent.length > SENT_LOG_LIMIT * 1.25) {
-      for (const dropped of this.sent.splice(0, this.sent.length - SENT_LOG_LIMIT)) this.#sentById.delete(dropped.id);
+      for (const dropped of this.sent.splice(0, this.sent.length - SENT_LOG_LIMIT))
+        this.#sentById.delete(dropped.id);
     }
   }
 
@@ -124,7 +125,10 @@ export class SimulatorState {
       counts: { ...this.counts },
       rejectionsByCode: Object.fromEntries(this.rejectionsByCode),
       maxAcceptedPerSecond: Object.fromEntries(
-        [...this.acceptedPerSecond.keys()].map((phoneNumberId) => [phoneNumberId, this.maxAcceptedPerSecond(phoneNumberId)]),
+        [...this.acceptedPerSecond.keys()].map((phoneNumberId) => [
+          phoneNumberId,
+          this.maxAcceptedPerSecond(phoneNumberId),
+        ]),
       ),
       distinctCallbackData: this.acceptedByCallbackData.size,
       duplicateCallbackData: this.duplicateCallbackData().length,

@@ -95,7 +95,14 @@ export class StatusEmitter {
     }
     const conversationId = this.#ids.hex32();
     plan.forEach((planned, index) => {
-      const status = this.#statusJson(record, planned.status, timestamps[index] as number, conversationId, outcome, pricing);
+      const status = this.#statusJson(
+        record,
+        planned.status,
+        timestamps[index] as number,
+        conversationId,
+        outcome,
+        pricing,
+      );
       this.#scheduler.schedule(planned.delayMs, () => this.#queue(record, number, planned.status, status));
     });
   }
@@ -133,7 +140,12 @@ export class StatusEmitter {
     return json;
   }
 
-  #queue(record: SentRecord, number: PhoneNumberRecord, statusName: string, status: Record<string, unknown>): void {
+  #queue(
+    record: SentRecord,
+    number: PhoneNumberRecord,
+    statusName: string,
+    status: Record<string, unknown>,
+  ): void {
     record.statuses.push(statusName);
     this.#state.counts.statusesEmitted += 1;
     const item = {

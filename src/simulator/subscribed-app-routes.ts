@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { request as httpRequest } from 'undici';
 import { visibleWaba } from './graph-access.ts';
 import { SimulatedGraphError } from './graph-error.ts';
-import type { SimulatorContext } from './simulator-context.ts';
 import { isRecord } from './is-record.ts';
+import type { SimulatorContext } from './simulator-context.ts';
 
 /** The Meta app the simulator plays: the one whose webhooks it sends. */
 export const SIMULATOR_APP = { id: '900000000000001', name: 'Coxcox Simulator App' };
@@ -25,52 +25,70 @@ async function verifyCallback(uri: string, verifyToken: string, challenge: strin
 
 /** `GET|POST|DELETE /{waba-id}/subscribed_apps`: turns a WABA's webhooks on or off, with an optional override URL. */
 export async function subscribedAppRoutes(graph: FastifyInstance, context: SimulatorContext): Promise<void> {
-  graph.get<{ Params: { version: string; wabaId: string } }>('/:version/:wabaId/subscribed_apps', async (request) => {
-    const waba = visibleWaba(context, request, request.params.wabaId);
-    if (!waba.isSubscribed) return { data: [] };
-    return {
-      data: [
-        {
-          whatsapp_business_api_data: {
-            link: `https://www.facebook.com/games/?app_id=${SIMULATOR_APP.id}`,
-            name: SIMULATOR_APP.name,
-            id: SIMULATOR_APP.id,
+  graph.get<{ Params: { version: string; wabaId: string } }>(
+    '/:version/:wabaId/subscribed_apps',
+    async (request) => {
+      const waba = visibleWaba(context, request, request.params.wabaId);
+      if (!waba.isSubscribed) return { data: [] };
+      return {
+        data: [
+          {
+            whatsapp_business_api_data: {
+              link: `https://www.facebook.com/games/?app_id=${SIMULATOR_APP.id}`,
+              name: SIMULATOR_APP.name,
+              id: SIMULATOR_APP.id,
+            },
+            ...(waba.overrideCallbackUri === null ? {} : { override_callback_uri: waba.overrideCallbackUri }),
           },
-          ...(waba.overrideCallbackUri === null ? {} : { override_callback_uri: waba.overrideCallbackUri }),
-        },
-      ],
-    };
-  });
+        ],
+      };
+    },
+  );
 
-  graph.post<{ Params: { version: string; wabaId: string } }>('/:version/:wabaId/subscribed_apps', async (request) => {
-    const waba = visibleWaba(context, request, request.params.wabaId);
-    const body = isRecord(request.body) ? request.body : {};
-    const uri = body.override_callback_uri;
-    if (uri === undefined || uri === null || uri === '') {
-      // Posting with no override removes one set before.
+  graph.post<{ Params: { version: string; wabaId: string } }>(
+    '/:version/:wabaId/subscribed_apps',
+    async (request) => {
+      const waba = visibleWaba(context, request, request.params.wabaId);
+      const body = isRecord(request.body) ? request.body : {};
+      const uri = body.override_callback_uri;
+      if (uri === undefined || uri === null || uri === '') {
+        // Posting with no override removes one set before.
+        waba.isSubscribed = true;
+        waba.overrideCallbackUri = null;
+        return { success: true };
+      }
+      // Meta: an https URL of at most 200 characters; the simulator also takes http for local receivers.
+      if (typeof uri !== 'string' || uri.length > 200 || !/^https?:\/\//.test(uri) || !URL.canParse(uri)) {
+        throw new SimulatedGraphError(
+          100,
+          'Param override_callback_uri must be a URL of at most 200 characters.',
+        );
+      }
+      if (typeof body.verify_token !== 'string' || body.verify_token === '') {
+        throw new SimulatedGraphError(
+          100,
+          'The parameter verify_token is required with override_callback_uri.',
+        );
+      }
+      if (!(await verifyCallback(uri, body.verify_token, context.ids.numeric()))) {
+        throw new SimulatedGraphError(
+          2200,
+          'The URL did not answer the verification GET with 200 and the challenge.',
+        );
+      }
       waba.isSubscribed = true;
+      waba.overrideCallbackUri = uri;
+      return { success: true };
+    },
+  );
+
+  graph.delete<{ Params: { version: string; wabaId: string } }>(
+    '/:version/:wabaId/subscribed_apps',
+    async (request) => {
+      const waba = visibleWaba(context, request, request.params.wabaId);
+      waba.isSubscribed = false;
       waba.overrideCallbackUri = null;
       return { success: true };
-    }
-    // Meta: an https URL of at most 200 characters; the simulator also takes http for local receivers.
-    if (typeof uri !== 'string' || uri.length > 200 || !/^https?:\/\//.test(uri) || !URL.canParse(uri)) {
-      throw new SimulatedGraphError(100, 'Param override_callback_uri must be a URL of at most 200 characters.');
-    }
-    if (typeof body.verify_token !== 'string' || body.verify_token === '') {
-      throw new SimulatedGraphError(100, 'The parameter verify_token is required with override_callback_uri.');
-    }
-    if (!(await verifyCallback(uri, body.verify_token, context.ids.numeric()))) {
-      throw new SimulatedGraphError(2200, 'The URL did not answer the verification GET with 200 and the challenge.');
-    }
-    waba.isSubscribed = true;
-    waba.overrideCallbackUri = uri;
-    return { success: true };
-  });
-
-  graph.delete<{ Params: { version: string; wabaId: string } }>('/:version/:wabaId/subscribed_apps', async (request) => {
-    const waba = visibleWaba(context, request, request.params.wabaId);
-    waba.isSubscribed = false;
-    waba.overrideCallbackUri = null;
-    return { success: true };
-  });
+    },
+  );
 }

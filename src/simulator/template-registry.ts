@@ -1,4 +1,5 @@
 import { SimulatedGraphError } from './graph-error.ts';
+import { isRecord } from './is-record.ts';
 import type { ObjectIds } from './object-ids.ts';
 import type {
   TemplateButtonDefinition,
@@ -7,7 +8,6 @@ import type {
   TemplateDefinition,
   TemplateStatus,
 } from './simulator-options.ts';
-import { isRecord } from './is-record.ts';
 
 export interface TemplateButton {
   type: string;
@@ -168,15 +168,22 @@ export class TemplateRegistry {
     }
     const upperCategory = typeof category === 'string' ? category.toUpperCase() : '';
     if (!categories.has(upperCategory as TemplateCategory)) {
-      throw new SimulatedGraphError(100, 'Param category must be one of {AUTHENTICATION, MARKETING, UTILITY}.');
+      throw new SimulatedGraphError(
+        100,
+        'Param category must be one of {AUTHENTICATION, MARKETING, UTILITY}.',
+      );
     }
     if (typeof language !== 'string' || language === '') {
       throw new SimulatedGraphError(100, 'The parameter language is required.');
     }
-    if (!Array.isArray(components) || !components.some((component) => isRecord(component) && String(component.type).toUpperCase() === 'BODY')) {
+    if (
+      !Array.isArray(components) ||
+      !components.some((component) => isRecord(component) && String(component.type).toUpperCase() === 'BODY')
+    ) {
       throw new SimulatedGraphError(100, 'Param components must include a BODY component.');
     }
-    const parameterFormat = String(body.parameter_format ?? '').toLowerCase() === 'named' ? 'named' : 'positional';
+    const parameterFormat =
+      String(body.parameter_format ?? '').toLowerCase() === 'named' ? 'named' : 'positional';
     return {
       name,
       language,

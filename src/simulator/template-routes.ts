@@ -14,7 +14,8 @@ interface ListQuery {
 }
 
 const encodeCursor = (offset: number) => Buffer.from(String(offset)).toString('base64url');
-const decodeCursor = (cursor: string | undefined) => (cursor ? Number(Buffer.from(cursor, 'base64url').toString()) || 0 : 0);
+const decodeCursor = (cursor: string | undefined) =>
+  cursor ? Number(Buffer.from(cursor, 'base64url').toString()) || 0 : 0;
 
 /** The `message_template_status_update` webhook Meta sends when a review ends. */
 function announceStatus(context: SimulatorContext, record: TemplateRecord): void {
@@ -53,7 +54,9 @@ export async function templateRoutes(graph: FastifyInstance, context: SimulatorC
       const offset = decodeCursor(request.query.after);
       const page = matching.slice(offset, offset + limit);
       const after = offset + page.length;
-      const paging: Record<string, unknown> = { cursors: { before: encodeCursor(offset), after: encodeCursor(after) } };
+      const paging: Record<string, unknown> = {
+        cursors: { before: encodeCursor(offset), after: encodeCursor(after) },
+      };
       if (after < matching.length) {
         const next = new URL(`${request.protocol}://${request.host}${request.url}`);
         next.searchParams.set('after', encodeCursor(after));
@@ -64,28 +67,34 @@ export async function templateRoutes(graph: FastifyInstance, context: SimulatorC
     },
   );
 
-  graph.post<{ Params: { version: string; wabaId: string } }>('/:version/:wabaId/message_templates', async (request) => {
-    const waba = visibleWaba(context, request, request.params.wabaId);
-    const definition = TemplateRegistry.parseCreation(request.body);
-    const isReviewed = context.config.templateReviewMs > 0;
-    const record = context.templates.add(waba.id, { ...definition, status: isReviewed ? 'PENDING' : 'APPROVED' });
-    context.scheduler.schedule(context.config.templateReviewMs, () => {
-      const approved = isReviewed ? context.templates.setStatus(record.id, 'APPROVED') : record;
-      if (approved) announceStatus(context, approved);
-    });
-    return { id: record.id, status: record.status, category: record.category };
-  });
-
-  graph.delete<{ Params: { version: string; wabaId: string }; Querystring: { name?: string; hsm_id?: string } }>(
+  graph.post<{ Params: { version: string; wabaId: string } }>(
     '/:version/:wabaId/message_templates',
     async (request) => {
       const waba = visibleWaba(context, request, request.params.wabaId);
-      const { name, hsm_id: templateId } = request.query;
-      if (!name) throw new SimulatedGraphError(100, 'The parameter name is required.');
-      if (context.templates.delete(waba.id, name, templateId) === 0) {
-        throw new SimulatedGraphError(100, `Message template "${name}" was not found.`);
-      }
-      return { success: true };
+      const definition = TemplateRegistry.parseCreation(request.body);
+      const isReviewed = context.config.templateReviewMs > 0;
+      const record = context.templates.add(waba.id, {
+        ...definition,
+        status: isReviewed ? 'PENDING' : 'APPROVED',
+      });
+      context.scheduler.schedule(context.config.templateReviewMs, () => {
+        const approved = isReviewed ? context.templates.setStatus(record.id, 'APPROVED') : record;
+        if (approved) announceStatus(context, approved);
+      });
+      return { id: record.id, status: record.status, category: record.category };
     },
   );
+
+  graph.delete<{
+    Params: { version: string; wabaId: string };
+    Querystring: { name?: string; hsm_id?: string };
+  }>('/:version/:wabaId/message_templates', async (request) => {
+    const waba = visibleWaba(context, request, request.params.wabaId);
+    const { name, hsm_id: templateId } = request.query;
+    if (!name) throw new SimulatedGraphError(100, 'The parameter name is required.');
+    if (context.templates.delete(waba.id, name, templateId) === 0) {
+      throw new SimulatedGraphError(100, `Message template "${name}" was not found.`);
+    }
+    return { success: true };
+  });
 }

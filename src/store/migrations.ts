@@ -234,7 +234,11 @@ const migrations: Migration[] = [
         .on('outbox')
         .columns(['state', 'phone_number_id', 'next_attempt_at'])
         .execute();
-      await db.schema.createIndex('outbox_tenant_created').on('outbox').columns(['tenant_id', 'created_at']).execute();
+      await db.schema
+        .createIndex('outbox_tenant_created')
+        .on('outbox')
+        .columns(['tenant_id', 'created_at'])
+        .execute();
       await db.schema.createIndex('outbox_campaign').on('outbox').columns(['campaign_id', 'state']).execute();
       await db.schema
         .createTable('outbox_attempts')
@@ -248,7 +252,11 @@ const migrations: Migration[] = [
         .addColumn('error_code', 'integer')
         .addColumn('error_message', 'text')
         .execute();
-      await db.schema.createIndex('outbox_attempts_outbox').on('outbox_attempts').columns(['outbox_id']).execute();
+      await db.schema
+        .createIndex('outbox_attempts_outbox')
+        .on('outbox_attempts')
+        .columns(['outbox_id'])
+        .execute();
       await db.schema
         .createTable('pacers')
         .addColumn('phone_number_id', 'text', (c) => c.primaryKey())
@@ -301,7 +309,10 @@ export async function migrateToLatest(db: Kysely<any>, flags: DialectFlags): Pro
         if (done.has(migration.name)) continue;
         await connection.transaction().execute(async (trx) => {
           await migration.up(trx, flags);
-          await trx.insertInto('schema_migrations').values({ name: migration.name, applied_at: Date.now() }).execute();
+          await trx
+            .insertInto('schema_migrations')
+            .values({ name: migration.name, applied_at: Date.now() })
+            .execute();
         });
         applied.push(migration.name);
       }

@@ -27,9 +27,13 @@ export function createSecretBox(
       cipher.setAAD(Buffer.from(currentKeyId));
       const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
       const tag = cipher.getAuthTag();
-      return ['v1', currentKeyId, iv.toString('base64url'), tag.toString('base64url'), data.toString('base64url')].join(
-        '.',
-      );
+      return [
+        'v1',
+        currentKeyId,
+        iv.toString('base64url'),
+        tag.toString('base64url'),
+        data.toString('base64url'),
+      ].join('.');
     },
     open(sealed) {
       const [version, keyId, iv, tag, data] = sealed.split('.');
@@ -37,11 +41,14 @@ export function createSecretBox(
         throw new Error('sealed secret is malformed');
       }
       const key = keys.get(keyId);
-      if (!key) throw new Error(`sealed secret uses key "${keyId}", which is not configured (SECRET_KEY_PREVIOUS)`);
+      if (!key)
+        throw new Error(`sealed secret uses key "${keyId}", which is not configured (SECRET_KEY_PREVIOUS)`);
       const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
       decipher.setAAD(Buffer.from(keyId));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-      return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
+      return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString(
+        'utf8',
+      );
     },
     keyIdOf(sealed) {
       return sealed.split('.')[1] ?? '';

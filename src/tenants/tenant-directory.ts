@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Database } from '../store/schema.ts';
 import { AppError, notFound } from '../http/app-error.ts';
+import type { Database } from '../store/schema.ts';
 import type { SecretBox } from './secret-box.ts';
 
 export type AccessTokenKind = 'system_user' | 'business_integration_system_user' | 'user';
@@ -118,7 +118,15 @@ export class TenantDirectory {
     const prefix = key.slice(0, 10);
     await this.db
       .insertInto('api_keys')
-      .values({ id, tenant_id: tenantId, name, key_hash: hashApiKey(key), key_prefix: prefix, created_at: this.now(), revoked_at: null })
+      .values({
+        id,
+        tenant_id: tenantId,
+        name,
+        key_hash: hashApiKey(key),
+        key_prefix: prefix,
+        created_at: this.now(),
+        revoked_at: null,
+      })
       .execute();
     return { id, key, prefix };
   }
@@ -160,19 +168,40 @@ export class TenantDirectory {
   }
 
   /** Creates or updates a Meta app. An app id belongs to one tenant only. */
-  async upsertMetaApp(tenantId: string, input: { appId: string; appSecret: string; verifyToken: string }): Promise<MetaAppView> {
-    const existing = await this.db.selectFrom('meta_apps').selectAll().where('app_id', '=', input.appId).executeTakeFirst();
+  async upsertMetaApp(
+    tenantId: string,
+    input: { appId: string; appSecret: string; verifyToken: string },
+  ): Promise<MetaAppView> {
+    const existing = await this.db
+      .selectFrom('meta_apps')
+      .selectAll()
+      .where('app_id', '=', input.appId)
+      .executeTakeFirst();
     if (existing && existing.tenant_id !== tenantId) {
       throw new AppError('conflict', `Meta app ${input.appId} is already connected to another tenant`);
     }
     const now = this.now();
-    const sealed = { app_secret_enc: this.box.seal(input.appSecret), verify_token_enc: this.box.seal(input.verifyToken) };
+    const sealed = {
+      app_secret_enc: this.box.seal(input.appSecret),
+      verify_token_enc: this.box.seal(input.verifyToken),
+    };
     if (existing) {
-      await this.db.updateTable('meta_apps').set({ ...sealed, updated_at: now }).where('id', '=', existing.id).execute();
+      await this.db
+        .updateTable('meta_apps')
+        .set({ ...sealed, updated_at: now })
+        .where('id', '=', existing.id)
+        .execute();
     } else {
       await this.db
         .insertInto('meta_apps')
-        .values({ id: randomUUID(), tenant_id: tenantId, app_id: input.appId, ...sealed, created_at: now, updated_at: now })
+        .values({
+          id: randomUUID(),
+          tenant_id: tenantId,
+          app_id: input.appId,
+          ...sealed,
+          created_at: now,
+          updated_at: now,
+        })
         .execute();
     }
     this.appCache.delete(input.appId);
@@ -180,7 +209,12 @@ export class TenantDirectory {
   }
 
   async listMetaApps(tenantId: string): Promise<MetaAppView[]> {
-    const rows = await this.db.selectFrom('meta_apps').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at').execute();
+    const rows = await this.db
+      .selectFrom('meta_apps')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .orderBy('created_at')
+      .execute();
     return rows.map((row) => ({
       id: row.id,
       tenantId: row.tenant_id,
@@ -196,7 +230,11 @@ export class TenantDirectory {
     const now = this.now();
     const cached = this.appCache.get(appId);
     if (cached && cached.expiresAt > now) return cached.app;
-    const row = await this.db.selectFrom('meta_apps').selectAll().where('app_id', '=', appId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('meta_apps')
+      .selectAll()
+      .where('app_id', '=', appId)
+      .executeTakeFirst();
     const app = row
       ? {
           appId: row.app_id,
@@ -210,7 +248,11 @@ export class TenantDirectory {
   }
 
   async upsertWaba(tenantId: string, input: { wabaId: string; appId?: string | null; name?: string | null }) {
-    const existing = await this.db.selectFrom('wabas').selectAll().where('waba_id', '=', input.wabaId).executeTakeFirst();
+    const existing = await this.db
+      .selectFrom('wabas')
+      .selectAll()
+      .where('waba_id', '=', input.wabaId)
+      .executeTakeFirst();
     if (existing && existing.tenant_id !== tenantId) {
       throw new AppError('conflict', `WABA ${input.wabaId} is already connected to another tenant`);
     }
@@ -223,15 +265,34 @@ export class TenantDirectory {
     } else {
       await this.db
         .insertInto('wabas')
-        .values({ id: randomUUID(), tenant_id: tenantId, waba_id: input.wabaId, app_id: input.appId ?? null, name: input.name ?? null, created_at: this.now() })
+        .values({
+          id: randomUUID(),
+          tenant_id: tenantId,
+          waba_id: input.wabaId,
+          app_id: input.appId ?? null,
+          name: input.name ?? null,
+          created_at: this.now(),
+        })
         .execute();
     }
     return (await this.listWabas(tenantId)).find((waba) => waba.wabaId === input.wabaId)!;
   }
 
   async listWabas(tenantId: string) {
-    const rows = await this.db.selectFrom('wabas').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at').execute();
-    return rows.map((row) => ({ id: row.id, tenantId: row.tenant_id, wabaId: row.waba_id, appId: row.app_id, name: row.name, createdAt: iso(row.created_at) }));
+    const rows = await this.db
+      .selectFrom('wabas')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .orderBy('created_at')
+      .execute();
+    return rows.map((row) => ({
+      id: row.id,
+      tenantId: row.tenant_id,
+      wabaId: row.waba_id,
+      appId: row.app_id,
+      name: row.name,
+      createdAt: iso(row.created_at),
+    }));
   }
 
   async upsertPhoneNumber(
@@ -246,7 +307,11 @@ export class TenantDirectory {
       graphApiVersion?: string | null;
     },
   ): Promise<PhoneNumberView> {
-    const waba = await this.db.selectFrom('wabas').select('tenant_id').where('waba_id', '=', input.wabaId).executeTakeFirst();
+    const waba = await this.db
+      .selectFrom('wabas')
+      .select('tenant_id')
+      .where('waba_id', '=', input.wabaId)
+      .executeTakeFirst();
     if (!waba || waba.tenant_id !== tenantId) throw notFound(`WABA ${input.wabaId}`);
     const existing = await this.db
       .selectFrom('phone_numbers')
@@ -254,7 +319,10 @@ export class TenantDirectory {
       .where('phone_number_id', '=', input.phoneNumberId)
       .executeTakeFirst();
     if (existing && existing.tenant_id !== tenantId) {
-      throw new AppError('conflict', `phone number ${input.phoneNumberId} is already connected to another tenant`);
+      throw new AppError(
+        'conflict',
+        `phone number ${input.phoneNumberId} is already connected to another tenant`,
+      );
     }
     const now = this.now();
     const values = {
@@ -284,11 +352,18 @@ export class TenantDirectory {
         })
         .execute();
     }
-    return (await this.listPhoneNumbers(tenantId)).find((number) => number.phoneNumberId === input.phoneNumberId)!;
+    return (await this.listPhoneNumbers(tenantId)).find(
+      (number) => number.phoneNumberId === input.phoneNumberId,
+    )!;
   }
 
   async listPhoneNumbers(tenantId: string): Promise<PhoneNumberView[]> {
-    const rows = await this.db.selectFrom('phone_numbers').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at').execute();
+    const rows = await this.db
+      .selectFrom('phone_numbers')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .orderBy('created_at')
+      .execute();
     return rows.map((row) => ({
       id: row.id,
       tenantId: row.tenant_id,
@@ -336,7 +411,12 @@ export class TenantDirectory {
   }
 
   async listAccessTokens(tenantId: string): Promise<AccessTokenView[]> {
-    const rows = await this.db.selectFrom('access_tokens').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at').execute();
+    const rows = await this.db
+      .selectFrom('access_tokens')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .orderBy('created_at')
+      .execute();
     return rows.map((row) => ({
       id: row.id,
       tenantId: row.tenant_id,
@@ -366,13 +446,25 @@ export class TenantDirectory {
    * The tenant that owns a phone number id or, failing that, a WABA id. Pass the transaction when
    * calling inside one (SQLite has a single connection).
    */
-  async routeTo(phoneNumberId: string | null, wabaId: string | null, db: Kysely<Database> = this.db): Promise<string | null> {
+  async routeTo(
+    phoneNumberId: string | null,
+    wabaId: string | null,
+    db: Kysely<Database> = this.db,
+  ): Promise<string | null> {
     if (phoneNumberId) {
-      const row = await db.selectFrom('phone_numbers').select('tenant_id').where('phone_number_id', '=', phoneNumberId).executeTakeFirst();
+      const row = await db
+        .selectFrom('phone_numbers')
+        .select('tenant_id')
+        .where('phone_number_id', '=', phoneNumberId)
+        .executeTakeFirst();
       if (row) return row.tenant_id;
     }
     if (wabaId) {
-      const row = await db.selectFrom('wabas').select('tenant_id').where('waba_id', '=', wabaId).executeTakeFirst();
+      const row = await db
+        .selectFrom('wabas')
+        .select('tenant_id')
+        .where('waba_id', '=', wabaId)
+        .executeTakeFirst();
       if (row) return row.tenant_id;
     }
     return null;

@@ -33,7 +33,13 @@ export async function tenantRoutes(instance: FastifyInstance, directory: TenantD
 
   app.get(
     '/tenants',
-    { schema: { tags, summary: 'List tenants (a tenant key sees its own).', response: { 200: z.object({ data: z.array(tenantSchema) }) } } },
+    {
+      schema: {
+        tags,
+        summary: 'List tenants (a tenant key sees its own).',
+        response: { 200: z.object({ data: z.array(tenantSchema) }) },
+      },
+    },
     async (request) => ({ data: await directory.listTenants(tenantScope(request.principal, undefined)) }),
   );
 
@@ -63,14 +69,19 @@ export async function tenantRoutes(instance: FastifyInstance, directory: TenantD
   app.get(
     '/tenants/:tenantId/api-keys',
     { schema: { tags, summary: 'List API keys (prefixes only).', params: tenantParams } },
-    async (request) => ({ data: await directory.listApiKeys(tenantScope(request.principal, request.params.tenantId)!) }),
+    async (request) => ({
+      data: await directory.listApiKeys(tenantScope(request.principal, request.params.tenantId)!),
+    }),
   );
 
   app.delete(
     '/tenants/:tenantId/api-keys/:keyId',
     { schema: { tags, summary: 'Revoke an API key.', params: tenantParams.extend({ keyId: z.string() }) } },
     async (request, reply) => {
-      await directory.revokeApiKey(tenantScope(request.principal, request.params.tenantId)!, request.params.keyId);
+      await directory.revokeApiKey(
+        tenantScope(request.principal, request.params.tenantId)!,
+        request.params.keyId,
+      );
       return reply.code(204).send();
     },
   );
@@ -84,7 +95,9 @@ export async function tenantRoutes(instance: FastifyInstance, directory: TenantD
         params: tenantParams,
         body: z.object({
           appId: metaId('appId'),
-          appSecret: z.string().min(8, 'appSecret looks too short: copy it from the app dashboard, Settings › Basic'),
+          appSecret: z
+            .string()
+            .min(8, 'appSecret looks too short: copy it from the app dashboard, Settings › Basic'),
           verifyToken: z.string().min(8, 'verifyToken must be at least 8 characters'),
         }),
       },
@@ -99,7 +112,9 @@ export async function tenantRoutes(instance: FastifyInstance, directory: TenantD
   app.get(
     '/tenants/:tenantId/apps',
     { schema: { tags, summary: 'List Meta apps (no secrets).', params: tenantParams } },
-    async (request) => ({ data: await directory.listMetaApps(tenantScope(request.principal, request.params.tenantId)!) }),
+    async (request) => ({
+      data: await directory.listMetaApps(tenantScope(request.principal, request.params.tenantId)!),
+    }),
   );
 
   app.post(
@@ -109,7 +124,11 @@ export async function tenantRoutes(instance: FastifyInstance, directory: TenantD
         tags,
         summary: 'Connect a WhatsApp Business Account. Idempotent per WABA id.',
         params: tenantParams,
-        body: z.object({ wabaId: metaId('wabaId'), appId: metaId('appId').optional(), name: z.string().max(200).optional() }),
+        body: z.object({
+          wabaId: metaId('wabaId'),
+          appId: metaId('appId').optional(),
+          name: z.string().max(200).optional(),
+        }),
       },
     },
     async (request, reply) => {
@@ -122,7 +141,9 @@ export async function tenantRoutes(instance: FastifyInstance, directory: TenantD
   app.get(
     '/tenants/:tenantId/wabas',
     { schema: { tags, summary: 'List WABAs.', params: tenantParams } },
-    async (request) => ({ data: await directory.listWabas(tenantScope(request.principal, request.params.tenantId)!) }),
+    async (request) => ({
+      data: await directory.listWabas(tenantScope(request.principal, request.params.tenantId)!),
+    }),
   );
 
   app.post(
@@ -137,9 +158,18 @@ export async function tenantRoutes(instance: FastifyInstance, directory: TenantD
           phoneNumberId: metaId('phoneNumberId'),
           displayPhoneNumber: z.string().max(40).optional(),
           verifiedName: z.string().max(200).optional(),
-          throughputMps: z.number().int().min(1).max(1000).optional().describe('messages per second (80 by default)'),
+          throughputMps: z
+            .number()
+            .int()
+            .min(1)
+            .max(1000)
+            .optional()
+            .describe('messages per second (80 by default)'),
           graphApiUrl: z.url().optional(),
-          graphApiVersion: z.string().regex(/^v\d+\.\d+$/, 'graphApiVersion must look like v23.0').optional(),
+          graphApiVersion: z
+            .string()
+            .regex(/^v\d+\.\d+$/, 'graphApiVersion must look like v23.0')
+            .optional(),
         }),
       },
     },
@@ -151,8 +181,16 @@ export async function tenantRoutes(instance: FastifyInstance, directory: TenantD
 
   app.get(
     '/tenants/:tenantId/phone-numbers',
-    { schema: { tags, summary: 'List phone numbers with quality, tier, throughput and health.', params: tenantParams } },
-    async (request) => ({ data: await directory.listPhoneNumbers(tenantScope(request.principal, request.params.tenantId)!) }),
+    {
+      schema: {
+        tags,
+        summary: 'List phone numbers with quality, tier, throughput and health.',
+        params: tenantParams,
+      },
+    },
+    async (request) => ({
+      data: await directory.listPhoneNumbers(tenantScope(request.principal, request.params.tenantId)!),
+    }),
   );
 
   app.post(
@@ -173,15 +211,26 @@ export async function tenantRoutes(instance: FastifyInstance, directory: TenantD
     async (request, reply) => {
       const tenantId = tenantScope(request.principal, request.params.tenantId)!;
       const { expiresAt, ...rest } = request.body;
-      return reply
-        .code(201)
-        .send(await directory.addAccessToken(tenantId, { ...rest, expiresAt: expiresAt ? new Date(expiresAt) : null }));
+      return reply.code(201).send(
+        await directory.addAccessToken(tenantId, {
+          ...rest,
+          expiresAt: expiresAt ? new Date(expiresAt) : null,
+        }),
+      );
     },
   );
 
   app.get(
     '/tenants/:tenantId/access-tokens',
-    { schema: { tags, summary: 'List access tokens (a hint of the last four characters only).', params: tenantParams } },
-    async (request) => ({ data: await directory.listAccessTokens(tenantScope(request.principal, request.params.tenantId)!) }),
+    {
+      schema: {
+        tags,
+        summary: 'List access tokens (a hint of the last four characters only).',
+        params: tenantParams,
+      },
+    },
+    async (request) => ({
+      data: await directory.listAccessTokens(tenantScope(request.principal, request.params.tenantId)!),
+    }),
   );
 }

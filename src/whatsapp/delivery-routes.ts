@@ -10,8 +10,16 @@ const listQuery = z.object({
   tenantId: z.string().optional().describe('admin only: one tenant'),
   state: z.enum(['pending', 'processed', 'invalid', 'failed']).optional(),
   isUnrouted: z.stringbool().optional().describe('only deliveries with events for an unknown number or WABA'),
-  isFlagged: z.stringbool().optional().describe('only deliveries stored with a problem (unparseable or unknown fields)'),
-  beforeId: z.coerce.number().int().positive().optional().describe('cursor: the nextCursor of the previous page'),
+  isFlagged: z
+    .stringbool()
+    .optional()
+    .describe('only deliveries stored with a problem (unparseable or unknown fields)'),
+  beforeId: z.coerce
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('cursor: the nextCursor of the previous page'),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 
@@ -42,7 +50,8 @@ export async function deliveryRoutes(instance: FastifyInstance, db: Kysely<Datab
     {
       schema: {
         tags,
-        summary: 'Raw webhook deliveries, newest first. Tenant keys see the deliveries routed to their tenant.',
+        summary:
+          'Raw webhook deliveries, newest first. Tenant keys see the deliveries routed to their tenant.',
         querystring: listQuery,
       },
     },
@@ -65,7 +74,13 @@ export async function deliveryRoutes(instance: FastifyInstance, db: Kysely<Datab
 
   app.get(
     '/webhook-deliveries/:id',
-    { schema: { tags, summary: 'One raw delivery.', params: z.object({ id: z.coerce.number().int().positive() }) } },
+    {
+      schema: {
+        tags,
+        summary: 'One raw delivery.',
+        params: z.object({ id: z.coerce.number().int().positive() }),
+      },
+    },
     async (request) => {
       const tenantId = tenantScope(request.principal, undefined);
       let select = db.selectFrom('webhook_deliveries').selectAll().where('id', '=', request.params.id);
@@ -96,7 +111,8 @@ export async function deliveryRoutes(instance: FastifyInstance, db: Kysely<Datab
       const query = request.query;
       const tenantId = tenantScope(request.principal, query.tenantId);
       let select = db.selectFrom('webhook_events').selectAll().orderBy('id', 'desc').limit(query.limit);
-      if (query.isUnrouted && request.principal.kind === 'admin') select = select.where('tenant_id', 'is', null);
+      if (query.isUnrouted && request.principal.kind === 'admin')
+        select = select.where('tenant_id', 'is', null);
       else if (tenantId !== undefined) select = select.where('tenant_id', '=', tenantId);
       if (query.kind) select = select.where('kind', '=', query.kind);
       if (query.beforeId) select = select.where('id', '<', query.beforeId);

@@ -25,7 +25,8 @@ export class Metrics {
     const lines: string[] = [];
     for (const [name, counter] of this.counters) {
       lines.push(`# HELP ${name} ${counter.help}`, `# TYPE ${name} counter`);
-      for (const [labels, value] of counter.values) lines.push(`${name}${labels ? `{${labels}}` : ''} ${value}`);
+      for (const [labels, value] of counter.values)
+        lines.push(`${name}${labels ? `{${labels}}` : ''} ${value}`);
     }
     return `${lines.join('\n')}\n`;
   }

@@ -51,7 +51,8 @@ interface ClaimedDelivery {
  * constraint, so a crash, a duplicate delivery or a replay never doubles anything.
  */
 export class DeliveryProcessor {
-  private readonly options: Required<Omit<DeliveryProcessorOptions, 'onApplied'>> & Pick<DeliveryProcessorOptions, 'onApplied'>;
+  private readonly options: Required<Omit<DeliveryProcessorOptions, 'onApplied'>> &
+    Pick<DeliveryProcessorOptions, 'onApplied'>;
 
   constructor(options: DeliveryProcessorOptions) {
     // Small batches keep each transaction short: on SQLite the one connection is shared with webhook intake,
@@ -128,9 +129,16 @@ export class DeliveryProcessor {
         });
         this.notify(applied);
       } catch (error) {
-        const row = await db.selectFrom('webhook_deliveries').select('attempts').where('id', '=', id).executeTakeFirst();
+        const row = await db
+          .selectFrom('webhook_deliveries')
+          .select('attempts')
+          .where('id', '=', id)
+          .executeTakeFirst();
         const attempts = (row?.attempts ?? 0) + 1;
-        this.options.logger.error({ err: error, deliveryId: id, attempts }, 'could not apply a webhook delivery');
+        this.options.logger.error(
+          { err: error, deliveryId: id, attempts },
+          'could not apply a webhook delivery',
+        );
         await db
           .updateTable('webhook_deliveries')
           .set({
@@ -150,13 +158,24 @@ export class DeliveryProcessor {
     const now = this.options.now();
     const parsed = parseWebhook(delivery.body);
     if (!parsed.ok) {
-      metrics.increment('coxcox_webhook_invalid_total', 'Signed deliveries whose body is not a WhatsApp notification');
+      metrics.increment(
+        'coxcox_webhook_invalid_total',
+        'Signed deliveries whose body is not a WhatsApp notification',
+      );
       await trx
         .updateTable('webhook_deliveries')
-        .set({ state: 'invalid', problem: parsed.problem.slice(0, 1000), processed_at: now, attempts: delivery.attempts + 1 })
+        .set({
+          state: 'invalid',
+          problem: parsed.problem.slice(0, 1000),
+          processed_at: now,
+          attempts: delivery.attempts + 1,
+        })
         .where('id', '=', delivery.id)
         .execute();
-      logger.warn({ deliveryId: delivery.id, problem: parsed.problem }, 'stored a webhook delivery that does not parse');
+      logger.warn(
+        { deliveryId: delivery.id, problem: parsed.problem },
+        'stored a webhook delivery that does not parse',
+      );
       return [];
     }
 
@@ -183,7 +202,12 @@ export class DeliveryProcessor {
       applied.push(result);
     }
     if (unrouted > 0) {
-      metrics.increment('coxcox_webhook_unrouted_events_total', 'Events for a number or WABA no tenant owns', {}, unrouted);
+      metrics.increment(
+        'coxcox_webhook_unrouted_events_total',
+        'Events for a number or WABA no tenant owns',
+        {},
+        unrouted,
+      );
       logger.warn(
         { deliveryId: delivery.id, unrouted },
         'webhook events for an unknown phone number or WABA were kept; add the number and replay to apply them',

@@ -25,11 +25,15 @@ interface VerifyQuery {
 export async function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps): Promise<void> {
   // The signature covers the raw bytes, so this route keeps them as they came, whatever the content type.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT_BYTES }, (_request, body, done) =>
-    done(null, body),
+  app.addContentTypeParser(
+    '*',
+    { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT_BYTES },
+    (_request, body, done) => done(null, body),
   );
 
-  const findApp = async (request: FastifyRequest<{ Params: { appId?: string } }>): Promise<WebhookApp | null> => {
+  const findApp = async (
+    request: FastifyRequest<{ Params: { appId?: string } }>,
+  ): Promise<WebhookApp | null> => {
     const appId = request.params.appId ?? deps.defaultAppId;
     return appId ? deps.directory.webhookApp(appId) : null;
   };
@@ -59,23 +63,37 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps
       deps.metrics.increment('coxcox_webhook_unknown_app_total', 'Webhook POSTs for an app no tenant owns', {
         app: appLabel,
       });
-      return reply.code(404).send({ error: { code: 'not_found', message: `no Meta app "${appLabel}" is connected` } });
+      return reply
+        .code(404)
+        .send({ error: { code: 'not_found', message: `no Meta app "${appLabel}" is connected` } });
     }
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-    if (!verifySignature(body, request.headers['x-hub-signature-256'] as string | undefined, webhookApp.appSecret)) {
-      deps.metrics.increment('coxcox_webhook_signature_failures_total', 'Webhook POSTs refused for their signature', {
-        app: webhookApp.appId,
+    if (
+      !verifySignature(
+        body,
+        request.headers['x-hub-signature-256'] as string | undefined,
+        webhookApp.appSecret,
+      )
+    ) {
+      deps.metrics.increment(
+        'coxcox_webhook_signature_failures_total',
+        'Webhook POSTs refused for their signature',
+        {
+          app: webhookApp.appId,
+        },
+      );
+      return reply.code(401).send({
+        error: { code: 'invalid_signature', message: 'X-Hub-Signature-256 is missing or does not match' },
       });
-      return reply
-        .code(401)
-        .send({ error: { code: 'invalid_signature', message: 'X-Hub-Signature-256 is missing or does not match' } });
     }
     try {
       await deps.writer.write({ appId: webhookApp.appId, body, receivedAt: Date.now() });
     } catch (error) {
       // Not stored, so not acknowledged: Meta retries for up to 7 days.
       request.log.error({ err: error }, 'could not store a webhook delivery');
-      return reply.code(503).send({ error: { code: 'unavailable', message: 'the store is unavailable; retry' } });
+      return reply
+        .code(503)
+        .send({ error: { code: 'unavailable', message: 'the store is unavailable; retry' } });
     }
     deps.metrics.increment('coxcox_webhook_deliveries_total', 'Signed webhook deliveries stored', {
       app: webhookApp.appId,

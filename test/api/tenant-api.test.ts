@@ -34,12 +34,24 @@ describe.each(databases)('tenant API on $name', (database) => {
   });
   afterAll(async () => coxcox?.dispose());
 
-  const call = (method: 'GET' | 'POST' | 'DELETE', url: string, headers: Record<string, string>, payload?: unknown) =>
-    coxcox.app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
+  const call = (
+    method: 'GET' | 'POST' | 'DELETE',
+    url: string,
+    headers: Record<string, string>,
+    payload?: unknown,
+  ) =>
+    coxcox.app.inject({
+      method,
+      url,
+      headers,
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
 
   it('creates tenants, keys, apps, WABAs, numbers and tokens as admin', async () => {
     expect((await call('POST', '/api/v1/tenants', admin, { id: 'acme', name: 'Acme' })).statusCode).toBe(201);
-    expect((await call('POST', '/api/v1/tenants', admin, { id: 'globex', name: 'Globex' })).statusCode).toBe(201);
+    expect((await call('POST', '/api/v1/tenants', admin, { id: 'globex', name: 'Globex' })).statusCode).toBe(
+      201,
+    );
     keyA = (await call('POST', '/api/v1/tenants/acme/api-keys', admin, { name: 'ci' })).json().key;
     keyB = (await call('POST', '/api/v1/tenants/globex/api-keys', admin, { name: 'ci' })).json().key;
     expect(keyA).toMatch(/^cxk_/);
@@ -50,9 +62,18 @@ describe.each(databases)('tenant API on $name', (database) => {
     });
     expect(app.statusCode).toBe(201);
     expect(JSON.stringify(app.json())).not.toContain(secrets.appSecretA);
-    await call('POST', '/api/v1/tenants/globex/apps', admin, { appId: '7002', appSecret: secrets.appSecretB, verifyToken: secrets.verifyTokenB });
-    expect((await call('POST', '/api/v1/tenants/acme/wabas', admin, { wabaId: '5001', appId: '7001' })).statusCode).toBe(201);
-    expect((await call('POST', '/api/v1/tenants/globex/wabas', admin, { wabaId: '5002', appId: '7002' })).statusCode).toBe(201);
+    await call('POST', '/api/v1/tenants/globex/apps', admin, {
+      appId: '7002',
+      appSecret: secrets.appSecretB,
+      verifyToken: secrets.verifyTokenB,
+    });
+    expect(
+      (await call('POST', '/api/v1/tenants/acme/wabas', admin, { wabaId: '5001', appId: '7001' })).statusCode,
+    ).toBe(201);
+    expect(
+      (await call('POST', '/api/v1/tenants/globex/wabas', admin, { wabaId: '5002', appId: '7002' }))
+        .statusCode,
+    ).toBe(201);
     const number = await call('POST', '/api/v1/tenants/acme/phone-numbers', admin, {
       wabaId: '5001',
       phoneNumberId: '6001',
@@ -60,7 +81,10 @@ describe.each(databases)('tenant API on $name', (database) => {
     });
     expect(number.statusCode).toBe(201);
     expect(number.json()).toMatchObject({ phoneNumberId: '6001', throughputMps: 80, isHealthy: true });
-    await call('POST', '/api/v1/tenants/globex/phone-numbers', admin, { wabaId: '5002', phoneNumberId: '6002' });
+    await call('POST', '/api/v1/tenants/globex/phone-numbers', admin, {
+      wabaId: '5002',
+      phoneNumberId: '6002',
+    });
     const token = await call('POST', '/api/v1/tenants/acme/access-tokens', keyHeader(keyA), {
       token: secrets.accessTokenA,
       kind: 'user',
@@ -68,7 +92,11 @@ describe.each(databases)('tenant API on $name', (database) => {
       expiresAt: '2030-01-01T00:00:00Z',
     });
     expect(token.statusCode).toBe(201);
-    expect(token.json()).toMatchObject({ kind: 'user', hint: '…0001', expiresAt: '2030-01-01T00:00:00.000Z' });
+    expect(token.json()).toMatchObject({
+      kind: 'user',
+      hint: '…0001',
+      expiresAt: '2030-01-01T00:00:00.000Z',
+    });
     expect(JSON.stringify(token.json())).not.toContain(secrets.accessTokenA);
     expect(await coxcox.directory.accessTokenFor('acme', '5001')).toBe(secrets.accessTokenA);
   });
@@ -82,24 +110,46 @@ describe.each(databases)('tenant API on $name', (database) => {
   });
 
   it('routes webhooks per app and tenant, verifying with each app’s own secret and token', async () => {
-    const challenge = await call('GET', `/webhooks/whatsapp/7001?hub.mode=subscribe&hub.verify_token=${secrets.verifyTokenA}&hub.challenge=abc`, {});
+    const challenge = await call(
+      'GET',
+      `/webhooks/whatsapp/7001?hub.mode=subscribe&hub.verify_token=${secrets.verifyTokenA}&hub.challenge=abc`,
+      {},
+    );
     expect(challenge.body).toBe('abc');
-    const crossed = await call('GET', `/webhooks/whatsapp/7002?hub.mode=subscribe&hub.verify_token=${secrets.verifyTokenA}&hub.challenge=abc`, {});
+    const crossed = await call(
+      'GET',
+      `/webhooks/whatsapp/7002?hub.mode=subscribe&hub.verify_token=${secrets.verifyTokenA}&hub.challenge=abc`,
+      {},
+    );
     expect(crossed.statusCode).toBe(403);
     messageA = wamid();
-    const body = metaJson(textMessageNotification({ wabaId: '5001', phoneNumberId: '6001', from: '15550101', text: 'acme only', id: messageA }));
+    const body = metaJson(
+      textMessageNotification({
+        wabaId: '5001',
+        phoneNumberId: '6001',
+        from: '15550101',
+        text: 'acme only',
+        id: messageA,
+      }),
+    );
     const wrongSecret = await coxcox.app.inject({
       method: 'POST',
       url: '/webhooks/whatsapp/7001',
       payload: body,
-      headers: { 'x-hub-signature-256': signature(body, secrets.appSecretB), 'content-type': 'application/json' },
+      headers: {
+        'x-hub-signature-256': signature(body, secrets.appSecretB),
+        'content-type': 'application/json',
+      },
     });
     expect(wrongSecret.statusCode).toBe(401);
     const accepted = await coxcox.app.inject({
       method: 'POST',
       url: '/webhooks/whatsapp/7001',
       payload: body,
-      headers: { 'x-hub-signature-256': signature(body, secrets.appSecretA), 'content-type': 'application/json' },
+      headers: {
+        'x-hub-signature-256': signature(body, secrets.appSecretA),
+        'content-type': 'application/json',
+      },
     });
     expect(accepted.statusCode).toBe(200);
     await coxcox.processor.drain();
@@ -110,12 +160,20 @@ describe.each(databases)('tenant API on $name', (database) => {
 
   it('refuses requests without a valid bearer token', async () => {
     expect((await call('GET', '/api/v1/tenants', {})).statusCode).toBe(401);
-    expect((await call('GET', '/api/v1/tenants', { authorization: 'Bearer cxk_not-a-key' })).json().error.code).toBe('unauthorized');
-    expect((await call('POST', '/api/v1/tenants', keyHeader(keyA), { name: 'x' })).json().error.code).toBe('forbidden');
+    expect(
+      (await call('GET', '/api/v1/tenants', { authorization: 'Bearer cxk_not-a-key' })).json().error.code,
+    ).toBe('unauthorized');
+    expect((await call('POST', '/api/v1/tenants', keyHeader(keyA), { name: 'x' })).json().error.code).toBe(
+      'forbidden',
+    );
   });
 
   it('names what is wrong in bad input', async () => {
-    const response = await call('POST', '/api/v1/tenants/acme/phone-numbers', admin, { wabaId: '5001', phoneNumberId: '', throughputMps: 5000 });
+    const response = await call('POST', '/api/v1/tenants/acme/phone-numbers', admin, {
+      wabaId: '5001',
+      phoneNumberId: '',
+      throughputMps: 5000,
+    });
     expect(response.statusCode).toBe(400);
     expect(response.json().error.code).toBe('validation_failed');
     expect(response.json().error.message).toContain('phoneNumberId');
@@ -140,27 +198,44 @@ describe.each(databases)('tenant API on $name', (database) => {
       expect((await call('POST', `/api/v1/tenants/acme${suffix}`, b, payload)).statusCode, suffix).toBe(404);
     }
     // Globex cannot claim Acme's WABA for its own number either.
-    expect((await call('POST', '/api/v1/tenants/globex/phone-numbers', b, { wabaId: '5001', phoneNumberId: '6998' })).statusCode).toBe(404);
+    expect(
+      (
+        await call('POST', '/api/v1/tenants/globex/phone-numbers', b, {
+          wabaId: '5001',
+          phoneNumberId: '6998',
+        })
+      ).statusCode,
+    ).toBe(404);
     const acmeKeys = (await call('GET', '/api/v1/tenants/acme/api-keys', admin)).json().data;
     expect((await call('DELETE', `/api/v1/tenants/acme/api-keys/${acmeKeys[0].id}`, b)).statusCode).toBe(404);
-    expect((await call('DELETE', `/api/v1/tenants/globex/api-keys/${acmeKeys[0].id}`, b)).statusCode).toBe(404);
+    expect((await call('DELETE', `/api/v1/tenants/globex/api-keys/${acmeKeys[0].id}`, b)).statusCode).toBe(
+      404,
+    );
 
-    expect((await call('GET', '/api/v1/tenants', b)).json().data.map((t: { id: string }) => t.id)).toEqual(['globex']);
+    expect((await call('GET', '/api/v1/tenants', b)).json().data.map((t: { id: string }) => t.id)).toEqual([
+      'globex',
+    ]);
     expect((await call('GET', '/api/v1/messages', b)).json().data).toEqual([]);
     expect((await call('GET', '/api/v1/messages?tenantId=acme', b)).statusCode).toBe(404);
     const messageId = (await call('GET', '/api/v1/messages', keyHeader(keyA))).json().data[0].id;
     expect((await call('GET', `/api/v1/messages/${messageId}/statuses`, b)).statusCode).toBe(404);
-    expect((await call('GET', `/api/v1/messages/${messageId}/statuses`, keyHeader(keyA))).statusCode).toBe(200);
+    expect((await call('GET', `/api/v1/messages/${messageId}/statuses`, keyHeader(keyA))).statusCode).toBe(
+      200,
+    );
     expect((await call('GET', '/api/v1/webhook-deliveries', b)).json().data).toEqual([]);
     expect((await call('GET', `/api/v1/webhook-deliveries/${deliveryA}`, b)).statusCode).toBe(404);
-    expect((await call('GET', `/api/v1/webhook-deliveries/${deliveryA}`, keyHeader(keyA))).statusCode).toBe(200);
+    expect((await call('GET', `/api/v1/webhook-deliveries/${deliveryA}`, keyHeader(keyA))).statusCode).toBe(
+      200,
+    );
     expect((await call('GET', '/api/v1/webhook-events?isUnrouted=true', b)).json().data).toEqual([]);
   });
 
   it('revokes a key', async () => {
     const created = (await call('POST', '/api/v1/tenants/acme/api-keys', admin, { name: 'temp' })).json();
     expect((await call('GET', '/api/v1/tenants', keyHeader(created.key))).statusCode).toBe(200);
-    expect((await call('DELETE', `/api/v1/tenants/acme/api-keys/${created.id}`, keyHeader(keyA))).statusCode).toBe(204);
+    expect(
+      (await call('DELETE', `/api/v1/tenants/acme/api-keys/${created.id}`, keyHeader(keyA))).statusCode,
+    ).toBe(204);
     expect((await call('GET', '/api/v1/tenants', keyHeader(created.key))).statusCode).toBe(401);
   });
 
@@ -174,11 +249,16 @@ describe.each(databases)('tenant API on $name', (database) => {
   });
 
   it('never writes a secret to the log', async () => {
-    await call('GET', `/webhooks/whatsapp/7001?hub.mode=subscribe&hub.verify_token=${secrets.verifyTokenA}&hub.challenge=1`, {});
+    await call(
+      'GET',
+      `/webhooks/whatsapp/7001?hub.mode=subscribe&hub.verify_token=${secrets.verifyTokenA}&hub.challenge=1`,
+      {},
+    );
     coxcox.app.log.info({ appSecret: secrets.appSecretA, token: secrets.accessTokenA }, 'probe');
     const log = logLines.join('');
     expect(log).toContain('probe');
-    for (const secret of [...Object.values(secrets), keyA, keyB, TEST_ADMIN_TOKEN]) expect(log).not.toContain(secret);
+    for (const secret of [...Object.values(secrets), keyA, keyB, TEST_ADMIN_TOKEN])
+      expect(log).not.toContain(secret);
   });
 });
 

@@ -1,9 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SANDBOX_PHONE_NUMBER_ID, SANDBOX_TENANT_ID, SANDBOX_WABA_ID, sandboxSecret } from '../../src/coxcox.ts';
-import { FakeGraphClient, GraphError, type GraphClient } from '../../src/whatsapp/graph/index.ts';
+import {
+  SANDBOX_PHONE_NUMBER_ID,
+  SANDBOX_TENANT_ID,
+  SANDBOX_WABA_ID,
+  sandboxSecret,
+} from '../../src/coxcox.ts';
+import { FakeGraphClient, type GraphClient, GraphError } from '../../src/whatsapp/graph/index.ts';
 import { startTestCoxcox, TEST_ADMIN_TOKEN } from '../support/coxcox-harness.ts';
 import { testDatabases } from '../support/databases.ts';
-import { metaJson, signature, statusNotification, textMessageNotification, wamid } from '../support/meta-body.ts';
+import { metaJson, signature, statusNotification, textMessageNotification } from '../support/meta-body.ts';
 
 const databases = await testDatabases();
 
@@ -35,7 +40,14 @@ describe.each(databases)('dispatcher on $name', (database) => {
   const show = async (id: string) =>
     (await coxcox.app.inject({ method: 'GET', url: `/api/v1/messages/${id}`, headers: tenant })).json();
   const customerWrites = async (from: string, text = 'hello') => {
-    const body = metaJson(textMessageNotification({ wabaId: SANDBOX_WABA_ID, phoneNumberId: SANDBOX_PHONE_NUMBER_ID, from, text }));
+    const body = metaJson(
+      textMessageNotification({
+        wabaId: SANDBOX_WABA_ID,
+        phoneNumberId: SANDBOX_PHONE_NUMBER_ID,
+        from,
+        text,
+      }),
+    );
     const response = await coxcox.app.inject({
       method: 'POST',
       url: '/webhooks/whatsapp',
@@ -46,7 +58,9 @@ describe.each(databases)('dispatcher on $name', (database) => {
     await coxcox.processor.drain();
   };
   const statusArrives = async (statuses: Parameters<typeof statusNotification>[0]['statuses']) => {
-    const body = metaJson(statusNotification({ wabaId: SANDBOX_WABA_ID, phoneNumberId: SANDBOX_PHONE_NUMBER_ID, statuses }));
+    const body = metaJson(
+      statusNotification({ wabaId: SANDBOX_WABA_ID, phoneNumberId: SANDBOX_PHONE_NUMBER_ID, statuses }),
+    );
     await coxcox.app.inject({
       method: 'POST',
       url: '/webhooks/whatsapp',
@@ -55,12 +69,21 @@ describe.each(databases)('dispatcher on $name', (database) => {
     });
     await coxcox.processor.drain();
   };
-  const template = (to: string) => ({ to, type: 'template', template: { name: 'hello_world', languageCode: 'en_US' } });
-  const sentTo = (to: string) => graph.sent.filter((sent) => sent.message.to.replace(/\D/g, '') === to.replace(/\D/g, ''));
+  const template = (to: string) => ({
+    to,
+    type: 'template',
+    template: { name: 'hello_world', languageCode: 'en_US' },
+  });
+  const sentTo = (to: string) =>
+    graph.sent.filter((sent) => sent.message.to.replace(/\D/g, '') === to.replace(/\D/g, ''));
 
   beforeAll(async () => {
     graph = new LossyGraph();
-    coxcox = await startTestCoxcox(database, {}, { graph, dispatcher: { reconcileWindowMs: 400, scanIntervalMs: 20 } });
+    coxcox = await startTestCoxcox(
+      database,
+      {},
+      { graph, dispatcher: { reconcileWindowMs: 400, scanIntervalMs: 20 } },
+    );
     appSecret = sandboxSecret(coxcox.config.secretKey, 'app secret');
     await coxcox.store.db.updateTable('phone_numbers').set({ messaging_tier: 'TIER_UNLIMITED' }).execute();
   });
@@ -71,7 +94,9 @@ describe.each(databases)('dispatcher on $name', (database) => {
 
   it('sends a free-form text inside the 24-hour window and records the wamid, attempt and message', async () => {
     await customerWrites('5511900000001');
-    const response = await send({ message: { to: '+55 11 90000-0001', type: 'text', text: { body: 'Oi! Como posso ajudar?' } } });
+    const response = await send({
+      message: { to: '+55 11 90000-0001', type: 'text', text: { body: 'Oi! Como posso ajudar?' } },
+    });
     expect(response.statusCode).toBe(202);
     const { id } = response.json();
     expect(id).toMatch(/^out_/);
@@ -81,7 +106,11 @@ describe.each(databases)('dispatcher on $name', (database) => {
     expect(shown.wamid).toBe(sentTo('5511900000001')[0]!.wamid);
     expect(shown.attempts).toHaveLength(1);
     expect(sentTo('5511900000001')[0]!.body).toMatchObject({ biz_opaque_callback_data: id, type: 'text' });
-    const recorded = await coxcox.store.db.selectFrom('messages').selectAll().where('wamid', '=', shown.wamid).executeTakeFirstOrThrow();
+    const recorded = await coxcox.store.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('wamid', '=', shown.wamid)
+      .executeTakeFirstOrThrow();
     expect(recorded).toMatchObject({ direction: 'out', type: 'text', biz_opaque_callback_data: id });
     expect(recorded.conversation_id).toBeTruthy();
   });
@@ -123,7 +152,11 @@ describe.each(databases)('dispatcher on $name', (database) => {
     let shown = await show(retried);
     expect(shown.state).toBe('queued');
     expect(shown.error).toMatchObject({ code: 130429, category: 'retry-later' });
-    await coxcox.store.db.updateTable('outbox').set({ next_attempt_at: 0 }).where('id', '=', retried).execute();
+    await coxcox.store.db
+      .updateTable('outbox')
+      .set({ next_attempt_at: 0 })
+      .where('id', '=', retried)
+      .execute();
     await coxcox.dispatcher.runOnce();
     shown = await show(retried);
     expect(shown.state).toBe('sent');
@@ -143,7 +176,11 @@ describe.each(databases)('dispatcher on $name', (database) => {
     const id = (await send({ message: template('5511900000190') })).json().id;
     await coxcox.dispatcher.runOnce();
     expect((await show(id)).state).toBe('held');
-    const number = await coxcox.store.db.selectFrom('phone_numbers').selectAll().where('phone_number_id', '=', SANDBOX_PHONE_NUMBER_ID).executeTakeFirstOrThrow();
+    const number = await coxcox.store.db
+      .selectFrom('phone_numbers')
+      .selectAll()
+      .where('phone_number_id', '=', SANDBOX_PHONE_NUMBER_ID)
+      .executeTakeFirstOrThrow();
     expect(number.is_healthy).toBe(0);
     expect(number.health_problem).toMatch(/token invalid/);
     const another = (await send({ message: template('5511900000191') })).json().id;
@@ -151,7 +188,11 @@ describe.each(databases)('dispatcher on $name', (database) => {
     expect((await show(another)).state).not.toBe('sent');
     expect(sentTo('5511900000190')).toHaveLength(0);
 
-    await coxcox.directory.addAccessToken(SANDBOX_TENANT_ID, { token: 'EAAG-fresh-token-0000000001', kind: 'system_user', wabaId: SANDBOX_WABA_ID });
+    await coxcox.directory.addAccessToken(SANDBOX_TENANT_ID, {
+      token: 'EAAG-fresh-token-0000000001',
+      kind: 'system_user',
+      wabaId: SANDBOX_WABA_ID,
+    });
     await coxcox.dispatcher.runOnce();
     expect((await show(id)).state).toBe('sent');
     expect((await show(another)).state).toBe('sent');
@@ -190,25 +231,41 @@ describe.each(databases)('dispatcher on $name', (database) => {
     await customerWrites('5511900000300');
     const ids: string[] = [];
     for (let index = 0; index < 14; index += 1) {
-      ids.push((await send({ message: { to: '5511900000300', type: 'text', text: { body: `bubble ${index}` } } })).json().id);
+      ids.push(
+        (
+          await send({ message: { to: '5511900000300', type: 'text', text: { body: `bubble ${index}` } } })
+        ).json().id,
+      );
     }
     await coxcox.dispatcher.runOnce();
     const states = await Promise.all(ids.map(async (id) => (await show(id)).state));
     expect(states.filter((state) => state === 'sent')).toHaveLength(10);
-    const waiting = await coxcox.store.db.selectFrom('outbox').selectAll().where('id', 'in', ids).where('state', '=', 'queued').execute();
+    const waiting = await coxcox.store.db
+      .selectFrom('outbox')
+      .selectAll()
+      .where('id', 'in', ids)
+      .where('state', '=', 'queued')
+      .execute();
     expect(waiting).toHaveLength(4);
-    expect(waiting.every((row) => row.hold_reason === 'pair-rate' && row.next_attempt_at > Date.now() + 3000)).toBe(true);
+    expect(
+      waiting.every((row) => row.hold_reason === 'pair-rate' && row.next_attempt_at > Date.now() + 3000),
+    ).toBe(true);
   });
 
   it('stops business-initiated messages at the daily tier, counting unique recipients', async () => {
     await coxcox.store.db.updateTable('phone_numbers').set({ messaging_tier: 'TIER_50' }).execute();
     await coxcox.store.db.deleteFrom('tier_recipients').execute();
     const ids: string[] = [];
-    for (let index = 0; index < 60; index += 1) ids.push((await send({ message: template(`4420700${String(index).padStart(5, '0')}`) })).json().id);
+    for (let index = 0; index < 60; index += 1)
+      ids.push((await send({ message: template(`4420700${String(index).padStart(5, '0')}`) })).json().id);
     // A second template to a recipient already counted does not use up the tier.
     ids.push((await send({ message: template('442070000000') })).json().id);
     await coxcox.dispatcher.runOnce();
-    const rows = await coxcox.store.db.selectFrom('outbox').select(['state', 'hold_reason']).where('id', 'in', ids).execute();
+    const rows = await coxcox.store.db
+      .selectFrom('outbox')
+      .select(['state', 'hold_reason'])
+      .where('id', 'in', ids)
+      .execute();
     expect(rows.filter((row) => row.state === 'sent')).toHaveLength(51);
     expect(rows.filter((row) => row.state === 'queued' && row.hold_reason === 'tier')).toHaveLength(10);
     await coxcox.store.db.updateTable('phone_numbers').set({ messaging_tier: 'TIER_UNLIMITED' }).execute();
@@ -218,7 +275,11 @@ describe.each(databases)('dispatcher on $name', (database) => {
     const id = (await send({ message: template('5511900000400') })).json().id;
     const other = await coxcox.directory.createTenant({ name: 'Other' });
     const { key } = await coxcox.directory.createApiKey(other.id, 'k');
-    const response = await coxcox.app.inject({ method: 'GET', url: `/api/v1/messages/${id}`, headers: { authorization: `Bearer ${key}` } });
+    const response = await coxcox.app.inject({
+      method: 'GET',
+      url: `/api/v1/messages/${id}`,
+      headers: { authorization: `Bearer ${key}` },
+    });
     expect(response.statusCode).toBe(404);
     const sendAs = await coxcox.app.inject({
       method: 'POST',

@@ -42,7 +42,9 @@ export async function startChildServer(
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}: ${output}`);
     try {
-      const response = await fetch(`${url}${options.readyPath ?? '/healthz'}`, { method: options.readyPath ? 'POST' : 'GET' });
+      const response = await fetch(`${url}${options.readyPath ?? '/healthz'}`, {
+        method: options.readyPath ? 'POST' : 'GET',
+      });
       if (response.status < 500) break;
     } catch {}
     if (Date.now() > deadline) {

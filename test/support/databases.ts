@@ -28,7 +28,9 @@ async function isPostgresReachable(): Promise<boolean> {
       return true;
     } catch (error) {
       if (isCi) throw new Error(`CI=true needs PostgreSQL at ${POSTGRES_URL}: ${(error as Error).message}`);
-      console.warn(`PostgreSQL at ${POSTGRES_URL} is unreachable; its tests are skipped (they are required under CI=true)`);
+      console.warn(
+        `PostgreSQL at ${POSTGRES_URL} is unreachable; its tests are skipped (they are required under CI=true)`,
+      );
       return false;
     } finally {
       await client.end().catch(() => {});

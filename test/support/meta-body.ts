@@ -61,7 +61,14 @@ export function textMessageNotification(input: TextMessageInput) {
 export function statusNotification(input: {
   wabaId: string;
   phoneNumberId: string;
-  statuses: Array<{ id: string; status: string; timestamp?: number; recipientId?: string; bizOpaqueCallbackData?: string; errors?: unknown[] }>;
+  statuses: Array<{
+    id: string;
+    status: string;
+    timestamp?: number;
+    recipientId?: string;
+    bizOpaqueCallbackData?: string;
+    errors?: unknown[];
+  }>;
 }) {
   return {
     object: 'whatsapp_business_account',
@@ -79,7 +86,9 @@ export function statusNotification(input: {
                 status: status.status,
                 timestamp: String(status.timestamp ?? Math.floor(Date.now() / 1000)),
                 recipient_id: status.recipientId ?? '15551234567',
-                ...(status.bizOpaqueCallbackData ? { biz_opaque_callback_data: status.bizOpaqueCallbackData } : {}),
+                ...(status.bizOpaqueCallbackData
+                  ? { biz_opaque_callback_data: status.bizOpaqueCallbackData }
+                  : {}),
                 ...(status.errors ? { errors: status.errors } : {}),
               })),
             },

@@ -20,10 +20,22 @@ describe.each(databases)('webhook intake on $name', (database) => {
   afterAll(async () => coxcox?.dispose());
 
   const post = (body: string | Buffer, headers: Record<string, string> = {}, url = '/webhooks/whatsapp') =>
-    coxcox.app.inject({ method: 'POST', url, payload: body, headers: { 'content-type': 'application/json', ...headers } });
+    coxcox.app.inject({
+      method: 'POST',
+      url,
+      payload: body,
+      headers: { 'content-type': 'application/json', ...headers },
+    });
 
   const deliveryCount = async () =>
-    Number((await coxcox.store.db.selectFrom('webhook_deliveries').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await coxcox.store.db
+          .selectFrom('webhook_deliveries')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   describe('verification GET', () => {
     it('answers the challenge as plain text when the token matches', async () => {
@@ -41,10 +53,22 @@ describe.each(databases)('webhook intake on $name', (database) => {
 
     it('refuses a wrong token, a wrong mode, and an unknown app with 403', async () => {
       const cases = [
-        { url: '/webhooks/whatsapp', query: { 'hub.mode': 'subscribe', 'hub.verify_token': 'wrong', 'hub.challenge': 'x' } },
-        { url: '/webhooks/whatsapp', query: { 'hub.mode': 'unsubscribe', 'hub.verify_token': verifyToken, 'hub.challenge': 'x' } },
-        { url: '/webhooks/whatsapp', query: { 'hub.mode': 'subscribe', 'hub.verify_token': verifyToken } as Record<string, string> },
-        { url: '/webhooks/whatsapp/no-such-app', query: { 'hub.mode': 'subscribe', 'hub.verify_token': verifyToken, 'hub.challenge': 'x' } },
+        {
+          url: '/webhooks/whatsapp',
+          query: { 'hub.mode': 'subscribe', 'hub.verify_token': 'wrong', 'hub.challenge': 'x' },
+        },
+        {
+          url: '/webhooks/whatsapp',
+          query: { 'hub.mode': 'unsubscribe', 'hub.verify_token': verifyToken, 'hub.challenge': 'x' },
+        },
+        {
+          url: '/webhooks/whatsapp',
+          query: { 'hub.mode': 'subscribe', 'hub.verify_token': verifyToken } as Record<string, string>,
+        },
+        {
+          url: '/webhooks/whatsapp/no-such-app',
+          query: { 'hub.mode': 'subscribe', 'hub.verify_token': verifyToken, 'hub.challenge': 'x' },
+        },
       ];
       for (const { url, query } of cases) {
         const response = await coxcox.app.inject({ method: 'GET', url, query });
@@ -94,10 +118,17 @@ describe.each(databases)('webhook intake on $name', (database) => {
 
     it('answers 401 to missing, malformed and wrong signatures, stores nothing, and counts them', async () => {
       const body = metaJson(
-        textMessageNotification({ wabaId: SANDBOX_WABA_ID, phoneNumberId: SANDBOX_PHONE_NUMBER_ID, from: '1', text: 'hi' }),
+        textMessageNotification({
+          wabaId: SANDBOX_WABA_ID,
+          phoneNumberId: SANDBOX_PHONE_NUMBER_ID,
+          from: '1',
+          text: 'hi',
+        }),
       );
       const before = await deliveryCount();
-      const failuresBefore = coxcox.metrics.value('coxcox_webhook_signature_failures_total', { app: SANDBOX_APP_ID });
+      const failuresBefore = coxcox.metrics.value('coxcox_webhook_signature_failures_total', {
+        app: SANDBOX_APP_ID,
+      });
       const bad: Record<string, string>[] = [
         {},
         { 'x-hub-signature-256': 'sha256=' },
@@ -121,7 +152,12 @@ describe.each(databases)('webhook intake on $name', (database) => {
 
     it('accepts an uppercase hex signature', async () => {
       const body = metaJson(
-        textMessageNotification({ wabaId: SANDBOX_WABA_ID, phoneNumberId: SANDBOX_PHONE_NUMBER_ID, from: '1', text: 'x' }),
+        textMessageNotification({
+          wabaId: SANDBOX_WABA_ID,
+          phoneNumberId: SANDBOX_PHONE_NUMBER_ID,
+          from: '1',
+          text: 'x',
+        }),
       );
       const upper = `sha256=${signature(body, appSecret).slice(7).toUpperCase()}`;
       expect((await post(body, { 'x-hub-signature-256': upper })).statusCode).toBe(200);
@@ -140,7 +176,11 @@ describe.each(databases)('webhook intake on $name', (database) => {
       expect(stored.body.toString()).toBe(body);
       expect(stored.state).toBe('invalid');
       expect(stored.problem).toBeTruthy();
-      const listed = await coxcox.app.inject({ method: 'GET', url: '/api/v1/webhook-deliveries?state=invalid', headers: admin });
+      const listed = await coxcox.app.inject({
+        method: 'GET',
+        url: '/api/v1/webhook-deliveries?state=invalid',
+        headers: admin,
+      });
       expect(listed.json().data.map((row: { id: number }) => row.id)).toContain(stored.id);
     });
 
@@ -148,7 +188,10 @@ describe.each(databases)('webhook intake on $name', (database) => {
       const padding = 'x'.repeat(3 * 1024 * 1024 - 200);
       const big = metaJson({ object: 'whatsapp_business_account', entry: [], padding });
       expect(Buffer.byteLength(big)).toBeLessThanOrEqual(3 * 1024 * 1024);
-      const ok = await post(big, { 'x-hub-signature-256': signature(big, appSecret), 'content-type': 'text/plain' });
+      const ok = await post(big, {
+        'x-hub-signature-256': signature(big, appSecret),
+        'content-type': 'text/plain',
+      });
       expect(ok.statusCode).toBe(200);
       const tooBig = `${big}${'y'.repeat(1024)}`;
       const refused = await post(tooBig, { 'x-hub-signature-256': signature(tooBig, appSecret) });
@@ -158,7 +201,11 @@ describe.each(databases)('webhook intake on $name', (database) => {
     it('answers 404 for an app no tenant owns, and stores nothing', async () => {
       const body = '{}';
       const before = await deliveryCount();
-      const response = await post(body, { 'x-hub-signature-256': signature(body, appSecret) }, '/webhooks/whatsapp/424242');
+      const response = await post(
+        body,
+        { 'x-hub-signature-256': signature(body, appSecret) },
+        '/webhooks/whatsapp/424242',
+      );
       expect(response.statusCode).toBe(404);
       expect(await deliveryCount()).toBe(before);
     });
@@ -167,10 +214,17 @@ describe.each(databases)('webhook intake on $name', (database) => {
       const before = await deliveryCount();
       const bodies = Array.from({ length: 300 }, (_, index) =>
         metaJson(
-          textMessageNotification({ wabaId: SANDBOX_WABA_ID, phoneNumberId: SANDBOX_PHONE_NUMBER_ID, from: '4477', text: `m${index}` }),
+          textMessageNotification({
+            wabaId: SANDBOX_WABA_ID,
+            phoneNumberId: SANDBOX_PHONE_NUMBER_ID,
+            from: '4477',
+            text: `m${index}`,
+          }),
         ),
       );
-      const responses = await Promise.all(bodies.map((body) => post(body, { 'x-hub-signature-256': signature(body, appSecret) })));
+      const responses = await Promise.all(
+        bodies.map((body) => post(body, { 'x-hub-signature-256': signature(body, appSecret) })),
+      );
       expect(responses.every((response) => response.statusCode === 200)).toBe(true);
       expect(await deliveryCount()).toBe(before + 300);
     });

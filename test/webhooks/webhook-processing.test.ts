@@ -1,8 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SANDBOX_PHONE_NUMBER_ID, SANDBOX_TENANT_ID, SANDBOX_WABA_ID, sandboxSecret } from '../../src/coxcox.ts';
+import {
+  SANDBOX_PHONE_NUMBER_ID,
+  SANDBOX_TENANT_ID,
+  SANDBOX_WABA_ID,
+  sandboxSecret,
+} from '../../src/coxcox.ts';
 import { startTestCoxcox, TEST_ADMIN_TOKEN } from '../support/coxcox-harness.ts';
 import { testDatabases } from '../support/databases.ts';
-import { metaJson, signature, statusNotification, textMessageNotification, wamid } from '../support/meta-body.ts';
+import {
+  metaJson,
+  signature,
+  statusNotification,
+  textMessageNotification,
+  wamid,
+} from '../support/meta-body.ts';
 
 const databases = await testDatabases();
 
@@ -30,8 +41,17 @@ describe.each(databases)('webhook processing on $name', (database) => {
   const process = () => coxcox.processor.drain();
   const messageByWamid = (id: string) =>
     coxcox.store.db.selectFrom('messages').selectAll().where('wamid', '=', id).executeTakeFirst();
-  const count = async (table: 'messages' | 'message_statuses' | 'contacts' | 'webhook_events' | 'conversations') =>
-    Number((await coxcox.store.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const count = async (
+    table: 'messages' | 'message_statuses' | 'contacts' | 'webhook_events' | 'conversations',
+  ) =>
+    Number(
+      (
+        await coxcox.store.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   it('records an inbound text with its contact and conversation, once, however often it is delivered', async () => {
     const id = wamid();
@@ -81,12 +101,20 @@ describe.each(databases)('webhook processing on $name', (database) => {
         type: 'text',
         text: { body: `batch ${index}` },
       })),
-      statuses: statuses.map((id) => ({ id, status: 'sent', timestamp: '1760000100', recipient_id: '447700900001' })),
+      statuses: statuses.map((id) => ({
+        id,
+        status: 'sent',
+        timestamp: '1760000100',
+        recipient_id: '447700900001',
+      })),
     });
     await deliver({
       object: 'whatsapp_business_account',
       entry: [
-        { id: SANDBOX_WABA_ID, changes: [{ field: 'messages', value: value([ids[0]!, ids[1]!], [outbound[0]!]) }] },
+        {
+          id: SANDBOX_WABA_ID,
+          changes: [{ field: 'messages', value: value([ids[0]!, ids[1]!], [outbound[0]!]) }],
+        },
         {
           id: SANDBOX_WABA_ID,
           changes: [
@@ -99,7 +127,11 @@ describe.each(databases)('webhook processing on $name', (database) => {
     await process();
     for (const id of [...ids, ...outbound]) expect(await messageByWamid(id), id).toBeDefined();
     for (const id of outbound) expect((await messageByWamid(id))!.status).toBe('sent');
-    const delivery = await coxcox.store.db.selectFrom('webhook_deliveries').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const delivery = await coxcox.store.db
+      .selectFrom('webhook_deliveries')
+      .selectAll()
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
     expect(delivery.event_count).toBe(6);
     expect(delivery.state).toBe('processed');
   });
@@ -125,7 +157,11 @@ describe.each(databases)('webhook processing on $name', (database) => {
     const message = (await messageByWamid(id))!;
     expect(message.status).toBe('read');
     expect(message.biz_opaque_callback_data).toBe('outbox:42');
-    const history = await coxcox.store.db.selectFrom('message_statuses').select('status').where('wamid', '=', id).execute();
+    const history = await coxcox.store.db
+      .selectFrom('message_statuses')
+      .select('status')
+      .where('wamid', '=', id)
+      .execute();
     expect(history.map((row) => row.status).sort()).toEqual(['delivered', 'read', 'sent']);
 
     const failing = wamid();
@@ -134,7 +170,12 @@ describe.each(databases)('webhook processing on $name', (database) => {
         wabaId: SANDBOX_WABA_ID,
         phoneNumberId: SANDBOX_PHONE_NUMBER_ID,
         statuses: [
-          { id: failing, status: 'failed', timestamp: at(1), errors: [{ code: 131026, title: 'Message undeliverable' }] },
+          {
+            id: failing,
+            status: 'failed',
+            timestamp: at(1),
+            errors: [{ code: 131026, title: 'Message undeliverable' }],
+          },
         ],
       }),
     );
@@ -173,7 +214,9 @@ describe.each(databases)('webhook processing on $name', (database) => {
                 messaging_product: 'whatsapp',
                 metadata: { display_phone_number: '15550000001', phone_number_id: SANDBOX_PHONE_NUMBER_ID },
                 contacts: [{ profile: { name: 'Scoped' }, ...contact }],
-                messages: [{ id: wamid(), timestamp: '1760000000', type: 'text', text: { body: 'hi' }, ...message }],
+                messages: [
+                  { id: wamid(), timestamp: '1760000000', type: 'text', text: { body: 'hi' }, ...message },
+                ],
               },
             },
           ],
@@ -182,7 +225,12 @@ describe.each(databases)('webhook processing on $name', (database) => {
     });
     await deliver(base({ user_id: 'US.BSUID.777' }, { from_user_id: 'US.BSUID.777' }));
     await process();
-    await deliver(base({ wa_id: '16505550777', user_id: 'US.BSUID.777' }, { from: '16505550777', from_user_id: 'US.BSUID.777' }));
+    await deliver(
+      base(
+        { wa_id: '16505550777', user_id: 'US.BSUID.777' },
+        { from: '16505550777', from_user_id: 'US.BSUID.777' },
+      ),
+    );
     await process();
     await deliver(base({ wa_id: '16505550777' }, { from: '16505550777' }));
     await process();
@@ -193,23 +241,50 @@ describe.each(databases)('webhook processing on $name', (database) => {
       .execute();
     expect(contacts).toHaveLength(1);
     expect(contacts[0]).toMatchObject({ wa_id: '16505550777', user_id: 'US.BSUID.777' });
-    const messages = await coxcox.store.db.selectFrom('messages').select('id').where('contact_id', '=', contacts[0]!.id).execute();
+    const messages = await coxcox.store.db
+      .selectFrom('messages')
+      .select('id')
+      .where('contact_id', '=', contacts[0]!.id)
+      .execute();
     expect(messages).toHaveLength(3);
   });
 
   it('keeps and reports events for an unknown number, and applies them on replay once the number is added', async () => {
     const id = wamid();
-    await deliver(textMessageNotification({ wabaId: '999000999', phoneNumberId: '888000888', from: '4915112345678', text: 'Hallo', id }));
+    await deliver(
+      textMessageNotification({
+        wabaId: '999000999',
+        phoneNumberId: '888000888',
+        from: '4915112345678',
+        text: 'Hallo',
+        id,
+      }),
+    );
     await process();
     expect(await messageByWamid(id)).toBeUndefined();
-    const unrouted = await coxcox.app.inject({ method: 'GET', url: '/api/v1/webhook-deliveries?isUnrouted=true', headers: admin });
+    const unrouted = await coxcox.app.inject({
+      method: 'GET',
+      url: '/api/v1/webhook-deliveries?isUnrouted=true',
+      headers: admin,
+    });
     expect(unrouted.json().data[0]).toMatchObject({ unroutedCount: 1 });
-    const events = await coxcox.app.inject({ method: 'GET', url: '/api/v1/webhook-events?isUnrouted=true', headers: admin });
-    expect(events.json().data.some((event: { event: { message?: { id: string } } }) => event.event.message?.id === id)).toBe(true);
+    const events = await coxcox.app.inject({
+      method: 'GET',
+      url: '/api/v1/webhook-events?isUnrouted=true',
+      headers: admin,
+    });
+    expect(
+      events
+        .json()
+        .data.some((event: { event: { message?: { id: string } } }) => event.event.message?.id === id),
+    ).toBe(true);
     expect(coxcox.metrics.value('coxcox_webhook_unrouted_events_total')).toBeGreaterThanOrEqual(1);
 
     await coxcox.directory.upsertWaba(SANDBOX_TENANT_ID, { wabaId: '999000999' });
-    await coxcox.directory.upsertPhoneNumber(SANDBOX_TENANT_ID, { wabaId: '999000999', phoneNumberId: '888000888' });
+    await coxcox.directory.upsertPhoneNumber(SANDBOX_TENANT_ID, {
+      wabaId: '999000999',
+      phoneNumberId: '888000888',
+    });
     const { replayDeliveries } = await import('../../src/whatsapp/replay-deliveries.ts');
     await replayDeliveries(coxcox.store.db, { all: true });
     await process();
@@ -230,7 +305,13 @@ describe.each(databases)('webhook processing on $name', (database) => {
                 messaging_product: 'whatsapp',
                 metadata: { display_phone_number: '15550000001', phone_number_id: SANDBOX_PHONE_NUMBER_ID },
                 user_preferences: [
-                  { wa_id: '5511999990000', detail: 'User requested to stop marketing messages', category: 'marketing_messages', value: 'stop', timestamp: 1760000000 },
+                  {
+                    wa_id: '5511999990000',
+                    detail: 'User requested to stop marketing messages',
+                    category: 'marketing_messages',
+                    value: 'stop',
+                    timestamp: 1760000000,
+                  },
                 ],
               },
             },
@@ -239,22 +320,39 @@ describe.each(databases)('webhook processing on $name', (database) => {
       ],
     });
     await process();
-    const delivery = await coxcox.store.db.selectFrom('webhook_deliveries').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const delivery = await coxcox.store.db
+      .selectFrom('webhook_deliveries')
+      .selectAll()
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
     expect(delivery.state).toBe('processed');
     expect(delivery.problem).toContain('some_future_field');
-    const kinds = (await coxcox.store.db.selectFrom('webhook_events').select('kind').where('delivery_id', '=', delivery.id).execute()).map(
-      (row) => row.kind,
-    );
+    const kinds = (
+      await coxcox.store.db
+        .selectFrom('webhook_events')
+        .select('kind')
+        .where('delivery_id', '=', delivery.id)
+        .execute()
+    ).map((row) => row.kind);
     expect(kinds.sort()).toEqual(['change-received', 'user-preference-changed']);
   });
 
   it('replaying every stored delivery changes nothing', async () => {
     const snapshot = async () => ({
       messages: await coxcox.store.db.selectFrom('messages').selectAll().orderBy('wamid').execute(),
-      statuses: await coxcox.store.db.selectFrom('message_statuses').select(['wamid', 'status', 'occurred_at']).orderBy('wamid').orderBy('status').execute(),
+      statuses: await coxcox.store.db
+        .selectFrom('message_statuses')
+        .select(['wamid', 'status', 'occurred_at'])
+        .orderBy('wamid')
+        .orderBy('status')
+        .execute(),
       contacts: await coxcox.store.db.selectFrom('contacts').selectAll().orderBy('id').execute(),
       conversations: await coxcox.store.db.selectFrom('conversations').selectAll().orderBy('id').execute(),
-      events: await coxcox.store.db.selectFrom('webhook_events').select(['dedupe_key', 'tenant_id', 'kind']).orderBy('dedupe_key').execute(),
+      events: await coxcox.store.db
+        .selectFrom('webhook_events')
+        .select(['dedupe_key', 'tenant_id', 'kind'])
+        .orderBy('dedupe_key')
+        .execute(),
     });
     await process();
     const before = await snapshot();
