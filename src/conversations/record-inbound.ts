@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction, type Updateable } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import { statusRank } from './status-rank.ts';
 
@@ -60,7 +60,7 @@ export async function upsertContact(
     contact = await find();
     if (!contact) return null;
   }
-  const changes: Partial<Database['contacts']> = {};
+  const changes: Updateable<Database['contacts']> = {};
   if (key.waId && !contact.wa_id) changes.wa_id = key.waId;
   if (key.userId && !contact.user_id) changes.user_id = key.userId;
   if (key.name && key.name !== contact.name) changes.name = key.name;

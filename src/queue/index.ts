@@ -1,1 +1,3 @@
 export { PollLoop } from './poll-loop.ts';
+export { type EnqueueJobInput, enqueueJob, type JobHandler, JobWorker, type JobWorkerOptions, PermanentJobError, RetryLaterError } from './job-queue.ts';
+export { queueMigrations } from './queue-migrations.ts';

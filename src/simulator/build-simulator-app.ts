@@ -42,7 +42,6 @@ function parseFormBody(text: string): Record<string, unknown> {
 export function buildSimulatorApp(context: SimulatorContext): FastifyInstance {
   const app = Fastify({
     logger: context.config.logger,
-    disableRequestLogging: true,
     // Hung requests (timeout faults) must not keep close() waiting.
     forceCloseConnections: true,
     bodyLimit: 4 * 1024 * 1024, // 4 MiB: the largest JSON a send or a template can need

@@ -22,19 +22,19 @@ export function bearerToken(request: FastifyRequest): string | null {
 export function authenticate(context: SimulatorContext, request: FastifyRequest): AccessGrant {
   const token = bearerToken(request);
   if (token === null) {
-    throw new SimulatedGraphError(190, 'An active access token must be used to query information.', {
+    throw new SimulatedGraphError(190, undefined, {
       message: 'An active access token must be used to query information about the current user.',
     });
   }
   const grant = context.tokens.grantFor(token);
   if (!grant) {
     if (context.tokens.wasRevoked(token)) {
-      throw new SimulatedGraphError(190, 'The access token was revoked.', {
+      throw new SimulatedGraphError(190, undefined, {
         subcode: 467,
         message: 'Error validating access token: The session has been invalidated.',
       });
     }
-    throw new SimulatedGraphError(190, 'The access token is not one the simulator accepts.');
+    throw new SimulatedGraphError(190);
   }
   grants.set(request, grant);
   return grant;

@@ -1,14 +1,18 @@
 import { type Kysely, sql } from 'kysely';
 import type { DialectFlags } from './dialect-flags.ts';
+import { queueMigrations } from '../queue/queue-migrations.ts';
 
-interface Migration {
+export interface Migration {
   name: string;
   // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
   up(db: Kysely<any>, flags: DialectFlags): Promise<void>;
 }
 
-/** Forward-only. Never edit a migration that has shipped; add a new one. */
-const migrations: Migration[] = [
+/**
+ * Forward-only. Never edit a migration that has shipped; add a new one. Core tables are here; a domain
+ * with tables of its own keeps its migrations beside its code and registers them in `migrations` below.
+ */
+const coreMigrations: Migration[] = [
   {
     name: '0001_tenants',
     async up(db) {
@@ -287,7 +291,49 @@ const migrations: Migration[] = [
         .execute();
     },
   },
+  {
+    name: '0005_conversation_state_and_consent',
+    async up(db, flags) {
+      for (const [column, type, def] of [
+        ['owner', 'text', "'agent'"],
+        ['assigned_user_id', 'text', null],
+        ['lead_fields', 'text', "'{}'"],
+        ['outcome', 'text', null],
+        ['summary', 'text', null],
+        ['agent_turn_count', 'integer', '0'],
+        ['agent_cost_usd', 'double precision', '0'],
+        ['needs_attention', 'integer', '0'],
+        ['campaign_id', 'text', null],
+        ['agent_profile_id', 'text', null],
+        ['last_agent_turn_at', 'bigint', null],
+        ['is_closed', 'integer', '0'],
+      ] as const) {
+        await db.schema
+          .alterTable('conversations')
+          .addColumn(column, type, (c) => (def === null ? c : c.notNull().defaultTo(sql.raw(def))))
+          .execute();
+      }
+      await db.schema.alterTable('contacts').addColumn('opted_out_at', 'bigint').execute();
+      await db.schema.alterTable('contacts').addColumn('marketing_opted_out_at', 'bigint').execute();
+      await db.schema
+        .createTable('consent_events')
+        .addColumn('id', flags.autoIncrementType, (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('contact_id', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('scope', 'text', (c) => c.notNull())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('proof', 'text')
+        .addColumn('occurred_at', 'bigint', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('consent_events_contact').on('consent_events').columns(['contact_id', 'id']).execute();
+    },
+  },
 ];
+
+/** Every migration in the order it is applied: core first, then each domain's in turn. */
+const migrations: Migration[] = [...coreMigrations, ...queueMigrations];
 
 /** Applies every migration not yet applied, each in its own transaction, under a lock on PostgreSQL. */
 // biome-ignore lint/suspicious/noExplicitAny: see Migration.

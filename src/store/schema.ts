@@ -94,6 +94,24 @@ export interface Database {
     username: string | null;
     created_at: number;
     updated_at: number;
+    /** Stopped all messages from this tenant (a stop request in the chat). */
+    opted_out_at: Generated<number | null>;
+    /** Stopped marketing only (Meta's user_preferences stop, or error 131050). */
+    marketing_opted_out_at: Generated<number | null>;
+  };
+  consent_events: {
+    id: Generated<number>;
+    tenant_id: string;
+    contact_id: string;
+    /** opt_in or opt_out */
+    kind: string;
+    /** all or marketing */
+    scope: string;
+    /** keyword, agent, user_preferences, error_131050, api, import … */
+    source: string;
+    proof: string | null;
+    occurred_at: number;
+    created_at: number;
   };
   conversations: {
     id: string;
@@ -103,6 +121,21 @@ export interface Database {
     last_inbound_at: number | null;
     last_message_at: number | null;
     created_at: number;
+    /** Who answers: the AI agent or a human (after a takeover or a handoff). */
+    owner: Generated<string>;
+    assigned_user_id: string | null;
+    /** JSON object of lead fields collected so far. */
+    lead_fields: Generated<string>;
+    /** interested, not_interested, qualified, converted, callback … */
+    outcome: string | null;
+    summary: string | null;
+    agent_turn_count: Generated<number>;
+    agent_cost_usd: Generated<number>;
+    needs_attention: Generated<number>;
+    campaign_id: string | null;
+    agent_profile_id: string | null;
+    last_agent_turn_at: number | null;
+    is_closed: Generated<number>;
   };
   messages: {
     id: string;
