@@ -1,0 +1,124 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, parseConfig } from './config.ts';
+import { createCoxcox } from './coxcox.ts';
+import { createLogger } from './http/create-logger.ts';
+import { replayDeliveries } from './whatsapp/replay-deliveries.ts';
+
+const HELP = `coxcox <command> [options]
+
+Commands:
+  start                         run Coxcox (same as npm start)
+  replay [--all | --id N … | --from N | --state S | --unrouted]
+                                re-process stored webhook deliveries (idempotent: replaying
+                                everything changes nothing; events for numbers added since apply)
+  tenants create --name NAME [--id ID]
+                                create a tenant and print an API key for it
+  simulator --port P --webhook-url URL --app-secret S [--access-token T]
+                                run the WhatsApp Cloud API simulator on its own
+  help                          this text
+
+Configuration comes from the environment (see the README): DATABASE_URL, DATA_DIR, SECRET_KEY …`;
+
+type Command = (argv: string[]) => Promise<number>;
+
+/** Every command that needs the store builds Coxcox the way main.ts does, from the environment. */
+async function withCoxcox<T>(work: (coxcox: Awaited<ReturnType<typeof createCoxcox>>) => Promise<T>): Promise<T> {
+  const config = parseConfig(process.env);
+  const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
+  const coxcox = await createCoxcox(config, { logger });
+  try {
+    return await work(coxcox);
+  } finally {
+    await coxcox.close();
+  }
+}
+
+const commands: Record<string, Command> = {
+  async start() {
+    await import('./main.ts');
+    return new Promise<number>(() => {}); // main.ts owns the process from here
+  },
+
+  async replay(argv) {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        all: { type: 'boolean' },
+        id: { type: 'string', multiple: true },
+        from: { type: 'string' },
+        state: { type: 'string', multiple: true },
+        unrouted: { type: 'boolean' },
+      },
+    });
+    const selection = {
+      all: values.all ?? false,
+      ids: (values.id ?? []).map(Number),
+      ...(values.from !== undefined ? { fromId: Number(values.from) } : {}),
+      states: values.state ?? [],
+      isUnrouted: values.unrouted ?? false,
+    };
+    if (selection.ids.some((id) => !Number.isInteger(id)) || (selection.fromId !== undefined && !Number.isInteger(selection.fromId))) {
+      process.stderr.write('replay: --id and --from take delivery ids (whole numbers)\n');
+      return 2;
+    }
+    return withCoxcox(async (coxcox) => {
+      const queued = await replayDeliveries(coxcox.store.db, selection);
+      const processed = await coxcox.processor.drain();
+      process.stdout.write(`replayed ${queued} deliveries (${processed} processed)\n`);
+      return 0;
+    });
+  },
+
+  async tenants(argv) {
+    const [action, ...rest] = argv;
+    if (action !== 'create') {
+      process.stderr.write('tenants: the only action is `create --name NAME [--id ID]`\n');
+      return 2;
+    }
+    const { values } = parseArgs({ args: rest, options: { name: { type: 'string' }, id: { type: 'string' } } });
+    if (!values.name) {
+      process.stderr.write('tenants create: --name is required\n');
+      return 2;
+    }
+    return withCoxcox(async (coxcox) => {
+      const tenant = await coxcox.directory.createTenant({ name: values.name!, ...(values.id ? { id: values.id } : {}) });
+      const key = await coxcox.directory.createApiKey(tenant.id, 'cli');
+      process.stdout.write(`${JSON.stringify({ tenant, apiKey: key.key }, null, 2)}\n`);
+      return 0;
+    });
+  },
+
+  async simulator(argv) {
+    const { runSimulatorCli } = await import('./simulator/cli.ts');
+    await runSimulatorCli(argv);
+    return new Promise<number>(() => {}); // runs until stopped
+  },
+
+  async help() {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  },
+};
+
+export function registerCommand(name: string, command: Command): void {
+  commands[name] = command;
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  const [name = 'help', ...rest] = argv;
+  const command = commands[name === '--help' || name === '-h' ? 'help' : name];
+  if (!command) {
+    process.stderr.write(`coxcox: unknown command "${name}"\n\n${HELP}\n`);
+    return 2;
+  }
+  try {
+    return await command(rest);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`coxcox: configuration error: ${error.message}\n`);
+      return 78;
+    }
+    process.stderr.write(`coxcox ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
