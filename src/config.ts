@@ -44,6 +44,8 @@ export interface Config {
   logLevel: string;
   /** How often the inbox worker looks for stored deliveries when it was not woken. */
   inboxPollIntervalMs: number;
+  /** Sandbox mode: the port of the built-in simulator (0: any free port), unless GRAPH_API_URL points elsewhere. */
+  simulatorPort: number;
   /** Notes about generated secrets, printed once at start. */
   notices: string[];
 }
@@ -59,11 +61,11 @@ const WHATSAPP_VARIABLES = [
   'WHATSAPP_ACCESS_TOKEN',
 ] as const;
 
-function readPort(env: Env): number {
+function readPort(env: Env, name = 'PORT'): number {
   const raw = env.PORT ?? '3000';
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ConfigError('PORT', `"${raw}" is not a TCP port; set a whole number from 0 to 65535`);
+    throw new ConfigError(name, `"${raw}" is not a TCP port; set a whole number from 0 to 65535`);
   }
   return port;
 }
@@ -197,6 +199,7 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
     isSandbox: whatsapp === undefined,
     logLevel,
     inboxPollIntervalMs: readPositiveInteger(env, 'INBOX_POLL_INTERVAL_MS', 1000), // 1 s
+    simulatorPort: env.SIMULATOR_PORT ? readPort({ PORT: env.SIMULATOR_PORT }, 'SIMULATOR_PORT') : 0,
     notices,
   });
 }

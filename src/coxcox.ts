@@ -9,6 +9,7 @@ import { openStore, type Store } from './store/open-store.ts';
 import { createSecretBox, TenantDirectory } from './tenants/index.ts';
 import { DeliveryWriter } from './whatsapp/delivery-writer.ts';
 import { defaultGraphApiUrl, type GraphClient, UndiciGraphClient } from './whatsapp/graph/index.ts';
+import { createSimulator, defaultTemplates, type Persona, type Simulator } from './simulator/index.ts';
 import { Metrics } from './whatsapp/metrics.ts';
 import { type AppliedEvent, DeliveryProcessor } from './whatsapp/process-deliveries.ts';
 
@@ -32,6 +33,8 @@ export interface Coxcox {
   processor: DeliveryProcessor;
   dispatcher: Dispatcher;
   graph: GraphClient;
+  /** The built-in Cloud API simulator, in sandbox mode. */
+  simulator: Simulator | null;
   defaultAppId: string;
   /** Starts the background workers. */
   startWorkers(): void;
@@ -63,6 +66,7 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
 
   const defaultAppId = await ensureDefaultTenant(config, directory);
 
+  const simulator = config.isSandbox && !config.graphApiUrl && !options.graph ? await startSandboxSimulator(config) : null;
   const graph = options.graph ?? new UndiciGraphClient();
   const dispatcher = new Dispatcher({
     db: store.db,
@@ -71,7 +75,7 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
     graph,
     logger: logger.child({ worker: 'dispatch' }),
     metrics,
-    defaultGraphApiUrl: config.graphApiUrl ?? defaultGraphApiUrl,
+    defaultGraphApiUrl: simulator?.url ?? config.graphApiUrl ?? defaultGraphApiUrl,
     defaultGraphApiVersion: config.graphApiVersion,
     ...options.dispatcher,
   });
@@ -113,6 +117,7 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
     processor,
     dispatcher,
     graph,
+    simulator,
     defaultAppId,
     startWorkers: () => {
       inbox.start();
@@ -124,10 +129,52 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
       await inbox.stop();
       await dispatcher.stop();
       if (!options.graph && graph instanceof UndiciGraphClient) await graph.close();
+      await simulator?.close();
       await store.close();
     },
   };
 }
+
+/**
+ * Sandbox mode: the simulator plays Meta on a loopback port, hosting the sandbox WABA and number with the
+ * sandbox token, and signs its webhooks with the sandbox app secret. Its webhook URL is set once Coxcox
+ * listens (see main.ts).
+ */
+async function startSandboxSimulator(config: Config): Promise<Simulator> {
+  const simulator = createSimulator({
+    webhookUrl: null,
+    appSecret: sandboxSecret(config.secretKey, 'app secret'),
+    accessTokens: [sandboxSecret(config.secretKey, 'access token')],
+    wabas: [
+      {
+        id: SANDBOX_WABA_ID,
+        name: 'Sandbox WABA',
+        phoneNumbers: [
+          {
+            id: SANDBOX_PHONE_NUMBER_ID,
+            displayPhoneNumber: SANDBOX_DISPLAY_NUMBER,
+            verifiedName: 'Coxcox Sandbox',
+            qualityRating: 'GREEN',
+            messagingLimitTier: 'TIER_UNLIMITED',
+          },
+        ],
+        templates: defaultTemplates(),
+      },
+    ],
+    personas: SANDBOX_PERSONAS,
+    statusDelaysMs: { sentMs: 200, deliveredMs: 800, readMs: 3000 },
+  });
+  await simulator.listen(config.simulatorPort, '127.0.0.1');
+  return simulator;
+}
+
+/** Customers who answer in the sandbox, so a campaign or the agent can be watched end to end. */
+const SANDBOX_PERSONAS: Persona[] = [
+  { waId: '5511987650001', name: 'Ana Souza', profile: 'interested', language: 'pt', replyDelayMs: 1500 },
+  { waId: '5215512340002', name: 'Carlos Pérez', profile: 'random', language: 'es', replyDelayMs: 2000 },
+  { waId: '14155550003', name: 'Jordan Lee', profile: 'not-interested', language: 'en', replyDelayMs: 2500 },
+  { waId: '447700900004', name: 'Sam Taylor', profile: 'opt-out', language: 'en', replyDelayMs: 3000 },
+];
 
 /** The WHATSAPP_* variables, or in sandbox mode the simulator's, make a default tenant at start. */
 async function ensureDefaultTenant(config: Config, directory: TenantDirectory): Promise<string> {
@@ -169,6 +216,8 @@ async function ensureDefaultTenant(config: Config, directory: TenantDirectory): 
     phoneNumberId: SANDBOX_PHONE_NUMBER_ID,
     displayPhoneNumber: SANDBOX_DISPLAY_NUMBER,
     verifiedName: 'Coxcox Sandbox',
+    messagingTier: 'TIER_UNLIMITED',
+    qualityRating: 'GREEN',
   });
   const sandboxToken = sandboxSecret(config.secretKey, 'access token');
   if ((await directory.accessTokenFor(SANDBOX_TENANT_ID, SANDBOX_WABA_ID)) !== sandboxToken) {

@@ -20,6 +20,11 @@ async function main(): Promise<void> {
   const coxcox = await createCoxcox(config, { logger });
   coxcox.startWorkers();
   const address = await coxcox.app.listen({ port: config.port, host: config.host });
+  if (coxcox.simulator) {
+    // The simulator signs its webhooks with the sandbox app's secret and posts them to our own route.
+    coxcox.simulator.setWebhookUrl(`http://127.0.0.1:${new URL(address).port}/webhooks/whatsapp`);
+    logger.info({ simulator: coxcox.simulator.url }, 'sandbox mode: the built-in WhatsApp Cloud API simulator plays Meta');
+  }
   logger.info(
     { address, database: config.databaseKind, mode: config.isSandbox ? 'sandbox' : 'whatsapp' },
     `Coxcox is listening on ${address} (API docs at ${address}/docs)`,

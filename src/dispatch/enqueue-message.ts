@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
+import { upsertContact, upsertConversation } from '../conversations/index.ts';
 import { AppError } from '../http/app-error.ts';
 import type { Database } from '../store/schema.ts';
 import { buildSendBody, isGraphError, type OutboundMessage } from '../whatsapp/graph/index.ts';
@@ -96,6 +97,12 @@ export async function enqueueMessage(
         );
       }
     }
+  }
+
+  if (conversationId === null) {
+    // A first message to this customer: the conversation starts now, so its statuses and replies have a home.
+    const contactId = await upsertContact(db, input.tenantId, { waId: recipient, userId: null }, nowMs);
+    if (contactId) conversationId = await upsertConversation(db, input.tenantId, input.phoneNumberId, contactId, nowMs);
   }
 
   const id = `out_${randomUUID()}`;

@@ -7,7 +7,13 @@ let simulator: Simulator | undefined;
 let receiver: WebhookReceiver | undefined;
 
 function start(options: Partial<SimulatorOptions> = {}): Simulator {
-  simulator = createSimulator({ appSecret: 'fault-secret', webhookUrl: null, accessTokens: [TOKEN], seed: 42, ...options });
+  simulator = createSimulator({
+    appSecret: 'fault-secret',
+    webhookUrl: null,
+    accessTokens: [TOKEN],
+    seed: 42,
+    ...options,
+  });
   return simulator;
 }
 
@@ -54,14 +60,34 @@ describe('fault injection', () => {
 
   it('changes faults at run time through POST /_simulator/faults', async () => {
     const target = start();
-    const set = await target.app.inject({ method: 'POST', url: '/_simulator/faults', payload: { rate5xx: 1 } });
+    const set = await target.app.inject({
+      method: 'POST',
+      url: '/_simulator/faults',
+      payload: { rate5xx: 1 },
+    });
     expect(set.json().faults.rate5xx).toBe(1);
-    const failing = await target.app.inject({ method: 'GET', url: `/v23.0/${DEFAULT_PHONE_NUMBER_ID}`, headers: { authorization: `Bearer ${TOKEN}` } });
+    const failing = await target.app.inject({
+      method: 'GET',
+      url: `/v23.0/${DEFAULT_PHONE_NUMBER_ID}`,
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     expect(failing.statusCode).toBeGreaterThanOrEqual(500);
-    const invalid = await target.app.inject({ method: 'POST', url: '/_simulator/faults', payload: { rate429: 2 } });
+    const invalid = await target.app.inject({
+      method: 'POST',
+      url: '/_simulator/faults',
+      payload: { rate429: 2 },
+    });
     expect(invalid.json().error.code).toBe(100);
-    await target.app.inject({ method: 'POST', url: '/_simulator/faults', payload: { faults: { rate5xx: 0 } } });
-    const healthy = await target.app.inject({ method: 'GET', url: `/v23.0/${DEFAULT_PHONE_NUMBER_ID}`, headers: { authorization: `Bearer ${TOKEN}` } });
+    await target.app.inject({
+      method: 'POST',
+      url: '/_simulator/faults',
+      payload: { faults: { rate5xx: 0 } },
+    });
+    const healthy = await target.app.inject({
+      method: 'GET',
+      url: `/v23.0/${DEFAULT_PHONE_NUMBER_ID}`,
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     expect(healthy.statusCode).toBe(200);
   });
 
@@ -70,14 +96,17 @@ describe('fault injection', () => {
     const url = await target.listen();
     const started = Date.now();
     await expect(
-      fetch(`${url}/v23.0/${DEFAULT_PHONE_NUMBER_ID}`, { headers: { authorization: `Bearer ${TOKEN}` }, signal: AbortSignal.timeout(300) }),
+      fetch(`${url}/v23.0/${DEFAULT_PHONE_NUMBER_ID}`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+        signal: AbortSignal.timeout(300),
+      }),
     ).rejects.toThrow(/timeout|aborted/i);
     expect(Date.now() - started).toBeGreaterThanOrEqual(280);
     expect(target.state.counts.faultsTimeout).toBe(1);
     // A second request hangs while we close.
-    const hanging = fetch(`${url}/v23.0/${DEFAULT_PHONE_NUMBER_ID}`, { headers: { authorization: `Bearer ${TOKEN}` } }).catch(
-      (error: Error) => error,
-    );
+    const hanging = fetch(`${url}/v23.0/${DEFAULT_PHONE_NUMBER_ID}`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    }).catch((error: Error) => error);
     await new Promise((resolve) => setTimeout(resolve, 50));
     const closing = Date.now();
     await target.close();
@@ -88,19 +117,22 @@ describe('fault injection', () => {
   it('destroys the socket on a reset', async () => {
     const target = start({ faults: { resetRate: 1 } });
     const url = await target.listen();
-    const failure = await fetch(`${url}/v23.0/${DEFAULT_PHONE_NUMBER_ID}`, { headers: { authorization: `Bearer ${TOKEN}` } }).catch(
-      (error: Error & { cause?: { code?: string } }) => error,
-    );
+    const failure = await fetch(`${url}/v23.0/${DEFAULT_PHONE_NUMBER_ID}`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    }).catch((error: Error & { cause?: { code?: string } }) => error);
     expect(failure).toBeInstanceOf(Error);
-    expect(String((failure as Error & { cause?: { code?: string } }).cause?.code ?? (failure as Error).message)).toMatch(
-      /ECONNRESET|UND_ERR_SOCKET|other side closed|terminated/i,
-    );
+    expect(
+      String((failure as Error & { cause?: { code?: string } }).cause?.code ?? (failure as Error).message),
+    ).toMatch(/ECONNRESET|UND_ERR_SOCKET|other side closed|terminated/i);
     expect(target.state.counts.faultsReset).toBe(1);
   });
 
   it('sometimes accepts a send whose answer then never comes: the statuses still tell', async () => {
     receiver = await startWebhookReceiver({ appSecret: 'fault-secret' });
-    const target = start({ webhookUrl: receiver.url, faults: { timeoutRate: 1, acceptedBeforeFaultRate: 1 } });
+    const target = start({
+      webhookUrl: receiver.url,
+      faults: { timeoutRate: 1, acceptedBeforeFaultRate: 1 },
+    });
     const url = await target.listen();
     await expect(
       fetch(`${url}/v23.0/${DEFAULT_PHONE_NUMBER_ID}/messages`, {
@@ -113,7 +145,9 @@ describe('fault injection', () => {
     expect(target.state.acceptedByCallbackData.get('unknown-outcome-1')).toBe(1);
     const webhooks = receiver;
     await webhooks.waitFor(() => webhooks.statuses().length === 3);
-    expect(webhooks.statuses().every((status) => status.biz_opaque_callback_data === 'unknown-outcome-1')).toBe(true);
+    expect(
+      webhooks.statuses().every((status) => status.biz_opaque_callback_data === 'unknown-outcome-1'),
+    ).toBe(true);
 
     target.configure({ faults: { acceptedBeforeFaultRate: 0 } });
     await expect(

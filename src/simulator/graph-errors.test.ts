@@ -16,12 +16,36 @@ const templates: TemplateDefinition[] = [
     components: [
       { type: 'HEADER', format: 'IMAGE' },
       { type: 'BODY', text: 'Hi {{1}}, {{2}}' },
-      { type: 'BUTTONS', buttons: [{ type: 'QUICK_REPLY', text: 'Yes' }, { type: 'URL', text: 'Open', url: 'https://example.com/{{1}}' }] },
+      {
+        type: 'BUTTONS',
+        buttons: [
+          { type: 'QUICK_REPLY', text: 'Yes' },
+          { type: 'URL', text: 'Open', url: 'https://example.com/{{1}}' },
+        ],
+      },
     ],
   },
-  { name: 'pending_one', language: 'en_US', category: 'UTILITY', status: 'PENDING', components: [{ type: 'BODY', text: 'Hi' }] },
-  { name: 'paused_one', language: 'en_US', category: 'MARKETING', status: 'PAUSED', components: [{ type: 'BODY', text: 'Hi' }] },
-  { name: 'disabled_one', language: 'en_US', category: 'MARKETING', status: 'DISABLED', components: [{ type: 'BODY', text: 'Hi' }] },
+  {
+    name: 'pending_one',
+    language: 'en_US',
+    category: 'UTILITY',
+    status: 'PENDING',
+    components: [{ type: 'BODY', text: 'Hi' }],
+  },
+  {
+    name: 'paused_one',
+    language: 'en_US',
+    category: 'MARKETING',
+    status: 'PAUSED',
+    components: [{ type: 'BODY', text: 'Hi' }],
+  },
+  {
+    name: 'disabled_one',
+    language: 'en_US',
+    category: 'MARKETING',
+    status: 'DISABLED',
+    components: [{ type: 'BODY', text: 'Hi' }],
+  },
   {
     name: 'named_one',
     language: 'es',
@@ -73,7 +97,12 @@ function send(body: unknown, options: { token?: string | null; numberId?: string
   });
 }
 
-const text = (to = CUSTOMER, body = 'hello') => ({ messaging_product: 'whatsapp', to, type: 'text', text: { body } });
+const text = (to = CUSTOMER, body = 'hello') => ({
+  messaging_product: 'whatsapp',
+  to,
+  type: 'text',
+  text: { body },
+});
 const offer = (bodyParameters: number, extra: unknown[] = []) => ({
   messaging_product: 'whatsapp',
   to: CUSTOMER,
@@ -82,7 +111,13 @@ const offer = (bodyParameters: number, extra: unknown[] = []) => ({
     name: 'offer',
     language: { code: 'en_US' },
     components: [
-      { type: 'body', parameters: Array.from({ length: bodyParameters }, (_, index) => ({ type: 'text', text: `p${index}` })) },
+      {
+        type: 'body',
+        parameters: Array.from({ length: bodyParameters }, (_, index) => ({
+          type: 'text',
+          text: `p${index}`,
+        })),
+      },
       ...extra,
     ],
   },
@@ -128,7 +163,7 @@ describe('authentication (190, HTTP 401)', () => {
     expect(response?.statusCode).toBe(200);
   });
 
-  it("hides numbers of WABAs the token may not see, like ids that do not exist (100/33)", async () => {
+  it('hides numbers of WABAs the token may not see, like ids that do not exist (100/33)', async () => {
     start();
     const foreign = await expectGraphError(send(text(), { token: 'other-waba-token' }), 100);
     expect(foreign.error_subcode).toBe(33);
@@ -146,16 +181,38 @@ describe('malformed sends (100, 131008, 131009)', () => {
     ['a JSON array', [1, 2], 100],
     ['a text without body', { messaging_product: 'whatsapp', to: CUSTOMER, type: 'text', text: {} }, 131008],
     ['a type without its object', { messaging_product: 'whatsapp', to: CUSTOMER, type: 'image' }, 131008],
-    ['an image without id or link', { messaging_product: 'whatsapp', to: CUSTOMER, type: 'image', image: {} }, 131008],
-    ['a template without name', { messaging_product: 'whatsapp', to: CUSTOMER, type: 'template', template: { language: { code: 'en_US' } } }, 131008],
+    [
+      'an image without id or link',
+      { messaging_product: 'whatsapp', to: CUSTOMER, type: 'image', image: {} },
+      131008,
+    ],
+    [
+      'a template without name',
+      {
+        messaging_product: 'whatsapp',
+        to: CUSTOMER,
+        type: 'template',
+        template: { language: { code: 'en_US' } },
+      },
+      131008,
+    ],
     [
       'buttons without action',
-      { messaging_product: 'whatsapp', to: CUSTOMER, type: 'interactive', interactive: { type: 'button', body: { text: 'b' } } },
+      {
+        messaging_product: 'whatsapp',
+        to: CUSTOMER,
+        type: 'interactive',
+        interactive: { type: 'button', body: { text: 'b' } },
+      },
       131008,
     ],
     ['a recipient that is no phone number', text('call-me-maybe'), 131009],
     ['a text over 4,096 characters', text(CUSTOMER, 'x'.repeat(4097)), 131009],
-    ['an image with id and link', { messaging_product: 'whatsapp', to: CUSTOMER, type: 'image', image: { id: '1', link: 'https://x' } }, 131009],
+    [
+      'an image with id and link',
+      { messaging_product: 'whatsapp', to: CUSTOMER, type: 'image', image: { id: '1', link: 'https://x' } },
+      131009,
+    ],
     [
       'four reply buttons',
       {
@@ -165,7 +222,9 @@ describe('malformed sends (100, 131008, 131009)', () => {
         interactive: {
           type: 'button',
           body: { text: 'pick' },
-          action: { buttons: [1, 2, 3, 4].map((n) => ({ type: 'reply', reply: { id: `b${n}`, title: `B${n}` } })) },
+          action: {
+            buttons: [1, 2, 3, 4].map((n) => ({ type: 'reply', reply: { id: `b${n}`, title: `B${n}` } })),
+          },
         },
       },
       131009,
@@ -185,7 +244,11 @@ describe('malformed sends (100, 131008, 131009)', () => {
       131009,
     ],
     ['callback data over 512 characters', { ...text(), biz_opaque_callback_data: 'x'.repeat(513) }, 131009],
-    ['mark-as-read of something that is no wamid', { messaging_product: 'whatsapp', status: 'read', message_id: '12' }, 131009],
+    [
+      'mark-as-read of something that is no wamid',
+      { messaging_product: 'whatsapp', status: 'read', message_id: '12' },
+      131009,
+    ],
   ])('answers %s with its code', async (_name, body, code) => {
     start();
     simulator?.customerSays({ from: CUSTOMER, to: NUMBER_ID, text: 'hi' });
@@ -223,15 +286,33 @@ describe('templates (132001, 132000, 132012, 132015, 132016)', () => {
 
   it('refuses a name or language that does not exist, and a template not yet approved (132001, HTTP 404)', async () => {
     start();
-    await expectGraphError(send({ ...offer(2), template: { name: 'nope', language: { code: 'en_US' } } }), 132001, 404);
-    await expectGraphError(send({ ...offer(2), template: { ...offer(2).template, language: { code: 'pt_BR' } } }), 132001, 404);
-    await expectGraphError(send({ ...offer(0), template: { name: 'pending_one', language: { code: 'en_US' } } }), 132001, 404);
+    await expectGraphError(
+      send({ ...offer(2), template: { name: 'nope', language: { code: 'en_US' } } }),
+      132001,
+      404,
+    );
+    await expectGraphError(
+      send({ ...offer(2), template: { ...offer(2).template, language: { code: 'pt_BR' } } }),
+      132001,
+      404,
+    );
+    await expectGraphError(
+      send({ ...offer(0), template: { name: 'pending_one', language: { code: 'en_US' } } }),
+      132001,
+      404,
+    );
   });
 
   it('refuses paused and disabled templates', async () => {
     start();
-    await expectGraphError(send({ ...offer(0), template: { name: 'paused_one', language: { code: 'en_US' } } }), 132015);
-    await expectGraphError(send({ ...offer(0), template: { name: 'disabled_one', language: { code: 'en_US' } } }), 132016);
+    await expectGraphError(
+      send({ ...offer(0), template: { name: 'paused_one', language: { code: 'en_US' } } }),
+      132015,
+    );
+    await expectGraphError(
+      send({ ...offer(0), template: { name: 'disabled_one', language: { code: 'en_US' } } }),
+      132016,
+    );
   });
 
   it('refuses the wrong number of body, header or button parameters (132000)', async () => {
@@ -247,14 +328,29 @@ describe('templates (132001, 132000, 132012, 132015, 132016)', () => {
       ],
     };
     await expectGraphError(send(offer(2, [twoImages])), 132000);
-    await expectGraphError(send(offer(2, [{ type: 'button', sub_type: 'url', index: 1, parameters: [] }])), 132000);
+    await expectGraphError(
+      send(offer(2, [{ type: 'button', sub_type: 'url', index: 1, parameters: [] }])),
+      132000,
+    );
   });
 
   it('refuses a header parameter of another format (132012) and a button that does not exist (131009)', async () => {
     start();
-    await expectGraphError(send(offer(2, [{ type: 'header', parameters: [{ type: 'text', text: 'no image' }] }])), 132012);
     await expectGraphError(
-      send(offer(2, [{ type: 'button', sub_type: 'quick_reply', index: 5, parameters: [{ type: 'payload', payload: 'x' }] }])),
+      send(offer(2, [{ type: 'header', parameters: [{ type: 'text', text: 'no image' }] }])),
+      132012,
+    );
+    await expectGraphError(
+      send(
+        offer(2, [
+          {
+            type: 'button',
+            sub_type: 'quick_reply',
+            index: 5,
+            parameters: [{ type: 'payload', payload: 'x' }],
+          },
+        ]),
+      ),
       131009,
     );
   });
@@ -265,9 +361,15 @@ describe('templates (132001, 132000, 132012, 132015, 132016)', () => {
       messaging_product: 'whatsapp',
       to: CUSTOMER,
       type: 'template',
-      template: { name: 'named_one', language: { code: 'es' }, components: [{ type: 'body', parameters: [parameter] }] },
+      template: {
+        name: 'named_one',
+        language: { code: 'es' },
+        components: [{ type: 'body', parameters: [parameter] }],
+      },
     });
-    expect((await send(named({ type: 'text', text: 'Ana', parameter_name: 'first_name' }))).statusCode).toBe(200);
+    expect((await send(named({ type: 'text', text: 'Ana', parameter_name: 'first_name' }))).statusCode).toBe(
+      200,
+    );
     await expectGraphError(send(named({ type: 'text', text: 'Ana', parameter_name: 'last_name' })), 132000);
     await expectGraphError(send(named({ type: 'text', text: 'Ana' })), 131008);
   });
@@ -342,7 +444,12 @@ describe('registration (133010)', () => {
     expect((await register('123456'))?.json()).toEqual({ success: true });
     simulator?.addTemplate(OTHER_WABA_ID, { name: 'hello', language: 'en_US', category: 'UTILITY' });
     const response = await send(
-      { messaging_product: 'whatsapp', to: CUSTOMER, type: 'template', template: { name: 'hello', language: { code: 'en_US' } } },
+      {
+        messaging_product: 'whatsapp',
+        to: CUSTOMER,
+        type: 'template',
+        template: { name: 'hello', language: { code: 'en_US' } },
+      },
       { numberId: OTHER_NUMBER_ID },
     );
     expect(response.statusCode, response.body).toBe(200);

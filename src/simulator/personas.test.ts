@@ -5,12 +5,21 @@ import { startWebhookReceiver, type WebhookReceiver } from './start-webhook-rece
 const APP_SECRET = 'persona-secret';
 const TOKEN = 'persona-token';
 
+// biome-ignore lint/suspicious/noExplicitAny: Graph answers are read loosely in these tests.
+type LooseJson = any;
+
 let simulator: Simulator | undefined;
 let receiver: WebhookReceiver | undefined;
 
 async function start(personas: Persona[]): Promise<{ simulator: Simulator; receiver: WebhookReceiver }> {
   receiver = await startWebhookReceiver({ appSecret: APP_SECRET });
-  simulator = createSimulator({ appSecret: APP_SECRET, webhookUrl: receiver.url, accessTokens: [TOKEN], seed: 5, personas });
+  simulator = createSimulator({
+    appSecret: APP_SECRET,
+    webhookUrl: receiver.url,
+    accessTokens: [TOKEN],
+    seed: 5,
+    personas,
+  });
   await simulator.listen();
   return { simulator, receiver };
 }
@@ -31,7 +40,10 @@ const persona = (waId: string, profile: Persona['profile'], extra: Partial<Perso
   ...extra,
 });
 
-async function post(target: Simulator, body: Record<string, unknown>): Promise<{ status: number; json: any }> {
+async function post(
+  target: Simulator,
+  body: Record<string, unknown>,
+): Promise<{ status: number; json: LooseJson }> {
   const response = await fetch(`${target.url}/v23.0/${DEFAULT_PHONE_NUMBER_ID}/messages`, {
     method: 'POST',
     headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
@@ -47,7 +59,13 @@ const offer = (to: string, language = 'en_US', payloads: string[] = []) => ({
     name: 'coxcox_offer',
     language: { code: language },
     components: [
-      { type: 'body', parameters: [{ type: 'text', text: 'Ana' }, { type: 'text', text: 'Big sale.' }] },
+      {
+        type: 'body',
+        parameters: [
+          { type: 'text', text: 'Ana' },
+          { type: 'text', text: 'Big sale.' },
+        ],
+      },
       ...payloads.map((payload, index) => ({
         type: 'button',
         sub_type: 'quick_reply',
@@ -76,7 +94,10 @@ const buttons = (to: string) => ({
 describe('personas', () => {
   it('an interested customer taps the quick reply of a campaign template, then keeps talking', async () => {
     const { simulator, receiver } = await start([persona('15550007001', 'interested')]);
-    const sent = await post(simulator, offer('15550007001', 'en_US', ['offer-yes', 'offer-no', 'offer-stop']));
+    const sent = await post(
+      simulator,
+      offer('15550007001', 'en_US', ['offer-yes', 'offer-no', 'offer-stop']),
+    );
     expect(sent.status).toBe(200);
     await receiver.waitFor(() => receiver.messages().length === 1);
     const [tap] = receiver.messages();
@@ -87,7 +108,11 @@ describe('personas', () => {
       context: { from: '15550000001', id: sent.json.messages[0].id },
     });
     // The reply opened the window: a free-form answer is accepted now, and the customer answers it.
-    const answer = await post(simulator, { to: '15550007001', type: 'text', text: { body: 'Great! It is $20.' } });
+    const answer = await post(simulator, {
+      to: '15550007001',
+      type: 'text',
+      text: { body: 'Great! It is $20.' },
+    });
     expect(answer.status).toBe(200);
     await receiver.waitFor(() => receiver.messages().length === 2);
     expect(receiver.messages()[1]).toMatchObject({ type: 'text', text: { body: expect.any(String) } });
@@ -123,11 +148,25 @@ describe('personas', () => {
       interactive: {
         type: 'list',
         body: { text: 'Pick a plan' },
-        action: { button: 'Plans', sections: [{ title: 'Plans', rows: [{ id: 'basic', title: 'Basic' }, { id: 'pro', title: 'Pro' }] }] },
+        action: {
+          button: 'Plans',
+          sections: [
+            {
+              title: 'Plans',
+              rows: [
+                { id: 'basic', title: 'Basic' },
+                { id: 'pro', title: 'Pro' },
+              ],
+            },
+          ],
+        },
       },
     });
     await receiver.waitFor(() => receiver.messages().length === 2);
-    expect(receiver.messages()[1].interactive).toEqual({ type: 'list_reply', list_reply: { id: 'basic', title: 'Basic' } });
+    expect(receiver.messages()[1].interactive).toEqual({
+      type: 'list_reply',
+      list_reply: { id: 'basic', title: 'Basic' },
+    });
   });
 
   it('a scripted customer says its lines in order, then stops; opt-out and silent ones behave', async () => {
@@ -143,7 +182,10 @@ describe('personas', () => {
     await post(simulator, { to: '15550007005', type: 'text', text: { body: 'It is $20.' } });
     await simulator.idle();
     const from = (waId: string) => receiver?.messages().filter((message) => message.from === waId) ?? [];
-    expect(from('15550007005').map((message) => message.text.body)).toEqual(['Who is this?', 'Ok, send the price']);
+    expect(from('15550007005').map((message) => message.text.body)).toEqual([
+      'Who is this?',
+      'Ok, send the price',
+    ]);
     expect(from('15550007006')).toHaveLength(1);
     expect(from('15550007006')[0]).toMatchObject({ type: 'button', button: { text: 'Stop promotions' } });
     expect(from('15550007007')).toHaveLength(0);
@@ -163,7 +205,9 @@ describe('personas', () => {
   });
 
   it('replies in the persona’s language', async () => {
-    const { simulator, receiver } = await start([persona('5215550007009', 'not-interested', { language: 'es' })]);
+    const { simulator, receiver } = await start([
+      persona('5215550007009', 'not-interested', { language: 'es' }),
+    ]);
     simulator.customerSays({ from: '5215550007009', text: 'hola' });
     await post(simulator, { to: '5215550007009', type: 'text', text: { body: '¿Te interesa?' } });
     await receiver.waitFor(() => receiver.messages().length === 2);
@@ -182,7 +226,11 @@ describe('control routes', () => {
     const { messages } = await said.json();
     expect(messages[0].id).toMatch(/^wamid\./);
     await receiver.waitFor(() => receiver.messages().length === 1);
-    expect(receiver.messages()[0]).toMatchObject({ id: messages[0].id, from: '15550008001', text: { body: 'Do you ship to Lima?' } });
+    expect(receiver.messages()[0]).toMatchObject({
+      id: messages[0].id,
+      from: '15550008001',
+      text: { body: 'Do you ship to Lima?' },
+    });
     const reply = await post(simulator, {
       to: '15550008001',
       type: 'text',
@@ -194,7 +242,9 @@ describe('control routes', () => {
 
     const state = await (await fetch(`${simulator.url}/_simulator/state`)).json();
     expect(state.counts).toMatchObject({ accepted: 1, inboundMessages: 1, rejected: 0 });
-    const sent = await (await fetch(`${simulator.url}/_simulator/sent?biz_opaque_callback_data=outbox-77`)).json();
+    const sent = await (
+      await fetch(`${simulator.url}/_simulator/sent?biz_opaque_callback_data=outbox-77`)
+    ).json();
     expect(sent.data).toHaveLength(1);
     expect(sent.data[0]).toMatchObject({
       id: reply.json.messages[0].id,
@@ -208,17 +258,25 @@ describe('control routes', () => {
     expect(await reset.json()).toEqual({ success: true });
     expect(simulator.state.counts.accepted).toBe(0);
     // The reset closed the window again.
-    expect((await post(simulator, { to: '15550008001', type: 'text', text: { body: 'hello?' } })).json.error.code).toBe(131047);
+    expect(
+      (await post(simulator, { to: '15550008001', type: 'text', text: { body: 'hello?' } })).json.error.code,
+    ).toBe(131047);
   });
 
   it('a customer stopping marketing sends user_preferences, then marketing templates fail with 131050', async () => {
     const { simulator, receiver } = await start([]);
-    const stopped = await fetch(`${simulator.url}/_simulator/customers/15550008002/stop-marketing`, { method: 'POST' });
+    const stopped = await fetch(`${simulator.url}/_simulator/customers/15550008002/stop-marketing`, {
+      method: 'POST',
+    });
     expect(await stopped.json()).toEqual({ success: true });
     await receiver.waitFor(() => receiver.received.length === 1);
     const change = receiver.received[0]?.body.entry[0].changes[0];
     expect(change.field).toBe('user_preferences');
-    expect(change.value.user_preferences[0]).toMatchObject({ wa_id: '15550008002', category: 'marketing_messages', value: 'stop' });
+    expect(change.value.user_preferences[0]).toMatchObject({
+      wa_id: '15550008002',
+      category: 'marketing_messages',
+      value: 'stop',
+    });
     await post(simulator, offer('15550008002'));
     await receiver.waitFor(() => receiver.statuses().length === 1);
     expect(receiver.statuses()[0]).toMatchObject({ status: 'failed', errors: [{ code: 131050 }] });
@@ -226,7 +284,11 @@ describe('control routes', () => {
     await post(simulator, {
       to: '15550008002',
       type: 'template',
-      template: { name: 'coxcox_follow_up', language: { code: 'en_US' }, components: [{ type: 'body', parameters: [{ type: 'text', text: 'Ana' }] }] },
+      template: {
+        name: 'coxcox_follow_up',
+        language: { code: 'en_US' },
+        components: [{ type: 'body', parameters: [{ type: 'text', text: 'Ana' }] }],
+      },
     });
     await receiver.waitFor(() => receiver.statuses().some((status) => status.status === 'read'));
   });

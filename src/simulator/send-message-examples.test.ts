@@ -1,10 +1,22 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSimulator, DEFAULT_PHONE_NUMBER_ID, DEFAULT_WABA_ID, defaultTemplates, type Simulator } from './index.ts';
+import {
+  createSimulator,
+  DEFAULT_PHONE_NUMBER_ID,
+  DEFAULT_WABA_ID,
+  defaultTemplates,
+  type Simulator,
+} from './index.ts';
 
-const requestsDirectory = new URL('../../../shared/fixtures/facebook-openapi/send-message-requests/', import.meta.url);
-const responsesDirectory = new URL('../../../shared/fixtures/facebook-openapi/send-message-responses/', import.meta.url);
+const requestsDirectory = new URL(
+  '../../../shared/fixtures/facebook-openapi/send-message-requests/',
+  import.meta.url,
+);
+const responsesDirectory = new URL(
+  '../../../shared/fixtures/facebook-openapi/send-message-responses/',
+  import.meta.url,
+);
 const exampleFiles = readdirSync(requestsDirectory)
   .filter((file) => file.endsWith('.json'))
   .sort();
@@ -21,7 +33,10 @@ function exampleTemplates() {
       language: 'en_US',
       category: 'MARKETING' as const,
       components: [
-        { type: 'BODY' as const, text: 'Now shop for your favourite products right here on WhatsApp! Get Rs {{1}} off on all orders above {{2}}Rs! Valid for your first {{3}} orders placed on WhatsApp!' },
+        {
+          type: 'BODY' as const,
+          text: 'Now shop for your favourite products right here on WhatsApp! Get Rs {{1}} off on all orders above {{2}}Rs! Valid for your first {{3}} orders placed on WhatsApp!',
+        },
         { type: 'BUTTONS' as const, buttons: [{ type: 'CATALOG', text: 'View catalog' }] },
       ],
     },
@@ -80,7 +95,9 @@ function createExampleSimulator(): Simulator {
     wabas: [
       {
         id: DEFAULT_WABA_ID,
-        phoneNumbers: [{ id: DEFAULT_PHONE_NUMBER_ID, displayPhoneNumber: '+1 555-000-0001', throughputLevel: 'HIGH' }],
+        phoneNumbers: [
+          { id: DEFAULT_PHONE_NUMBER_ID, displayPhoneNumber: '+1 555-000-0001', throughputLevel: 'HIGH' },
+        ],
         templates: exampleTemplates(),
       },
     ],
@@ -142,11 +159,19 @@ describe("Meta's send-message examples", () => {
 });
 
 /** Posts with `Transfer-Encoding: chunked` and no Content-Length, as Meta's Node SDK does. */
-function postChunked(url: string, chunks: Buffer[], contentType: string): Promise<{ status: number; body: string }> {
+function postChunked(
+  url: string,
+  chunks: Buffer[],
+  contentType: string,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const request = httpRequest(url, {
       method: 'POST',
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': contentType, 'transfer-encoding': 'chunked' },
+      headers: {
+        authorization: `Bearer ${TOKEN}`,
+        'content-type': contentType,
+        'transfer-encoding': 'chunked',
+      },
     });
     request.on('response', async (response) => {
       let body = '';

@@ -55,12 +55,25 @@ async function readBody(request: IncomingMessage): Promise<Buffer> {
 
 export async function startWebhookReceiver(options: {
   appSecret: string;
+  /** Answers Meta's verification GET (`hub.challenge`) when `hub.verify_token` matches; 403 otherwise. */
+  verifyToken?: string;
   /** The status to answer POST number `index` (0-based) with; 200 by default. */
   answer?: (index: number) => number;
 }): Promise<WebhookReceiver> {
   const received: ReceivedWebhook[] = [];
   let posts = 0;
   const server = createServer(async (request, response) => {
+    if (request.method === 'GET') {
+      const query = new URL(request.url ?? '/', 'http://receiver').searchParams;
+      const isVerified =
+        options.verifyToken !== undefined &&
+        query.get('hub.mode') === 'subscribe' &&
+        query.get('hub.verify_token') === options.verifyToken;
+      response
+        .writeHead(isVerified ? 200 : 403, { 'content-type': 'text/plain' })
+        .end(isVerified ? query.get('hub.challenge') : '');
+      return;
+    }
     const rawBody = await readBody(request);
     const signature = request.headers['x-hub-signature-256'] as string | undefined;
     const answeredWith = options.answer?.(posts) ?? 200;
@@ -71,16 +84,26 @@ export async function startWebhookReceiver(options: {
     } catch {
       body = null;
     }
-    received.push({ rawBody, body, signature, isSignatureValid: isValid(rawBody, signature, options.appSecret), answeredWith });
-    response.writeHead(answeredWith, { 'content-type': 'text/plain' }).end(answeredWith === 200 ? 'EVENT_RECEIVED' : 'no');
+    received.push({
+      rawBody,
+      body,
+      signature,
+      isSignatureValid: isValid(rawBody, signature, options.appSecret),
+      answeredWith,
+    });
+    response
+      .writeHead(answeredWith, { 'content-type': 'text/plain' })
+      .end(answeredWith === 200 ? 'EVENT_RECEIVED' : 'no');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const accepted = () => received.filter((webhook) => webhook.answeredWith === 200);
+  type Change = { value?: Record<string, unknown[]> };
   const values = (key: 'statuses' | 'messages') =>
     accepted().flatMap((webhook) =>
-      // biome-ignore lint/suspicious/noExplicitAny: loose webhook JSON.
-      (webhook.body?.entry ?? []).flatMap((entry: any) => entry.changes.flatMap((change: any) => change.value?.[key] ?? [])),
+      ((webhook.body?.entry ?? []) as Array<{ changes: Change[] }>).flatMap((entry) =>
+        entry.changes.flatMap((change) => change.value?.[key] ?? []),
+      ),
     );
   return {
     url: `http://127.0.0.1:${port}/webhooks/whatsapp`,

@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSimulator, DEFAULT_PHONE_NUMBER_ID, DEFAULT_WABA_ID, type Simulator, type SimulatorOptions } from './index.ts';
+import {
+  createSimulator,
+  DEFAULT_PHONE_NUMBER_ID,
+  DEFAULT_WABA_ID,
+  type Simulator,
+  type SimulatorOptions,
+} from './index.ts';
 import { startWebhookReceiver, type WebhookReceiver, type WebhookStatus } from './start-webhook-receiver.ts';
 
 const APP_SECRET = 'webhook-secret';
@@ -45,7 +51,15 @@ async function sendOffer(target: Simulator, to: string, callbackData: string): P
       template: {
         name: 'coxcox_offer',
         language: { code: 'en_US' },
-        components: [{ type: 'body', parameters: [{ type: 'text', text: 'Ana' }, { type: 'text', text: '20% off / today' }] }],
+        components: [
+          {
+            type: 'body',
+            parameters: [
+              { type: 'text', text: 'Ana' },
+              { type: 'text', text: '20% off / today' },
+            ],
+          },
+        ],
       },
     }),
   });
@@ -56,7 +70,8 @@ async function sendOffer(target: Simulator, to: string, callbackData: string): P
 
 function statusesByMessage(statuses: WebhookStatus[]): Map<string, string[]> {
   const byMessage = new Map<string, string[]>();
-  for (const status of statuses) byMessage.set(status.id, [...(byMessage.get(status.id) ?? []), status.status]);
+  for (const status of statuses)
+    byMessage.set(status.id, [...(byMessage.get(status.id) ?? []), status.status]);
   return byMessage;
 }
 
@@ -64,7 +79,8 @@ describe('status webhooks', () => {
   it('arrive signed, in Meta’s envelope, in forward order, echoing biz_opaque_callback_data', async () => {
     const { simulator, receiver } = await start();
     const wamids: string[] = [];
-    for (let index = 0; index < 5; index += 1) wamids.push(await sendOffer(simulator, `1555000100${index}`, `outbox-${index}`));
+    for (let index = 0; index < 5; index += 1)
+      wamids.push(await sendOffer(simulator, `1555000100${index}`, `outbox-${index}`));
     await receiver.waitFor(() => receiver.statuses().length === 15);
     await simulator.idle();
 
@@ -77,7 +93,10 @@ describe('status webhooks', () => {
         for (const change of entry.changes) {
           expect(change.field).toBe('messages');
           expect(change.value.messaging_product).toBe('whatsapp');
-          expect(change.value.metadata).toEqual({ display_phone_number: '15550000001', phone_number_id: DEFAULT_PHONE_NUMBER_ID });
+          expect(change.value.metadata).toEqual({
+            display_phone_number: '15550000001',
+            phone_number_id: DEFAULT_PHONE_NUMBER_ID,
+          });
         }
       }
     }
@@ -91,34 +110,48 @@ describe('status webhooks', () => {
       expect(status.recipient_id).toBe(`1555000100${index}`);
       expect(status.timestamp).toMatch(/^\d{10}$/);
       if (status.status !== 'read') {
-        expect(status.pricing).toEqual({ billable: true, pricing_model: 'PMP', type: 'regular', category: 'marketing' });
+        expect(status.pricing).toEqual({
+          billable: true,
+          pricing_model: 'PMP',
+          type: 'regular',
+          category: 'marketing',
+        });
         expect(status.conversation?.origin.type).toBe('marketing');
       }
     }
     expect(simulator.state.counts.statusesEmitted).toBe(15);
-    expect(simulator.state.sent.map((record) => record.statuses)).toEqual(Array(5).fill(['sent', 'delivered', 'read']));
+    expect(simulator.state.sent.map((record) => record.statuses)).toEqual(
+      Array(5).fill(['sent', 'delivered', 'read']),
+    );
   });
 
   it('serializes like Meta: `/` as `\\/` and non-ASCII as \\uXXXX, signed over those bytes', async () => {
     const { simulator, receiver } = await start();
-    simulator.customerSays({ from: '5511955550000', name: 'José Açaí', text: 'Olá! Quanto custa? 1/2 kg 🍫' });
+    simulator.customerSays({
+      from: '5511955550000',
+      name: 'José Açaí',
+      text: 'Olá! Quanto custa? 1/2 kg 🍫',
+    });
     await receiver.waitFor(() => receiver.messages().length === 1);
     const [webhook] = receiver.received;
     const raw = webhook?.rawBody.toString('latin1') ?? '';
     expect(raw).toContain('Jos\\u00e9 A\\u00e7a\\u00ed');
     expect(raw).toContain('1\\/2 kg \\ud83c\\udf6b');
-    expect(raw).not.toMatch(/[^\x00-\x7f]/);
+    expect(webhook?.rawBody.every((byte) => byte < 0x80)).toBe(true);
     expect(webhook?.isSignatureValid).toBe(true);
     const [message] = receiver.messages();
     expect(message.text.body).toBe('Olá! Quanto custa? 1/2 kg 🍫');
     expect(message.from).toBe('5511955550000');
     expect(message.id).toMatch(/^wamid\./);
-    expect(webhook?.body.entry[0].changes[0].value.contacts).toEqual([{ profile: { name: 'José Açaí' }, wa_id: '5511955550000' }]);
+    expect(webhook?.body.entry[0].changes[0].value.contacts).toEqual([
+      { profile: { name: 'José Açaí' }, wa_id: '5511955550000' },
+    ]);
   });
 
   it('can deliver statuses out of order (reorderRate) and twice (duplicateRate)', async () => {
     const { simulator, receiver } = await start({ reorderRate: 1, duplicateRate: 1 });
-    for (let index = 0; index < 4; index += 1) await sendOffer(simulator, `1555000200${index}`, `reordered-${index}`);
+    for (let index = 0; index < 4; index += 1)
+      await sendOffer(simulator, `1555000200${index}`, `reordered-${index}`);
     await receiver.waitFor(() => receiver.statuses().length === 24);
     await simulator.idle();
     const byMessage = statusesByMessage(receiver.statuses());
@@ -143,11 +176,18 @@ describe('status webhooks', () => {
     expect(receiver.received[1]?.rawBody.equals(receiver.received[0]?.rawBody ?? Buffer.alloc(0))).toBe(true);
     expect(receiver.received[1]?.signature).toBe(receiver.received[0]?.signature);
     expect(simulator.state.counts.webhookRetries).toBe(2);
-    expect(statusesByMessage(receiver.statuses()).get(simulator.state.sent[0]?.id ?? '')).toEqual(['sent', 'delivered', 'read']);
+    expect(statusesByMessage(receiver.statuses()).get(simulator.state.sent[0]?.id ?? '')).toEqual([
+      'sent',
+      'delivered',
+      'read',
+    ]);
   });
 
   it('gives up after the last retry', async () => {
-    const { simulator, receiver } = await start({ webhookDelivery: { retryDelaysMs: [5, 5], concurrency: 1 } }, () => 503);
+    const { simulator, receiver } = await start(
+      { webhookDelivery: { retryDelaysMs: [5, 5], concurrency: 1 } },
+      () => 503,
+    );
     await sendOffer(simulator, '15550003001', 'dropped');
     await simulator.idle();
     expect(simulator.state.counts.webhooksDropped).toBeGreaterThanOrEqual(1);
@@ -162,7 +202,9 @@ describe('status webhooks', () => {
       wabas: [
         {
           id: DEFAULT_WABA_ID,
-          phoneNumbers: [{ id: DEFAULT_PHONE_NUMBER_ID, displayPhoneNumber: '+1 555-000-0001', throughputLevel: 'HIGH' }],
+          phoneNumbers: [
+            { id: DEFAULT_PHONE_NUMBER_ID, displayPhoneNumber: '+1 555-000-0001', throughputLevel: 'HIGH' },
+          ],
           templates: [{ name: 'hello_world', language: 'en_US', category: 'UTILITY' }],
         },
       ],
@@ -184,7 +226,9 @@ describe('status webhooks', () => {
     );
     await receiver.waitFor(() => receiver.statuses().length === 180);
     expect(receiver.received.length).toBeLessThan(180);
-    expect(Math.max(...receiver.received.map((webhook) => webhook.body.entry[0].changes[0].value.statuses.length))).toBeGreaterThan(1);
+    expect(
+      Math.max(...receiver.received.map((webhook) => webhook.body.entry[0].changes[0].value.statuses.length)),
+    ).toBeGreaterThan(1);
   });
 
   it('reports undeliverable recipients with a failed status and the error, without pricing', async () => {

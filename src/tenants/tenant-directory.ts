@@ -305,6 +305,9 @@ export class TenantDirectory {
       throughputMps?: number;
       graphApiUrl?: string | null;
       graphApiVersion?: string | null;
+      /** Meta's messaging limit tier (TIER_250 … TIER_UNLIMITED), usually synced from the Graph API. */
+      messagingTier?: string | null;
+      qualityRating?: string | null;
     },
   ): Promise<PhoneNumberView> {
     const waba = await this.db
@@ -332,6 +335,8 @@ export class TenantDirectory {
       throughput_mps: input.throughputMps ?? existing?.throughput_mps ?? 80,
       graph_api_url: input.graphApiUrl ?? existing?.graph_api_url ?? null,
       graph_api_version: input.graphApiVersion ?? existing?.graph_api_version ?? null,
+      messaging_tier: input.messagingTier ?? existing?.messaging_tier ?? null,
+      quality_rating: input.qualityRating ?? existing?.quality_rating ?? null,
       updated_at: now,
     };
     if (existing) {
@@ -343,8 +348,6 @@ export class TenantDirectory {
           id: randomUUID(),
           tenant_id: tenantId,
           phone_number_id: input.phoneNumberId,
-          quality_rating: null,
-          messaging_tier: null,
           is_healthy: 1,
           health_problem: null,
           created_at: now,

@@ -156,7 +156,11 @@ interface Collector {
  */
 export function parseWebhook(body: Buffer | string): ParseResult {
   try {
-    return parseBody(body);
+    const result = parseBody(body);
+    // JSON.parse quotes the offending bytes in its message, NUL included.
+    return result.ok
+      ? { ...result, warnings: result.warnings.map(withoutNul) }
+      : { ok: false, problem: withoutNul(result.problem) };
   } catch (error) {
     // Unreachable by design (the fuzz tests check it); a safety net so one delivery cannot kill the worker.
     return {
@@ -670,7 +674,7 @@ function contentOf(item: Dict): JsonObject {
 
 function errorsOf(value: unknown): WhatsAppError[] {
   return (Array.isArray(value) ? value : []).filter(isDict).map((error) => ({
-    code: num(own(error, 'code')),
+    code: errorCode(own(error, 'code')),
     title: str(own(error, 'title')),
     message: str(own(error, 'message')),
     details: str(own(dictAt(error, 'error_data'), 'details')) ?? str(own(error, 'details')),
@@ -1111,9 +1115,17 @@ function listAt(value: unknown, key: string): unknown[] {
   return Array.isArray(child) ? child : [];
 }
 
-/** Identifiers and labels: strings as they are, and numbers (wa_id, template ids) as their digits. */
+/**
+ * PostgreSQL text cannot hold U+0000 ("invalid byte sequence for encoding UTF8: 0x00"), and one such
+ * string fails the whole delivery there; it becomes U+FFFD, as invalid UTF-8 and lone surrogates do.
+ */
+function withoutNul(text: string): string {
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '\ufffd') : text;
+}
+
+/** Identifiers and labels: strings as they are (without U+0000), and numbers (wa_id, template ids) as their digits. */
 function str(value: unknown): string | null {
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') return withoutNul(value);
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   return null;
 }
@@ -1127,6 +1139,15 @@ function num(value: unknown): number | null {
     return Number.isFinite(parsed) ? parsed : null;
   }
   return null;
+}
+
+/** Largest value of a 32-bit integer column, which holds error codes (Meta's fit: 131026, 2494010). */
+const MAX_INT32 = 2_147_483_647;
+
+/** An error code is a whole number that fits an integer column; anything else is no code (kept in `raw`). */
+function errorCode(value: unknown): number | null {
+  const code = num(value);
+  return code !== null && Number.isInteger(code) && Math.abs(code) <= MAX_INT32 ? code : null;
 }
 
 function bool(value: unknown): boolean | null {
@@ -1145,7 +1166,8 @@ const ALREADY_MS_THRESHOLD = 1e12;
 function epochMs(value: unknown): number | null {
   const seconds = num(value);
   if (seconds === null || seconds < 0) return null;
-  const ms = seconds >= ALREADY_MS_THRESHOLD ? seconds : Math.round(seconds * 1000);
+  // Whole milliseconds: the columns are bigint, and PostgreSQL refuses 1760000000000.5.
+  const ms = Math.round(seconds >= ALREADY_MS_THRESHOLD ? seconds : seconds * 1000);
   return ms <= MAX_EPOCH_MS ? ms : null;
 }
 

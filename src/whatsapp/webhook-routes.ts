@@ -30,6 +30,11 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps
     { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT_BYTES },
     (_request, body, done) => done(null, body),
   );
+  // Fastify answers 415 to a malformed Content-Type (`invalid`, `;;;`, empty) before any parser runs. The
+  // signature, not that header, says whether a body is Meta's, so the header is not allowed to refuse one.
+  app.addHook('onRequest', async (request) => {
+    if (request.method === 'POST') request.headers['content-type'] = 'application/octet-stream';
+  });
 
   const findApp = async (
     request: FastifyRequest<{ Params: { appId?: string } }>,

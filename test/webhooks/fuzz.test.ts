@@ -402,7 +402,8 @@ function createCorpus(random: Random, prefix: string) {
     const ids = Array.from({ length: 300 }, nextWamid);
     const bigText = nextWamid();
     const bigBody = metaJson(messagesValue([textMessage(bigText, 'é'.repeat(400_000))])); // 2.4 MB escaped
-    const atLimit = metaJson({ object: 'whatsapp_business_account', entry: [], padding: 'p'.repeat(WEBHOOK_BODY_LIMIT_BYTES - 67) });
+    const unpadded = metaJson({ object: 'whatsapp_business_account', entry: [], padding: '' });
+    const atLimit = metaJson({ object: 'whatsapp_business_account', entry: [], padding: 'p'.repeat(WEBHOOK_BODY_LIMIT_BYTES - unpadded.length) });
     return [
       fromText('300 messages in one delivery', metaJson(messagesValue(ids.map((id) => textMessage(id, textOf(random, 10))))), ids, 'application/json'),
       fromText('a 2.4 MB text', bigBody, [bigText], 'application/json'),
@@ -464,8 +465,11 @@ describe.each(databases)('fuzzed webhook bodies on $name', (database) => {
 
   const expectedStatus = (fuzz: FuzzCase) => (fuzz.body.length > WEBHOOK_BODY_LIMIT_BYTES ? 413 : 200);
 
+  /** sha256 → label, to name the case behind a failing delivery. */
+  const labels = new Map<string, string>();
   const remember = (fuzz: FuzzCase) => {
     const hash = sha256(fuzz.body);
+    labels.set(hash, fuzz.label);
     acknowledged.set(hash, (acknowledged.get(hash) ?? 0) + 1);
     if (fuzz.wamids.length > 0) validBodies.set(hash, fuzz.wamids);
   };
@@ -638,9 +642,21 @@ describe.each(databases)('fuzzed webhook bodies on $name', (database) => {
       for (const row of page) rows.push({ id: row.id, state: row.state, problem: row.problem, hash: sha256(Buffer.from(row.body)) });
       lastId = page[page.length - 1]!.id;
     }
+    {
+      const counts = await coxcox.store.db.selectFrom('webhook_deliveries').select(['id', 'event_count', 'body']).execute();
+      const byCategory = new Map<string, [number, number]>();
+      for (const row of counts) {
+        const label = (labels.get(sha256(Buffer.from(row.body))) ?? '?').replace(/[0-9.]+|:.*/g, '#');
+        const entry = byCategory.get(label) ?? [0, 0];
+        entry[0] += 1;
+        entry[1] += row.event_count;
+        byCategory.set(label, entry);
+      }
+      console.info([...byCategory].sort((a, b) => b[1][1] - a[1][1]).slice(0, 25).map(([k, v]) => `${k}: ${v[0]} deliveries, ${v[1]} events`).join('\n'));
+    }
     const stuck = rows
       .filter((row) => (row.state !== 'processed' && row.state !== 'invalid') || row.problem?.startsWith('apply failed'))
-      .map((row) => `delivery ${row.id}: ${row.state} (${row.problem})`);
+      .map((row) => `delivery ${row.id} (${labels.get(row.hash)}): ${row.state} (${row.problem})`);
     expect(stuck, seedNote).toEqual([]);
     expect(rows.filter((row) => row.state === 'invalid').every((row) => row.problem)).toBe(true);
     // Not vacuous: both outcomes occur.
