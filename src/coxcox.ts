@@ -91,8 +91,14 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
       for (const listener of options.onApplied ?? []) listener(events);
     },
   });
+  // PostgreSQL takes several writers: claim batches in parallel (SKIP LOCKED keeps them apart), because
+  // each delivery costs a few round trips. SQLite has one writer, so one batch at a time.
+  const parallelBatches = store.flags.supportsConcurrentWriters ? 4 : 1;
   const inbox = new PollLoop(
-    () => processor.processBatch(),
+    async () => {
+      const counts = await Promise.all(Array.from({ length: parallelBatches }, () => processor.processBatch()));
+      return counts.reduce((sum, count) => sum + count, 0);
+    },
     config.inboxPollIntervalMs,
     (error) => logger.error({ err: error }, 'inbox worker failed; backing off'),
   );

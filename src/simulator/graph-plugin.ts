@@ -45,7 +45,7 @@ export async function graphPlugin(graph: FastifyInstance, context: SimulatorCont
         return reply;
       }
     }
-
+    authenticate(context, request);
   });
 
   await messageRoutes(graph, context);

@@ -20,4 +20,10 @@ export { SimulatorOptionError } from './simulator-config.ts';
 export type { SimulatorAdjustments } from './simulator-controls.ts';
 export type * from './simulator-options.ts';
 export type { Counts, SentRecord, SimulatorState } from './simulator-state.ts';
+export {
+  type ReceivedWebhook,
+  startWebhookReceiver,
+  type WebhookReceiver,
+  type WebhookStatus,
+} from './start-webhook-receiver.ts';
 export type { TemplateRecord } from './template-registry.ts';

@@ -108,6 +108,7 @@ export interface FaultRates {
   acceptedBeforeFaultRate: number;
 }
 
+/** Delays from acceptance to each status webhook. */
 export interface StatusDelays {
   sentMs: number;
   deliveredMs: number;

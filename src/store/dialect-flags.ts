@@ -14,6 +14,16 @@ export interface DialectFlags {
   supportsConcurrentWriters: boolean;
   /** Most bound parameters one statement may carry. */
   maxParameters: number;
+  /**
+   * Full-text search: SQLite's FTS5 virtual table ranked by bm25(), or PostgreSQL's tsvector column
+   * (GIN index) ranked by ts_rank(). The agent's knowledge base uses it.
+   */
+  fullTextSearch: 'fts5' | 'tsvector';
+  /**
+   * What a JSON text column must be cast to before `->>` reads one of its keys: nothing on SQLite (3.38+
+   * reads JSON text as is), `json` on PostgreSQL. Campaign audiences filter on contacts' custom fields.
+   */
+  jsonReadCast: 'json' | null;
 }
 
 export const sqliteFlags: DialectFlags = Object.freeze({
@@ -23,6 +33,8 @@ export const sqliteFlags: DialectFlags = Object.freeze({
   supportsSkipLocked: false,
   supportsConcurrentWriters: false,
   maxParameters: 32_766, // SQLITE_MAX_VARIABLE_NUMBER since 3.32
+  fullTextSearch: 'fts5',
+  jsonReadCast: null,
 });
 
 export const postgresFlags: DialectFlags = Object.freeze({
@@ -32,4 +44,6 @@ export const postgresFlags: DialectFlags = Object.freeze({
   supportsSkipLocked: true,
   supportsConcurrentWriters: true,
   maxParameters: 65_535, // the wire protocol's Int16 parameter count
+  fullTextSearch: 'tsvector',
+  jsonReadCast: 'json',
 });

@@ -1,6 +1,8 @@
 import { type Kysely, sql } from 'kysely';
 import type { DialectFlags } from './dialect-flags.ts';
 import { queueMigrations } from '../queue/queue-migrations.ts';
+import { agentMigrations } from '../agent/agent-migrations.ts';
+import { campaignMigrations } from '../campaigns/campaign-migrations.ts';
 
 export interface Migration {
   name: string;
@@ -333,7 +335,7 @@ const coreMigrations: Migration[] = [
 ];
 
 /** Every migration in the order it is applied: core first, then each domain's in turn. */
-const migrations: Migration[] = [...coreMigrations, ...queueMigrations];
+const migrations: Migration[] = [...coreMigrations, ...queueMigrations, ...agentMigrations, ...campaignMigrations];
 
 /** Applies every migration not yet applied, each in its own transaction, under a lock on PostgreSQL. */
 // biome-ignore lint/suspicious/noExplicitAny: see Migration.

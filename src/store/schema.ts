@@ -98,6 +98,12 @@ export interface Database {
     opted_out_at: Generated<number | null>;
     /** Stopped marketing only (Meta's user_preferences stop, or error 131050). */
     marketing_opted_out_at: Generated<number | null>;
+    /** Custom fields from imports and the API, a JSON object of strings (campaigns migration 0200). */
+    fields: Generated<string>;
+    /** IANA zone: given explicitly, or the most populous zone of the number's country. */
+    time_zone: Generated<string | null>;
+    /** ISO 3166-1 alpha-2 country of the number. */
+    country: Generated<string | null>;
   };
   consent_events: {
     id: Generated<number>;

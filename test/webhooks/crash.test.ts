@@ -14,7 +14,7 @@ import { metaJson, signature, textMessageNotification } from '../support/meta-bo
 /**
  * Kill -9 while a load generator posts signed webhooks, restart on the same data, and check that every
  * delivery answered 200 was durable: its exact bytes are stored and its message is recorded exactly once.
- * This is the "200 only after the commit" rule of docs (ARCHITECTURE.md, "Durability and delivery rules"),
+ * This is the "200 only after the commit" rule (ARCHITECTURE.md, "Durability and delivery rules"),
  * checked against a real process, a real socket and a real crash rather than a fake.
  */
 
@@ -22,12 +22,12 @@ const SECRET_KEY = '5a'.repeat(32);
 const APP_SECRET = sandboxSecret(Buffer.from(SECRET_KEY, 'hex'), 'app secret');
 const ADMIN_TOKEN = 'crash-test-admin-token-0123456789';
 const CYCLES = 3;
-/** Requests in flight at once, as Meta's webhook fan-out does under load. */
+/** Requests in flight at once. */
 const CONCURRENCY = 50;
 /** How long each cycle's load runs before the kill: 1.0 s to 2.0 s, different per cycle. */
 const killAfterMs = (cycle: number) => 1000 + ((cycle * 379) % 1000);
-/** Bound on the inbox worker catching up after a restart. */
-const PROCESSING_DEADLINE_MS = 30_000;
+/** Bound on the inbox worker catching up after a restart (a few seconds alone; more on a busy machine). */
+const PROCESSING_DEADLINE_MS = 45_000;
 
 interface SentDelivery {
   wamid: string;
@@ -36,7 +36,12 @@ interface SentDelivery {
 
 interface LoadOutcome {
   acknowledged: SentDelivery[];
-  /** Requests that got no answer because the server died under them. */
+  /** Requests posted and not yet answered when the kill was sent (the client's view). */
+  inFlightAtKill: number;
+  /**
+   * Requests that got no answer because the server died under them. Usually all of those in flight, but it
+   * can be none: group commit answers a whole batch at once, and the kill may land just after one.
+   */
   broken: number;
   /** Any answer other than 200 (none is expected: a kill gives no answer at all). */
   otherStatuses: number[];
@@ -117,19 +122,29 @@ describe.each(databases)('kill -9 under webhook load on $name', (database) => {
 
   /** Posts unique signed deliveries with CONCURRENCY in flight, and SIGKILLs the server mid-load. */
   const loadAndKill = async (target: ChildServer, cycle: number): Promise<LoadOutcome> => {
-    const pool = new Pool(target.url, { connections: CONCURRENCY, pipelining: 1, headersTimeout: 15_000, bodyTimeout: 15_000 });
-    const outcome: LoadOutcome = { acknowledged: [], broken: 0, otherStatuses: [] };
+    const pool = new Pool(target.url, {
+      connections: CONCURRENCY,
+      pipelining: 1,
+      headersTimeout: 15_000,
+      bodyTimeout: 15_000,
+    });
+    const outcome: LoadOutcome = { acknowledged: [], inFlightAtKill: 0, broken: 0, otherStatuses: [] };
     let isStopping = false;
     let next = 0;
+    let inFlight = 0;
     const worker = async () => {
       while (!isStopping) {
         const delivery = deliveryFor(cycle, next++);
         let statusCode: number;
+        inFlight += 1;
         try {
           const response = await pool.request({
             method: 'POST',
             path: '/webhooks/whatsapp',
-            headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature(delivery.body, APP_SECRET) },
+            headers: {
+              'content-type': 'application/json',
+              'x-hub-signature-256': signature(delivery.body, APP_SECRET),
+            },
             body: delivery.body,
           });
           statusCode = response.statusCode;
@@ -138,6 +153,8 @@ describe.each(databases)('kill -9 under webhook load on $name', (database) => {
         } catch {
           outcome.broken += 1;
           continue;
+        } finally {
+          inFlight -= 1;
         }
         if (statusCode === 200) outcome.acknowledged.push(delivery);
         else outcome.otherStatuses.push(statusCode);
@@ -145,6 +162,7 @@ describe.each(databases)('kill -9 under webhook load on $name', (database) => {
     };
     const workers = Array.from({ length: CONCURRENCY }, worker);
     await new Promise((resolve) => setTimeout(resolve, killAfterMs(cycle)));
+    outcome.inFlightAtKill = inFlight;
     const killed = target.stop('SIGKILL'); // sends the signal synchronously, then waits for the exit
     isStopping = true;
     await killed;
@@ -170,7 +188,8 @@ describe.each(databases)('kill -9 under webhook load on $name', (database) => {
     for (;;) {
       const pending = await pendingCount(verifier);
       if (pending === 0) return;
-      if (Date.now() > deadline) throw new Error(`${pending} deliveries still pending after ${PROCESSING_DEADLINE_MS} ms`);
+      if (Date.now() > deadline)
+        throw new Error(`${pending} deliveries still pending after ${PROCESSING_DEADLINE_MS} ms`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   };
@@ -179,7 +198,9 @@ describe.each(databases)('kill -9 under webhook load on $name', (database) => {
     // Every acknowledged body is stored, byte for byte.
     const stored = await verifier.db.selectFrom('webhook_deliveries').select('body').execute();
     const storedBodies = new Set(stored.map((row) => Buffer.from(row.body).toString('latin1')));
-    const missingBodies = acknowledged.filter((delivery) => !storedBodies.has(Buffer.from(delivery.body).toString('latin1')));
+    const missingBodies = acknowledged.filter(
+      (delivery) => !storedBodies.has(Buffer.from(delivery.body).toString('latin1')),
+    );
     expect(missingBodies.map((delivery) => delivery.wamid)).toEqual([]);
     expect(stored.length).toBeGreaterThanOrEqual(acknowledged.length);
 
@@ -189,7 +210,9 @@ describe.each(databases)('kill -9 under webhook load on $name', (database) => {
       .select(['state', (eb) => eb.fn.countAll().as('count')])
       .groupBy('state')
       .execute();
-    expect(Object.fromEntries(states.map((row) => [row.state, Number(row.count)]))).toEqual({ processed: stored.length });
+    expect(Object.fromEntries(states.map((row) => [row.state, Number(row.count)]))).toEqual({
+      processed: stored.length,
+    });
 
     // Every acknowledged message is recorded, and no message twice.
     const duplicates = await verifier.db
@@ -206,12 +229,18 @@ describe.each(databases)('kill -9 under webhook load on $name', (database) => {
       .execute();
     const recordedWamids = new Set(recorded.map((row) => row.wamid));
     expect(recordedWamids.size).toBe(recorded.length);
-    expect(acknowledged.filter((delivery) => !recordedWamids.has(delivery.wamid)).map((delivery) => delivery.wamid)).toEqual([]);
+    expect(
+      acknowledged
+        .filter((delivery) => !recordedWamids.has(delivery.wamid))
+        .map((delivery) => delivery.wamid),
+    ).toEqual([]);
     expect(recorded.every((row) => row.direction === 'in')).toBe(true);
     return { stored: stored.length, recorded: recorded.length };
   };
 
-  it(`keeps every acknowledged delivery through ${CYCLES} kill -9 and restart cycles`, { timeout: 120_000 }, async () => {
+  it(`keeps every acknowledged delivery through ${CYCLES} kill -9 and restart cycles`, {
+    timeout: 120_000,
+  }, async () => {
     const acknowledged: SentDelivery[] = [];
     server = await startServer();
     store = await openVerifier();
@@ -219,7 +248,7 @@ describe.each(databases)('kill -9 under webhook load on $name', (database) => {
       const outcome = await loadAndKill(server, cycle);
       // Not vacuous: the load was acknowledged before the kill, and the kill cut requests in flight.
       expect(outcome.acknowledged.length, `cycle ${cycle}: acknowledged`).toBeGreaterThan(0);
-      expect(outcome.broken, `cycle ${cycle}: requests cut by the kill`).toBeGreaterThan(0);
+      expect(outcome.inFlightAtKill, `cycle ${cycle}: requests in flight at the kill`).toBeGreaterThan(0);
       expect(outcome.otherStatuses).toEqual([]);
       expect(server.child.signalCode).toBe('SIGKILL');
       acknowledged.push(...outcome.acknowledged);
@@ -229,7 +258,8 @@ describe.each(databases)('kill -9 under webhook load on $name', (database) => {
       const verifiedAt = Date.now();
       const counts = await verify(store, acknowledged);
       console.info(
-        `${database.name} cycle ${cycle}: ${outcome.acknowledged.length} acknowledged, ${outcome.broken} cut by the kill; ` +
+        `${database.name} cycle ${cycle}: ${outcome.acknowledged.length} acknowledged, ${outcome.inFlightAtKill} in flight at the kill, ` +
+          `${outcome.broken} cut by it; ` +
           `${counts.stored} stored, ${counts.recorded} messages in all (${acknowledged.length} acknowledged in all); ` +
           `restart ${verifiedAt - restartedAt} ms, processed and verified in ${Date.now() - verifiedAt} ms`,
       );

@@ -1,0 +1,55 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../store/schema.ts';
+import './agent-schema.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export type AgentConversationState = Database['agent_conversation_state'];
+
+/** The agent's bookkeeping for one conversation, or a fresh one (nothing handled, nothing summarized). */
+export async function loadAgentState(db: Db, conversationId: string, tenantId: string): Promise<AgentConversationState> {
+  const row = await db
+    .selectFrom('agent_conversation_state')
+    .selectAll()
+    .where('conversation_id', '=', conversationId)
+    .executeTakeFirst();
+  return (
+    row ?? {
+      conversation_id: conversationId,
+      tenant_id: tenantId,
+      cursor_at: null,
+      cursor_ids: '[]',
+      summarized_until: null,
+      handoff_reason: null,
+      handoff_summary: null,
+      handed_off_at: null,
+      updated_at: 0,
+    }
+  );
+}
+
+/** Writes some of the bookkeeping, creating the row on first use. */
+export async function saveAgentState(
+  db: Db,
+  conversationId: string,
+  tenantId: string,
+  changes: Partial<Omit<AgentConversationState, 'conversation_id' | 'tenant_id' | 'updated_at'>>,
+  now: number,
+): Promise<void> {
+  await db
+    .insertInto('agent_conversation_state')
+    .values({
+      conversation_id: conversationId,
+      tenant_id: tenantId,
+      cursor_at: null,
+      cursor_ids: '[]',
+      summarized_until: null,
+      handoff_reason: null,
+      handoff_summary: null,
+      handed_off_at: null,
+      ...changes,
+      updated_at: now,
+    })
+    .onConflict((oc) => oc.column('conversation_id').doUpdateSet({ ...changes, updated_at: now }))
+    .execute();
+}

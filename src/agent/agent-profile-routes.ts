@@ -1,0 +1,137 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { requireTenant } from '../http/auth.ts';
+import { agentProfileSchema, windowClosedTemplateSchema } from './agent-profile-schema.ts';
+import { setMonthlyLimit, spendStatus } from './agent-spend.ts';
+import type { AgentRouteDeps } from './agent-route-deps.ts';
+import { MODEL_PROVIDERS } from './model-settings.ts';
+import { testModelConnection } from './test-model-connection.ts';
+
+const scopeQuery = z.object({
+  tenantId: z.string().optional().describe('admin only: the tenant'),
+  campaignId: z.string().min(1).max(128).optional().describe("a campaign's own profile; the tenant's default without it"),
+});
+
+/** The agent's profile, model settings (the api key is write-only) and the tenant's spend limit. */
+export async function agentProfileRoutes(instance: FastifyInstance, deps: AgentRouteDeps): Promise<void> {
+  const app = instance.withTypeProvider<ZodTypeProvider>();
+  const tags = ['agent'];
+
+  app.get(
+    '/agent/profile',
+    { schema: { tags, summary: 'The agent profile of the tenant, or of one of its campaigns.', querystring: scopeQuery } },
+    async (request) => {
+      const tenantId = requireTenant(request.principal, request.query.tenantId);
+      return deps.profiles.view(tenantId, request.query.campaignId ?? null);
+    },
+  );
+
+  app.put(
+    '/agent/profile',
+    {
+      schema: {
+        tags,
+        summary: 'Replace the agent profile: persona, company, goal, fields, languages, tools, limits, business hours.',
+        querystring: scopeQuery,
+        body: z.object({
+          profile: agentProfileSchema,
+          isEnabled: z.boolean().default(true),
+          windowClosedTemplate: windowClosedTemplateSchema
+            .nullable()
+            .default(null)
+            .describe('the approved template to send when the 24-hour window has closed; nothing is sent without one'),
+        }),
+      },
+    },
+    async (request) => {
+      const tenantId = requireTenant(request.principal, request.query.tenantId);
+      return deps.profiles.put(tenantId, request.query.campaignId ?? null, request.body);
+    },
+  );
+
+  app.get(
+    '/agent/model-settings',
+    { schema: { tags, summary: 'Which model the agent uses. The api key is never shown.', querystring: scopeQuery } },
+    async (request) => {
+      const tenantId = requireTenant(request.principal, request.query.tenantId);
+      return (await deps.profiles.view(tenantId, request.query.campaignId ?? null)).model;
+    },
+  );
+
+  app.put(
+    '/agent/model-settings',
+    {
+      schema: {
+        tags,
+        summary: 'Set the model: the offline playbook, an OpenAI-compatible endpoint, or Anthropic. The key is write-only.',
+        querystring: scopeQuery,
+        body: z.object({
+          provider: z.enum(MODEL_PROVIDERS),
+          baseUrl: z.url({ protocol: /^https?$/ }).max(500).nullable().optional(),
+          model: z.string().min(1).max(200).nullable().optional(),
+          apiKey: z
+            .string()
+            .min(1)
+            .max(500)
+            .nullable()
+            .optional()
+            .describe('omit to keep the stored key; null removes it'),
+        }),
+      },
+    },
+    async (request) => {
+      const tenantId = requireTenant(request.principal, request.query.tenantId);
+      return deps.profiles.putModelSettings(tenantId, request.query.campaignId ?? null, request.body);
+    },
+  );
+
+  app.post(
+    '/agent/model-settings/test',
+    {
+      schema: {
+        tags,
+        summary: 'Make one small call to the configured model and report whether it answered.',
+        querystring: scopeQuery,
+      },
+    },
+    async (request) => {
+      const tenantId = requireTenant(request.principal, request.query.tenantId);
+      const resolved = await deps.profiles.resolve(tenantId, request.query.campaignId ?? null);
+      const settings = resolved.modelSettings;
+      let model: ReturnType<AgentRouteDeps['modelFor']>;
+      try {
+        model = deps.modelFor(settings);
+      } catch (error) {
+        return { isOk: false, model: settings.provider, latencyMs: 0, reply: null, error: (error as Error).message };
+      }
+      return testModelConnection(model, settings.apiKey);
+    },
+  );
+
+  app.get(
+    '/agent/budget',
+    { schema: { tags, summary: "This month's model spend and the tenant's monthly limit.", querystring: scopeQuery.pick({ tenantId: true }) } },
+    async (request) => {
+      const tenantId = requireTenant(request.principal, request.query.tenantId);
+      return spendStatus(deps.db, tenantId, deps.now());
+    },
+  );
+
+  app.put(
+    '/agent/budget',
+    {
+      schema: {
+        tags,
+        summary: 'Set the monthly spend limit (USD, calendar month in UTC). Past it, conversations go to humans.',
+        querystring: scopeQuery.pick({ tenantId: true }),
+        body: z.object({ monthlyLimitUsd: z.number().min(0).max(1_000_000).nullable() }),
+      },
+    },
+    async (request) => {
+      const tenantId = requireTenant(request.principal, request.query.tenantId);
+      await setMonthlyLimit(deps.db, tenantId, request.body.monthlyLimitUsd, deps.now());
+      return spendStatus(deps.db, tenantId, deps.now());
+    },
+  );
+}

@@ -1,0 +1,516 @@
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { CUSTOMER_SERVICE_WINDOW_MS, enqueueMessage } from '../dispatch/index.ts';
+import { AppError } from '../http/app-error.ts';
+import { RetryLaterError } from '../queue/index.ts';
+import type { Database } from '../store/schema.ts';
+import type { GraphClient, OutboundMessage } from '../whatsapp/graph/index.ts';
+import type { AgentModel, KnowledgePassage, TurnInput } from './agent-model.ts';
+import { type AgentConversationState, loadAgentState, saveAgentState } from './agent-conversation-state.ts';
+import type { AgentProfiles } from './agent-profiles.ts';
+import { addSpend, spendStatus } from './agent-spend.ts';
+import { insertTurnRecord, type TurnStatus } from './agent-turns.ts';
+import { handOff } from './conversation-control.ts';
+import { loadLinesBetween, loadNewCustomerMessages, loadRecentLines, type StoredLine } from './conversation-memory.ts';
+import { customerTimeZone } from './customer-time-zone.ts';
+import type { KnowledgeBase } from './knowledge-base.ts';
+import { parseLeadFields } from './lead-state.ts';
+import { createLiveToolEnvironment } from './live-tool-environment.ts';
+import type { ModelFactory, ModelSettings } from './model-settings.ts';
+import { type AgentLogger, redactPersonalData } from './redact-personal-data.ts';
+import { type ModelLoopResult, type OutgoingItem, runModelLoop } from './run-model-loop.ts';
+import { extendSummary } from './running-summary.ts';
+import { sanitizeCustomerName } from './sanitize-customer-name.ts';
+import { toolSpecs } from './tools/index.ts';
+import { noEffects, type TurnEffects } from './turn-effects.ts';
+
+/** The job kind of an agent turn; its dedupe key is the conversation id (one turn at a time, debounced). */
+export const AGENT_TURN_JOB = 'agent-turn';
+
+export interface AgentTurnRunnerOptions {
+  db: Kysely<Database>;
+  profiles: AgentProfiles;
+  knowledge: KnowledgeBase;
+  modelFor: ModelFactory;
+  graph: GraphClient;
+  accessTokenFor: (tenantId: string, wabaId: string | null) => Promise<string | null>;
+  logger: AgentLogger;
+  defaultGraphApiUrl: string;
+  defaultGraphApiVersion: string;
+  /** Called after replies are queued, so the dispatcher looks at once. */
+  onQueued?: () => void;
+  /** Between the bubbles of one reply: a person types, and Meta's pair rate wants pacing. */
+  replySpacingMs?: number;
+  /** Lines of recent history the model sees; older ones are folded into the running summary. */
+  historyLimit?: number;
+  /** Knowledge passages per turn. */
+  knowledgeLimit?: number;
+  maxSteps?: number;
+  stepTimeoutMs?: number;
+  /** Attempts of a turn whose model call fails, before the conversation is handed to a human. */
+  maxModelAttempts?: number;
+  now?: () => number;
+}
+
+export interface TurnOutcome {
+  status: TurnStatus | 'nothing-new';
+  reason: string | null;
+  turnId: string | null;
+  /** Messages queued for the customer. */
+  queued: number;
+}
+
+interface TurnContext {
+  conversationId: string;
+  tenantId: string;
+  phoneNumberId: string;
+  contactId: string;
+  waId: string | null;
+  state: AgentConversationState;
+  newMessages: StoredLine[];
+  startedAt: number;
+  started: number;
+}
+
+type ConversationRow = NonNullable<Awaited<ReturnType<AgentTurnRunner['loadConversation']>>>;
+
+/** Window margin: replies are paced over a few seconds, and must all be inside the window when they go. */
+const WINDOW_MARGIN_MS = 60_000;
+
+/**
+ * Runs one agent turn for a conversation: the job queue guarantees one at a time per conversation and
+ * debounces a burst into one turn. A turn answers the customer messages recorded since the last one, or
+ * skips them (a human owns the conversation, it is closed, the contact opted out), or hands off (spend,
+ * turn or cost limits, a failing model). Each turn is recorded, skipped ones too.
+ */
+export class AgentTurnRunner {
+  private readonly options: Required<AgentTurnRunnerOptions>;
+  /** Models by settings, so that adapters (HTTP agents, keys) are built once. */
+  private readonly models = new Map<string, AgentModel>();
+
+  constructor(options: AgentTurnRunnerOptions) {
+    this.options = {
+      onQueued: () => {},
+      replySpacingMs: 1500, // 1.5 s
+      historyLimit: 20,
+      knowledgeLimit: 3,
+      maxSteps: 6,
+      stepTimeoutMs: 60_000, // 1 min
+      maxModelAttempts: 3,
+      now: Date.now,
+      ...options,
+    };
+  }
+
+  /** The model for some settings, cached by a hash of them (the key never becomes a map key itself). */
+  modelFor(settings: ModelSettings): AgentModel {
+    const key = createHash('sha256').update(JSON.stringify(settings)).digest('base64url');
+    let model = this.models.get(key);
+    if (!model) {
+      if (this.models.size >= 200) this.models.delete(this.models.keys().next().value!);
+      model = this.options.modelFor(settings);
+      this.models.set(key, model);
+    }
+    return model;
+  }
+
+  async runTurn(conversationId: string, attempt = 1): Promise<TurnOutcome> {
+    const { db, profiles } = this.options;
+    const started = performance.now();
+    const startedAt = this.options.now();
+    const row = await this.loadConversation(conversationId);
+    if (!row) return { status: 'nothing-new', reason: 'no-conversation', turnId: null, queued: 0 };
+    const state = await loadAgentState(db, conversationId, row.tenant_id);
+    const newMessages = await loadNewCustomerMessages(db, conversationId, state, startedAt);
+    if (newMessages.length === 0) return { status: 'nothing-new', reason: null, turnId: null, queued: 0 };
+    const context: TurnContext = {
+      conversationId,
+      tenantId: row.tenant_id,
+      phoneNumberId: row.phone_number_id,
+      contactId: row.contact_id,
+      waId: row.wa_id,
+      state,
+      newMessages,
+      startedAt,
+      started,
+    };
+
+    if (row.owner !== 'agent') return this.skip(context, 'human-owner', true);
+    if (row.is_closed === 1) return this.skip(context, 'closed', true);
+    if (row.opted_out_at !== null || row.marketing_opted_out_at !== null) return this.skip(context, 'opted-out', false);
+    if (!row.wa_id) return this.skip(context, 'no-phone-number', true);
+    const resolved = await profiles.resolve(row.tenant_id, row.campaign_id);
+    if (!resolved.isEnabled) return this.skip(context, 'agent-disabled', true);
+    const profile = resolved.profile;
+
+    const spend = await spendStatus(db, row.tenant_id, startedAt);
+    const limit = spend.isOverLimit
+      ? 'spend-limit'
+      : row.agent_turn_count >= profile.maxTurns
+        ? 'max-turns'
+        : row.agent_cost_usd >= profile.maxCostUsd
+          ? 'max-cost'
+          : null;
+    if (limit) return this.handOffFor(context, limit, null);
+
+    const lastInboundAt = row.last_inbound_at;
+    if (lastInboundAt === null || lastInboundAt <= startedAt - CUSTOMER_SERVICE_WINDOW_MS + WINDOW_MARGIN_MS) {
+      return this.windowClosed(context, resolved.windowClosedTemplate);
+    }
+
+    await this.markRead(row, newMessages[newMessages.length - 1]!.wamid);
+
+    const newText = newMessages.map((line) => line.text).join('\n');
+    const [knowledge, history] = await Promise.all([
+      this.options.knowledge.search(row.tenant_id, newText, this.options.knowledgeLimit),
+      loadRecentLines(db, conversationId, this.options.historyLimit),
+    ]);
+    const summaryUpdate = await this.foldOldLines(conversationId, state, row.summary, history);
+    const timeZone = customerTimeZone(row.wa_id);
+    const input: TurnInput = {
+      profile,
+      summary: summaryUpdate?.summary ?? row.summary,
+      history: history.map(({ speaker, text, at }) => ({ speaker, text, at })),
+      newMessages: newMessages.map(({ speaker, text, at }) => ({ speaker, text, at })),
+      leadFields: parseLeadFields(row.lead_fields),
+      knowledge,
+      tools: toolSpecs(profile.allowedTools),
+      customerName: sanitizeCustomerName(row.contact_name),
+      now: startedAt,
+      customerTimeZone: timeZone,
+    };
+    const outgoing: OutgoingItem[] = [];
+    const effects = noEffects();
+    const environment = createLiveToolEnvironment({
+      db,
+      knowledge: this.options.knowledge,
+      conversation: { id: conversationId, tenantId: row.tenant_id, contactId: row.contact_id },
+      profile,
+      customerTimeZone: timeZone,
+      now: startedAt,
+      outgoing,
+      effects,
+      lastMessageId: newMessages[newMessages.length - 1]!.id,
+    });
+
+    let loop: ModelLoopResult;
+    try {
+      loop = await runModelLoop(this.modelFor(resolved.modelSettings), input, environment, {
+        maxSteps: this.options.maxSteps,
+        stepTimeoutMs: this.options.stepTimeoutMs,
+        outgoing,
+      });
+    } catch (error) {
+      return this.modelFailed(context, input, knowledge, error, attempt);
+    }
+    return this.commit(context, { input, knowledge, loop, outgoing, effects, summaryUpdate });
+  }
+
+  /** Queues the replies, adds the cost, moves the cursor and records the turn, all in one transaction. */
+  private async commit(
+    context: TurnContext,
+    turn: {
+      input: TurnInput;
+      knowledge: KnowledgePassage[];
+      loop: ModelLoopResult;
+      outgoing: OutgoingItem[];
+      effects: TurnEffects;
+      summaryUpdate: { summary: string | null; summarizedUntil: number } | null;
+    },
+  ): Promise<TurnOutcome> {
+    const { db, replySpacingMs } = this.options;
+    const { loop, outgoing, effects } = turn;
+    const now = this.options.now();
+    let reason: string | null = loop.hitStepLimit ? 'step-limit' : null;
+    const queuedTexts: string[] = [];
+    const turnId = await db.transaction().execute(async (trx) => {
+      let isMuted = false;
+      if (outgoing.length > 0 && !effects.handedOff) {
+        // A human may have taken over while the model was thinking: then the agent says nothing.
+        const current = await trx
+          .selectFrom('conversations')
+          .select('owner')
+          .where('id', '=', context.conversationId)
+          .executeTakeFirst();
+        isMuted = current?.owner !== 'agent';
+        if (isMuted) reason = 'muted-during-turn';
+      }
+      if (!isMuted) {
+        for (const [index, item] of outgoing.entries()) {
+          try {
+            await enqueueMessage(
+              trx,
+              {
+                tenantId: context.tenantId,
+                phoneNumberId: context.phoneNumberId,
+                conversationId: context.conversationId,
+                message: toOutboundMessage(`+${context.waId}`, item),
+                source: 'agent',
+                notBeforeMs: now + index * replySpacingMs,
+              },
+              now,
+            );
+            queuedTexts.push(item.kind === 'text' ? item.text : `[${item.asset.mediaKind}] ${item.asset.title}`);
+          } catch (error) {
+            if (error instanceof AppError && error.code === 'window_closed') {
+              reason = 'window-closed';
+              break;
+            }
+            throw error;
+          }
+        }
+      }
+      await trx
+        .updateTable('conversations')
+        .set((eb) => ({
+          agent_turn_count: eb('agent_turn_count', '+', 1),
+          agent_cost_usd: eb('agent_cost_usd', '+', loop.usage.costUsd),
+          last_agent_turn_at: now,
+          ...(turn.summaryUpdate ? { summary: turn.summaryUpdate.summary } : {}),
+        }))
+        .where('id', '=', context.conversationId)
+        .execute();
+      await addSpend(trx, context.tenantId, loop.usage.costUsd, now);
+      await saveAgentState(
+        trx,
+        context.conversationId,
+        context.tenantId,
+        {
+          ...nextCursor(context.state, context.newMessages),
+          ...(turn.summaryUpdate ? { summarized_until: turn.summaryUpdate.summarizedUntil } : {}),
+        },
+        now,
+      );
+      const status: TurnStatus = effects.handedOff ? 'handed_off' : queuedTexts.length > 0 ? 'replied' : 'silent';
+      return insertTurnRecord(trx, {
+        tenantId: context.tenantId,
+        conversationId: context.conversationId,
+        status,
+        reason: effects.handedOff ? `hand_off: ${effects.handedOff.reason}` : reason,
+        messageIds: context.newMessages.map((line) => line.id),
+        promptChars: promptChars(turn.input),
+        historyLines: turn.input.history.length,
+        knowledgePassages: turn.knowledge.length,
+        steps: loop.steps.length,
+        toolCalls: loop.toolCalls,
+        replies: queuedTexts,
+        model: loop.model,
+        inputTokens: loop.usage.inputTokens,
+        outputTokens: loop.usage.outputTokens,
+        costUsd: loop.usage.costUsd,
+        latencyMs: performance.now() - context.started,
+        modelLatencyMs: loop.modelLatencyMs,
+        error: null,
+        startedAt: context.startedAt,
+        finishedAt: now,
+      });
+    });
+    if (queuedTexts.length > 0) this.options.onQueued();
+    const status: TurnStatus = effects.handedOff ? 'handed_off' : queuedTexts.length > 0 ? 'replied' : 'silent';
+    return { status, reason, turnId, queued: queuedTexts.length };
+  }
+
+  /** Records a turn that did not reach the model, and moves past its messages. */
+  private async skip(context: TurnContext, reason: string, needsAttention: boolean): Promise<TurnOutcome> {
+    const { db } = this.options;
+    const now = this.options.now();
+    const turnId = await db.transaction().execute(async (trx) => {
+      // Someone should look: the customer wrote, and the agent will not answer.
+      if (needsAttention) {
+        await trx.updateTable('conversations').set({ needs_attention: 1 }).where('id', '=', context.conversationId).execute();
+      }
+      await saveAgentState(trx, context.conversationId, context.tenantId, nextCursor(context.state, context.newMessages), now);
+      return insertTurnRecord(trx, this.bareRecord(context, 'skipped', reason, now));
+    });
+    return { status: 'skipped', reason, turnId, queued: 0 };
+  }
+
+  private async handOffFor(context: TurnContext, reason: string, error: string | null): Promise<TurnOutcome> {
+    const { db } = this.options;
+    const now = this.options.now();
+    const turnId = await db.transaction().execute(async (trx) => {
+      await handOff(trx, { id: context.conversationId, tenantId: context.tenantId }, { reason, summary: null }, now);
+      await saveAgentState(trx, context.conversationId, context.tenantId, nextCursor(context.state, context.newMessages), now);
+      return insertTurnRecord(trx, { ...this.bareRecord(context, 'handed_off', reason, now), error });
+    });
+    this.options.logger.info({ conversationId: context.conversationId, reason }, 'agent handed the conversation to a human');
+    return { status: 'handed_off', reason, turnId, queued: 0 };
+  }
+
+  /** Outside the 24-hour window only an approved template may go (Meta error 131047): that, or nothing. */
+  private async windowClosed(
+    context: TurnContext,
+    template: { name: string; languageCode: string; category: string } | null,
+  ): Promise<TurnOutcome> {
+    if (!template || !context.waId) return this.skip(context, 'window-closed', true);
+    const { db } = this.options;
+    const now = this.options.now();
+    const turnId = await db.transaction().execute(async (trx) => {
+      await enqueueMessage(
+        trx,
+        {
+          tenantId: context.tenantId,
+          phoneNumberId: context.phoneNumberId,
+          conversationId: context.conversationId,
+          message: {
+            to: `+${context.waId}`,
+            type: 'template',
+            template: { name: template.name, languageCode: template.languageCode },
+          },
+          category: template.category,
+          source: 'agent',
+        },
+        now,
+      );
+      await saveAgentState(trx, context.conversationId, context.tenantId, nextCursor(context.state, context.newMessages), now);
+      return insertTurnRecord(trx, {
+        ...this.bareRecord(context, 'replied', 'window-closed-template', now),
+        replies: [`[template ${template.name}]`],
+      });
+    });
+    this.options.onQueued();
+    return { status: 'replied', reason: 'window-closed-template', turnId, queued: 1 };
+  }
+
+  private async modelFailed(
+    context: TurnContext,
+    input: TurnInput,
+    knowledge: KnowledgePassage[],
+    error: unknown,
+    attempt: number,
+  ): Promise<TurnOutcome> {
+    const message = redactPersonalData(error instanceof Error ? error.message : String(error));
+    this.options.logger.warn({ conversationId: context.conversationId, attempt, err: error }, 'the agent model failed');
+    if (attempt >= this.options.maxModelAttempts) return this.handOffFor(context, 'model-error', message);
+    const now = this.options.now();
+    await insertTurnRecord(this.options.db, {
+      ...this.bareRecord(context, 'failed', 'model-error', now),
+      promptChars: promptChars(input),
+      historyLines: input.history.length,
+      knowledgePassages: knowledge.length,
+      error: message,
+    });
+    // The cursor stays: the retry answers the same messages. 2 s, 4 s … between attempts.
+    throw new RetryLaterError(`agent model failed: ${message}`, 1000 * 2 ** attempt);
+  }
+
+  private bareRecord(context: TurnContext, status: TurnStatus, reason: string, now: number) {
+    return {
+      tenantId: context.tenantId,
+      conversationId: context.conversationId,
+      status,
+      reason,
+      messageIds: context.newMessages.map((line) => line.id),
+      promptChars: 0,
+      historyLines: 0,
+      knowledgePassages: 0,
+      steps: 0,
+      toolCalls: [],
+      replies: [],
+      model: null,
+      inputTokens: 0,
+      outputTokens: 0,
+      costUsd: 0,
+      latencyMs: performance.now() - context.started,
+      modelLatencyMs: 0,
+      error: null,
+      startedAt: context.startedAt,
+      finishedAt: now,
+    };
+  }
+
+  /** When history has scrolled past lines the summary does not cover yet, fold them in. */
+  private async foldOldLines(
+    conversationId: string,
+    state: AgentConversationState,
+    summary: string | null,
+    history: StoredLine[],
+  ): Promise<{ summary: string | null; summarizedUntil: number } | null> {
+    if (history.length < this.options.historyLimit) return null;
+    const oldest = history[0]!.createdAt;
+    if (state.summarized_until !== null && state.summarized_until >= oldest - 1) return null;
+    const lines = await loadLinesBetween(this.options.db, conversationId, state.summarized_until, oldest, 500);
+    if (lines.length === 0) return null;
+    return { summary: extendSummary(summary, lines), summarizedUntil: lines[lines.length - 1]!.createdAt };
+  }
+
+  /** Marks the customer's last message read with a typing bubble (until we reply, 25 s at most). */
+  private async markRead(row: ConversationRow, wamid: string | null): Promise<void> {
+    if (!wamid || row.waba_id === null) return;
+    try {
+      const accessToken = await this.options.accessTokenFor(row.tenant_id, row.waba_id);
+      if (!accessToken) return;
+      await this.options.graph.markRead(
+        {
+          phoneNumberId: row.phone_number_id,
+          accessToken,
+          graphApiUrl: row.graph_api_url ?? this.options.defaultGraphApiUrl,
+          graphApiVersion: row.graph_api_version ?? this.options.defaultGraphApiVersion,
+        },
+        wamid,
+        { typingIndicator: true, signal: AbortSignal.timeout(5000) },
+      );
+    } catch (error) {
+      // A read mark is a courtesy: the turn goes on without it.
+      this.options.logger.warn({ conversationId: row.id, err: error }, 'could not mark the message read');
+    }
+  }
+
+  private loadConversation(conversationId: string) {
+    return this.options.db
+      .selectFrom('conversations')
+      .innerJoin('contacts', 'contacts.id', 'conversations.contact_id')
+      .leftJoin('phone_numbers', 'phone_numbers.phone_number_id', 'conversations.phone_number_id')
+      .select([
+        'conversations.id',
+        'conversations.tenant_id',
+        'conversations.phone_number_id',
+        'conversations.contact_id',
+        'conversations.owner',
+        'conversations.is_closed',
+        'conversations.last_inbound_at',
+        'conversations.lead_fields',
+        'conversations.summary',
+        'conversations.agent_turn_count',
+        'conversations.agent_cost_usd',
+        'conversations.campaign_id',
+        'contacts.wa_id',
+        'contacts.name as contact_name',
+        'contacts.opted_out_at',
+        'contacts.marketing_opted_out_at',
+        'phone_numbers.waba_id',
+        'phone_numbers.graph_api_url',
+        'phone_numbers.graph_api_version',
+      ])
+      .where('conversations.id', '=', conversationId)
+      .executeTakeFirst();
+  }
+}
+
+/** The cursor after handling these messages: the newest time, and every id handled at exactly that time. */
+function nextCursor(state: AgentConversationState, handled: StoredLine[]): { cursor_at: number; cursor_ids: string } {
+  const newest = Math.max(...handled.map((line) => line.createdAt));
+  const ids = handled.filter((line) => line.createdAt === newest).map((line) => line.id);
+  const kept = state.cursor_at === newest ? (JSON.parse(state.cursor_ids) as string[]) : [];
+  return { cursor_at: newest, cursor_ids: JSON.stringify([...new Set([...kept, ...ids])]) };
+}
+
+function promptChars(input: TurnInput): number {
+  return JSON.stringify(input).length;
+}
+
+function toOutboundMessage(to: string, item: OutgoingItem): OutboundMessage {
+  if (item.kind === 'text') return { to, type: 'text', text: { body: item.text } };
+  const { asset } = item;
+  const caption = item.caption ?? asset.title;
+  switch (asset.mediaKind) {
+    case 'image':
+      return { to, type: 'image', image: { link: asset.mediaUrl, caption } };
+    case 'video':
+      return { to, type: 'video', video: { link: asset.mediaUrl, caption } };
+    case 'audio':
+      return { to, type: 'audio', audio: { link: asset.mediaUrl } };
+    default:
+      return { to, type: 'document', document: { link: asset.mediaUrl, caption, filename: asset.title } };
+  }
+}

@@ -1,0 +1,75 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../store/schema.ts';
+import { saveAgentState } from './agent-conversation-state.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/**
+ * Who speaks in a conversation. The agent answers while it owns the conversation; a takeover (API, later
+ * the dashboard) or the agent's own hand-off gives it to a human, which mutes the agent until handed back.
+ * The agent's tools and the API routes both act through these functions.
+ */
+
+/** The agent hands the conversation to a human, with why and what happened so far. */
+export async function handOff(
+  db: Db,
+  conversation: { id: string; tenantId: string },
+  input: { reason: string; summary: string | null },
+  now: number,
+): Promise<void> {
+  await db
+    .updateTable('conversations')
+    .set({ owner: 'human', needs_attention: 1 })
+    .where('id', '=', conversation.id)
+    .execute();
+  await saveAgentState(
+    db,
+    conversation.id,
+    conversation.tenantId,
+    { handoff_reason: input.reason.slice(0, 500), handoff_summary: input.summary?.slice(0, 4000) ?? null, handed_off_at: now },
+    now,
+  );
+}
+
+/** A human takes the conversation over: the agent stays silent until it is handed back. */
+export async function takeOver(db: Db, conversationId: string, userId: string | null): Promise<void> {
+  await db
+    .updateTable('conversations')
+    .set({ owner: 'human', assigned_user_id: userId })
+    .where('id', '=', conversationId)
+    .execute();
+}
+
+/**
+ * The agent owns the conversation again (and it is open again). Whatever the customer wrote meanwhile was
+ * the human's to answer, so the agent starts from the next customer message, not from those.
+ */
+export async function handBack(
+  db: Db,
+  conversation: { id: string; tenantId: string },
+  now: number,
+): Promise<void> {
+  await db
+    .updateTable('conversations')
+    .set({ owner: 'agent', assigned_user_id: null, needs_attention: 0, is_closed: 0 })
+    .where('id', '=', conversation.id)
+    .execute();
+  const newest = await db
+    .selectFrom('messages')
+    .select((eb) => eb.fn.max('created_at').as('at'))
+    .where('conversation_id', '=', conversation.id)
+    .where('direction', '=', 'in')
+    .executeTakeFirst();
+  await saveAgentState(
+    db,
+    conversation.id,
+    conversation.tenantId,
+    { cursor_at: newest?.at === null || newest?.at === undefined ? now : Number(newest.at), cursor_ids: '[]' },
+    now,
+  );
+}
+
+/** Ends the conversation: the agent no longer answers in it until a human hands it back. */
+export async function closeConversation(db: Db, conversationId: string): Promise<void> {
+  await db.updateTable('conversations').set({ is_closed: 1 }).where('id', '=', conversationId).execute();
+}
