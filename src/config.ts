@@ -44,6 +44,8 @@ export interface Config {
   logLevel: string;
   /** How often the inbox worker looks for stored deliveries when it was not woken. */
   inboxPollIntervalMs: number;
+  /** The agent answers a burst of customer messages once, this long after the latest. */
+  agentDebounceMs: number;
   /** Sandbox mode: the port of the built-in simulator (0: any free port), unless GRAPH_API_URL points elsewhere. */
   simulatorPort: number;
   /** Notes about generated secrets, printed once at start. */
@@ -199,6 +201,7 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
     isSandbox: whatsapp === undefined,
     logLevel,
     inboxPollIntervalMs: readPositiveInteger(env, 'INBOX_POLL_INTERVAL_MS', 1000), // 1 s
+    agentDebounceMs: readPositiveInteger(env, 'AGENT_DEBOUNCE_MS', 1500), // 1.5 s
     simulatorPort: env.SIMULATOR_PORT ? readPort({ PORT: env.SIMULATOR_PORT }, 'SIMULATOR_PORT') : 0,
     notices,
   });

@@ -1,10 +1,12 @@
 import { createHmac } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { type Agent, createAgent, type ModelFactory } from './agent/index.ts';
+import { defaultModelFactory } from './agent/default-model-factory.ts';
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import { Dispatcher, type DispatcherOptions, reconcileStatus, sendRoutes } from './dispatch/index.ts';
-import { PollLoop } from './queue/index.ts';
+import { type JobHandler, JobWorker, type JobWorkerOptions, PollLoop } from './queue/index.ts';
 import { openStore, type Store } from './store/open-store.ts';
 import { createSecretBox, TenantDirectory } from './tenants/index.ts';
 import { DeliveryWriter } from './whatsapp/delivery-writer.ts';
@@ -32,6 +34,11 @@ export interface Coxcox {
   metrics: Metrics;
   processor: DeliveryProcessor;
   dispatcher: Dispatcher;
+  /** Runs jobs from the `jobs` table: agent turns, and whatever other domains register. */
+  jobWorker: JobWorker;
+  /** Adds the handler of a job kind (campaigns' planning, outbound webhooks …) before the workers start. */
+  registerJobHandler(kind: string, handler: JobHandler): void;
+  agent: Agent;
   graph: GraphClient;
   /** The built-in Cloud API simulator, in sandbox mode. */
   simulator: Simulator | null;
@@ -51,6 +58,10 @@ export interface CreateCoxcoxOptions {
   graph?: GraphClient;
   /** Dispatcher tuning (tests shorten the reconcile window). */
   dispatcher?: Partial<DispatcherOptions>;
+  /** Builds the agent's model from its settings; the AI SDK adapters and the offline playbook by default. */
+  modelFor?: ModelFactory;
+  /** Job worker tuning. */
+  jobs?: Partial<Pick<JobWorkerOptions, 'batchSize' | 'lockMs' | 'maxAttempts' | 'rerunDelayMs' | 'now'>>;
 }
 
 /** Assembles Coxcox from a parsed config: store, tenants, webhook intake and workers. */
@@ -80,14 +91,51 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
     ...options.dispatcher,
   });
 
+  // One job worker for every domain: handlers are added by kind (registerJobHandler), before start.
+  const jobHandlers: Record<string, JobHandler> = {};
+  const jobWorker = new JobWorker({
+    db: store.db,
+    flags: store.flags,
+    logger: logger.child({ worker: 'jobs' }),
+    handlers: jobHandlers,
+    // A message that arrives during a turn gets one more turn, after the same debounce.
+    rerunDelayMs: config.agentDebounceMs,
+    ...options.jobs,
+  });
+  const jobs = new PollLoop(
+    () => jobWorker.runBatch(),
+    1000, // 1 s: woken sooner by the agent's debounce timers
+    (error) => logger.error({ err: error }, 'job worker failed; backing off'),
+  );
+  const registerJobHandler = (kind: string, handler: JobHandler) => {
+    if (jobHandlers[kind]) throw new Error(`a handler for job kind "${kind}" is already registered`);
+    jobHandlers[kind] = handler;
+  };
+  const agent = createAgent({
+    db: store.db,
+    flags: store.flags,
+    box,
+    accessTokenFor: (tenantId, wabaId) => directory.accessTokenFor(tenantId, wabaId),
+    graph,
+    logger: logger.child({ worker: 'agent' }),
+    modelFor: options.modelFor ?? defaultModelFactory,
+    defaultGraphApiUrl: simulator?.url ?? config.graphApiUrl ?? defaultGraphApiUrl,
+    defaultGraphApiVersion: config.graphApiVersion,
+    debounceMs: config.agentDebounceMs,
+    onQueued: () => dispatcher.wake(),
+    onTurnsDue: () => jobs.wake(),
+  });
+  for (const [kind, handler] of Object.entries(agent.jobHandlers)) registerJobHandler(kind, handler);
+
   const processor = new DeliveryProcessor({
     db: store.db,
     flags: store.flags,
     directory,
     metrics,
     logger: logger.child({ worker: 'inbox' }),
-    hooks: [reconcileStatus],
+    hooks: [reconcileStatus, agent.eventHook],
     onApplied: (events) => {
+      agent.onApplied(events);
       for (const listener of options.onApplied ?? []) listener(events);
     },
   });
@@ -111,7 +159,10 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
     writer,
     metrics,
     defaultAppId,
-    apiPlugins: [(api) => sendRoutes(api, { db: store.db, onQueued: () => dispatcher.wake() })],
+    apiPlugins: [
+      (api) => sendRoutes(api, { db: store.db, onQueued: () => dispatcher.wake() }),
+      (api) => agent.routes(api),
+    ],
   });
 
   return {
@@ -122,17 +173,23 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
     metrics,
     processor,
     dispatcher,
+    jobWorker,
+    registerJobHandler,
+    agent,
     graph,
     simulator,
     defaultAppId,
     startWorkers: () => {
       inbox.start();
+      jobs.start();
       dispatcher.start();
     },
     async close() {
       await app.close();
       await writer.drain();
       await inbox.stop();
+      agent.stop();
+      await jobs.stop();
       await dispatcher.stop();
       if (!options.graph && graph instanceof UndiciGraphClient) await graph.close();
       await simulator?.close();

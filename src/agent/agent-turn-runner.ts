@@ -166,7 +166,8 @@ export class AgentTurnRunner {
       loadRecentLines(db, conversationId, this.options.historyLimit),
     ]);
     const summaryUpdate = await this.foldOldLines(conversationId, state, row.summary, history);
-    const timeZone = customerTimeZone(row.wa_id);
+    // The contact's own zone when known (imports, the API), else the likeliest for the number's country.
+    const timeZone = row.time_zone ?? customerTimeZone(row.wa_id);
     const input: TurnInput = {
       profile,
       summary: summaryUpdate?.summary ?? row.summary,
@@ -478,6 +479,7 @@ export class AgentTurnRunner {
         'contacts.name as contact_name',
         'contacts.opted_out_at',
         'contacts.marketing_opted_out_at',
+        'contacts.time_zone',
         'phone_numbers.waba_id',
         'phone_numbers.graph_api_url',
         'phone_numbers.graph_api_version',

@@ -56,15 +56,21 @@ export async function handBack(
     .execute();
   const newest = await db
     .selectFrom('messages')
-    .select((eb) => eb.fn.max('created_at').as('at'))
+    .select(['id', 'created_at'])
     .where('conversation_id', '=', conversation.id)
     .where('direction', '=', 'in')
-    .executeTakeFirst();
+    .orderBy('created_at', 'desc')
+    .limit(50)
+    .execute();
+  const cursorAt = newest[0]?.created_at ?? now;
   await saveAgentState(
     db,
     conversation.id,
     conversation.tenantId,
-    { cursor_at: newest?.at === null || newest?.at === undefined ? now : Number(newest.at), cursor_ids: '[]' },
+    {
+      cursor_at: cursorAt,
+      cursor_ids: JSON.stringify(newest.filter((row) => row.created_at === cursorAt).map((row) => row.id)),
+    },
     now,
   );
 }

@@ -4,9 +4,14 @@ const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}
 /** A phone number: 7 or more digits, optionally with +, spaces, dots, dashes and parentheses between. */
 const PHONE = /\+?\(?\d(?:[\d\s().-]{5,}\d)/g;
 
+/** Dates and times (2026-01-12, 2026-01-12 10:30) have as many digits as a phone number, and are not one. */
+const DATE_LIKE = /^\d{4}-\d{2}-\d{2}(?:[ T]\d{2})?$/;
+
 /** Replaces e-mail addresses and phone numbers with placeholders. */
 export function redactPersonalData(text: string): string {
-  return text.replace(EMAIL, '[email]').replace(PHONE, (match) => (match.replace(/\D/g, '').length >= 7 ? '[phone]' : match));
+  return text
+    .replace(EMAIL, '[email]')
+    .replace(PHONE, (match) => (match.replace(/\D/g, '').length >= 7 && !DATE_LIKE.test(match.trim()) ? '[phone]' : match));
 }
 
 /** Ids are ours (UUIDs, wamids, outbox ids) and safe, and some contain digit runs: they are left alone. */

@@ -12,16 +12,19 @@ export function splitIntoChunks(body: string): string[] {
   let current = '';
   const flush = () => {
     const text = current.trim();
-    if (text !== '') chunks.push(heading && !text.startsWith(heading) ? `${heading}\n${text}` : text);
+    if (text !== '') chunks.push(heading ? `${heading}\n${text}` : text);
     current = '';
   };
   for (const block of body.replace(/\r\n?/g, '\n').split(/\n\s*\n/)) {
-    const paragraph = block.trim();
+    let paragraph = block.trim();
     if (paragraph === '') continue;
-    const headingMatch = /^#{1,6}\s+(.+)$/m.exec(paragraph.split('\n')[0] ?? '');
+    const lines = paragraph.split('\n');
+    const headingMatch = /^#{1,6}\s+(.+)$/.exec(lines[0] ?? '');
     if (headingMatch) {
       flush();
-      heading = headingMatch[1]!.trim();
+      heading = headingMatch[1]!.replace(/#+$/, '').trim();
+      paragraph = lines.slice(1).join('\n').trim();
+      if (paragraph === '') continue;
     }
     for (const piece of pieces(paragraph)) {
       if (current.length > 0 && current.length + piece.length + 2 > TARGET_CHUNK_CHARS) flush();
@@ -29,6 +32,8 @@ export function splitIntoChunks(body: string): string[] {
     }
   }
   flush();
+  // A document of headings only still says something.
+  if (chunks.length === 0 && heading !== '') chunks.push(heading);
   return chunks;
 }
 

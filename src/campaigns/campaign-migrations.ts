@@ -141,6 +141,8 @@ export const campaignMigrations: Migration[] = [
         .addColumn('time_zones', 'text', (c) => c.notNull().defaultTo(sql.raw("'[]'")))
         .addColumn('targeted_count', 'integer', (c) => c.notNull().defaultTo(0))
         .addColumn('suppressed_count', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('next_tick_at', 'bigint')
+        .addColumn('tick_locked_until', 'bigint')
         .addColumn('launched_at', 'bigint')
         .addColumn('paused_at', 'bigint')
         .addColumn('completed_at', 'bigint')
@@ -153,6 +155,7 @@ export const campaignMigrations: Migration[] = [
         .on('campaigns')
         .columns(['tenant_id', 'created_at'])
         .execute();
+      await db.schema.createIndex('campaigns_due').on('campaigns').columns(['state', 'next_tick_at']).execute();
       await db.schema
         .createTable('campaign_contacts')
         .addColumn('campaign_id', 'text', (c) => c.notNull())
@@ -183,6 +186,17 @@ export const campaignMigrations: Migration[] = [
         .createIndex('campaign_contacts_due')
         .on('campaign_contacts')
         .columns(['campaign_id', 'time_zone', 'due_at'])
+        .execute();
+      // In-flight contacts waiting for their follow-up time (due_at is null) and replied ones (outcome sync).
+      await db.schema
+        .createIndex('campaign_contacts_pending')
+        .on('campaign_contacts')
+        .columns(['campaign_id', 'due_at', 'next_step'])
+        .execute();
+      await db.schema
+        .createIndex('campaign_contacts_replied')
+        .on('campaign_contacts')
+        .columns(['campaign_id', 'replied_at'])
         .execute();
       // Opt-outs and replies find a contact's rows in every campaign of the tenant.
       await db.schema
@@ -224,7 +238,7 @@ export const campaignMigrations: Migration[] = [
       await db.schema
         .createIndex('campaign_messages_contact')
         .on('campaign_messages')
-        .columns(['tenant_id', 'contact_id', 'campaign_id'])
+        .columns(['contact_id', 'campaign_id', 'step'])
         .execute();
     },
   },

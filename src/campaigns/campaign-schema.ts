@@ -114,6 +114,10 @@ declare module '../store/schema.ts' {
       time_zones: string;
       targeted_count: number;
       suppressed_count: number;
+      /** When the scheduler looks at this campaign next (planning and running campaigns only). */
+      next_tick_at: number | null;
+      /** A scheduler holding this campaign (several instances may run one). */
+      tick_locked_until: number | null;
       launched_at: number | null;
       paused_at: number | null;
       completed_at: number | null;

@@ -37,7 +37,10 @@ export async function* parseJsonRecords(
 ): AsyncGenerator<JsonRecord> {
   const maxRecordChars = options.maxRecordChars ?? 1024 * 1024; // 1 Mi characters
   const decoder = new TextDecoder('utf-8');
-  let mode: 'unknown' | 'array' | 'lines' | 'done' = 'unknown';
+  type Mode = 'unknown' | 'array' | 'lines' | 'done';
+  let mode = 'unknown' as Mode;
+  // The generators below change `mode`; read it through this so TypeScript does not narrow it here.
+  const currentMode = (): Mode => mode;
   let buffer = '';
   let line = 1;
   // Array scanner state, kept across chunks.
@@ -150,8 +153,10 @@ export async function* parseJsonRecords(
 
   for await (const chunk of source) {
     yield* feed(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }), false);
-    if (mode === 'done') return;
-    if (buffer.length > maxRecordChars) throw new JsonTooLongError(mode === 'array' ? elementLine : line, maxRecordChars);
+    if (currentMode() === 'done') return;
+    if (buffer.length > maxRecordChars) {
+      throw new JsonTooLongError(currentMode() === 'array' ? elementLine : line, maxRecordChars);
+    }
   }
   yield* feed(decoder.decode(), true);
 }

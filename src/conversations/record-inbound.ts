@@ -237,49 +237,61 @@ export async function recordStatus(
   const isNew = Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0;
   if (!isNew) return { isNew: false, hasAdvanced: false };
 
-  // A status for a message we have not seen (sent by another system, or its send not yet recorded).
-  await db
-    .insertInto('messages')
-    .values({
-      id: randomUUID(),
-      tenant_id: record.tenantId,
-      conversation_id: null,
-      contact_id: null,
-      phone_number_id: record.phoneNumberId,
-      wamid: record.wamid,
-      direction: 'out',
-      type: 'unknown',
-      content: 'null',
-      context_wamid: null,
-      sent_at: null,
-      status: null,
-      status_rank: 0,
-      status_at: null,
-      error_code: null,
-      error_title: null,
-      biz_opaque_callback_data: record.bizOpaqueCallbackData,
-      is_revoked: 0,
-      edited_content: null,
-      created_at: now,
-      updated_at: now,
-    })
-    .onConflict((oc) => oc.columns(['tenant_id', 'wamid']).doNothing())
-    .execute();
-
   const rank = statusRank(record.status);
-  const updated = await db
-    .updateTable('messages')
-    .set({
-      status: record.status,
-      status_rank: rank,
-      status_at: record.occurredAt,
-      error_code: record.errorCode,
-      error_title: record.errorTitle,
-      updated_at: now,
-    })
-    .where('tenant_id', '=', record.tenantId)
-    .where('wamid', '=', record.wamid)
-    .where('status_rank', '<', rank)
-    .executeTakeFirst();
+  const advance = () =>
+    db
+      .updateTable('messages')
+      .set({
+        status: record.status,
+        status_rank: rank,
+        status_at: record.occurredAt,
+        error_code: record.errorCode,
+        error_title: record.errorTitle,
+        updated_at: now,
+      })
+      .where('tenant_id', '=', record.tenantId)
+      .where('wamid', '=', record.wamid)
+      .where('status_rank', '<', rank)
+      .executeTakeFirst();
+  let updated = await advance();
+  if (Number(updated.numUpdatedRows) === 0) {
+    const exists = await db
+      .selectFrom('messages')
+      .select('id')
+      .where('tenant_id', '=', record.tenantId)
+      .where('wamid', '=', record.wamid)
+      .executeTakeFirst();
+    if (!exists) {
+      // A status for a message we have not seen (sent by another system, or its send not yet recorded).
+      await db
+        .insertInto('messages')
+        .values({
+          id: randomUUID(),
+          tenant_id: record.tenantId,
+          conversation_id: null,
+          contact_id: null,
+          phone_number_id: record.phoneNumberId,
+          wamid: record.wamid,
+          direction: 'out',
+          type: 'unknown',
+          content: 'null',
+          context_wamid: null,
+          sent_at: null,
+          status: null,
+          status_rank: 0,
+          status_at: null,
+          error_code: null,
+          error_title: null,
+          biz_opaque_callback_data: record.bizOpaqueCallbackData,
+          is_revoked: 0,
+          edited_content: null,
+          created_at: now,
+          updated_at: now,
+        })
+        .onConflict((oc) => oc.columns(['tenant_id', 'wamid']).doNothing())
+        .execute();
+      updated = await advance();
+    }
+  }
   return { isNew: true, hasAdvanced: Number(updated.numUpdatedRows) > 0 };
 }

@@ -214,13 +214,22 @@ export class Dispatcher {
       .execute();
   }
 
+  /** Numbers with a message due: one index probe per number, not a scan of every queued message. */
   private async dueNumbers(): Promise<string[]> {
+    const now = this.options.now();
     const rows = await this.options.db
-      .selectFrom('outbox')
+      .selectFrom('phone_numbers')
       .select('phone_number_id')
-      .distinct()
-      .where('state', '=', 'queued')
-      .where('next_attempt_at', '<=', this.options.now())
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('outbox')
+            .select(eb.lit(1).as('one'))
+            .where('outbox.state', '=', 'queued')
+            .whereRef('outbox.phone_number_id', '=', 'phone_numbers.phone_number_id')
+            .where('outbox.next_attempt_at', '<=', now),
+        ),
+      )
       .execute();
     return rows.map((row) => row.phone_number_id);
   }
@@ -308,6 +317,10 @@ export class Dispatcher {
       let candidateQuery = trx
         .selectFrom('outbox')
         .leftJoin('conversations', 'conversations.id', 'outbox.conversation_id')
+        // The recipient's consent (contacts are unique per tenant and wa_id, which the recipient is).
+        .leftJoin('contacts', (join) =>
+          join.onRef('contacts.tenant_id', '=', 'outbox.tenant_id').onRef('contacts.wa_id', '=', 'outbox.recipient'),
+        )
         .select([
           'outbox.id',
           'outbox.tenant_id',
@@ -319,12 +332,16 @@ export class Dispatcher {
           'outbox.conversation_id',
           'outbox.category',
           'conversations.last_inbound_at',
+          'outbox.source',
+          'outbox.campaign_id',
+          'contacts.opted_out_at',
+          'contacts.marketing_opted_out_at',
         ])
         .where('outbox.phone_number_id', '=', phoneNumberId)
         .where('outbox.state', '=', 'queued')
         .where('outbox.next_attempt_at', '<=', now)
+        // The index order (state, number, next attempt): no sort of every queued row on each claim.
         .orderBy('outbox.next_attempt_at')
-        .orderBy('outbox.created_at')
         .limit(grant);
       if (flags.supportsSkipLocked) candidateQuery = candidateQuery.forUpdate(['outbox']).skipLocked();
       const candidates = await candidateQuery.execute();
@@ -376,12 +393,23 @@ export class Dispatcher {
       const claimed: Claimed[] = [];
       const deferred: Array<{ id: string; at: number; reason: string }> = [];
       const windowClosed: string[] = [];
+      const optedOut: string[] = [];
       const initiated = new Set<string>();
       const touchedPairs = new Map<
         string,
         { tokens: number; updated_at: number; backoff_level: number; blocked_until: number }
       >();
       for (const candidate of candidates) {
+        // Consent, checked at the last moment before a send: a contact who stopped (in the chat, or Meta's
+        // marketing stop) never gets a MARKETING template or a campaign message, even one queued earlier.
+        // Free-form replies and utility templates still go (the opt-out confirmation is one of them).
+        if (
+          (candidate.opted_out_at !== null || candidate.marketing_opted_out_at !== null) &&
+          (candidate.category === 'MARKETING' || candidate.campaign_id !== null || candidate.source === 'campaign')
+        ) {
+          optedOut.push(candidate.id);
+          continue;
+        }
         if (candidate.is_template === 0) {
           const isOpen =
             candidate.last_inbound_at !== null &&
@@ -476,6 +504,18 @@ export class Dispatcher {
             updated_at: now,
           })
           .where('id', 'in', windowClosed)
+          .execute();
+      }
+      if (optedOut.length > 0) {
+        await trx
+          .updateTable('outbox')
+          .set({
+            state: 'failed',
+            error_title: 'the recipient opted out of marketing messages; this message was not sent',
+            error_category: 'opted-out',
+            updated_at: now,
+          })
+          .where('id', 'in', optedOut)
           .execute();
       }
       if (touchedPairs.size > 0) {

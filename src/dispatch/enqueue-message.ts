@@ -77,14 +77,23 @@ export async function enqueueMessage(
   const isTemplate = input.message.type === 'template';
   let conversationId = input.conversationId ?? null;
   if (!isTemplate || conversationId === null) {
-    const conversation = await db
-      .selectFrom('conversations')
-      .innerJoin('contacts', 'contacts.id', 'conversations.contact_id')
-      .select(['conversations.id', 'conversations.last_inbound_at'])
-      .where('conversations.tenant_id', '=', input.tenantId)
-      .where('conversations.phone_number_id', '=', input.phoneNumberId)
-      .where('contacts.wa_id', '=', recipient)
+    // Two index lookups (contact by wa_id, then the conversation by its unique key): a join here lets
+    // SQLite walk every conversation of the number.
+    const contact = await db
+      .selectFrom('contacts')
+      .select('id')
+      .where('tenant_id', '=', input.tenantId)
+      .where('wa_id', '=', recipient)
       .executeTakeFirst();
+    const conversation = contact
+      ? await db
+          .selectFrom('conversations')
+          .select(['id', 'last_inbound_at'])
+          .where('tenant_id', '=', input.tenantId)
+          .where('phone_number_id', '=', input.phoneNumberId)
+          .where('contact_id', '=', contact.id)
+          .executeTakeFirst()
+      : undefined;
     conversationId ??= conversation?.id ?? null;
     if (!isTemplate) {
       const lastInboundAt = conversation?.last_inbound_at ?? null;

@@ -16,7 +16,7 @@ export async function reconcileStatus(trx: Transaction<Database>, applied: Appli
   if (!outboxId?.startsWith('out_')) return;
   const now = Date.now();
   if (SUCCESS.has(status.status)) {
-    await trx
+    const settled = await trx
       .updateTable('outbox')
       .set({
         state: 'sent',
@@ -28,7 +28,9 @@ export async function reconcileStatus(trx: Transaction<Database>, applied: Appli
       .where('id', '=', outboxId)
       .where('tenant_id', '=', applied.tenantId)
       .where('state', 'in', ['sending', 'unknown', 'queued', 'held'])
-      .execute();
+      .executeTakeFirst();
+    // Already sent (the usual case: the send's answer came first): nothing to settle.
+    if (Number(settled.numUpdatedRows) === 0) return;
     // Fill in the conversation and content of the wamid's row from the outbox, if it is a placeholder.
     const row = await trx
       .selectFrom('outbox')

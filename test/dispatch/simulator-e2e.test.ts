@@ -12,7 +12,7 @@ describe.each(databases)('sending through the simulator over HTTP on $name', (da
   let world: Awaited<ReturnType<typeof startSimulatedCoxcox>>;
 
   beforeAll(async () => {
-    world = await startSimulatedCoxcox(database, { throughputMps: 1000, sendTimeoutMs: 1500, dispatcher: { pairBurst: 20 } });
+    world = await startSimulatedCoxcox(database, { throughputMps: 1000, sendTimeoutMs: 5000, dispatcher: { pairBurst: 20 } });
   });
   afterAll(async () => world?.dispose());
 
@@ -129,12 +129,12 @@ describe.each(databases)('sending through the simulator over HTTP on $name', (da
           .executeTakeFirstOrThrow();
         return Number(pending.n) === 0;
       },
-      150_000,
+      280_000,
     );
     world.simulator.configure({ faults: { rate5xx: 0, rate429: 0, timeoutRate: 0, resetRate: 0 } });
     const counts = world.simulator.state.counts;
     expect(counts.faults5xx + counts.faults429 + counts.faultsTimeout + counts.faultsReset).toBeGreaterThan(1000);
     const duplicates = ids.filter((id) => (world.simulator.state.acceptedByCallbackData.get(id) ?? 0) !== 1);
     expect(duplicates).toEqual([]);
-  }, 200_000);
+  }, 300_000);
 });

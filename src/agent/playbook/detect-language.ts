@@ -8,40 +8,27 @@ export type PlaybookLanguage = (typeof PLAYBOOK_LANGUAGES)[number];
  * Words that mostly belong to one of the three languages, compared without accents. Words the languages
  * share ("no", "me", "de", "que", "para", "por favor") are left out on purpose: they would only add noise.
  */
-const WORDS: Record<PlaybookLanguage, readonly string[]> = {
-  en: [
-    'the', 'and', 'is', 'are', 'you', 'your', 'i', 'im', 'my', 'hi', 'hello', 'hey', 'thanks', 'thank', 'yes',
-    'please', 'how', 'much', 'what', 'when', 'where', 'who', 'why', 'call', 'tomorrow', 'today', 'not', 'interested',
-    'want', 'would', 'like', 'price', 'it', 'this', 'that', 'can', 'does', 'have', 'to', 'of', 'for', 'with',
-    'later', 'human', 'name', 'budget', 'about', 'good', 'morning', 'afternoon', 'evening', 'will', 'there', 'we',
-    'our', 'they', 'be', 'at', 'in', 'on', 'need', 'sure', 'talk', 'person', 'someone', 'cost',
-    'tell', 'more', 'stop', 'unsubscribe', 'am', 'pm', 'next', 'week', 'month', 'monday', 'tuesday', 'wednesday',
-    'thursday', 'friday', 'saturday', 'sunday', 'hours', 'minutes', 'dont', 'just', 'send',
-  ],
-  es: [
-    'hola', 'gracias', 'el', 'los', 'las', 'y', 'es', 'estoy', 'pero', 'muy', 'quiero', 'tengo', 'usted',
-    'ustedes', 'cuanto', 'cuesta', 'manana', 'llamame', 'llamar', 'hablar', 'buenos', 'buenas', 'dias', 'si',
-    'soy', 'llamo', 'puedo', 'nosotros', 'precio', 'precios', 'interesa', 'tambien', 'ahora', 'donde', 'como',
-    'bien', 'hay', 'mucho', 'buen', 'escriban', 'escribas', 'baja', 'ya', 'necesito', 'hoy', 'lo', 'la', 'del',
-    'un', 'una', 'con', 'en', 'esta', 'eso', 'esto', 'tienen', 'pueden', 'cual', 'senor', 'vale', 'claro',
-    'despues', 'luego', 'noche', 'lunes', 'martes', 'miercoles', 'jueves', 'viernes', 'sabado',
-    'semana', 'mes', 'horas', 'persona', 'alguien', 'humano', 'asesor', 'cuentame', 'presupuesto', 'correo',
-    'nombre', 'empresa', 'hablamos', 'nada', 'todo', 'mi', 'su', 'dinero', 'pesos', 'al',
-  ],
-  pt: [
-    'ola', 'oi', 'obrigado', 'obrigada', 'nao', 'sim', 'voce', 'voces', 'quanto', 'custa', 'amanha', 'tenho',
-    'quero', 'meu', 'minha', 'estou', 'muito', 'tambem', 'agora', 'bom', 'dia', 'boa', 'preco', 'precos',
-    'falar', 'com', 'uma', 'um', 'da', 'na', 'em', 'isso', 'pode', 'posso', 'sou', 'ele', 'mais',
-    'ainda', 'hoje', 'valeu', 'ta', 'pra', 'gostaria', 'ligar', 'liga', 'sair', 'pare', 'receber',
-    'mensagens', 'interesse', 'atendente', 'pessoa', 'alguem', 'orcamento', 'nome', 'mim', 'depois', 'noite',
-    'segunda', 'terca', 'quarta', 'quinta', 'sexta', 'feira', 'semana', 'mes', 'horas', 'conte', 'manha',
-    'vcs', 'vc', 'entao', 'beleza', 'tudo', 'certo', 'ate', 'ja', 'aqui', 'seu', 'sua', 'reais', 'tchau',
-    'ao', 'ou', 'os',
-  ],
+const WORDS: Record<PlaybookLanguage, string> = {
+  en: `the and is are you your i im my hi hello hey thanks thank yes please how much what when where who
+    why call tomorrow today not interested want would like price it this that can does have to of for
+    with later human name budget about good morning afternoon evening will there we our they be at in on
+    need sure talk person someone cost tell more stop unsubscribe am pm next week month monday tuesday
+    wednesday thursday friday saturday sunday hours minutes dont just send`,
+  es: `hola gracias el los las y es estoy pero muy quiero tengo usted ustedes cuanto cuesta manana llamame
+    llamar hablar buenos buenas dias si soy llamo puedo nosotros precio precios interesa tambien ahora
+    donde bien hay mucho buen escriban escribas baja ya necesito hoy lo la del un una con en
+    eso esto tienen pueden cual senor vale claro despues luego noche lunes martes miercoles jueves
+    viernes sabado semana mes horas persona alguien humano asesor cuentame presupuesto correo nombre
+    empresa hablamos nada todo mi su dinero pesos al`,
+  pt: `ola oi obrigado obrigada nao sim voce voces quanto custa amanha tenho quero meu minha estou muito
+    tambem agora bom dia boa preco precos falar com uma um da na em isso pode posso sou ele mais ainda
+    hoje valeu ta pra gostaria ligar liga sair pare receber mensagens interesse atendente pessoa alguem
+    orcamento nome mim depois noite segunda terca quarta quinta sexta feira semana mes horas conte manha
+    vcs vc entao beleza tudo certo ate ja aqui seu sua reais tchau ao ou os`,
 };
 
 const WORD_SETS = Object.fromEntries(
-  PLAYBOOK_LANGUAGES.map((language) => [language, new Set(WORDS[language])]),
+  PLAYBOOK_LANGUAGES.map((language) => [language, new Set(WORDS[language].split(/\s+/))]),
 ) as Record<PlaybookLanguage, Set<string>>;
 
 /** Letters only one of the languages writes (checked before accents are removed). */
@@ -59,7 +46,8 @@ const LETTER_WEIGHT = 2;
  * tell (a number, an email address, "ok", a name). The winner must beat the runner-up: a tie means unsure.
  */
 export function detectLanguage(text: string): PlaybookLanguage | null {
-  const words = normalizeSearchText(text)
+  // Email addresses and links say nothing about the language ("gmail.com" is not Portuguese "com").
+  const words = normalizeSearchText(text.replace(/\S+@\S+|\bhttps?:\/\/\S+|\bwww\.\S+/giu, ' '))
     .replace(/['’]/g, '')
     .split(/[^\p{L}]+/u)
     .filter((word) => word.length > 0);

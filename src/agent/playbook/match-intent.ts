@@ -12,6 +12,7 @@ export const INTENTS = [
   'callback',
   'price',
   'question',
+  'injection',
   'interested',
   'thanks',
   'greeting',
@@ -138,6 +139,16 @@ const PATTERNS: Record<(typeof INTENTS)[number], RegExp[]> = {
     /^(donde|cuando|cual|cuales|tienen|puedo|pueden|por que|quien)\b/,
     /^(o que|qual|quais|onde|quando|voces tem|vcs tem|posso|podem|por que|quem)\b/,
   ],
+  // Attempts to talk the agent out of its rules. The playbook has no rules to lose, but it must not take
+  // them as an answer either (a lead field that reads "ignore previous instructions").
+  injection: [
+    /\b(ignore|disregard|forget) (all |the |any |your )?(previous|prior|above|earlier|preceding)? ?(instructions|rules|prompts?)\b/,
+    /\b(system prompt|developer mode|jailbreak|dan mode|you are now|act as|pretend (to be|you are))\b/,
+    /\b(ignora|olvida) (las |todas las |tus )?(instrucciones|reglas)( anteriores)?\b/,
+    /\b(modo desarrollador|modo de desarrollador|ahora eres|prompt del sistema)\b/,
+    /\b(ignore|ignora|esqueca) (as |todas as |suas )?(instrucoes|regras)( anteriores)?\b/,
+    /\b(modo desenvolvedor|modo de desenvolvedor|agora voce e|prompt do sistema)\b/,
+  ],
   interested: [
     /\binterested\b/,
     /\btell me more\b/,
@@ -169,7 +180,10 @@ function withoutNegations(line: string): string {
 
 /** The intents of a customer's message (several messages of a burst can be joined with a newline). */
 export function matchIntent(text: string): IntentMatch {
-  const lines = text.split(/\n+/).map(plainWords).filter((line) => line.length > 0);
+  const lines = text
+    .split(/\n+/)
+    .map(plainWords)
+    .filter((line) => line.length > 0);
   const isQuestion = text.includes('?');
   const found = new Set<Intent>();
   for (const intent of INTENTS) {

@@ -18,7 +18,11 @@ const DEFAULT_HOUR = 10;
  */
 export function parseCallbackTime(text: string, now: number, timeZone: string): CallbackTime | null {
   const when = parseWhen(text, now, timeZone);
-  const at = (epochMs: number): CallbackTime => ({ at: formatWithOffset(epochMs, timeZone), epochMs, timeZone });
+  const at = (epochMs: number): CallbackTime => ({
+    at: formatWithOffset(epochMs, timeZone),
+    epochMs,
+    timeZone,
+  });
   if (when.instant !== null) return at(when.instant);
   if (when.date) {
     const time = when.time ?? { hour: DEFAULT_HOUR, minute: 0 };

@@ -14,9 +14,30 @@ export interface When {
 const MINUTE_MS = 60_000;
 
 const NUMBER_WORDS: Record<string, number> = {
-  a: 1, an: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, ten: 10,
-  un: 1, una: 1, uno: 1, dos: 2, tres: 3, cuatro: 4, cinco: 5, seis: 6, diez: 10,
-  um: 1, uma: 1, dois: 2, duas: 2, quatro: 4, dez: 10,
+  a: 1,
+  an: 1,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  ten: 10,
+  un: 1,
+  una: 1,
+  uno: 1,
+  dos: 2,
+  tres: 3,
+  cuatro: 4,
+  cinco: 5,
+  seis: 6,
+  diez: 10,
+  um: 1,
+  uma: 1,
+  dois: 2,
+  duas: 2,
+  quatro: 4,
+  dez: 10,
 };
 
 const WEEKDAY_NAMES: Array<[RegExp, number]> = [
@@ -86,11 +107,15 @@ function parseDate(text: string, today: WallClock): When['date'] {
   if (/\b(day after tomorrow|pasado manana|depois de amanha)\b/.test(text)) return on(2);
   // "mañana" is tomorrow, but "por la mañana" / "esta mañana" is the morning.
   if (/\btomorrow\b|\bamanha\b|(?<!\b(la|esta|de|por) )\bmanana\b/.test(text)) return on(1);
-  if (/\b(today|tonight|hoy|hoje|this (morning|afternoon|evening)|esta (noche|tarde|manana)|hoje a noite|ahorita)\b/.test(text)) {
+  if (
+    /\b(today|tonight|hoy|hoje|this (morning|afternoon|evening)|esta (noche|tarde|manana)|hoje a noite|ahorita)\b/.test(
+      text,
+    )
+  ) {
     return on(0);
   }
   if (/\b(next week|la proxima semana|la semana que viene|proxima semana|semana que vem)\b/.test(text)) {
-    return on(((8 - today.weekday) % 7) || 7); // the next Monday
+    return on((8 - today.weekday) % 7 || 7); // the next Monday
   }
   if (/\b(next month|el proximo mes|el mes que viene|proximo mes|mes que vem)\b/.test(text)) {
     const year = today.month === 12 ? today.year + 1 : today.year;
@@ -112,7 +137,7 @@ function parseDate(text: string, today: WallClock): When['date'] {
   if (monthDay) return inYear(Number(monthDay[2]), monthNumber(monthDay[1] ?? '') ?? 0, undefined, today);
   for (const [pattern, weekday] of WEEKDAY_NAMES) {
     // The next such day, never today: "on Monday" said on a Monday means next week.
-    if (pattern.test(text)) return on(((weekday - today.weekday + 7) % 7) || 7);
+    if (pattern.test(text)) return on((weekday - today.weekday + 7) % 7 || 7);
   }
   return null;
 }
@@ -160,8 +185,11 @@ function parseTime(text: string): When['time'] {
     return { hour, minute };
   }
   if (MORNING.test(text)) return { hour: 10, minute: 0 };
-  if (/\b(afternoon|(de|por|en|a) la tarde|esta tarde|(da|de|a|pela|na) tarde)\b/.test(text)) return { hour: 15, minute: 0 };
-  if (/\b(evening|tonight|(de|por|en) la noche|esta noche|(da|de|a|pela|na) noite|hoje a noite)\b/.test(text)) {
+  if (/\b(afternoon|(de|por|en|a) la tarde|esta tarde|(da|de|a|pela|na) tarde)\b/.test(text))
+    return { hour: 15, minute: 0 };
+  if (
+    /\b(evening|tonight|(de|por|en) la noche|esta noche|(da|de|a|pela|na) noite|hoje a noite)\b/.test(text)
+  ) {
     return { hour: 19, minute: 0 };
   }
   return null;

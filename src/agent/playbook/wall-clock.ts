@@ -43,7 +43,8 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
 /** The wall clock in `timeZone` at the instant `epochMs`. */
 export function toWallClock(epochMs: number, timeZone: string): WallClock {
   const parts = formatterFor(timeZone).formatToParts(epochMs);
-  const part = (type: Intl.DateTimeFormatPartTypes): string => parts.find((item) => item.type === type)?.value ?? '';
+  const part = (type: Intl.DateTimeFormatPartTypes): string =>
+    parts.find((item) => item.type === type)?.value ?? '';
   return {
     year: Number(part('year')),
     month: Number(part('month')),

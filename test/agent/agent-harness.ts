@@ -1,0 +1,90 @@
+import { expect } from 'vitest';
+import type { Logger } from 'pino';
+import type { AgentModel } from '../../src/agent/agent-model.ts';
+import type { ModelFactory } from '../../src/agent/index.ts';
+import { SANDBOX_PHONE_NUMBER_ID, SANDBOX_WABA_ID, sandboxSecret } from '../../src/coxcox.ts';
+import { FakeGraphClient } from '../../src/whatsapp/graph/index.ts';
+import { startTestCoxcox, TEST_ADMIN_TOKEN } from '../support/coxcox-harness.ts';
+import type { TestDatabase } from '../support/databases.ts';
+import { metaJson, signature, textMessageNotification, wamid } from '../support/meta-body.ts';
+
+export const admin = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
+
+/**
+ * A whole Coxcox with the fake Graph client and a model double, driven step by step: webhooks are signed
+ * and posted, then the inbox, the job worker and the dispatcher are run on demand.
+ */
+export async function startAgentCoxcox(
+  database: TestDatabase,
+  model: AgentModel,
+  options: { env?: Record<string, string>; modelFor?: ModelFactory; logger?: Logger } = {},
+) {
+  const graph = new FakeGraphClient();
+  const coxcox = await startTestCoxcox(
+    database,
+    { AGENT_DEBOUNCE_MS: '1', ...options.env },
+    { graph, modelFor: options.modelFor ?? (() => model), ...(options.logger ? { logger: options.logger } : {}) },
+  );
+  await coxcox.store.db.updateTable('phone_numbers').set({ messaging_tier: 'TIER_UNLIMITED' }).execute();
+  const appSecret = sandboxSecret(coxcox.config.secretKey, 'app secret');
+
+  const deliver = async (notification: unknown) => {
+    const body = metaJson(notification);
+    const response = await coxcox.app.inject({
+      method: 'POST',
+      url: '/webhooks/whatsapp',
+      payload: body,
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature(body, appSecret) },
+    });
+    expect(response.statusCode).toBe(200);
+  };
+
+  /** The customer writes; the inbox records it (and the agent's hook enqueues a turn). Returns the wamid. */
+  const customerWrites = async (from: string, text: string, options: { id?: string; name?: string } = {}) => {
+    const id = options.id ?? wamid();
+    await deliver(
+      textMessageNotification({
+        wabaId: SANDBOX_WABA_ID,
+        phoneNumberId: SANDBOX_PHONE_NUMBER_ID,
+        from,
+        text,
+        id,
+        ...(options.name ? { name: options.name } : {}),
+      }),
+    );
+    await coxcox.processor.drain();
+    return id;
+  };
+
+  /** Runs every agent turn now, whatever is left of its debounce. */
+  const runTurns = async () => {
+    await coxcox.store.db.updateTable('jobs').set({ run_at: 0 }).where('state', '=', 'pending').execute();
+    return coxcox.jobWorker.drain();
+  };
+
+  /** What the customer received (text bodies), in order. */
+  const textsTo = (waId: string) =>
+    graph.sent
+      .filter((sent) => sent.message.to.replace(/\D/g, '') === waId)
+      .map((sent) => (sent.message.type === 'text' ? sent.message.text.body : `[${sent.message.type}]`));
+
+  /** Lets every paced bubble go: the dispatcher sends what is due, then what it held back for pacing. */
+  const sendAll = async () => {
+    await coxcox.store.db.updateTable('outbox').set({ next_attempt_at: 0 }).where('state', '=', 'queued').execute();
+    await coxcox.store.db.deleteFrom('pair_pacers').execute();
+    await coxcox.dispatcher.runOnce();
+  };
+
+  const conversationOf = async (waId: string) =>
+    coxcox.store.db
+      .selectFrom('conversations')
+      .innerJoin('contacts', 'contacts.id', 'conversations.contact_id')
+      .selectAll('conversations')
+      .where('contacts.wa_id', '=', waId)
+      .executeTakeFirstOrThrow();
+
+  const api = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown, headers = admin) =>
+    coxcox.app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
+
+  return { coxcox, graph, deliver, customerWrites, runTurns, textsTo, sendAll, conversationOf, api };
+}
