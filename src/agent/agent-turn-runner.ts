@@ -15,7 +15,7 @@ import { loadLinesBetween, loadNewCustomerMessages, loadRecentLines, type Stored
 import { customerTimeZone } from './customer-time-zone.ts';
 import type { KnowledgeBase } from './knowledge-base.ts';
 import { parseLeadFields } from './lead-state.ts';
-import { createLiveToolEnvironment } from './live-tool-environment.ts';
+import { createLiveToolEnvironment, type LiveToolEnvironment } from './live-tool-environment.ts';
 import type { ModelFactory, ModelSettings } from './model-settings.ts';
 import { type AgentLogger, redactPersonalData } from './redact-personal-data.ts';
 import { type ModelLoopResult, type OutgoingItem, runModelLoop } from './run-model-loop.ts';
@@ -182,13 +182,14 @@ export class AgentTurnRunner {
     };
     const outgoing: OutgoingItem[] = [];
     const effects = noEffects();
+    const leadFields = input.leadFields;
     const environment = createLiveToolEnvironment({
-      db,
       knowledge: this.options.knowledge,
       conversation: { id: conversationId, tenantId: row.tenant_id, contactId: row.contact_id },
       profile,
       customerTimeZone: timeZone,
       now: startedAt,
+      leadFields,
       outgoing,
       effects,
       lastMessageId: newMessages[newMessages.length - 1]!.id,
@@ -204,7 +205,7 @@ export class AgentTurnRunner {
     } catch (error) {
       return this.modelFailed(context, input, knowledge, error, attempt);
     }
-    return this.commit(context, { input, knowledge, loop, outgoing, effects, summaryUpdate });
+    return this.commit(context, { input, knowledge, loop, outgoing, effects, environment, summaryUpdate });
   }
 
   /** Queues the replies, adds the cost, moves the cursor and records the turn, all in one transaction. */
@@ -216,6 +217,7 @@ export class AgentTurnRunner {
       loop: ModelLoopResult;
       outgoing: OutgoingItem[];
       effects: TurnEffects;
+      environment: LiveToolEnvironment;
       summaryUpdate: { summary: string | null; summarizedUntil: number } | null;
     },
   ): Promise<TurnOutcome> {
@@ -261,6 +263,7 @@ export class AgentTurnRunner {
           }
         }
       }
+      await turn.environment.applyWrites(trx);
       await trx
         .updateTable('conversations')
         .set((eb) => ({
@@ -268,6 +271,7 @@ export class AgentTurnRunner {
           agent_cost_usd: eb('agent_cost_usd', '+', loop.usage.costUsd),
           last_agent_turn_at: now,
           ...(turn.summaryUpdate ? { summary: turn.summaryUpdate.summary } : {}),
+          ...turn.environment.conversationChanges(),
         }))
         .where('id', '=', context.conversationId)
         .execute();

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import './agent-schema.ts';
@@ -14,34 +13,6 @@ export interface CallbackView {
   localTime: string;
   note: string | null;
   state: string;
-}
-
-/** Books a callback at an instant, remembering the customer's time zone it was agreed in. */
-export async function scheduleCallback(
-  db: Db,
-  input: {
-    tenantId: string;
-    conversationId: string;
-    contactId: string;
-    scheduledAt: number;
-    timeZone: string;
-    note: string | null;
-  },
-  now: number,
-): Promise<CallbackView> {
-  const row = {
-    id: randomUUID(),
-    tenant_id: input.tenantId,
-    conversation_id: input.conversationId,
-    contact_id: input.contactId,
-    scheduled_at: input.scheduledAt,
-    time_zone: input.timeZone,
-    note: input.note,
-    state: 'scheduled',
-    created_at: now,
-  };
-  await db.insertInto('agent_callbacks').values(row).execute();
-  return toCallbackView(row);
 }
 
 export async function listCallbacks(db: Db, conversationId: string): Promise<CallbackView[]> {

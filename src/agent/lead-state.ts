@@ -1,11 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../store/schema.ts';
-import type { Outcome } from './tool-names.ts';
-
-type Db = Kysely<Database> | Transaction<Database>;
-
-/** Most lead fields kept per conversation, and characters per value: customer text, kept short. */
-const MAX_FIELDS = 50;
+/** Characters kept per lead field value: customer text, kept short. */
 const MAX_VALUE_CHARS = 300;
 
 /**
@@ -28,34 +21,4 @@ export function parseLeadFields(json: string): Record<string, string> {
   } catch {
     return {};
   }
-}
-
-/** Adds or replaces lead fields (an empty value removes one); returns all the conversation's fields. */
-export async function mergeLeadFields(
-  db: Db,
-  conversationId: string,
-  fields: Record<string, string>,
-): Promise<Record<string, string>> {
-  const row = await db
-    .selectFrom('conversations')
-    .select('lead_fields')
-    .where('id', '=', conversationId)
-    .executeTakeFirstOrThrow();
-  const merged = parseLeadFields(row.lead_fields);
-  for (const [name, value] of Object.entries(fields)) {
-    const clean = cleanFieldValue(value);
-    if (clean === '') delete merged[name];
-    else merged[name] = clean;
-  }
-  const kept = Object.fromEntries(Object.entries(merged).slice(0, MAX_FIELDS));
-  await db
-    .updateTable('conversations')
-    .set({ lead_fields: JSON.stringify(kept) })
-    .where('id', '=', conversationId)
-    .execute();
-  return kept;
-}
-
-export async function setOutcome(db: Db, conversationId: string, outcome: Outcome): Promise<void> {
-  await db.updateTable('conversations').set({ outcome }).where('id', '=', conversationId).execute();
 }

@@ -89,7 +89,7 @@ export async function syncCampaign(db: Kysely<Database>, campaign: Campaign, now
     .returning(['contact_id', 'step', 'error_code', 'error_title'])
     .execute();
   for (const message of failed) {
-    await applyMessageFailure(db, campaign, message, now);
+    await applyMessageFailure(db, { id: row.id, tenantId: row.tenant_id }, message, now);
   }
 
   await db
@@ -129,12 +129,12 @@ export async function syncCampaign(db: Kysely<Database>, campaign: Campaign, now
 
 /** A message that failed: the contact fails if nothing better happened, its follow-ups stop, and 131050 opts it out of marketing. */
 export async function applyMessageFailure(
-  db: Kysely<Database> | Parameters<typeof recordOptOut>[0],
-  campaign: Pick<Campaign, 'row'>,
+  db: Parameters<typeof recordOptOut>[0],
+  campaign: { id: string; tenantId: string },
   message: { contact_id: string; step: number; error_code: number | null; error_title: string | null },
   now: number,
 ): Promise<void> {
-  const { row } = campaign;
+  const row = { id: campaign.id, tenant_id: campaign.tenantId };
   await db
     .updateTable('campaign_contacts')
     .set((eb) => ({

@@ -38,7 +38,8 @@ const MIN_COVERAGE = 2 / 3;
 function contentWords(text: string): string[] {
   return normalizeSearchText(text)
     .split(/[^\p{L}\p{N}]+/u)
-    .filter((word) => word.length > 1 && !STOP_WORDS.has(word))
+    // A lone digit counts: it tells the 5 kWp kit from the 8 kWp one.
+    .filter((word) => (word.length > 1 || /\d/.test(word)) && !STOP_WORDS.has(word))
     .map((word) => (word.length > 3 && word.endsWith('s') ? word.slice(0, -1) : word));
 }
 

@@ -1,7 +1,7 @@
 import type { ToolCall, TurnInput, TurnStep } from '../agent-model.ts';
 import { isWithinBusinessHours } from '../business-hours.ts';
 import type { ToolName } from '../tool-names.ts';
-import { extractField } from './extract-field.ts';
+import { extractField, fieldKind } from './extract-field.ts';
 import { findAnswer } from './find-answer.ts';
 import { type Intent, matchIntent } from './match-intent.ts';
 import { parseCallbackTime } from './parse-callback-time.ts';
@@ -150,11 +150,15 @@ export function planTurn(input: TurnInput, options: PlanOptions): TurnStep {
   if (!facts.hasIntroduced) step.reply(say(facts.agentName ? 'intro' : 'introNoAgent'));
   else if (intent.primary === 'greeting' && !isExtracted) step.reply(say('hello'));
 
+  if (isExtracted && stillMissing.length > 0) step.reply(say('gotIt'));
+
   // Prices and facts come from the knowledge passages, quoted; without one, say so and offer a colleague.
   const isPriceQuestion = has('price');
   const isFactQuestion = has('question') && !isExtracted;
   if (isPriceQuestion || isFactQuestion) {
-    const answer = findAnswer(joined, input.knowledge, { isPriceQuestion });
+    // Only the messages that ask: a name or an email sent in the same burst is not part of the question.
+    const asking = texts.filter((text) => matchIntent(text).all.some((found) => found === 'price' || found === 'question'));
+    const answer = findAnswer(asking.join('\n') || joined, input.knowledge, { isPriceQuestion });
     if (!answer) {
       step.reply(say(isPriceQuestion ? 'priceUnknown' : 'factUnknown'));
       return step.build();
@@ -170,7 +174,6 @@ export function planTurn(input: TurnInput, options: PlanOptions): TurnStep {
     step.reply(say('clarify'));
   }
 
-  if (isExtracted && stillMissing.length > 0) step.reply(say('gotIt'));
   const isNewlyQualified =
     stillMissing.length === 0 && (isExtracted || (profile.fields.length === 0 && has('interested')));
   if (isNewlyQualified) {
@@ -204,10 +207,14 @@ function extractFields(texts: string[], facts: ConversationFacts, input: TurnInp
   const extracted: Record<string, string> = {};
   let open = facts.askedField;
   for (const text of texts) {
-    const isOffQuestion = matchIntent(text).all.some((found) => OFF_QUESTION.includes(found));
+    const intents = matchIntent(text).all;
+    const isOffQuestion = intents.some((found) => OFF_QUESTION.includes(found));
+    // "Can we go on in English? We are 8 people" still answers "how many?"; a question is no free-text answer.
+    const isQuestion = intents.includes('question');
     for (const field of facts.missingFields) {
       if (extracted[field.name] !== undefined) continue;
-      const wasAsked = field === open && !isOffQuestion;
+      const isFreeText = fieldKind(field) === 'text' || fieldKind(field) === 'date';
+      const wasAsked = field === open && !isOffQuestion && !(isQuestion && isFreeText);
       const value = extractField(field, text, { now: input.now, timeZone: facts.timeZone, wasAsked });
       if (value === null) continue;
       extracted[field.name] = value;
