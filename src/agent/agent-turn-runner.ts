@@ -251,7 +251,8 @@ export class AgentTurnRunner {
                 source: 'agent',
                 notBeforeMs: now + index * replySpacingMs,
               },
-              now,
+              // A millisecond apart, so the bubbles keep their order wherever their send times tie (pacing).
+              now + index,
             );
             queuedTexts.push(item.kind === 'text' ? item.text : `[${item.asset.mediaKind}] ${item.asset.title}`);
           } catch (error) {

@@ -1,10 +1,8 @@
-import { AppError } from '../http/app-error.ts';
 import type { ModelFactory } from './model-settings.ts';
+import { createModel } from './models/create-model.ts';
 
 /**
- * The model factory Coxcox uses unless told otherwise. Until the adapters of `agent/models/` are in place
- * it refuses, so a turn fails visibly (recorded, retried, then handed to a human) rather than guessing.
+ * The model factory Coxcox uses unless told otherwise: the offline playbook, or an OpenAI-compatible or
+ * Anthropic model through the AI SDK (agent/models). Tests and the benchmark pass their own.
  */
-export const defaultModelFactory: ModelFactory = (settings) => {
-  throw new AppError('unavailable', `no model adapter for provider "${settings.provider}" is installed yet`);
-};
+export const defaultModelFactory: ModelFactory = (settings) => createModel(settings);

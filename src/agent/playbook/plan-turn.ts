@@ -20,7 +20,6 @@ const OFF_QUESTION: readonly Intent[] = [
   'not_interested',
   'callback',
   'price',
-  'question',
   'injection',
 ];
 
@@ -81,13 +80,14 @@ export function planTurn(input: TurnInput, options: PlanOptions): TurnStep {
   const joined = texts.join('\n');
   const intent = matchIntent(joined);
   const has = (name: Intent): boolean => intent.all.includes(name);
-  const say = (key: PhraseKey, values: Record<string, string> = {}): string =>
-    phrase(key, facts.language, {
-      name: facts.firstName ? `, ${facts.firstName}` : '',
-      company: profile.companyName,
-      agent: facts.agentName ?? '',
-      ...values,
-    });
+  let firstName = facts.firstName;
+  const say = (key: PhraseKey, values: Record<string, string> = {}, variant = 0): string =>
+    phrase(
+      key,
+      facts.language,
+      { name: firstName ? `, ${firstName}` : '', company: profile.companyName, agent: facts.agentName ?? '', ...values },
+      variant,
+    );
   const handOff = (reason: string, key: PhraseKey): TurnStep => {
     step.call('hand_off', { reason, summary: summarize(input, facts, reason, joined) });
     step.reply(say(key));
@@ -143,6 +143,10 @@ export function planTurn(input: TurnInput, options: PlanOptions): TurnStep {
   }
 
   const extracted = extractFields(texts, facts, input);
+  // A name given just now is used at once: "Got it, Carlos".
+  const nameField = profile.fields.find((field) => fieldKind(field) === 'name');
+  const newName = nameField ? extracted[nameField.name]?.split(/\s+/)[0] : undefined;
+  if (newName) firstName = newName;
   const isExtracted = Object.keys(extracted).length > 0;
   if (isExtracted) step.call('record_lead_fields', { fields: extracted });
   const stillMissing = facts.missingFields.filter((field) => !extracted[field.name]);
@@ -150,7 +154,8 @@ export function planTurn(input: TurnInput, options: PlanOptions): TurnStep {
   if (!facts.hasIntroduced) step.reply(say(facts.agentName ? 'intro' : 'introNoAgent'));
   else if (intent.primary === 'greeting' && !isExtracted) step.reply(say('hello'));
 
-  if (isExtracted && stillMissing.length > 0) step.reply(say('gotIt'));
+  const knownBefore = profile.fields.length - facts.missingFields.length;
+  if (isExtracted && stillMissing.length > 0) step.reply(say('gotIt', {}, knownBefore));
 
   // Prices and facts come from the knowledge passages, quoted; without one, say so and offer a colleague.
   const isPriceQuestion = has('price');
@@ -159,11 +164,13 @@ export function planTurn(input: TurnInput, options: PlanOptions): TurnStep {
     // Only the messages that ask: a name or an email sent in the same burst is not part of the question.
     const asking = texts.filter((text) => matchIntent(text).all.some((found) => found === 'price' || found === 'question'));
     const answer = findAnswer(asking.join('\n') || joined, input.knowledge, { isPriceQuestion });
-    if (!answer) {
+    if (answer) {
+      step.reply(say('knowledgeQuote', { sentence: answer.sentence }));
+    } else if (isPriceQuestion || facts.hasIntroduced) {
       step.reply(say(isPriceQuestion ? 'priceUnknown' : 'factUnknown'));
       return step.build();
     }
-    step.reply(say('knowledgeQuote', { sentence: answer.sentence }));
+    // "Hi, who is this?" on first contact: the introduction is the answer.
   }
 
   const isUnderstood = isExtracted || intent.all.some((found) => found !== 'injection');

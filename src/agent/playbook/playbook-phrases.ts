@@ -18,12 +18,17 @@ export const PHRASES = {
     pt: 'Olá{name}! Aqui é da {company}.',
   },
   hello: { en: 'Hi{name}!', es: '¡Hola{name}!', pt: 'Olá{name}!' },
-  gotIt: { en: 'Got it{name}, thanks.', es: 'Perfecto{name}, gracias.', pt: 'Perfeito{name}, obrigado.' },
+  // Three wordings, taken in turn, so that a lead answering four questions does not read the same line four times.
+  gotIt: {
+    en: ['Got it{name}, thanks.', 'Noted{name}.', 'Perfect{name}, thank you.'],
+    es: ['Perfecto{name}, anotado.', 'Genial{name}, gracias.', 'Muy bien{name}, anotado.'],
+    pt: ['Perfeito{name}, anotado.', 'Ótimo{name}, já anotei.', 'Certo{name}, anotado.'],
+  },
   great: { en: 'Great!', es: '¡Genial!', pt: 'Ótimo!' },
   qualified: {
     en: 'Thank you{name}! I have everything I need.',
     es: '¡Gracias{name}! Ya tengo todo lo que necesito.',
-    pt: 'Obrigado{name}! Já tenho tudo o que preciso.',
+    pt: 'Perfeito{name}! Já tenho tudo o que preciso.',
   },
   nextQualify: {
     en: 'A specialist from {company} will contact you soon.',
@@ -49,7 +54,7 @@ export const PHRASES = {
   notInterested: {
     en: 'No problem{name}, thank you for your time! If you change your mind, just write to us.',
     es: '¡Sin problema{name}, gracias por tu tiempo! Si cambias de opinión, escríbenos.',
-    pt: 'Sem problemas{name}, obrigado pelo seu tempo! Se mudar de ideia, é só nos escrever.',
+    pt: 'Sem problemas{name}, agradeço pelo seu tempo! Se mudar de ideia, é só nos escrever.',
   },
   optOut: {
     en: 'Done: you will not get any more messages from us.',
@@ -79,7 +84,7 @@ export const PHRASES = {
   callbackBooked: {
     en: 'Perfect, we will call you on {when}.',
     es: 'Perfecto, te llamaremos el {when}.',
-    pt: 'Perfeito, vamos ligar para você em {when}.',
+    pt: 'Perfeito! Ligamos para você {when}.',
   },
   knowledgeQuote: {
     en: 'Here is what I have: "{sentence}"',
@@ -101,7 +106,7 @@ export const PHRASES = {
     es: 'Perdona, no te he entendido bien.',
     pt: 'Desculpe, não entendi bem.',
   },
-} as const satisfies Record<string, Record<'en' | 'es' | 'pt', string>>;
+} as const satisfies Record<string, Record<'en' | 'es' | 'pt', string | readonly string[]>>;
 
 export type PhraseKey = keyof typeof PHRASES;
 
@@ -112,15 +117,22 @@ function phraseLanguage(language: string): PhraseLanguage {
   return language === 'es' || language === 'pt' ? language : 'en';
 }
 
-/** A phrase in `language`, with its placeholders filled. */
-export function phrase(key: PhraseKey, language: string, values: Record<string, string> = {}): string {
-  const template: string = PHRASES[key][phraseLanguage(language)];
+function wordings(key: PhraseKey, language: PhraseLanguage): readonly string[] {
+  const entry: string | readonly string[] = PHRASES[key][language];
+  return typeof entry === 'string' ? [entry] : entry;
+}
+
+/** A phrase in `language`, with its placeholders filled; `variant` picks among several wordings, in turn. */
+export function phrase(key: PhraseKey, language: string, values: Record<string, string> = {}, variant = 0): string {
+  const options = wordings(key, phraseLanguage(language));
+  const template = options[variant % options.length] ?? '';
   return template.replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? '');
 }
 
 /** Whether an earlier agent message contained `key`, in any language (the customer may have switched). */
 export function saidPhrase(agentText: string, key: PhraseKey): boolean {
-  return Object.values(PHRASES[key]).some((template: string) => {
+  const languages: PhraseLanguage[] = ['en', 'es', 'pt'];
+  return languages.flatMap((language) => wordings(key, language)).some((template) => {
     // The fixed part before the first placeholder identifies the phrase.
     const fixed = template.split('{')[0] ?? '';
     return fixed.length >= 8 && agentText.includes(fixed);
