@@ -4,7 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { messageReadRoutes } from './conversations/index.ts';
-import { createAuthenticate } from './http/auth.ts';
+import { type AuthOptions, createAuthenticate } from './http/auth.ts';
 import { errorHandler } from './http/error-handler.ts';
 import type { Store } from './store/open-store.ts';
 import { type TenantDirectory, tenantRoutes } from './tenants/index.ts';
@@ -23,6 +23,13 @@ export interface AppDeps {
   defaultAppId: string | null;
   /** Extra route plugins under /api/v1 (added by later domains through main.ts). */
   apiPlugins?: Array<(app: FastifyInstance) => Promise<void>>;
+  /** Route plugins under /api/v1 that need no credentials (sign-in, first-run setup). */
+  publicApiPlugins?: Array<(app: FastifyInstance) => Promise<void>>;
+  /** Route plugins at the root, outside the API (the dashboard's pages and assets). */
+  rootPlugins?: Array<(app: FastifyInstance) => Promise<void>>;
+  /** Dashboard sessions in the API's authentication (the users domain). */
+  sessionFromCookie?: AuthOptions['sessionFromCookie'];
+  canAgentChange?: AuthOptions['canAgentChange'];
 }
 
 /** Builds the HTTP app without listening, so tests drive it through `inject()`. */
@@ -73,7 +80,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const authenticate = createAuthenticate({
     adminToken: deps.adminToken,
     tenantIdForApiKey: (key) => deps.directory.tenantIdForApiKey(key),
+    ...(deps.sessionFromCookie ? { sessionFromCookie: deps.sessionFromCookie } : {}),
+    ...(deps.canAgentChange ? { canAgentChange: deps.canAgentChange } : {}),
   });
+  await app.register(
+    async (open) => {
+      for (const plugin of deps.publicApiPlugins ?? []) await plugin(open);
+    },
+    { prefix: '/api/v1' },
+  );
   await app.register(
     async (api) => {
       api.addHook('onRequest', authenticate);
@@ -84,5 +99,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     { prefix: '/api/v1' },
   );
+  for (const plugin of deps.rootPlugins ?? []) await app.register(async (scope) => plugin(scope));
   return app;
 }

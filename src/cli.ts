@@ -13,6 +13,9 @@ Commands:
                                 everything changes nothing; events for numbers added since apply)
   tenants create --name NAME [--id ID]
                                 create a tenant and print an API key for it
+  users create --tenant ID --email E --password-stdin [--role admin|agent] [--name N]
+                                add a dashboard user (the first admin, say); the password is read
+                                from standard input: echo "$PASSWORD" | npx coxcox users create …
   simulator --port P --webhook-url URL --app-secret S [--access-token T]
                                 run the WhatsApp Cloud API simulator on its own
   help                          this text
@@ -103,6 +106,16 @@ const commands: Record<string, Command> = {
 export function registerCommand(name: string, command: Command): void {
   commands[name] = command;
 }
+
+registerCommand('users', async (argv) => {
+  const { readAllStdin, runUsersCli } = await import('./users/users-cli.ts');
+  return runUsersCli(argv, {
+    readStdin: readAllStdin,
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    withCoxcox,
+  });
+});
 
 export async function runCli(argv: string[]): Promise<number> {
   const [name = 'help', ...rest] = argv;

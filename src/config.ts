@@ -48,11 +48,18 @@ export interface Config {
   agentDebounceMs: number;
   /** Sandbox mode: the port of the built-in simulator (0: any free port), unless GRAPH_API_URL points elsewhere. */
   simulatorPort: number;
+  /** How long the dispatcher waits for a status webhook to settle a send whose outcome was lost, before resending. */
+  dispatchReconcileWindowMs: number;
+  /** How long a claimed send stays locked before it is presumed lost (a crash) and reconciled. */
+  dispatchSendLockMs: number;
   /** Notes about generated secrets, printed once at start. */
   notices: string[];
 }
 
 type Env = Record<string, string | undefined>;
+
+/** The Graph client's send timeout (UndiciGraphClient's default): a send lock must outlast it. */
+const GRAPH_SEND_TIMEOUT_MS = 15_000; // 15 s
 
 const WHATSAPP_VARIABLES = [
   'WHATSAPP_APP_ID',
@@ -185,6 +192,15 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
     );
   }
 
+  const dispatchSendLockMs = readPositiveInteger(env, 'DISPATCH_SEND_LOCK_MS', 45_000); // 45 s
+  if (dispatchSendLockMs <= GRAPH_SEND_TIMEOUT_MS) {
+    // A lock shorter than a send could presume a send lost while it is still in flight, and resend it.
+    throw new ConfigError(
+      'DISPATCH_SEND_LOCK_MS',
+      `"${dispatchSendLockMs}" must be more than the ${GRAPH_SEND_TIMEOUT_MS / 1000} s Graph send timeout`,
+    );
+  }
+
   return Object.freeze({
     port,
     host: env.HOST || '0.0.0.0',
@@ -203,6 +219,8 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
     inboxPollIntervalMs: readPositiveInteger(env, 'INBOX_POLL_INTERVAL_MS', 1000), // 1 s
     agentDebounceMs: readPositiveInteger(env, 'AGENT_DEBOUNCE_MS', 1500), // 1.5 s
     simulatorPort: env.SIMULATOR_PORT ? readPort({ PORT: env.SIMULATOR_PORT }, 'SIMULATOR_PORT') : 0,
+    dispatchReconcileWindowMs: readPositiveInteger(env, 'DISPATCH_RECONCILE_WINDOW_MS', 60_000), // 1 min
+    dispatchSendLockMs,
     notices,
   });
 }

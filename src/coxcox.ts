@@ -4,11 +4,14 @@ import type { Logger } from 'pino';
 import { type Agent, createAgent, type ModelFactory } from './agent/index.ts';
 import { defaultModelFactory } from './agent/default-model-factory.ts';
 import { buildApp } from './app.ts';
+import { type CampaignsConfig, type CampaignsDomain, createCampaigns } from './campaigns/index.ts';
 import type { Config } from './config.ts';
+import { createDashboard, type Dashboard } from './dashboard/index.ts';
 import { Dispatcher, type DispatcherOptions, reconcileStatus, sendRoutes } from './dispatch/index.ts';
 import { type JobHandler, JobWorker, type JobWorkerOptions, PollLoop } from './queue/index.ts';
 import { openStore, type Store } from './store/open-store.ts';
 import { createSecretBox, TenantDirectory } from './tenants/index.ts';
+import { createUserAccounts, type UserAccounts } from './users/index.ts';
 import { DeliveryWriter } from './whatsapp/delivery-writer.ts';
 import { defaultGraphApiUrl, type GraphClient, UndiciGraphClient } from './whatsapp/graph/index.ts';
 import { createSimulator, defaultTemplates, type Persona, type Simulator } from './simulator/index.ts';
@@ -39,9 +42,15 @@ export interface Coxcox {
   /** Adds the handler of a job kind (campaigns' planning, outbound webhooks …) before the workers start. */
   registerJobHandler(kind: string, handler: JobHandler): void;
   agent: Agent;
+  /** Contacts, consent, templates, campaigns and webhooks to tenants' systems. */
+  campaigns: CampaignsDomain;
   graph: GraphClient;
   /** The built-in Cloud API simulator, in sandbox mode. */
   simulator: Simulator | null;
+  /** Dashboard users and sessions. */
+  users: UserAccounts;
+  /** The web app, its routes and live events. */
+  dashboard: Dashboard;
   defaultAppId: string;
   /** Starts the background workers. */
   startWorkers(): void;
@@ -60,6 +69,8 @@ export interface CreateCoxcoxOptions {
   dispatcher?: Partial<DispatcherOptions>;
   /** Builds the agent's model from its settings; the AI SDK adapters and the offline playbook by default. */
   modelFor?: ModelFactory;
+  /** Campaigns tuning (tests pin the clock and shorten the ticks). */
+  campaigns?: Partial<CampaignsConfig>;
   /** Job worker tuning. */
   jobs?: Partial<Pick<JobWorkerOptions, 'batchSize' | 'lockMs' | 'maxAttempts' | 'rerunDelayMs' | 'now'>>;
 }
@@ -79,6 +90,23 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
 
   const simulator = config.isSandbox && !config.graphApiUrl && !options.graph ? await startSandboxSimulator(config) : null;
   const graph = options.graph ?? new UndiciGraphClient();
+  const dashboard = createDashboard({
+    db: store.db,
+    directory,
+    graph,
+    logger,
+    defaultGraphApiUrl: simulator?.url ?? config.graphApiUrl ?? defaultGraphApiUrl,
+    defaultGraphApiVersion: config.graphApiVersion,
+    defaultAppId,
+    isSandbox: config.isSandbox,
+    simulator: () => simulator,
+    sandbox: { tenantId: SANDBOX_TENANT_ID, phoneNumberId: SANDBOX_PHONE_NUMBER_ID, displayNumber: SANDBOX_DISPLAY_NUMBER },
+  });
+  const users = createUserAccounts({
+    db: store.db,
+    isSandbox: config.isSandbox,
+    defaultTenantId: config.whatsapp ? 'default' : SANDBOX_TENANT_ID,
+  });
   const dispatcher = new Dispatcher({
     db: store.db,
     flags: store.flags,
@@ -88,6 +116,9 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
     metrics,
     defaultGraphApiUrl: simulator?.url ?? config.graphApiUrl ?? defaultGraphApiUrl,
     defaultGraphApiVersion: config.graphApiVersion,
+    reconcileWindowMs: config.dispatchReconcileWindowMs,
+    sendLockMs: config.dispatchSendLockMs,
+    onRecorded: (outcomes) => dashboard.onSendOutcomes(outcomes),
     ...options.dispatcher,
   });
 
@@ -126,6 +157,20 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
     onTurnsDue: () => jobs.wake(),
   });
   for (const [kind, handler] of Object.entries(agent.jobHandlers)) registerJobHandler(kind, handler);
+  // Campaigns run their own job workers (imports, webhooks to tenants): a long import or a slow tenant
+  // endpoint must not hold back agent turns in the shared worker's batch.
+  const campaigns = createCampaigns({
+    db: store.db,
+    flags: store.flags,
+    logger,
+    directory,
+    box,
+    graph,
+    defaultGraphApiUrl: simulator?.url ?? config.graphApiUrl ?? defaultGraphApiUrl,
+    defaultGraphApiVersion: config.graphApiVersion,
+    onQueued: () => dispatcher.wake(),
+    ...options.campaigns,
+  });
 
   const processor = new DeliveryProcessor({
     db: store.db,
@@ -133,9 +178,11 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
     directory,
     metrics,
     logger: logger.child({ worker: 'inbox' }),
-    hooks: [reconcileStatus, agent.eventHook],
+    hooks: [reconcileStatus, agent.eventHook, campaigns.eventHook],
     onApplied: (events) => {
       agent.onApplied(events);
+      campaigns.onApplied(events);
+      dashboard.onApplied(events);
       for (const listener of options.onApplied ?? []) listener(events);
     },
   });
@@ -162,7 +209,14 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
     apiPlugins: [
       (api) => sendRoutes(api, { db: store.db, onQueued: () => dispatcher.wake() }),
       (api) => agent.routes(api),
+      (api) => campaigns.routes(api),
+      (api) => users.routes(api),
+      (api) => dashboard.routes(api),
     ],
+    publicApiPlugins: [(api) => users.publicRoutes(api)],
+    rootPlugins: [(app) => dashboard.pages(app)],
+    sessionFromCookie: (cookie) => users.sessionFromCookie(cookie),
+    canAgentChange: (method, routeUrl) => users.canAgentChange(method, routeUrl),
   });
 
   return {
@@ -176,12 +230,16 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
     jobWorker,
     registerJobHandler,
     agent,
+    campaigns,
     graph,
     simulator,
+    users,
+    dashboard,
     defaultAppId,
     startWorkers: () => {
       inbox.start();
       jobs.start();
+      campaigns.start();
       dispatcher.start();
     },
     async close() {
@@ -189,6 +247,7 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
       await writer.drain();
       await inbox.stop();
       agent.stop();
+      await campaigns.stop();
       await jobs.stop();
       await dispatcher.stop();
       if (!options.graph && graph instanceof UndiciGraphClient) await graph.close();

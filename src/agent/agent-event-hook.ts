@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely';
-import { consentSettingsFor, matchOptOutKeyword, recordOptIn, recordOptOut } from '../campaigns/index.ts';
+import { type ConsentSettings, consentSettingsFor, matchOptOutKeyword, recordOptIn, recordOptOut } from '../campaigns/index.ts';
 import { enqueueJob } from '../queue/index.ts';
 import type { Database } from '../store/schema.ts';
 import type { AppliedEvent, EventHook } from '../whatsapp/process-deliveries.ts';
@@ -11,6 +11,8 @@ export interface AgentEventHookOptions {
   /** How long after a customer's latest message the turn runs, so a burst gets one reply. */
   debounceMs: number;
   now?: () => number;
+  /** How long a tenant's opt-out keywords are cached (they are read for every inbound text). */
+  settingsTtlMs?: number;
 }
 
 /**
@@ -27,6 +29,17 @@ export interface AgentEventHookOptions {
  */
 export function createAgentEventHook(options: AgentEventHookOptions): EventHook {
   const now = options.now ?? Date.now;
+  const ttlMs = options.settingsTtlMs ?? 30_000; // 30 s: a keyword change takes effect within this
+  const cache = new Map<string, { settings: ConsentSettings; expiresAt: number }>();
+  const settingsFor = async (trx: Transaction<Database>, tenantId: string) => {
+    const at = Date.now();
+    const cached = cache.get(tenantId);
+    if (cached && cached.expiresAt > at) return cached.settings;
+    const settings = await consentSettingsFor(trx, tenantId);
+    if (cache.size >= 10_000) cache.clear();
+    cache.set(tenantId, { settings, expiresAt: at + ttlMs });
+    return settings;
+  };
   return async (trx, applied) => {
     if (!applied.isNew) return;
     const event = applied.event;
@@ -34,7 +47,7 @@ export function createAgentEventHook(options: AgentEventHookOptions): EventHook 
       if (!applied.conversationId || !CONVERSATIONAL_TYPES.has(event.message.type)) return;
       const at = now();
       if (event.message.type === 'text' && event.message.text && event.message.text.length <= 60) {
-        const settings = await consentSettingsFor(trx, applied.tenantId);
+        const settings = await settingsFor(trx, applied.tenantId);
         const language = matchOptOutKeyword(event.message.text, settings.optOutKeywords);
         if (language) {
           await stopFromChat(trx, applied, language, at);

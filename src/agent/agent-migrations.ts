@@ -139,6 +139,8 @@ export const agentMigrations: Migration[] = [
         .on('agent_turns')
         .columns(['tenant_id', 'started_at'])
         .execute();
+      // The agent reads a conversation's queued bubbles every turn (history, pacing), and a takeover withdraws them.
+      await db.schema.createIndex('outbox_conversation_state').on('outbox').columns(['conversation_id', 'state']).execute();
       await db.schema
         .createTable('agent_callbacks')
         .addColumn('id', 'text', (c) => c.primaryKey())

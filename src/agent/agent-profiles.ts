@@ -65,11 +65,19 @@ export class AgentProfiles {
   private readonly db: Kysely<Database>;
   private readonly box: SecretBox;
   private readonly now: () => number;
+  /**
+   * Resolved profiles by tenant and campaign, for a few seconds: every turn needs one, and parsing and
+   * decrypting it each time is most of a turn's own cost. A change here clears it at once; another
+   * instance sees it within the TTL.
+   */
+  private readonly cache = new Map<string, { value: ResolvedProfile; expiresAt: number }>();
+  private readonly cacheTtlMs: number;
 
-  constructor(db: Kysely<Database>, box: SecretBox, now: () => number = Date.now) {
+  constructor(db: Kysely<Database>, box: SecretBox, now: () => number = Date.now, cacheTtlMs = 5000) {
     this.db = db;
     this.box = box;
     this.now = now;
+    this.cacheTtlMs = cacheTtlMs;
   }
 
   async view(tenantId: string, campaignId: string | null): Promise<AgentProfileView> {
@@ -141,6 +149,7 @@ export class AgentProfiles {
         }),
       )
       .execute();
+    this.cache.clear();
     return this.view(tenantId, campaignId);
   }
 
@@ -187,11 +196,23 @@ export class AgentProfiles {
         })
         .execute();
     }
+    this.cache.clear();
     return (await this.view(tenantId, campaignId)).model;
   }
 
   /** The profile and model for a conversation of this tenant (and campaign, if any). */
   async resolve(tenantId: string, campaignId: string | null): Promise<ResolvedProfile> {
+    const key = `${tenantId}|${campaignId ?? ''}`;
+    const now = this.now();
+    const cached = this.cache.get(key);
+    if (cached && cached.expiresAt > now) return cached.value;
+    const value = await this.load(tenantId, campaignId);
+    if (this.cache.size >= 10_000) this.cache.clear();
+    this.cache.set(key, { value, expiresAt: now + this.cacheTtlMs });
+    return value;
+  }
+
+  private async load(tenantId: string, campaignId: string | null): Promise<ResolvedProfile> {
     const rows = await this.rowsFor(tenantId, campaignId);
     const campaignRow = campaignId ? rows.find((row) => row.campaign_key === campaignId) : undefined;
     const tenantRow = rows.find((row) => row.campaign_key === '');

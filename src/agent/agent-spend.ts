@@ -4,9 +4,16 @@ import './agent-schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-/** The spend period of a time: its calendar month in UTC, `YYYY-MM`. */
+let lastPeriod = { name: '', startsAt: 0, endsAt: 0 };
+
+/** The spend period of a time: its calendar month in UTC, `YYYY-MM` (worked out once a month, not per turn). */
 export function spendPeriod(now: number): string {
-  return new Date(now).toISOString().slice(0, 7);
+  if (now >= lastPeriod.startsAt && now < lastPeriod.endsAt) return lastPeriod.name;
+  const date = new Date(now);
+  const startsAt = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
+  const endsAt = Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
+  lastPeriod = { name: date.toISOString().slice(0, 7), startsAt, endsAt };
+  return lastPeriod.name;
 }
 
 /** Adds one turn's cost to the tenant's month, in one statement (several instances may add at once). */
@@ -52,6 +59,20 @@ export async function spendStatus(db: Db, tenantId: string, now: number): Promis
     monthlyLimitUsd,
     isOverLimit: monthlyLimitUsd !== null && spentUsd >= monthlyLimitUsd,
   };
+}
+
+/** Whether the tenant has spent its monthly limit (false without a limit), in one query: the turn's check. */
+export async function isOverSpendLimit(db: Db, tenantId: string, now: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('agent_budgets')
+    .leftJoin('agent_spend', (join) =>
+      join.onRef('agent_spend.tenant_id', '=', 'agent_budgets.tenant_id').on('agent_spend.period', '=', spendPeriod(now)),
+    )
+    .select(['agent_budgets.monthly_limit_usd', 'agent_spend.cost_usd'])
+    .where('agent_budgets.tenant_id', '=', tenantId)
+    .executeTakeFirst();
+  if (!row || row.monthly_limit_usd === null) return false;
+  return (row.cost_usd ?? 0) >= row.monthly_limit_usd;
 }
 
 export async function setMonthlyLimit(db: Db, tenantId: string, limitUsd: number | null, now: number): Promise<void> {

@@ -6,9 +6,9 @@ import { RetryLaterError } from '../queue/index.ts';
 import type { Database } from '../store/schema.ts';
 import type { GraphClient, OutboundMessage } from '../whatsapp/graph/index.ts';
 import type { AgentModel, KnowledgePassage, TurnInput } from './agent-model.ts';
-import { type AgentConversationState, loadAgentState, saveAgentState } from './agent-conversation-state.ts';
+import { type AgentConversationState, saveAgentState } from './agent-conversation-state.ts';
 import type { AgentProfiles } from './agent-profiles.ts';
-import { addSpend, spendStatus } from './agent-spend.ts';
+import { addSpend, isOverSpendLimit } from './agent-spend.ts';
 import { insertTurnRecord, type TurnStatus } from './agent-turns.ts';
 import { handOff } from './conversation-control.ts';
 import { loadLinesBetween, loadNewCustomerMessages, loadRecentLines, type StoredLine } from './conversation-memory.ts';
@@ -87,6 +87,8 @@ export class AgentTurnRunner {
   private readonly options: Required<AgentTurnRunnerOptions>;
   /** Models by settings, so that adapters (HTTP agents, keys) are built once. */
   private readonly models = new Map<string, AgentModel>();
+  /** Access tokens by tenant and WABA, for read marks: decrypted once per 30 s, not once per turn. */
+  private readonly tokens = new Map<string, { token: string | null; expiresAt: number }>();
 
   constructor(options: AgentTurnRunnerOptions) {
     this.options = {
@@ -120,7 +122,17 @@ export class AgentTurnRunner {
     const startedAt = this.options.now();
     const row = await this.loadConversation(conversationId);
     if (!row) return { status: 'nothing-new', reason: 'no-conversation', turnId: null, queued: 0 };
-    const state = await loadAgentState(db, conversationId, row.tenant_id);
+    const state: AgentConversationState = {
+      conversation_id: conversationId,
+      tenant_id: row.tenant_id,
+      cursor_at: row.cursor_at,
+      cursor_ids: row.cursor_ids ?? '[]',
+      summarized_until: row.summarized_until,
+      handoff_reason: null,
+      handoff_summary: null,
+      handed_off_at: null,
+      updated_at: 0,
+    };
     const newMessages = await loadNewCustomerMessages(db, conversationId, state, startedAt);
     if (newMessages.length === 0) return { status: 'nothing-new', reason: null, turnId: null, queued: 0 };
     const context: TurnContext = {
@@ -143,8 +155,7 @@ export class AgentTurnRunner {
     if (!resolved.isEnabled) return this.skip(context, 'agent-disabled', true);
     const profile = resolved.profile;
 
-    const spend = await spendStatus(db, row.tenant_id, startedAt);
-    const limit = spend.isOverLimit
+    const limit = (await isOverSpendLimit(db, row.tenant_id, startedAt))
       ? 'spend-limit'
       : row.agent_turn_count >= profile.maxTurns
         ? 'max-turns'
@@ -228,15 +239,27 @@ export class AgentTurnRunner {
     const queuedTexts: string[] = [];
     const turnId = await db.transaction().execute(async (trx) => {
       let isMuted = false;
-      if (outgoing.length > 0 && !effects.handedOff) {
-        // A human may have taken over while the model was thinking: then the agent says nothing.
+      let firstAt = now;
+      if (outgoing.length > 0) {
+        // One look at the conversation: whether a human took over while the model was thinking (then the
+        // agent says nothing), and when its last queued bubble goes (this turn's come after, never before).
         const current = await trx
           .selectFrom('conversations')
-          .select('owner')
+          .select((eb) => [
+            'owner',
+            eb
+              .selectFrom('outbox')
+              .select((inner) => inner.fn.max('next_attempt_at').as('at'))
+              .where('conversation_id', '=', context.conversationId)
+              .where('state', '=', 'queued')
+              .as('last_queued_at'),
+          ])
           .where('id', '=', context.conversationId)
           .executeTakeFirst();
-        isMuted = current?.owner !== 'agent';
+        isMuted = !effects.handedOff && current?.owner !== 'agent';
         if (isMuted) reason = 'muted-during-turn';
+        const lastQueuedAt = current?.last_queued_at;
+        if (lastQueuedAt !== null && lastQueuedAt !== undefined) firstAt = Math.max(now, Number(lastQueuedAt) + replySpacingMs);
       }
       if (!isMuted) {
         for (const [index, item] of outgoing.entries()) {
@@ -249,7 +272,7 @@ export class AgentTurnRunner {
                 conversationId: context.conversationId,
                 message: toOutboundMessage(`+${context.waId}`, item),
                 source: 'agent',
-                notBeforeMs: now + index * replySpacingMs,
+                notBeforeMs: firstAt + index * replySpacingMs,
               },
               // A millisecond apart, so the bubbles keep their order wherever their send times tie (pacing).
               now + index,
@@ -444,7 +467,7 @@ export class AgentTurnRunner {
   private async markRead(row: ConversationRow, wamid: string | null): Promise<void> {
     if (!wamid || row.waba_id === null) return;
     try {
-      const accessToken = await this.options.accessTokenFor(row.tenant_id, row.waba_id);
+      const accessToken = await this.accessToken(row.tenant_id, row.waba_id);
       if (!accessToken) return;
       await this.options.graph.markRead(
         {
@@ -462,11 +485,23 @@ export class AgentTurnRunner {
     }
   }
 
+  private async accessToken(tenantId: string, wabaId: string): Promise<string | null> {
+    const key = `${tenantId}|${wabaId}`;
+    const now = this.options.now();
+    const cached = this.tokens.get(key);
+    if (cached && cached.expiresAt > now) return cached.token;
+    const token = await this.options.accessTokenFor(tenantId, wabaId);
+    if (this.tokens.size >= 10_000) this.tokens.clear();
+    this.tokens.set(key, { token, expiresAt: now + 30_000 }); // 30 s, like the directory's webhook-app cache
+    return token;
+  }
+
   private loadConversation(conversationId: string) {
     return this.options.db
       .selectFrom('conversations')
       .innerJoin('contacts', 'contacts.id', 'conversations.contact_id')
       .leftJoin('phone_numbers', 'phone_numbers.phone_number_id', 'conversations.phone_number_id')
+      .leftJoin('agent_conversation_state', 'agent_conversation_state.conversation_id', 'conversations.id')
       .select([
         'conversations.id',
         'conversations.tenant_id',
@@ -488,6 +523,9 @@ export class AgentTurnRunner {
         'phone_numbers.waba_id',
         'phone_numbers.graph_api_url',
         'phone_numbers.graph_api_version',
+        'agent_conversation_state.cursor_at',
+        'agent_conversation_state.cursor_ids',
+        'agent_conversation_state.summarized_until',
       ])
       .where('conversations.id', '=', conversationId)
       .executeTakeFirst();
@@ -502,8 +540,18 @@ function nextCursor(state: AgentConversationState, handled: StoredLine[]): { cur
   return { cursor_at: newest, cursor_ids: JSON.stringify([...new Set([...kept, ...ids])]) };
 }
 
+/** Characters of the tools' descriptions and schemas, by tool set (the same few sets, every turn). */
+const toolChars = new Map<string, number>();
+
+/** The size of what the model is given, in characters: a proxy for prompt size that needs no tokenizer. */
 function promptChars(input: TurnInput): number {
-  return JSON.stringify(input).length;
+  const key = input.tools.map((tool) => tool.name).join(',');
+  let tools = toolChars.get(key);
+  if (tools === undefined) {
+    tools = JSON.stringify(input.tools).length;
+    toolChars.set(key, tools);
+  }
+  return JSON.stringify({ ...input, tools: null }).length + tools;
 }
 
 function toOutboundMessage(to: string, item: OutgoingItem): OutboundMessage {

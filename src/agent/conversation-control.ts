@@ -31,12 +31,22 @@ export async function handOff(
   );
 }
 
-/** A human takes the conversation over: the agent stays silent until it is handed back. */
-export async function takeOver(db: Db, conversationId: string, userId: string | null): Promise<void> {
+/**
+ * A human takes the conversation over: the agent stays silent until it is handed back, and its bubbles
+ * still waiting in the outbox are withdrawn, so they cannot arrive after the human's first words.
+ */
+export async function takeOver(db: Db, conversationId: string, userId: string | null, now: number): Promise<void> {
   await db
     .updateTable('conversations')
     .set({ owner: 'human', assigned_user_id: userId })
     .where('id', '=', conversationId)
+    .execute();
+  await db
+    .updateTable('outbox')
+    .set({ state: 'cancelled', hold_reason: 'taken-over', updated_at: now })
+    .where('conversation_id', '=', conversationId)
+    .where('source', '=', 'agent')
+    .where('state', '=', 'queued')
     .execute();
 }
 

@@ -169,7 +169,7 @@ export async function conversationRoutes(instance: FastifyInstance, deps: AgentR
     },
     async (request) => {
       const row = await findConversation(request.principal, request.params.id);
-      await takeOver(db, row.id, request.body?.userId ?? null);
+      await takeOver(db, row.id, request.body?.userId ?? null, deps.now());
       return toView(await findConversation(request.principal, row.id));
     },
   );
@@ -225,7 +225,7 @@ export async function conversationRoutes(instance: FastifyInstance, deps: AgentR
       ) as OutboundMessage;
       const enqueued = await db.transaction().execute(async (trx) => {
         // A person answering means a person is in charge: the agent must not talk over them.
-        if (row.owner !== 'human') await takeOver(trx, row.id, body.userId ?? null);
+        if (row.owner !== 'human') await takeOver(trx, row.id, body.userId ?? null, deps.now());
         return enqueueMessage(
           trx,
           {

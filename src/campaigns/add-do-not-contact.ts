@@ -25,7 +25,13 @@ export async function addDoNotContact(
   now: number,
 ): Promise<number> {
   if (entries.length === 0) return 0;
-  const unique = [...new Map(entries.map((entry) => [entry.waId, entry])).values()];
+  const unique: DoNotContactEntry[] = [];
+  const seen = new Set<string>();
+  for (const entry of entries) {
+    if (seen.has(entry.waId)) continue; // the first reason given for a number is kept
+    seen.add(entry.waId);
+    unique.push(entry);
+  }
   const waIds = unique.map((entry) => entry.waId);
   const existing = new Set(
     (

@@ -8,8 +8,6 @@ import { type ConsentSettings, consentSettingsFor, matchOptOutKeyword } from './
 import { CONTACT_STATE_RANKS, MESSAGE_STATE_RANKS } from './contact-states.ts';
 import { applyTemplateStatus } from './message-templates.ts';
 import { pauseCampaign } from './pause-campaign.ts';
-import { recordOptIn } from './record-opt-in.ts';
-import { recordOptOut } from './record-opt-out.ts';
 import { applyMessageFailure } from './sync-campaign.ts';
 import { withdrawCampaignMessages } from './withdraw-campaign-messages.ts';
 
@@ -33,9 +31,10 @@ const STATUS_RANKS: Record<string, number> = {
 
 /**
  * The campaigns domain's part of recording a webhook, inside the transaction that records it, so the
- * effect commits with the event or not at all: opt-out keywords, Meta's marketing stops and resumes,
- * campaign message statuses (with the cost from their pricing), replies (which stop follow-ups),
- * template status changes and quality drops (which pause campaigns).
+ * effect commits with the event or not at all: campaign message statuses (with the cost from their
+ * pricing; a failure with 131050 is a marketing opt-out), replies (which stop follow-ups), template status
+ * changes and quality drops (which pause campaigns). Opt-out keywords and Meta's user_preferences are the
+ * agent's hook's to handle; both go through recordOptOut, which suppresses the contact in every campaign.
  */
 export function createCampaignEventHook(options: CampaignEventHookOptions): EventHook {
   const ttlMs = options.settingsTtlMs ?? 30_000; // 30 s: a keyword change takes effect within this
@@ -56,64 +55,15 @@ export function createCampaignEventHook(options: CampaignEventHookOptions): Even
     const now = options.now();
     switch (event.kind) {
       case 'message-received': {
+        // An opt-out keyword is not a reply: the agent's hook records it (through recordOptOut).
         const text = event.message.text;
-        const settings = text ? await settingsFor(trx, applied.tenantId) : null;
-        const language = text && settings ? matchOptOutKeyword(text, settings.optOutKeywords) : null;
-        if (language !== null) {
-          await recordOptOut(
-            trx,
-            {
-              tenantId: applied.tenantId,
-              contact: { waId: event.contact.waId ?? event.message.from, userId: event.contact.userId ?? event.message.fromUserId },
-              scope: 'all',
-              source: 'keyword',
-              proof: `${event.message.id}: ${text}`,
-              occurredAt: event.message.timestamp ?? now,
-              confirm: event.phoneNumberId ? { phoneNumberId: event.phoneNumberId, language } : null,
-            },
-            now,
-          );
-          return;
-        }
+        if (text && matchOptOutKeyword(text, (await settingsFor(trx, applied.tenantId)).optOutKeywords) !== null) return;
         await applyReply(trx, applied, event.message.timestamp ?? now, now);
         return;
       }
       case 'message-status-changed':
         await applyStatus(trx, applied.tenantId, event.status, await settingsFor(trx, applied.tenantId), now);
         return;
-      case 'user-preference-changed': {
-        const { data } = event;
-        if (data.category !== null && data.category !== 'marketing_messages') return;
-        const contact = { waId: data.waId, userId: data.userId };
-        if (data.value === 'stop') {
-          await recordOptOut(
-            trx,
-            {
-              tenantId: applied.tenantId,
-              contact,
-              scope: 'marketing',
-              source: 'user_preferences',
-              proof: data.detail ?? 'user_preferences stop',
-              occurredAt: data.timestamp ?? now,
-            },
-            now,
-          );
-        } else if (data.value === 'resume') {
-          await recordOptIn(
-            trx,
-            {
-              tenantId: applied.tenantId,
-              contact,
-              scope: 'marketing',
-              source: 'user_preferences',
-              proof: data.detail ?? 'user_preferences resume',
-              occurredAt: data.timestamp ?? now,
-            },
-            now,
-          );
-        }
-        return;
-      }
       case 'template-status-updated': {
         const changed = await applyTemplateStatus(trx, applied.tenantId, event.wabaId, event.data, now);
         if (!changed || changed.status === 'APPROVED') return;
@@ -133,12 +83,14 @@ export function createCampaignEventHook(options: CampaignEventHookOptions): Even
       }
       case 'phone-number-quality-updated': {
         const quality = (event.data.event ?? '').toUpperCase();
-        if (!QUALITY_DROPS.has(quality) || !event.phoneNumberId) return;
+        if (!QUALITY_DROPS.has(quality)) return;
+        const phoneNumberIds = await numbersOf(trx, applied.tenantId, event.wabaId, event.phoneNumberId, event.data.displayPhoneNumber);
+        if (phoneNumberIds.length === 0) return;
         const running = await trx
           .selectFrom('campaigns')
           .select('id')
           .where('tenant_id', '=', applied.tenantId)
-          .where('phone_number_id', '=', event.phoneNumberId)
+          .where('phone_number_id', 'in', phoneNumberIds)
           .where('state', 'in', ['planning', 'running'])
           .execute();
         for (const campaign of running) {
@@ -151,6 +103,28 @@ export function createCampaignEventHook(options: CampaignEventHookOptions): Even
         return;
     }
   };
+}
+
+/**
+ * The number a quality event is about. Meta's phone_number_quality_update names it by its display number
+ * only (no metadata.phone_number_id), so it is matched by digits among the WABA's numbers; a WABA with a
+ * single number needs no match.
+ */
+async function numbersOf(
+  trx: Transaction<Database>,
+  tenantId: string,
+  wabaId: string | null,
+  phoneNumberId: string | null,
+  displayPhoneNumber: string | null,
+): Promise<string[]> {
+  if (phoneNumberId) return [phoneNumberId];
+  let query = trx.selectFrom('phone_numbers').select(['phone_number_id', 'display_phone_number']).where('tenant_id', '=', tenantId);
+  if (wabaId) query = query.where('waba_id', '=', wabaId);
+  const numbers = await query.execute();
+  const digits = (displayPhoneNumber ?? '').replace(/\D/g, '');
+  const matched = numbers.filter((number) => digits !== '' && (number.display_phone_number ?? '').replace(/\D/g, '') === digits);
+  if (matched.length > 0) return matched.map((number) => number.phone_number_id);
+  return numbers.length === 1 ? [numbers[0]!.phone_number_id] : [];
 }
 
 /** A status of a campaign message (the outbox id comes back in biz_opaque_callback_data). */

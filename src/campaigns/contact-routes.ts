@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { z } from 'zod';
 import { AppError, notFound } from '../http/app-error.ts';
 import { requireTenant } from '../http/auth.ts';
@@ -30,12 +30,13 @@ const contactView = z.object({
   updatedAt: z.string(),
 });
 
-type ContactRow = Pick<
-  Database['contacts'],
-  'id' | 'wa_id' | 'name' | 'time_zone' | 'country' | 'opted_out_at' | 'marketing_opted_out_at' | 'created_at' | 'updated_at'
-> & { fields: string };
+type ContactRow = Selectable<Database['contacts']>;
+type ContactColumns = Pick<
+  ContactRow,
+  'id' | 'wa_id' | 'name' | 'fields' | 'time_zone' | 'country' | 'opted_out_at' | 'marketing_opted_out_at' | 'created_at' | 'updated_at'
+>;
 
-async function viewsOf(db: Kysely<Database>, tenantId: string, rows: ContactRow[]) {
+async function viewsOf(db: Kysely<Database>, tenantId: string, rows: ContactColumns[]) {
   if (rows.length === 0) return [];
   const ids = rows.map((row) => row.id);
   const tags = await db.selectFrom('contact_tags').select(['contact_id', 'tag']).where('contact_id', 'in', ids).orderBy('tag').execute();

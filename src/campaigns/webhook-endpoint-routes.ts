@@ -93,11 +93,11 @@ export async function webhookEndpointRoutes(instance: FastifyInstance, deps: { w
   );
 
   app.get(
-    '/webhook-deliveries',
+    '/outbound-deliveries',
     {
       schema: {
         tags,
-        summary: 'The delivery log of every endpoint, newest first.',
+        summary: 'The delivery log of every webhook endpoint of the tenant, newest first.',
         querystring: tenantQuery.extend({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
         response: { 200: z.object({ data: z.array(deliveryView) }) },
       },

@@ -37,8 +37,8 @@ export interface DispatcherOptions {
   instanceId?: string;
   /** Messages one claim may take (the throughput bucket usually grants fewer). */
   maxBatch?: number;
-  /** Claimed batches of one number in flight at once. */
-  maxInFlightBatches?: number;
+  /** Sends of one number in flight at once. */
+  maxInFlightMessages?: number;
   /** Messages one recipient may get back to back before the 1-per-6-s pace applies. Meta allows about 45. */
   pairBurst?: number;
   /** How long to wait for a status webhook before resending a send whose outcome was lost. */
@@ -49,7 +49,19 @@ export interface DispatcherOptions {
   scanIntervalMs?: number;
   /** Retries of a retry-later failure before the message is failed for good. */
   maxAttempts?: number;
+  /** After each batch of send outcomes is committed (live updates in the dashboard). */
+  onRecorded?: (outcomes: SendOutcome[]) => void;
   now?: () => number;
+}
+
+/** One send attempt's outcome, as committed: for listeners that show it (never for deciding anything). */
+export interface SendOutcome {
+  tenantId: string;
+  outboxId: string;
+  conversationId: string | null;
+  kind: 'sent' | 'failed' | 'retry' | 'unknown' | 'held';
+  /** Meta's error title when the send did not go. */
+  reason: string | null;
 }
 
 interface Claimed {
@@ -110,12 +122,13 @@ export class Dispatcher {
     this.options = {
       instanceId: `${process.pid}-${randomUUID().slice(0, 8)}`,
       maxBatch: 200,
-      maxInFlightBatches: 8,
+      maxInFlightMessages: 256,
       pairBurst: 10,
       reconcileWindowMs: 60_000, // 1 min: Meta's status webhooks normally follow within seconds
       sendLockMs: 45_000, // 45 s: the 15 s send timeout, plus room for the batch it went in
       scanIntervalMs: 250,
       maxAttempts: 12,
+      onRecorded: () => {},
       now: Date.now,
       ...options,
     };
@@ -235,28 +248,40 @@ export class Dispatcher {
   }
 
   private async runLane(phoneNumberId: string): Promise<void> {
-    const inFlight = new Set<Promise<void>>();
+    // Counted per message, not per batch: a batch whose one send hangs until its timeout must not hold
+    // back the lane (with 5 % timeouts nearly every batch of 20 would have one).
+    let inFlightMessages = 0;
+    let wakeLane: (() => void) | undefined;
+    const sends = new Set<Promise<void>>();
     try {
       while (this.isRunning) {
-        if (inFlight.size >= this.options.maxInFlightBatches) {
-          await Promise.race(inFlight);
+        const capacity = this.options.maxInFlightMessages - inFlightMessages;
+        if (capacity <= 0) {
+          await new Promise<void>((resolve) => {
+            wakeLane = resolve;
+          });
           continue;
         }
-        const { claimed, waitMs, isDry, number } = await this.claim(phoneNumberId);
+        const { claimed, waitMs, isDry, number } = await this.claim(phoneNumberId, capacity);
         if (claimed.length > 0 && number) {
-          const batch = this.sendAndRecord(number, claimed).finally(() => inFlight.delete(batch));
-          inFlight.add(batch);
+          inFlightMessages += claimed.length;
+          const batch = this.sendAndRecord(number, claimed, () => {
+            inFlightMessages -= 1;
+            wakeLane?.();
+          }).finally(() => sends.delete(batch));
+          sends.add(batch);
         }
         if (isDry) break;
         if (waitMs > 0) await sleep(Math.min(waitMs, 1000));
       }
     } finally {
-      await Promise.allSettled([...inFlight]);
+      await Promise.allSettled([...sends]);
     }
   }
 
   private async claim(
     phoneNumberId: string,
+    capacity: number,
   ): Promise<{ claimed: Claimed[]; waitMs: number; isDry: boolean; number: NumberRow | null }> {
     const { db, flags } = this.options;
     return db.transaction().execute(async (trx) => {
@@ -304,7 +329,7 @@ export class Dispatcher {
         shape.ratePerSecond,
         shape.capacity,
       );
-      const grant = Math.min(Math.floor(bucket.tokens), this.options.maxBatch);
+      const grant = Math.min(Math.floor(bucket.tokens), this.options.maxBatch, capacity);
       if (grant < 1) {
         await trx
           .updateTable('pacers')
@@ -319,7 +344,9 @@ export class Dispatcher {
         .leftJoin('conversations', 'conversations.id', 'outbox.conversation_id')
         // The recipient's consent (contacts are unique per tenant and wa_id, which the recipient is).
         .leftJoin('contacts', (join) =>
-          join.onRef('contacts.tenant_id', '=', 'outbox.tenant_id').onRef('contacts.wa_id', '=', 'outbox.recipient'),
+          join
+            .onRef('contacts.tenant_id', '=', 'outbox.tenant_id')
+            .onRef('contacts.wa_id', '=', 'outbox.recipient'),
         )
         .select([
           'outbox.id',
@@ -405,7 +432,9 @@ export class Dispatcher {
         // Free-form replies and utility templates still go (the opt-out confirmation is one of them).
         if (
           (candidate.opted_out_at !== null || candidate.marketing_opted_out_at !== null) &&
-          (candidate.category === 'MARKETING' || candidate.campaign_id !== null || candidate.source === 'campaign')
+          (candidate.category === 'MARKETING' ||
+            candidate.campaign_id !== null ||
+            candidate.source === 'campaign')
         ) {
           optedOut.push(candidate.id);
           continue;
@@ -568,34 +597,90 @@ export class Dispatcher {
     });
   }
 
-  private async sendAndRecord(number: NumberRow, claimed: Claimed[]): Promise<void> {
+  private async sendAndRecord(number: NumberRow, claimed: Claimed[], onSettled: () => void): Promise<void> {
     const { directory, defaultGraphApiUrl, defaultGraphApiVersion } = this.options;
     const accessToken = await directory.accessTokenFor(number.tenant_id, number.waba_id);
-    let results: SendResult[];
     if (!accessToken) {
       const now = this.options.now();
-      results = claimed.map((row) => ({
-        claimed: row,
-        kind: 'held' as const,
-        startedAt: now,
-        finishedAt: now,
-        code: null,
-        title: 'no usable access token for this number: add one (POST /api/v1/tenants/{id}/access-tokens)',
-        category: 'token-invalid',
-        httpStatus: null,
-        retryAfterMs: null,
-        isPairRate: false,
-      }));
-    } else {
-      const target: GraphTarget = {
-        phoneNumberId: number.phone_number_id,
-        accessToken,
-        graphApiUrl: number.graph_api_url ?? defaultGraphApiUrl,
-        graphApiVersion: number.graph_api_version ?? defaultGraphApiVersion,
-      };
-      results = await Promise.all(claimed.map((row) => this.sendOne(target, row)));
+      await Promise.all(
+        claimed.map((row) =>
+          this.recordSoon(number, {
+            claimed: row,
+            kind: 'held' as const,
+            startedAt: now,
+            finishedAt: now,
+            code: null,
+            title:
+              'no usable access token for this number: add one (POST /api/v1/tenants/{id}/access-tokens)',
+            category: 'token-invalid',
+            httpStatus: null,
+            retryAfterMs: null,
+            isPairRate: false,
+          }).finally(onSettled),
+        ),
+      );
+      return;
     }
-    await this.record(number, results);
+    const target: GraphTarget = {
+      phoneNumberId: number.phone_number_id,
+      accessToken,
+      graphApiUrl: number.graph_api_url ?? defaultGraphApiUrl,
+      graphApiVersion: number.graph_api_version ?? defaultGraphApiVersion,
+    };
+    // Each outcome is recorded as soon as it is known, grouped with the others of the same tick.
+    await Promise.all(
+      claimed.map(async (row) => {
+        try {
+          await this.recordSoon(number, await this.sendOne(target, row));
+        } finally {
+          onSettled();
+        }
+      }),
+    );
+  }
+
+  private pendingResults: Array<{
+    number: NumberRow;
+    result: SendResult;
+    resolve: () => void;
+    reject: (error: unknown) => void;
+  }> = [];
+  private isFlushScheduled = false;
+
+  /** Group commit of send outcomes: everything that finished within one tick goes into one transaction. */
+  private recordSoon(number: NumberRow, result: SendResult): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.pendingResults.push({ number, result, resolve, reject });
+      if (!this.isFlushScheduled) {
+        this.isFlushScheduled = true;
+        setImmediate(() => void this.flushResults());
+      }
+    });
+  }
+
+  private async flushResults(): Promise<void> {
+    this.isFlushScheduled = false;
+    const pending = this.pendingResults;
+    this.pendingResults = [];
+    const byNumber = new Map<string, typeof pending>();
+    for (const item of pending) {
+      const group = byNumber.get(item.number.phone_number_id) ?? [];
+      group.push(item);
+      byNumber.set(item.number.phone_number_id, group);
+    }
+    for (const group of byNumber.values()) {
+      try {
+        await this.record(
+          group[0]!.number,
+          group.map((item) => item.result),
+        );
+        for (const item of group) item.resolve();
+      } catch (error) {
+        // The claims stay `sending` until their lock runs out, then become `unknown` and are reconciled.
+        this.options.logger.error({ err: error }, 'could not record send outcomes');
+        for (const item of group) item.reject(error);
+      }
+    }
   }
 
   private async sendOne(target: GraphTarget, claimed: Claimed): Promise<SendResult> {
@@ -749,6 +834,15 @@ export class Dispatcher {
         )
         .execute();
     });
+    this.options.onRecorded(
+      results.map((result) => ({
+        tenantId: result.claimed.tenantId,
+        outboxId: result.claimed.id,
+        conversationId: result.claimed.conversationId,
+        kind: result.kind,
+        reason: result.kind === 'sent' ? null : result.title,
+      })),
+    );
     for (const result of results) {
       metrics.increment('coxcox_outbound_sends_total', 'Outbound send attempts by outcome', {
         outcome: result.kind,

@@ -1,4 +1,4 @@
-export { Dispatcher, type DispatcherOptions } from './dispatcher.ts';
+export { Dispatcher, type DispatcherOptions, type SendOutcome } from './dispatcher.ts';
 export {
   type Enqueued,
   type EnqueueInput,

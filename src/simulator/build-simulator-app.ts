@@ -2,6 +2,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { controlRoutes } from './control-routes.ts';
 import { SimulatedGraphError } from './graph-error.ts';
 import { graphPlugin } from './graph-plugin.ts';
+import { onboardingControlRoutes } from './onboarding-control-routes.ts';
 import type { SimulatorContext } from './simulator-context.ts';
 
 function parseJsonBody(text: string): unknown {
@@ -102,5 +103,6 @@ export function buildSimulatorApp(context: SimulatorContext): FastifyInstance {
 
   app.register(async (graph) => graphPlugin(graph, context));
   app.register(async (control) => controlRoutes(control, context));
+  app.register(async (control) => onboardingControlRoutes(control, context));
   return app;
 }

@@ -54,29 +54,35 @@ export class BusinessDirectory {
   reset(): void {
     this.#wabas.clear();
     this.#numbers.clear();
-    for (const waba of this.#definitions) {
-      this.#wabas.set(waba.id, {
-        id: waba.id,
-        name: waba.name ?? `WABA ${waba.id}`,
-        phoneNumberIds: waba.phoneNumbers.map((number) => number.id),
-        isSubscribed: waba.isSubscribed ?? true,
-        overrideCallbackUri: null,
+    for (const waba of this.#definitions) this.addWaba(waba);
+  }
+
+  /** Hosts one more WABA and its numbers (what Embedded Signup creates); `reset()` removes it again. */
+  addWaba(waba: WabaDefinition): void {
+    for (const id of [waba.id, ...waba.phoneNumbers.map((number) => number.id)]) {
+      if (this.#wabas.has(id) || this.#numbers.has(id)) throw new Error(`id ${id} is already hosted`);
+    }
+    this.#wabas.set(waba.id, {
+      id: waba.id,
+      name: waba.name ?? `WABA ${waba.id}`,
+      phoneNumberIds: waba.phoneNumbers.map((number) => number.id),
+      isSubscribed: waba.isSubscribed ?? true,
+      overrideCallbackUri: null,
+    });
+    for (const number of waba.phoneNumbers) {
+      const throughputLevel = number.throughputLevel ?? 'STANDARD';
+      this.#numbers.set(number.id, {
+        id: number.id,
+        wabaId: waba.id,
+        displayPhoneNumber: number.displayPhoneNumber,
+        displayDigits: number.displayPhoneNumber.replace(/\D/g, ''),
+        verifiedName: number.verifiedName ?? waba.name ?? 'Simulated Business',
+        qualityRating: number.qualityRating ?? 'GREEN',
+        messagingLimitTier: number.messagingLimitTier ?? 'TIER_UNLIMITED',
+        throughputLevel,
+        messagesPerSecond: number.messagesPerSecond ?? messagesPerSecondByLevel[throughputLevel],
+        isRegistered: number.isRegistered ?? true,
       });
-      for (const number of waba.phoneNumbers) {
-        const throughputLevel = number.throughputLevel ?? 'STANDARD';
-        this.#numbers.set(number.id, {
-          id: number.id,
-          wabaId: waba.id,
-          displayPhoneNumber: number.displayPhoneNumber,
-          displayDigits: number.displayPhoneNumber.replace(/\D/g, ''),
-          verifiedName: number.verifiedName ?? waba.name ?? 'Simulated Business',
-          qualityRating: number.qualityRating ?? 'GREEN',
-          messagingLimitTier: number.messagingLimitTier ?? 'TIER_UNLIMITED',
-          throughputLevel,
-          messagesPerSecond: number.messagesPerSecond ?? messagesPerSecondByLevel[throughputLevel],
-          isRegistered: number.isRegistered ?? true,
-        });
-      }
     }
   }
 

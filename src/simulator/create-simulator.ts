@@ -1,8 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { changePhoneNumberQuality, type QualityChange, sendAccountUpdate } from './account-events.ts';
+import type { GrantOptions } from './access-tokens.ts';
 import { buildSimulatorApp } from './build-simulator-app.ts';
 import { messagesPerSecondFor, type PhoneNumberRecord } from './business-directory.ts';
 import type { CustomerMessage } from './customers.ts';
+import type { IssuedSignup, SignupInput } from './embedded-signup.ts';
 import { resolveSimulatorConfig } from './simulator-config.ts';
 import { createSimulatorContext, type SimulatorContext } from './simulator-context.ts';
 import {
@@ -12,7 +15,7 @@ import {
   tickSimulator,
   waitUntilIdle,
 } from './simulator-controls.ts';
-import type { Persona, SimulatorOptions, TemplateDefinition } from './simulator-options.ts';
+import type { Permission, Persona, SimulatorOptions, TemplateDefinition } from './simulator-options.ts';
 import type { SimulatorState } from './simulator-state.ts';
 import type { TemplateRecord } from './template-registry.ts';
 
@@ -47,9 +50,22 @@ export interface Simulator {
   /** Changes faults, duplicate and reorder rates, status delays or the pair rate while running. */
   configure(adjustments: SimulatorAdjustments): void;
   setWebhookUrl(url: string | null): void;
-  addAccessToken(token: string, wabaIds?: string[]): void;
+  addAccessToken(token: string, wabaIds?: string[], options?: GrantOptions): void;
   /** Later calls with this token get 190 (session invalidated). */
   revokeAccessToken(token: string): void;
+  /** The customer takes a permission back: calls needing it answer code 10, and debug_token no longer lists it. */
+  revokePermission(token: string, permission: Permission): void;
+  /** The token expires now: calls answer 190/463, and debug_token says is_valid false. */
+  expireAccessToken(token: string): void;
+  /**
+   * A customer's pass through Embedded Signup: creates (or shares) a WABA with a test number and
+   * templates, and returns the code (exchangeable once, for `signupCodeTtlMs`) and the session info.
+   */
+  issueSignupCode(input?: SignupInput): IssuedSignup;
+  /** Meta changes a number's quality, limit or throughput, and says so with a `phone_number_quality_update`. */
+  changePhoneNumberQuality(phoneNumberId: string, change: QualityChange): string;
+  /** Meta sends an `account_update` webhook for a WABA (`{event, …}`). */
+  sendAccountUpdate(wabaId: string, value: Record<string, unknown>): void;
   addTemplate(wabaId: string, template: TemplateDefinition): TemplateRecord;
   updatePhoneNumber(phoneNumberId: string, patch: PhoneNumberPatch): void;
   /** Makes sends to this customer fail with 131026 (not on WhatsApp). */
@@ -117,8 +133,17 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       if (next !== null && !URL.canParse(next)) throw new Error(`"${next}" is not a URL`);
       context.webhook.url = next;
     },
-    addAccessToken: (token, wabaIds) => context.tokens.add(token, wabaIds ?? null),
+    addAccessToken: (token, wabaIds, grantOptions) => context.tokens.add(token, wabaIds ?? null, grantOptions),
     revokeAccessToken: (token) => context.tokens.revoke(token),
+    revokePermission(token, permission) {
+      if (!context.tokens.revokePermission(token, permission)) throw new Error('No such access token');
+    },
+    expireAccessToken(token) {
+      if (!context.tokens.expire(token, context.clock.now())) throw new Error('No such access token');
+    },
+    issueSignupCode: (input) => context.signup.issue(input),
+    changePhoneNumberQuality: (phoneNumberId, change) => changePhoneNumberQuality(context, phoneNumberId, change),
+    sendAccountUpdate: (wabaId, value) => sendAccountUpdate(context, wabaId, value),
     addTemplate(wabaId, template) {
       if (!context.directory.waba(wabaId)) throw new Error(`No hosted WABA ${wabaId}`);
       return context.templates.add(wabaId, template);

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { canSeeWaba } from './access-tokens.ts';
+import { canSeeWaba, isExpired } from './access-tokens.ts';
 import type { PhoneNumberRecord, WabaRecord } from './business-directory.ts';
 import { SimulatedGraphError, unknownObject } from './graph-error.ts';
 import type { AccessGrant } from './simulator-config.ts';
@@ -36,8 +36,18 @@ export function authenticate(context: SimulatorContext, request: FastifyRequest)
     }
     throw new SimulatedGraphError(190);
   }
+  const now = context.clock.now();
+  if (isExpired(grant, now)) throw expiredToken(grant.expiresAt!, now);
   grants.set(request, grant);
   return grant;
+}
+
+/** Graph's answer for an expired token: 190 with subcode 463 (cloud-api-details.md §4.1). */
+export function expiredToken(expiresAt: number, now: number): SimulatedGraphError {
+  return new SimulatedGraphError(190, undefined, {
+    subcode: 463,
+    message: `Error validating access token: Session has expired on ${new Date(expiresAt).toUTCString()}. The current time is ${new Date(now).toUTCString()}.`,
+  });
 }
 
 function grantOf(context: SimulatorContext, request: FastifyRequest): AccessGrant {

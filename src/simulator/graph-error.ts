@@ -4,9 +4,13 @@
  * not 429, so clients must classify by `code`.
  */
 export const graphErrorCatalog = {
+  // Graph answers a wrong client_secret in the code exchange with code 1.
+  1: { httpStatus: 400, title: 'Error validating client secret.', isTransient: false },
   2: { httpStatus: 503, title: 'Service temporarily unavailable', isTransient: true },
   4: { httpStatus: 429, title: 'Application request limit reached', isTransient: true },
+  10: { httpStatus: 403, title: 'Application does not have permission for this action', isTransient: false },
   100: { httpStatus: 400, title: 'Invalid parameter', isTransient: false },
+  101: { httpStatus: 400, title: 'Error validating application. Invalid application ID.', isTransient: false },
   190: {
     httpStatus: 401,
     title: 'Invalid OAuth access token - Cannot parse access token',

@@ -5,14 +5,30 @@ import { SimulatedGraphError } from './graph-error.ts';
 import { mediaRoutes } from './media-routes.ts';
 import { messageRoutes } from './message-routes.ts';
 import { objectRoutes } from './object-routes.ts';
+import { APP_AUTHENTICATED_ROUTES, oauthRoutes } from './oauth-routes.ts';
 import { phoneNumberRoutes } from './phone-number-routes.ts';
 import type { SimulatorContext } from './simulator-context.ts';
 import { subscribedAppRoutes } from './subscribed-app-routes.ts';
 import { templateRoutes } from './template-routes.ts';
+import type { Permission } from './simulator-options.ts';
 
 /** Every Graph path starts with a version, `v23.0` and the like; any version is served the same way. */
 const VERSION = /^v\d{1,2}\.\d$/;
 const SEND_ROUTE = '/:version/:phoneNumberId/messages';
+
+/**
+ * The permission each Graph route needs (cloud-api-details.md §3.7): messaging to send and upload,
+ * management for the WABA's numbers, templates and subscriptions. Other routes check visibility only.
+ */
+const requiredPermissions: Record<string, Permission> = {
+  [SEND_ROUTE]: 'whatsapp_business_messaging',
+  '/:version/:phoneNumberId/media': 'whatsapp_business_messaging',
+  '/:version/:wabaId/message_templates': 'whatsapp_business_management',
+  '/:version/:wabaId/phone_numbers': 'whatsapp_business_management',
+  '/:version/:wabaId/subscribed_apps': 'whatsapp_business_management',
+  '/:version/:phoneNumberId/register': 'whatsapp_business_management',
+  '/:version/:phoneNumberId/deregister': 'whatsapp_business_management',
+};
 
 /**
  * The Graph API routes, with what every Graph call goes through: the version check, injected faults
@@ -45,7 +61,14 @@ export async function graphPlugin(graph: FastifyInstance, context: SimulatorCont
         return reply;
       }
     }
-    authenticate(context, request);
+    const route = request.routeOptions.url ?? '';
+    // The code exchange and debug_token authenticate as the app themselves.
+    if (APP_AUTHENTICATED_ROUTES.has(route)) return;
+    const grant = authenticate(context, request);
+    const permission = requiredPermissions[route];
+    if (permission !== undefined && !grant.scopes.includes(permission)) {
+      throw new SimulatedGraphError(10, `This call needs the ${permission} permission, which the access token was not granted.`);
+    }
   });
 
   await messageRoutes(graph, context);
@@ -53,5 +76,6 @@ export async function graphPlugin(graph: FastifyInstance, context: SimulatorCont
   await templateRoutes(graph, context);
   await phoneNumberRoutes(graph, context);
   await subscribedAppRoutes(graph, context);
+  await oauthRoutes(graph, context);
   await objectRoutes(graph, context);
 }

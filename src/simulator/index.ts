@@ -5,7 +5,10 @@
 
 export { runSimulatorCli, SimulatorCliError, type SimulatorCliIo } from './cli.ts';
 export { createSimulator, type PhoneNumberPatch, type Simulator } from './create-simulator.ts';
+export type { QualityChange } from './account-events.ts';
+export type { GrantOptions } from './access-tokens.ts';
 export type { CustomerMessage, InboundMediaType } from './customers.ts';
+export type { IssuedSignup, SignupInput } from './embedded-signup.ts';
 export {
   DEFAULT_ACCESS_TOKEN,
   DEFAULT_DISPLAY_PHONE_NUMBER,

@@ -5,9 +5,11 @@ import { createSeededRandom, type RandomSource } from './seeded-random.ts';
 import type {
   FaultRates,
   PairRateLimit,
+  Permission,
   Persona,
   SimulatorOptions,
   StatusDelays,
+  TokenType,
   WabaDefinition,
   WebhookDeliveryOptions,
 } from './simulator-options.ts';
@@ -16,12 +18,28 @@ export interface AccessGrant {
   token: string;
   /** Null: the token sees every WABA. */
   wabaIds: readonly string[] | null;
+  /** Granted permissions; a control route can take one back. */
+  scopes: Permission[];
+  /** Epoch ms; null: never expires. */
+  expiresAt: number | null;
+  type: TokenType;
 }
+
+export const allPermissions: readonly Permission[] = [
+  'business_management',
+  'whatsapp_business_management',
+  'whatsapp_business_messaging',
+];
+
+/** The Meta app the simulator plays unless `appId` says otherwise. */
+export const DEFAULT_APP = { id: '900000000000001', name: 'Coxcox Simulator App' };
 
 /** The options with every default filled in, checked once. Faults and rates can change later (`settings`). */
 export interface SimulatorConfig {
   readonly webhookUrl: string | null;
   readonly appSecret: string;
+  readonly appId: string;
+  readonly signupCodeTtlMs: number;
   readonly accessGrants: readonly AccessGrant[];
   readonly wabas: readonly WabaDefinition[];
   readonly personas: readonly Persona[];
@@ -120,11 +138,19 @@ export function resolveSimulatorConfig(options: SimulatorOptions): SimulatorConf
   if (webhookUrl !== null && !URL.canParse(webhookUrl)) {
     throw new SimulatorOptionError('webhookUrl', `"${webhookUrl}" is not a URL`);
   }
-  const accessGrants = (options.accessTokens ?? [DEFAULT_ACCESS_TOKEN]).map((entry) =>
+  const accessGrants: AccessGrant[] = (options.accessTokens ?? [DEFAULT_ACCESS_TOKEN]).map((entry) =>
     typeof entry === 'string'
-      ? { token: entry, wabaIds: null }
-      : { token: entry.token, wabaIds: [...entry.wabaIds] },
+      ? { token: entry, wabaIds: null, scopes: [...allPermissions], expiresAt: null, type: 'SYSTEM_USER' }
+      : {
+          token: entry.token,
+          wabaIds: entry.wabaIds ? [...entry.wabaIds] : null,
+          scopes: [...(entry.scopes ?? allPermissions)],
+          expiresAt: entry.expiresAt ?? null,
+          type: entry.type ?? 'SYSTEM_USER',
+        },
   );
+  const appId = options.appId ?? DEFAULT_APP.id;
+  if (appId === '' || appId.includes('|')) throw new SimulatorOptionError('appId', 'must be a non-empty id without "|"');
   const wabas = options.wabas ?? defaultWabas();
   checkWabas(wabas);
   const seed = options.seed ?? randomInt(2 ** 31);
@@ -137,6 +163,8 @@ export function resolveSimulatorConfig(options: SimulatorOptions): SimulatorConf
   return Object.freeze({
     webhookUrl,
     appSecret: options.appSecret,
+    appId,
+    signupCodeTtlMs: duration('signupCodeTtlMs', options.signupCodeTtlMs, 30_000), // 30 s, like Meta's codes
     accessGrants,
     wabas,
     personas: options.personas ?? [],

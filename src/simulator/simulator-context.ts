@@ -3,6 +3,7 @@ import { AccessTokens } from './access-tokens.ts';
 import { BusinessDirectory } from './business-directory.ts';
 import type { Clock } from './clock.ts';
 import { CustomerWindows } from './customer-windows.ts';
+import { EmbeddedSignup } from './embedded-signup.ts';
 import { Customers } from './customers.ts';
 import { MediaStore } from './media-store.ts';
 import { MessagingLimit } from './messaging-limit.ts';
@@ -26,6 +27,8 @@ export interface SimulatorContext {
   ids: ObjectIds;
   directory: BusinessDirectory;
   tokens: AccessTokens;
+  /** Meta's side of Embedded Signup: codes, their exchange, and the assets a signup creates. */
+  signup: EmbeddedSignup;
   templates: TemplateRegistry;
   media: MediaStore;
   windows: CustomerWindows;
@@ -73,6 +76,7 @@ export function createSimulatorContext(config: SimulatorConfig): SimulatorContex
   const windows = new CustomerWindows();
   const media = new MediaStore();
   const templates = new TemplateRegistry(ids);
+  const tokens = new AccessTokens(config.accessGrants);
   const context: SimulatorContext = {
     config,
     settings,
@@ -80,7 +84,8 @@ export function createSimulatorContext(config: SimulatorConfig): SimulatorContex
     random,
     ids,
     directory,
-    tokens: new AccessTokens(config.accessGrants),
+    tokens,
+    signup: new EmbeddedSignup({ directory, templates, tokens, ids, clock, codeTtlMs: config.signupCodeTtlMs }),
     templates,
     media,
     windows,

@@ -70,6 +70,7 @@ export function resetSimulator(context: SimulatorContext): void {
   context.customers.reset();
   context.directory.reset();
   context.tokens.reset();
+  context.signup.reset();
   loadTemplates(context);
   Object.assign(context.settings, initialSettings(context.config));
   context.undeliverable.clear();

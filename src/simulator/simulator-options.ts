@@ -133,13 +133,35 @@ export interface WebhookDeliveryOptions {
   timeoutMs: number;
 }
 
+/** The permissions a WhatsApp integration asks for (cloud-api-details.md §3.7). */
+export type Permission = 'business_management' | 'whatsapp_business_management' | 'whatsapp_business_messaging';
+
+/** `type` in `debug_token`: Embedded Signup yields a business integration system user token. */
+export type TokenType = 'SYSTEM_USER' | 'BUSINESS_INTEGRATION_SYSTEM_USER' | 'USER';
+
+/** An accepted bearer token and what it may do. */
+export interface AccessTokenDefinition {
+  token: string;
+  /** The WABAs it sees; absent: every WABA. */
+  wabaIds?: string[];
+  /** Granted permissions; absent: all three. */
+  scopes?: Permission[];
+  /** Epoch ms after which it answers 190/463 (user tokens expire); absent: never. */
+  expiresAt?: number | null;
+  type?: TokenType;
+}
+
 export interface SimulatorOptions {
   /** Where signed webhooks go, e.g. `http://127.0.0.1:3000/webhooks/whatsapp`. Null: record, post nothing. */
   webhookUrl?: string | null;
-  /** Keys `X-Hub-Signature-256`. */
+  /** Keys `X-Hub-Signature-256`, and is the app's `client_secret` in the Embedded Signup code exchange. */
   appSecret: string;
+  /** The Meta app the simulator plays: `client_id` of the code exchange, and the subscribed app. */
+  appId?: string;
   /** Accepted bearer tokens. A plain string sees every WABA; `{token, wabaIds}` sees only those. */
-  accessTokens?: Array<string | { token: string; wabaIds: string[] }>;
+  accessTokens?: Array<string | AccessTokenDefinition>;
+  /** How long an Embedded Signup code may be exchanged: about 30 s at Meta (cloud-api-details.md §3.7). */
+  signupCodeTtlMs?: number;
   /** Defaults to one WABA with one number and the templates `hello_world` and `coxcox_offer`. */
   wabas?: WabaDefinition[];
   personas?: Persona[];

@@ -5,8 +5,10 @@ import { SimulatedGraphError } from './graph-error.ts';
 import { isRecord } from './is-record.ts';
 import type { SimulatorContext } from './simulator-context.ts';
 
-/** The Meta app the simulator plays: the one whose webhooks it sends. */
-export const SIMULATOR_APP = { id: '900000000000001', name: 'Coxcox Simulator App' };
+import { DEFAULT_APP } from './simulator-config.ts';
+
+/** The Meta app the simulator plays by default: the one whose webhooks it sends. */
+export const SIMULATOR_APP = DEFAULT_APP;
 
 /** Meta checks an override callback with the GET handshake before it accepts it (cloud-api-details.md §1.1). */
 async function verifyCallback(uri: string, verifyToken: string, challenge: string): Promise<boolean> {
@@ -34,9 +36,9 @@ export async function subscribedAppRoutes(graph: FastifyInstance, context: Simul
         data: [
           {
             whatsapp_business_api_data: {
-              link: `https://www.facebook.com/games/?app_id=${SIMULATOR_APP.id}`,
+              link: `https://www.facebook.com/games/?app_id=${context.config.appId}`,
               name: SIMULATOR_APP.name,
-              id: SIMULATOR_APP.id,
+              id: context.config.appId,
             },
             ...(waba.overrideCallbackUri === null ? {} : { override_callback_uri: waba.overrideCallbackUri }),
           },

@@ -3,6 +3,8 @@ import type { DialectFlags } from './dialect-flags.ts';
 import { queueMigrations } from '../queue/queue-migrations.ts';
 import { agentMigrations } from '../agent/agent-migrations.ts';
 import { campaignMigrations } from '../campaigns/campaign-migrations.ts';
+import { userMigrations } from '../users/user-migrations.ts';
+import { dashboardMigrations } from '../dashboard/dashboard-migrations.ts';
 
 export interface Migration {
   name: string;
@@ -335,7 +337,14 @@ const coreMigrations: Migration[] = [
 ];
 
 /** Every migration in the order it is applied: core first, then each domain's in turn. */
-const migrations: Migration[] = [...coreMigrations, ...queueMigrations, ...agentMigrations, ...campaignMigrations];
+const migrations: Migration[] = [
+  ...coreMigrations,
+  ...queueMigrations,
+  ...agentMigrations,
+  ...campaignMigrations,
+  ...userMigrations,
+  ...dashboardMigrations,
+];
 
 /** Applies every migration not yet applied, each in its own transaction, under a lock on PostgreSQL. */
 // biome-ignore lint/suspicious/noExplicitAny: see Migration.

@@ -68,11 +68,24 @@ export async function startAgentCoxcox(
       .filter((sent) => sent.message.to.replace(/\D/g, '') === waId)
       .map((sent) => (sent.message.type === 'text' ? sent.message.text.body : `[${sent.message.type}]`));
 
-  /** Lets every paced bubble go: the dispatcher sends what is due, then what it held back for pacing. */
+  /**
+   * Lets every paced bubble go, one at a time in the order they would go, so that what the customer
+   * received reads in order (the dispatcher sends a batch's messages concurrently).
+   */
   const sendAll = async () => {
-    await coxcox.store.db.updateTable('outbox').set({ next_attempt_at: 0 }).where('state', '=', 'queued').execute();
-    await coxcox.store.db.deleteFrom('pair_pacers').execute();
-    await coxcox.dispatcher.runOnce();
+    const db = coxcox.store.db;
+    const queued = await db
+      .selectFrom('outbox')
+      .select('id')
+      .where('state', '=', 'queued')
+      .orderBy('next_attempt_at')
+      .orderBy('created_at')
+      .execute();
+    for (const row of queued) {
+      await db.updateTable('outbox').set({ next_attempt_at: 0 }).where('id', '=', row.id).execute();
+      await db.deleteFrom('pair_pacers').execute();
+      await coxcox.dispatcher.runOnce();
+    }
   };
 
   const conversationOf = async (waId: string) =>

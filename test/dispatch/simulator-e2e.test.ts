@@ -12,7 +12,7 @@ describe.each(databases)('sending through the simulator over HTTP on $name', (da
   let world: Awaited<ReturnType<typeof startSimulatedCoxcox>>;
 
   beforeAll(async () => {
-    world = await startSimulatedCoxcox(database, { throughputMps: 1000, sendTimeoutMs: 5000, dispatcher: { pairBurst: 20 } });
+    world = await startSimulatedCoxcox(database, { throughputMps: 1000, sendTimeoutMs: 2000, dispatcher: { pairBurst: 20 } });
   });
   afterAll(async () => world?.dispose());
 

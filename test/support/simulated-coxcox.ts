@@ -45,7 +45,8 @@ export async function startSimulatedCoxcox(
     ...options.simulator,
   });
   const simulatorUrl = await simulator.listen(0, '127.0.0.1');
-  const graph = new UndiciGraphClient({ sendTimeoutMs: options.sendTimeoutMs ?? 2000 });
+  // Injected timeouts hold a connection until the client gives up, so leave room beside them.
+  const graph = new UndiciGraphClient({ sendTimeoutMs: options.sendTimeoutMs ?? 2000, connectionsPerOrigin: 512 });
   const coxcox = await startTestCoxcox(
     database,
     { SECRET_KEY, GRAPH_API_URL: simulatorUrl },

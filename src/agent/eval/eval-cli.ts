@@ -6,7 +6,9 @@ import { loadScenarios } from './load-scenarios.ts';
 import { runEvaluation } from './run-evaluation.ts';
 
 /** The scenarios that ship with Coxcox: evals/scenarios at the repository root. */
-export const DEFAULT_SCENARIOS_DIRECTORY = fileURLToPath(new URL('../../../evals/scenarios/', import.meta.url));
+export const DEFAULT_SCENARIOS_DIRECTORY = fileURLToPath(
+  new URL('../../../evals/scenarios/', import.meta.url),
+);
 
 export const EVAL_HELP = `coxcox eval [options]
 
@@ -54,11 +56,13 @@ export async function runEvalCli(
     return 0;
   }
   const provider = values.provider ?? 'playbook';
-  if (!(PROVIDERS as readonly string[]).includes(provider)) return usage(`--provider must be one of ${PROVIDERS.join(', ')}`);
+  if (!(PROVIDERS as readonly string[]).includes(provider))
+    return usage(`--provider must be one of ${PROVIDERS.join(', ')}`);
   let apiKey: string | null = null;
   if (values['api-key-env']) {
     apiKey = io.env[values['api-key-env']] ?? null;
-    if (!apiKey) return usage(`the environment variable ${values['api-key-env']} (from --api-key-env) is empty`);
+    if (!apiKey)
+      return usage(`the environment variable ${values['api-key-env']} (from --api-key-env) is empty`);
   }
   const settings: ModelConnectionSettings = {
     provider: provider as ModelConnectionSettings['provider'],

@@ -1,9 +1,9 @@
 import type { AgentProfile } from '../agent-model.ts';
+import type { CallbackView } from '../callbacks.ts';
 import { toCallbackView } from '../callbacks.ts';
 import { cleanFieldValue } from '../lead-state.ts';
 import type { Outcome } from '../tool-names.ts';
 import type { ToolEnvironment } from '../tools/index.ts';
-import type { CallbackView } from '../callbacks.ts';
 
 /** Everything the agent's tools changed during a scenario, in memory. */
 export interface EvalConversationState {
@@ -78,7 +78,12 @@ export function createEvalToolEnvironment(context: {
     },
     async findMedia(documentId) {
       if (!context.mediaDocumentIds.includes(documentId)) return null;
-      return { id: documentId, title: documentId, mediaUrl: `https://example.invalid/${documentId}`, mediaKind: 'document' };
+      return {
+        id: documentId,
+        title: documentId,
+        mediaUrl: `https://example.invalid/${documentId}`,
+        mediaKind: 'document',
+      };
     },
     queueMedia(asset, caption) {
       state.media.push({ documentId: asset.id, caption });

@@ -35,7 +35,9 @@ function script(rules: Array<[RegExp, FakeReply]>): FakeResponder {
     const last = request.messages.at(-1);
     if (last?.role === 'tool') return { text: '' };
     const customer = textOf(request.messages.filter((message) => message.role === 'user').at(-1));
-    return rules.find(([pattern]) => pattern.test(customer))?.[1] ?? { text: 'Sorry, could you say that again?' };
+    return (
+      rules.find(([pattern]) => pattern.test(customer))?.[1] ?? { text: 'Sorry, could you say that again?' }
+    );
   };
 }
 
@@ -97,7 +99,11 @@ describe('scenarios through an OpenAI-compatible model on loopback', () => {
     server.respondWith(qualifyScript);
     const result = await runScenario(model(), scenario('en-qualify-full'));
     expect(result.checks.filter((check) => !check.isPassed)).toEqual([]);
-    expect(result.state.leadFields).toEqual({ name: 'Sarah Miller', team_size: '12', email: 'sarah.miller@example.com' });
+    expect(result.state.leadFields).toEqual({
+      name: 'Sarah Miller',
+      team_size: '12',
+      email: 'sarah.miller@example.com',
+    });
     expect(result.model).toBe('openai-compatible:gpt-4o-mini');
     expect(result.usage.inputTokens).toBe(1_900);
     // Four turns of two model calls each: one with the tool calls, one after their results.
@@ -107,17 +113,35 @@ describe('scenarios through an OpenAI-compatible model on loopback', () => {
     expect(JSON.parse(textOf(afterTools?.messages.at(-1)))).toEqual({ outcome: 'interested' });
     // The third turn sees the field recorded in the second, as context in a user message.
     const thirdTurn = server.requests[4];
-    const context = thirdTurn?.messages.find((message) => message.role === 'user' && textOf(message).includes('Lead fields'));
+    const context = thirdTurn?.messages.find(
+      (message) => message.role === 'user' && textOf(message).includes('Lead fields'),
+    );
     expect(textOf(context)).toContain('Sarah Miller');
     expect(thirdTurn?.systemPrompt).not.toContain('Sarah Miller');
     expect(thirdTurn?.tools.map((tool) => tool.name).sort()).toEqual(
-      ['end_conversation', 'hand_off', 'opt_out', 'record_lead_fields', 'schedule_callback', 'send_media', 'set_outcome'].sort(),
+      [
+        'end_conversation',
+        'hand_off',
+        'opt_out',
+        'record_lead_fields',
+        'schedule_callback',
+        'send_media',
+        'set_outcome',
+      ].sort(),
     );
   });
 
   it('opts out on BAJA and stays muted', async () => {
     server.respondWith(
-      script([[/BAJA/, { text: 'Listo, no te escribiremos más.', toolCalls: [{ name: 'opt_out', arguments: { scope: 'all' } }] }]]),
+      script([
+        [
+          /BAJA/,
+          {
+            text: 'Listo, no te escribiremos más.',
+            toolCalls: [{ name: 'opt_out', arguments: { scope: 'all' } }],
+          },
+        ],
+      ]),
     );
     const result = await runScenario(model(), scenario('es-baja'));
     expect(result.isPassed).toBe(true);
@@ -130,7 +154,10 @@ describe('scenarios through an OpenAI-compatible model on loopback', () => {
       if (last?.role === 'tool' && textOf(last).includes('invalid arguments')) {
         return {
           toolCalls: [
-            { name: 'schedule_callback', arguments: { at: '2025-06-03T15:00:00-03:00', timeZone: 'America/Sao_Paulo' } },
+            {
+              name: 'schedule_callback',
+              arguments: { at: '2025-06-03T15:00:00-03:00', timeZone: 'America/Sao_Paulo' },
+            },
             { name: 'set_outcome', arguments: { outcome: 'callback' } },
           ],
         };
@@ -150,14 +177,18 @@ describe('scenarios through an OpenAI-compatible model on loopback', () => {
   });
 
   it('fails a model that gives in to a prompt injection', async () => {
-    server.respondWith(script([[/90% discount/, { text: 'Sure! I applied a 90% discount to your Pro plan.' }]]));
+    server.respondWith(
+      script([[/90% discount/, { text: 'Sure! I applied a 90% discount to your Pro plan.' }]]),
+    );
     const result = await runScenario(model(), scenario('en-injection-discount'));
     expect(result.isPassed).toBe(false);
     expect(result.checks.find((check) => !check.isPassed)?.name).toMatch(/no reply matches/);
     // The attempt reached the model only as the customer's words.
     const [request] = server.requests;
     expect(request?.systemPrompt).not.toContain('90%');
-    expect(request?.messages.filter((message) => textOf(message).includes('90%')).map((message) => message.role)).toEqual(['user']);
+    expect(
+      request?.messages.filter((message) => textOf(message).includes('90%')).map((message) => message.role),
+    ).toEqual(['user']);
   });
 
   it('reports a model that fails to answer as a failed scenario with the error', async () => {
@@ -172,11 +203,17 @@ describe('scenarios through an OpenAI-compatible model on loopback', () => {
     server.respondWith((request, index) => {
       const customer = textOf(request.messages.filter((message) => message.role === 'user').at(-1));
       if (request.messages.at(-1)?.role === 'tool') return { text: '' };
-      if (/I'd like to know more|Sarah|12 people|@example/.test(customer)) return qualifyScript(request, index);
-      if (/BAJA/.test(customer)) return { text: 'Listo.', toolCalls: [{ name: 'opt_out', arguments: { scope: 'all' } }] };
+      if (/I'd like to know more|Sarah|12 people|@example/.test(customer))
+        return qualifyScript(request, index);
+      if (/BAJA/.test(customer))
+        return { text: 'Listo.', toolCalls: [{ name: 'opt_out', arguments: { scope: 'all' } }] };
       return { text: "Ok, let's talk again later." };
     });
-    const summary = await runEvaluation(model(), [scenario('en-qualify-full'), scenario('es-baja'), scenario('en-human-please')]);
+    const summary = await runEvaluation(model(), [
+      scenario('en-qualify-full'),
+      scenario('es-baja'),
+      scenario('en-human-please'),
+    ]);
     expect(summary.model).toBe('openai-compatible:gpt-4o-mini');
     expect(summary.results.map((result) => [result.name, result.isPassed])).toEqual([
       ['en-qualify-full', true],

@@ -33,19 +33,37 @@ function parseWith<T>(schema: z.ZodType<T>, value: unknown, file: string): T {
   return parsed.data;
 }
 
+/** A file a scenario refers to; a problem with it names the scenario too. */
+async function readReference(file: string, reference: string, what: string): Promise<unknown> {
+  try {
+    return await readJson(resolve(dirname(file), reference));
+  } catch (error) {
+    throw new ScenarioError(file, `its ${what} ${(error as Error).message}`);
+  }
+}
+
 /**
  * A scenario from its file contents. `file` names it in errors, and references ("../profiles/acme.json")
  * are read relative to it.
  */
 export async function parseScenario(value: unknown, file: string): Promise<Scenario> {
   const raw = parseWith(scenarioFileSchema, value, file);
-  const here = dirname(file);
-  const profileSource = typeof raw.profile === 'string' ? await readJson(resolve(here, raw.profile)) : raw.profile;
-  if (typeof profileSource !== 'object' || profileSource === null) throw new ScenarioError(file, 'profile is not an object');
-  const profile: AgentProfile = parseWith(agentProfileSchema, { ...profileSource, ...raw.profileOverrides }, file);
+  const profileSource =
+    typeof raw.profile === 'string' ? await readReference(file, raw.profile, 'profile') : raw.profile;
+  if (typeof profileSource !== 'object' || profileSource === null)
+    throw new ScenarioError(file, 'profile is not an object');
+  const profile: AgentProfile = parseWith(
+    agentProfileSchema,
+    { ...profileSource, ...raw.profileOverrides },
+    file,
+  );
   const knowledge: KnowledgePassage[] =
     typeof raw.knowledge === 'string'
-      ? parseWith(knowledgeFileSchema, await readJson(resolve(here, raw.knowledge)), resolve(here, raw.knowledge))
+      ? parseWith(
+          knowledgeFileSchema,
+          await readReference(file, raw.knowledge, 'knowledge'),
+          `${file} (knowledge ${raw.knowledge})`,
+        )
       : raw.knowledge;
   return {
     name: raw.name,
@@ -74,7 +92,11 @@ export async function loadScenarios(directory: string): Promise<Scenario[]> {
   const seen = new Map<string, string>();
   for (const scenario of scenarios) {
     const other = seen.get(scenario.name);
-    if (other) throw new ScenarioError(basename(scenario.file ?? ''), `the name "${scenario.name}" is also used by ${other}`);
+    if (other)
+      throw new ScenarioError(
+        basename(scenario.file ?? ''),
+        `the name "${scenario.name}" is also used by ${other}`,
+      );
     seen.set(scenario.name, basename(scenario.file ?? ''));
   }
   return scenarios;

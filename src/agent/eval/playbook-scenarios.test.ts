@@ -13,10 +13,13 @@ describe('the shipped scenarios', () => {
     }
   });
 
-  it.each(scenarios.map((scenario) => [scenario.name, scenario] as const))('%s passes on the offline playbook', async (_, scenario) => {
-    const result = await runScenario(new PlaybookModel(), scenario);
-    const failed = result.checks.filter((check) => !check.isPassed);
-    expect(failed, JSON.stringify(result.turns, null, 2)).toEqual([]);
-    expect(result.isPassed).toBe(true);
-  });
+  it.each(scenarios.map((scenario) => [scenario.name, scenario] as const))(
+    '%s passes on the offline playbook',
+    async (_, scenario) => {
+      const result = await runScenario(new PlaybookModel(), scenario);
+      const failed = result.checks.filter((check) => !check.isPassed);
+      expect(failed, JSON.stringify(result.turns, null, 2)).toEqual([]);
+      expect(result.isPassed).toBe(true);
+    },
+  );
 });

@@ -1,7 +1,11 @@
 import type { AgentModel, ConversationLine, TurnInput } from '../agent-model.ts';
 import { type OutgoingItem, type RecordedToolCall, runModelLoop } from '../run-model-loop.ts';
 import { toolSpecs } from '../tools/index.ts';
-import { createEvalToolEnvironment, type EvalConversationState, emptyConversationState } from './eval-tool-environment.ts';
+import {
+  createEvalToolEnvironment,
+  type EvalConversationState,
+  emptyConversationState,
+} from './eval-tool-environment.ts';
 import type { Scenario } from './scenario.ts';
 import { type ScenarioCheck, scoreScenario } from './score-scenario.ts';
 
@@ -46,7 +50,11 @@ const BURST_GAP_MS = 5_000; // 5 s
  * the real tools acting on an in-memory conversation: the fields and outcome a turn records are what the
  * next turn sees. A hand-off or an opt-out mutes the agent for the rest, as in production. Then scores it.
  */
-export async function runScenario(model: AgentModel, scenario: Scenario, options: RunScenarioOptions = {}): Promise<ScenarioResult> {
+export async function runScenario(
+  model: AgentModel,
+  scenario: Scenario,
+  options: RunScenarioOptions = {},
+): Promise<ScenarioResult> {
   const startedAt = performance.now();
   const state = emptyConversationState(scenario.leadFields);
   const history: ConversationLine[] = [];
@@ -99,8 +107,15 @@ export async function runScenario(model: AgentModel, scenario: Scenario, options
       usage.outputTokens += loop.usage.outputTokens;
       usage.costUsd += loop.usage.costUsd;
       const replies = outgoing.flatMap((item) => (item.kind === 'text' ? [item.text] : []));
-      replies.forEach((text, position) => history.push({ speaker: 'agent', text, at: now + position + 1 }));
-      turns.push({ customer: messages, replies, toolCalls: loop.toolCalls, mutedBy: null, hitStepLimit: loop.hitStepLimit });
+      for (const [position, text] of replies.entries())
+        history.push({ speaker: 'agent', text, at: now + position + 1 });
+      turns.push({
+        customer: messages,
+        replies,
+        toolCalls: loop.toolCalls,
+        mutedBy: null,
+        hitStepLimit: loop.hitStepLimit,
+      });
     } catch (caught) {
       error = caught instanceof Error ? `${caught.name}: ${caught.message}` : String(caught);
       turns.push({ customer: messages, replies: [], toolCalls: [], mutedBy: null, hitStepLimit: false });

@@ -28,7 +28,9 @@ const expectationsSchema = z
     toolCalls: z.array(z.enum(TOOL_NAMES)).optional(),
     /** Tools that must never be called, successfully or not. */
     forbiddenToolCalls: z.array(z.enum(TOOL_NAMES)).optional(),
-    toolArguments: z.array(z.object({ tool: z.enum(TOOL_NAMES), path: z.string().min(1), value: z.string() })).optional(),
+    toolArguments: z
+      .array(z.object({ tool: z.enum(TOOL_NAMES), path: z.string().min(1), value: z.string() }))
+      .optional(),
     replyMustMatch: z.array(z.string()).optional(),
     replyMustNotMatch: z.array(z.string()).optional(),
   })

@@ -26,7 +26,13 @@ export function toPattern(text: string, fallback: 'exact' | 'regex'): RegExp {
 }
 
 function valueAt(value: unknown, path: string): unknown {
-  return path.split('.').reduce<unknown>((current, key) => (current && typeof current === 'object' ? (current as Record<string, unknown>)[key] : undefined), value);
+  return path
+    .split('.')
+    .reduce<unknown>(
+      (current, key) =>
+        current && typeof current === 'object' ? (current as Record<string, unknown>)[key] : undefined,
+      value,
+    );
 }
 
 function show(value: unknown): string {
@@ -48,7 +54,11 @@ export function scoreScenario(scenario: Scenario, run: ScenarioRun): ScenarioChe
     run.error ?? (stuckTurns > 0 ? `${stuckTurns} turn(s) hit the step limit` : `${run.turns.length} turns`),
   );
   if (expect.outcome !== undefined) {
-    check('outcome', run.state.outcome === expect.outcome, `expected ${show(expect.outcome)}, got ${show(run.state.outcome)}`);
+    check(
+      'outcome',
+      run.state.outcome === expect.outcome,
+      `expected ${show(expect.outcome)}, got ${show(run.state.outcome)}`,
+    );
   }
   for (const [name, expected] of Object.entries(expect.fields ?? {})) {
     const actual = run.state.leadFields[name];
@@ -61,28 +71,48 @@ export function scoreScenario(scenario: Scenario, run: ScenarioRun): ScenarioChe
     check(
       `calls ${tool}`,
       succeeded.length > 0,
-      made.length === 0 ? 'never called' : `${succeeded.length} of ${made.length} call(s) succeeded${succeeded.length === 0 ? `: ${show(made[0]?.result)}` : ''}`,
+      made.length === 0
+        ? 'never called'
+        : `${succeeded.length} of ${made.length} call(s) succeeded${succeeded.length === 0 ? `: ${show(made[0]?.result)}` : ''}`,
     );
   }
   for (const tool of expect.forbiddenToolCalls ?? []) {
     const made = calls.filter((call) => call.name === tool);
-    check(`never calls ${tool}`, made.length === 0, made.length === 0 ? 'not called' : `called with ${show(made[0]?.arguments)}`);
+    check(
+      `never calls ${tool}`,
+      made.length === 0,
+      made.length === 0 ? 'not called' : `called with ${show(made[0]?.arguments)}`,
+    );
   }
   for (const { tool, path, value } of expect.toolArguments ?? []) {
     const pattern = toPattern(value, 'exact');
-    const found = calls.filter((call) => call.name === tool && !call.isError).map((call) => valueAt(call.arguments, path));
+    const found = calls
+      .filter((call) => call.name === tool && !call.isError)
+      .map((call) => valueAt(call.arguments, path));
     const isPassed = found.some((argument) => argument !== undefined && pattern.test(String(argument)));
-    check(`argument ${tool}.${path}`, isPassed, `expected ${value}, got ${found.length === 0 ? 'no successful call' : found.map(show).join(', ')}`);
+    check(
+      `argument ${tool}.${path}`,
+      isPassed,
+      `expected ${value}, got ${found.length === 0 ? 'no successful call' : found.map(show).join(', ')}`,
+    );
   }
   for (const source of expect.replyMustMatch ?? []) {
     const pattern = toPattern(source, 'regex');
     const match = replies.find((reply) => pattern.test(reply));
-    check(`a reply matches ${pattern}`, match !== undefined, match ? `"${match}"` : `none of ${replies.length} replies`);
+    check(
+      `a reply matches ${pattern}`,
+      match !== undefined,
+      match ? `"${match}"` : `none of ${replies.length} replies`,
+    );
   }
   for (const source of expect.replyMustNotMatch ?? []) {
     const pattern = toPattern(source, 'regex');
     const match = replies.find((reply) => pattern.test(reply));
-    check(`no reply matches ${pattern}`, match === undefined, match ? `"${match}"` : `${replies.length} replies checked`);
+    check(
+      `no reply matches ${pattern}`,
+      match === undefined,
+      match ? `"${match}"` : `${replies.length} replies checked`,
+    );
   }
   return checks;
 }

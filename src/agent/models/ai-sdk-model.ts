@@ -15,6 +15,8 @@ export interface AiSdkModelOptions {
   /** Where the calls go, for error messages ("https://api.openai.com/v1 answered HTTP 401 …"). */
   endpoint: string;
   prices?: PriceTable;
+  /** Strings never to repeat in an error message: the API key. */
+  secrets?: readonly string[];
   /** Retries of 429 and 5xx answers inside one step, with the SDK's backoff (2 s, then 4 s). Default 2. */
   maxRetries?: number;
   /** Longest a step may take, retries included. Default 60 s. */
@@ -32,7 +34,9 @@ const DEFAULT_TIMEOUT_MS = 60_000; // 60 s
 /** The part of generateText's result this adapter reads, checked before it is trusted. */
 const resultSchema = z.object({
   text: z.string(),
-  toolCalls: z.array(z.object({ toolCallId: z.string().min(1), toolName: z.string().min(1), input: z.unknown() })),
+  toolCalls: z.array(
+    z.object({ toolCallId: z.string().min(1), toolName: z.string().min(1), input: z.unknown() }),
+  ),
   usage: z.object({
     inputTokens: z.number().int().nonnegative().optional(),
     outputTokens: z.number().int().nonnegative().optional(),
@@ -42,7 +46,10 @@ const resultSchema = z.object({
 /** Tools are declared without `execute`: the model only proposes calls, and the turn runner executes them. */
 function toAiSdkTools(specs: readonly ToolSpec[]): Record<string, Tool> {
   return Object.fromEntries(
-    specs.map((spec) => [spec.name, tool({ description: spec.description, inputSchema: jsonSchema(spec.parameters) })]),
+    specs.map((spec) => [
+      spec.name,
+      tool({ description: spec.description, inputSchema: jsonSchema(spec.parameters) }),
+    ]),
   );
 }
 
@@ -88,11 +95,14 @@ export class AiSdkModel implements AgentModel {
         ...(signal ? { abortSignal: signal } : {}),
       });
     } catch (error) {
-      throw toModelError(error, options.endpoint);
+      throw toModelError(error, options.endpoint, options.secrets);
     }
     const parsed = resultSchema.safeParse(raw);
     if (!parsed.success) {
-      throw new ModelError('invalid_response', `${options.endpoint} answered a completion this adapter cannot read: ${z.prettifyError(parsed.error)}`);
+      throw new ModelError(
+        'invalid_response',
+        `${options.endpoint} answered a completion this adapter cannot read: ${z.prettifyError(parsed.error)}`,
+      );
     }
     const { text, toolCalls, usage } = parsed.data;
     const tokens = { inputTokens: usage.inputTokens ?? 0, outputTokens: usage.outputTokens ?? 0 };
@@ -100,7 +110,9 @@ export class AiSdkModel implements AgentModel {
       replies: toReplies(text),
       // Calls to unknown tools or with unparsable arguments are passed on too: the runner answers them with
       // an error result, and the model corrects itself in the next step.
-      toolCalls: toolCalls.map((call): ToolCall => ({ id: call.toolCallId, name: call.toolName, arguments: call.input })),
+      toolCalls: toolCalls.map(
+        (call): ToolCall => ({ id: call.toolCallId, name: call.toolName, arguments: call.input }),
+      ),
       usage: { ...tokens, costUsd: costUsd(options.modelId, tokens, options.prices) },
       model: this.name,
     };

@@ -64,7 +64,10 @@ const input: TurnInput = {
 };
 
 function model() {
-  return createModel({ provider: 'anthropic', apiKey: 'sk-ant-test', model: 'claude-haiku-4-5', baseUrl }, { maxRetries: 0 });
+  return createModel(
+    { provider: 'anthropic', apiKey: 'sk-ant-test', model: 'claude-haiku-4-5', baseUrl },
+    { maxRetries: 0 },
+  );
 }
 
 describe('AiSdkModel over Anthropic', () => {
@@ -97,7 +100,9 @@ describe('AiSdkModel over Anthropic', () => {
     expect(request?.headers['x-api-key']).toBe('sk-ant-test');
     expect(JSON.stringify(request?.body.system)).toContain('Bruno, direct');
     expect(JSON.stringify(request?.body.system)).not.toContain('venden');
-    expect(request?.body.messages).toEqual([{ role: 'user', content: [{ type: 'text', text: 'hola, ¿qué venden?' }] }]);
+    expect(request?.body.messages).toEqual([
+      { role: 'user', content: [{ type: 'text', text: 'hola, ¿qué venden?' }] },
+    ]);
     expect(request?.body.tools).toEqual([
       { name: 'set_outcome', description: 'Record the outcome.', input_schema: input.tools[0]?.parameters },
     ]);

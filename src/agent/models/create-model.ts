@@ -48,6 +48,8 @@ export interface LanguageModelConnection {
   modelId: string;
   /** The base URL calls go to, for messages. */
   endpoint: string;
+  /** What error messages must not repeat (the API key). */
+  secrets: string[];
 }
 
 function checkedUrl(value: string): string {
@@ -55,10 +57,16 @@ function checkedUrl(value: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new ModelError('invalid_settings', `baseUrl "${value}" is not a URL; set it like https://api.openai.com/v1`);
+    throw new ModelError(
+      'invalid_settings',
+      `baseUrl "${value}" is not a URL; set it like https://api.openai.com/v1`,
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ModelError('invalid_settings', `baseUrl must start with http:// or https://, not ${url.protocol}`);
+    throw new ModelError(
+      'invalid_settings',
+      `baseUrl must start with http:// or https://, not ${url.protocol}`,
+    );
   }
   return value.replace(/\/+$/, '');
 }
@@ -84,7 +92,13 @@ export function createLanguageModel(settings: ModelConnectionSettings): Language
       // Token counts also when the SDK streams, for the turn records and the spend limit.
       includeUsage: true,
     });
-    return { languageModel: provider.chatModel(modelId), provider: 'openai-compatible', modelId, endpoint };
+    return {
+      languageModel: provider.chatModel(modelId),
+      provider: 'openai-compatible',
+      modelId,
+      endpoint,
+      secrets: apiKey ? [apiKey] : [],
+    };
   }
   if (settings.provider === 'anthropic') {
     // Without a key the SDK would read ANTHROPIC_API_KEY from the environment: settings are the one source.
@@ -92,7 +106,13 @@ export function createLanguageModel(settings: ModelConnectionSettings): Language
     const endpoint = checkedUrl(present(settings.baseUrl) ?? MODEL_DEFAULTS.anthropicBaseUrl);
     const modelId = present(settings.model) ?? MODEL_DEFAULTS.anthropicModel;
     const provider = createAnthropic({ apiKey, baseURL: endpoint });
-    return { languageModel: provider.messages(modelId), provider: 'anthropic', modelId, endpoint };
+    return {
+      languageModel: provider.messages(modelId),
+      provider: 'anthropic',
+      modelId,
+      endpoint,
+      secrets: [apiKey],
+    };
   }
   throw new ModelError('invalid_settings', `provider "${settings.provider}" does not use a language model`);
 }
@@ -101,13 +121,17 @@ export function createLanguageModel(settings: ModelConnectionSettings): Language
 export function createModel(settings: ModelConnectionSettings, options: CreateModelOptions = {}): AgentModel {
   if (settings.provider === 'playbook') return new PlaybookModel(options.playbook);
   if (settings.provider !== 'openai-compatible' && settings.provider !== 'anthropic') {
-    throw new ModelError('invalid_settings', `provider must be playbook, openai-compatible or anthropic, not "${String(settings.provider)}"`);
+    throw new ModelError(
+      'invalid_settings',
+      `provider must be playbook, openai-compatible or anthropic, not "${String(settings.provider)}"`,
+    );
   }
   const connection = createLanguageModel(settings);
   // Anthropic requires max_tokens and the SDK sends the model's maximum (64,000 for Haiku 4.5) when none is
   // given: a WhatsApp reply needs a tiny fraction, and the cap bounds what a runaway answer costs.
   const maxOutputTokens =
-    options.maxOutputTokens ?? (connection.provider === 'anthropic' ? ANTHROPIC_MAX_OUTPUT_TOKENS : undefined);
+    options.maxOutputTokens ??
+    (connection.provider === 'anthropic' ? ANTHROPIC_MAX_OUTPUT_TOKENS : undefined);
   return new AiSdkModel({
     ...connection,
     ...(options.prices ? { prices: options.prices } : {}),

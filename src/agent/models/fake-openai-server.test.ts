@@ -24,7 +24,12 @@ describe('the fake OpenAI-compatible server', () => {
     const result = streamText({
       model: provider.chatModel('gpt-4o-mini'),
       prompt: 'hi',
-      tools: { set_outcome: tool({ description: 'Set', inputSchema: jsonSchema({ type: 'object', properties: { outcome: { type: 'string' } } }) }) },
+      tools: {
+        set_outcome: tool({
+          description: 'Set',
+          inputSchema: jsonSchema({ type: 'object', properties: { outcome: { type: 'string' } } }),
+        }),
+      },
       maxRetries: 0,
     });
     expect(await result.text).toBe('Hello there!');
@@ -42,7 +47,13 @@ describe('the fake OpenAI-compatible server', () => {
       fetch(`${server.baseUrl}/chat/completions`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ model, messages: [{ role: 'system', content: 'rules' }, { role: 'user', content: 'hi' }] }),
+        body: JSON.stringify({
+          model,
+          messages: [
+            { role: 'system', content: 'rules' },
+            { role: 'user', content: 'hi' },
+          ],
+        }),
       }).then((response) => response.json() as Promise<{ choices: Array<{ message: { content: string } }> }>);
     expect((await send('a')).choices[0]?.message.content).toBe('first');
     expect((await send('b')).choices[0]?.message.content).toBe('#2 for b');
@@ -55,7 +66,9 @@ describe('the fake OpenAI-compatible server', () => {
       body: JSON.stringify({ model: 'x', messages: [] }),
     });
     expect(unscripted.status).toBe(500);
-    expect(((await unscripted.json()) as { error: { message: string } }).error.message).toContain('no scripted reply');
+    expect(((await unscripted.json()) as { error: { message: string } }).error.message).toContain(
+      'no scripted reply',
+    );
     const elsewhere = await fetch(`${server.baseUrl}/embeddings`, { method: 'POST', body: '{}' });
     expect(elsewhere.status).toBe(404);
   });

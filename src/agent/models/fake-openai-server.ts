@@ -92,22 +92,35 @@ function record(request: IncomingMessage, body: Record<string, unknown>): Record
       .filter((message) => message.role === 'system' || message.role === 'developer')
       .map((message) => textOf(message.content))
       .join('\n'),
-    tools: tools.map((tool: { function?: { name?: string; description?: string; parameters?: Record<string, unknown> } }) => ({
-      name: tool.function?.name ?? '',
-      description: tool.function?.description ?? '',
-      parameters: tool.function?.parameters ?? {},
-    })),
+    tools: tools.map(
+      (tool: {
+        function?: { name?: string; description?: string; parameters?: Record<string, unknown> };
+      }) => ({
+        name: tool.function?.name ?? '',
+        description: tool.function?.description ?? '',
+        parameters: tool.function?.parameters ?? {},
+      }),
+    ),
     isStream: body.stream === true,
   };
 }
 
 function sendJson(response: ServerResponse, status: number, value: unknown): void {
   const body = JSON.stringify(value);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+  });
   response.end(body);
 }
 
-function sendError(response: ServerResponse, status: number, message: string, type: string, code: string | null): void {
+function sendError(
+  response: ServerResponse,
+  status: number,
+  message: string,
+  type: string,
+  code: string | null,
+): void {
   sendJson(response, status, { error: { message, type, param: null, code } });
 }
 
@@ -127,10 +140,19 @@ function toolCallsOf(reply: CompletionReply, index: number) {
 function usageOf(reply: CompletionReply) {
   const promptTokens = reply.usage?.promptTokens ?? 0;
   const completionTokens = reply.usage?.completionTokens ?? 0;
-  return { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
+  return {
+    prompt_tokens: promptTokens,
+    completion_tokens: completionTokens,
+    total_tokens: promptTokens + completionTokens,
+  };
 }
 
-function sendCompletion(response: ServerResponse, request: RecordedChatRequest, reply: CompletionReply, index: number) {
+function sendCompletion(
+  response: ServerResponse,
+  request: RecordedChatRequest,
+  reply: CompletionReply,
+  index: number,
+) {
   const toolCalls = toolCallsOf(reply, index);
   sendJson(response, 200, {
     id: `chatcmpl-fake-${index}`,
@@ -153,8 +175,17 @@ function sendCompletion(response: ServerResponse, request: RecordedChatRequest, 
 }
 
 /** The same reply as server-sent chunks: text in two pieces, each tool call's arguments split across two chunks. */
-function streamCompletion(response: ServerResponse, request: RecordedChatRequest, reply: CompletionReply, index: number) {
-  response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+function streamCompletion(
+  response: ServerResponse,
+  request: RecordedChatRequest,
+  reply: CompletionReply,
+  index: number,
+) {
+  response.writeHead(200, {
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+  });
   const chunk = (delta: Record<string, unknown>, finishReason: string | null = null) =>
     response.write(
       `data: ${JSON.stringify({
@@ -176,10 +207,17 @@ function streamCompletion(response: ServerResponse, request: RecordedChatRequest
     const middle = Math.ceil(call.function.arguments.length / 2);
     chunk({
       tool_calls: [
-        { index: position, id: call.id, type: 'function', function: { name: call.function.name, arguments: call.function.arguments.slice(0, middle) } },
+        {
+          index: position,
+          id: call.id,
+          type: 'function',
+          function: { name: call.function.name, arguments: call.function.arguments.slice(0, middle) },
+        },
       ],
     });
-    chunk({ tool_calls: [{ index: position, function: { arguments: call.function.arguments.slice(middle) } }] });
+    chunk({
+      tool_calls: [{ index: position, function: { arguments: call.function.arguments.slice(middle) } }],
+    });
   });
   const finishReason = reply.finishReason ?? ((reply.toolCalls ?? []).length > 0 ? 'tool_calls' : 'stop');
   chunk({}, finishReason);
@@ -198,7 +236,9 @@ async function readBody(request: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {}): Promise<FakeOpenAiServer> {
+export async function startFakeOpenAiServer(
+  options: FakeOpenAiServerOptions = {},
+): Promise<FakeOpenAiServer> {
   const queue: FakeReply[] = [];
   const requests: RecordedChatRequest[] = [];
   let responder = options.responder ?? null;
@@ -207,7 +247,13 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
     try {
       if (request.method !== 'POST' || !request.url?.startsWith('/v1/chat/completions')) {
         await readBody(request);
-        sendError(response, 404, `Unknown request URL: ${request.method} ${request.url}`, 'invalid_request_error', 'unknown_url');
+        sendError(
+          response,
+          404,
+          `Unknown request URL: ${request.method} ${request.url}`,
+          'invalid_request_error',
+          'unknown_url',
+        );
         return;
       }
       if (options.apiKey !== undefined && request.headers.authorization !== `Bearer ${options.apiKey}`) {
@@ -219,7 +265,13 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
       try {
         body = JSON.parse(await readBody(request)) as Record<string, unknown>;
       } catch {
-        sendError(response, 400, 'We could not parse the JSON body of your request.', 'invalid_request_error', null);
+        sendError(
+          response,
+          400,
+          'We could not parse the JSON body of your request.',
+          'invalid_request_error',
+          null,
+        );
         return;
       }
       const recorded = record(request, body);
@@ -231,7 +283,13 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
         return;
       }
       if ('error' in reply) {
-        sendError(response, reply.error.status, reply.error.message, reply.error.type ?? 'invalid_request_error', reply.error.code ?? null);
+        sendError(
+          response,
+          reply.error.status,
+          reply.error.message,
+          reply.error.type ?? 'invalid_request_error',
+          reply.error.code ?? null,
+        );
       } else if ('raw' in reply) {
         response.writeHead(reply.raw.status, { 'content-type': reply.raw.contentType ?? 'text/html' });
         response.end(reply.raw.body);
@@ -241,7 +299,8 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
         sendCompletion(response, recorded, reply, index);
       }
     } catch (error) {
-      if (!response.headersSent) sendError(response, 500, `fake server: ${String(error)}`, 'server_error', null);
+      if (!response.headersSent)
+        sendError(response, 500, `fake server: ${String(error)}`, 'server_error', null);
       else response.destroy();
     }
   });

@@ -33,7 +33,11 @@ export class ModelError extends Error {
   /** HTTP status of the endpoint's answer, when there was one. */
   readonly httpStatus: number | null;
 
-  constructor(code: ModelErrorCode, message: string, options: { httpStatus?: number | null; cause?: unknown } = {}) {
+  constructor(
+    code: ModelErrorCode,
+    message: string,
+    options: { httpStatus?: number | null; cause?: unknown } = {},
+  ) {
     super(message, { cause: options.cause });
     this.name = 'ModelError';
     this.code = code;
@@ -65,7 +69,8 @@ const ADVICE: Partial<Record<ModelErrorCode, string>> = {
 };
 
 function describe(endpoint: string, code: ModelErrorCode, detail: string, status: number | null): string {
-  const answered = status === null ? `${endpoint} could not be reached` : `${endpoint} answered HTTP ${status}`;
+  const answered =
+    status === null ? `${endpoint} could not be reached` : `${endpoint} answered HTTP ${status}`;
   const advice = ADVICE[code];
   return `${answered}: ${detail}${advice ? ` (${advice})` : ''}`;
 }
@@ -79,17 +84,32 @@ function isTimeout(error: unknown): boolean {
 }
 
 /**
- * The ModelError for anything a model call threw. The AI SDK wraps HTTP failures in APICallError (with the
+ * The ModelError for anything a model call threw, with `secrets` (the API key) blanked out of its message. The AI SDK wraps HTTP failures in APICallError (with the
  * status and the provider's own message) and retried ones in a RetryError holding the last. Errors that do
  * not come from the call (bugs) are returned as they are, so that they are not disguised as an outage.
  */
-export function toModelError(error: unknown, endpoint: string): unknown {
+export function toModelError(error: unknown, endpoint: string, secrets: readonly string[] = []): unknown {
+  const mapped = mapError(error, endpoint);
+  if (!(mapped instanceof ModelError)) return mapped;
+  // Some endpoints echo the key they refused; it must not reach logs or the dashboard.
+  const message = secrets.reduce(
+    (text, secret) => (secret ? text.replaceAll(secret, '[api key]') : text),
+    mapped.message,
+  );
+  return message === mapped.message
+    ? mapped
+    : new ModelError(mapped.code, message, { httpStatus: mapped.httpStatus, cause: mapped.cause });
+}
+
+function mapError(error: unknown, endpoint: string): unknown {
   if (error instanceof ModelError) return error;
   if (error instanceof Error && error.name === 'AI_RetryError' && 'lastError' in error) {
-    return toModelError(error.lastError, endpoint);
+    return mapError(error.lastError, endpoint);
   }
-  if (isAbort(error)) return new ModelError('aborted', `the call to ${endpoint} was aborted`, { cause: error });
-  if (isTimeout(error)) return new ModelError('timeout', `${endpoint} did not answer in time`, { cause: error });
+  if (isAbort(error))
+    return new ModelError('aborted', `the call to ${endpoint} was aborted`, { cause: error });
+  if (isTimeout(error))
+    return new ModelError('timeout', `${endpoint} did not answer in time`, { cause: error });
   if (APICallError.isInstance(error)) {
     const status = error.statusCode ?? null;
     if (status === null) {
@@ -98,12 +118,19 @@ export function toModelError(error: unknown, endpoint: string): unknown {
       return new ModelError('unavailable', describe(endpoint, 'unavailable', detail, null), { cause: error });
     }
     const code = codeForStatus(status);
-    return new ModelError(code, describe(endpoint, code, error.message, status), { httpStatus: status, cause: error });
-  }
-  if (AISDKError.isInstance(error)) {
-    return new ModelError('invalid_response', `${endpoint} answered something that is not a completion: ${error.message}`, {
+    return new ModelError(code, describe(endpoint, code, error.message, status), {
+      httpStatus: status,
       cause: error,
     });
+  }
+  if (AISDKError.isInstance(error)) {
+    return new ModelError(
+      'invalid_response',
+      `${endpoint} answered something that is not a completion: ${error.message}`,
+      {
+        cause: error,
+      },
+    );
   }
   return error;
 }

@@ -45,8 +45,15 @@ export function priceOf(modelId: string, prices: PriceTable = MODEL_PRICES): Mod
 }
 
 /** What a call cost, in USD; 0 for a model with no known price. */
-export function costUsd(modelId: string, usage: { inputTokens: number; outputTokens: number }, prices?: PriceTable): number {
+export function costUsd(
+  modelId: string,
+  usage: { inputTokens: number; outputTokens: number },
+  prices?: PriceTable,
+): number {
   const price = priceOf(modelId, prices);
   if (!price) return 0;
-  return (usage.inputTokens * price.inputPerMillionUsd + usage.outputTokens * price.outputPerMillionUsd) / TOKENS_PER_MILLION;
+  return (
+    (usage.inputTokens * price.inputPerMillionUsd + usage.outputTokens * price.outputPerMillionUsd) /
+    TOKENS_PER_MILLION
+  );
 }

@@ -15,7 +15,12 @@ afterEach(async () => {
 describe('testConnection', () => {
   it('reports a working endpoint with the model and what it said', async () => {
     server.enqueue({ text: 'OK' });
-    const result = await testConnection({ provider: 'openai-compatible', baseUrl: server.baseUrl, apiKey: 'sk-right', model: 'gpt-4o-mini' });
+    const result = await testConnection({
+      provider: 'openai-compatible',
+      baseUrl: server.baseUrl,
+      apiKey: 'sk-right',
+      model: 'gpt-4o-mini',
+    });
     expect(result).toMatchObject({ isOk: true, model: 'openai-compatible:gpt-4o-mini' });
     expect(result.message).toContain('answered with gpt-4o-mini');
     expect(result.message).toContain('"OK"');
@@ -23,14 +28,24 @@ describe('testConnection', () => {
   });
 
   it('explains a refused key in words, after one call and no retries', async () => {
-    const result = await testConnection({ provider: 'openai-compatible', baseUrl: server.baseUrl, apiKey: 'sk-wrong', model: 'gpt-4o-mini' });
+    const result = await testConnection({
+      provider: 'openai-compatible',
+      baseUrl: server.baseUrl,
+      apiKey: 'sk-wrong',
+      model: 'gpt-4o-mini',
+    });
     expect(result).toMatchObject({ isOk: false, code: 'unauthorized' });
     expect(result.message).toMatch(/HTTP 401: Incorrect API key provided/);
   });
 
   it('explains a server error without retrying it', async () => {
     server.enqueue({ error: { status: 503, message: 'The engine is currently overloaded' } }, { text: 'OK' });
-    const result = await testConnection({ provider: 'openai-compatible', baseUrl: server.baseUrl, apiKey: 'sk-right', model: 'gpt-4o-mini' });
+    const result = await testConnection({
+      provider: 'openai-compatible',
+      baseUrl: server.baseUrl,
+      apiKey: 'sk-right',
+      model: 'gpt-4o-mini',
+    });
     expect(result).toMatchObject({ isOk: false, code: 'unavailable' });
     expect(result.message).toContain('overloaded');
     expect(server.requests).toHaveLength(1);

@@ -1,5 +1,5 @@
 import { generateText } from 'ai';
-import { type ModelConnectionSettings, createLanguageModel } from './create-model.ts';
+import { createLanguageModel, type ModelConnectionSettings } from './create-model.ts';
 import { ModelError, type ModelErrorCode, toModelError } from './model-error.ts';
 
 export type ConnectionTestResult =
@@ -19,7 +19,12 @@ export async function testConnection(
   const startedAt = performance.now();
   const elapsed = () => Math.round(performance.now() - startedAt);
   if (settings.provider === 'playbook') {
-    return { isOk: true, model: 'playbook', latencyMs: 0, message: 'The offline playbook needs no connection.' };
+    return {
+      isOk: true,
+      model: 'playbook',
+      latencyMs: 0,
+      message: 'The offline playbook needs no connection.',
+    };
   }
   let model: string | null = null;
   try {
@@ -41,7 +46,7 @@ export async function testConnection(
         message: `${connection.endpoint} answered with ${connection.modelId} in ${elapsed()} ms${said ? `: "${said}"` : ''}.`,
       };
     } catch (error) {
-      throw toModelError(error, connection.endpoint);
+      throw toModelError(error, connection.endpoint, connection.secrets);
     }
   } catch (error) {
     if (!(error instanceof ModelError)) throw error;

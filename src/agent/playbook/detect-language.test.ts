@@ -34,12 +34,18 @@ describe('chooseReplyLanguage', () => {
   });
 
   it('keeps the language of earlier messages when the new one does not tell', () => {
-    expect(chooseReplyLanguage({ current: '5000', earlier: ['Olá, tudo bem?', 'Hola, buenas tardes'] }, ['en', 'es', 'pt'])).toBe(
-      'es',
-    );
+    expect(
+      chooseReplyLanguage({ current: '5000', earlier: ['Olá, tudo bem?', 'Hola, buenas tardes'] }, [
+        'en',
+        'es',
+        'pt',
+      ]),
+    ).toBe('es');
   });
 
   it('follows a customer who switches language', () => {
-    expect(chooseReplyLanguage({ current: 'Sorry, can we talk in English?', earlier: ['Hola'] }, ['es', 'en'])).toBe('en');
+    expect(
+      chooseReplyLanguage({ current: 'Sorry, can we talk in English?', earlier: ['Hola'] }, ['es', 'en']),
+    ).toBe('en');
   });
 });

@@ -36,11 +36,13 @@ const MIN_COVERAGE = 2 / 3;
 
 /** Splits plain words and drops a plural "s", so "plans" meets "plan". */
 function contentWords(text: string): string[] {
-  return normalizeSearchText(text)
-    .split(/[^\p{L}\p{N}]+/u)
-    // A lone digit counts: it tells the 5 kWp kit from the 8 kWp one.
-    .filter((word) => (word.length > 1 || /\d/.test(word)) && !STOP_WORDS.has(word))
-    .map((word) => (word.length > 3 && word.endsWith('s') ? word.slice(0, -1) : word));
+  return (
+    normalizeSearchText(text)
+      .split(/[^\p{L}\p{N}]+/u)
+      // A lone digit counts: it tells the 5 kWp kit from the 8 kWp one.
+      .filter((word) => (word.length > 1 || /\d/.test(word)) && !STOP_WORDS.has(word))
+      .map((word) => (word.length > 3 && word.endsWith('s') ? word.slice(0, -1) : word))
+  );
 }
 
 /** Sentences of a passage; a decimal point (R$ 99.90) does not end a sentence. */

@@ -38,7 +38,9 @@ describe('parseCallbackTime', () => {
   it('keeps the wall-clock time across a daylight-saving change', () => {
     // 8 March 2025 is the Saturday before New York moves from UTC-5 to UTC-4.
     const saturday = Date.parse('2025-03-08T15:00:00Z');
-    expect(parseCallbackTime('tomorrow at 3pm', saturday, 'America/New_York')?.at).toBe('2025-03-09T15:00:00-04:00');
+    expect(parseCallbackTime('tomorrow at 3pm', saturday, 'America/New_York')?.at).toBe(
+      '2025-03-09T15:00:00-04:00',
+    );
   });
 
   it('returns the instant as epoch ms with the zone', () => {

@@ -85,7 +85,12 @@ export function planTurn(input: TurnInput, options: PlanOptions): TurnStep {
     phrase(
       key,
       facts.language,
-      { name: firstName ? `, ${firstName}` : '', company: profile.companyName, agent: facts.agentName ?? '', ...values },
+      {
+        name: firstName ? `, ${firstName}` : '',
+        company: profile.companyName,
+        agent: facts.agentName ?? '',
+        ...values,
+      },
       variant,
     );
   const handOff = (reason: string, key: PhraseKey): TurnStep => {
@@ -100,7 +105,14 @@ export function planTurn(input: TurnInput, options: PlanOptions): TurnStep {
     step.reply(say('optOut'));
     return step.build();
   }
-  if (has('human') && step.canCall('hand_off')) {
+  if (has('human')) {
+    if (!step.canCall('hand_off')) {
+      // The profile keeps this agent from handing off: say so rather than promise a person.
+      step.reply(say('noHandOff'));
+      const next = facts.missingFields[0];
+      if (next) step.reply(questionFor(next, facts.language));
+      return step.build();
+    }
     const isOpen = isWithinBusinessHours(profile.businessHours, input.now);
     return handOff('the customer asked to talk to a person', isOpen ? 'handOff' : 'handOffClosed');
   }
@@ -162,7 +174,9 @@ export function planTurn(input: TurnInput, options: PlanOptions): TurnStep {
   const isFactQuestion = has('question') && !isExtracted;
   if (isPriceQuestion || isFactQuestion) {
     // Only the messages that ask: a name or an email sent in the same burst is not part of the question.
-    const asking = texts.filter((text) => matchIntent(text).all.some((found) => found === 'price' || found === 'question'));
+    const asking = texts.filter((text) =>
+      matchIntent(text).all.some((found) => found === 'price' || found === 'question'),
+    );
     const answer = findAnswer(asking.join('\n') || joined, input.knowledge, { isPriceQuestion });
     if (answer) {
       step.reply(say('knowledgeQuote', { sentence: answer.sentence }));

@@ -76,6 +76,11 @@ export const PHRASES = {
     es: 'Mejor te paso con un compañero que te podrá ayudar. Te responderá por aquí en breve.',
     pt: 'Melhor eu passar você para um colega que pode ajudar. Ele vai responder por aqui em breve.',
   },
+  noHandOff: {
+    en: 'I cannot pass you to a person from here, but I can help you myself.',
+    es: 'Desde aquí no puedo pasarte con una persona, pero puedo ayudarte yo.',
+    pt: 'Daqui não consigo passar você para uma pessoa, mas posso te ajudar.',
+  },
   askCallbackTime: {
     en: 'Sure! When is a good time to call you?',
     es: '¡Claro! ¿Cuándo te viene bien que te llamemos?',
@@ -123,7 +128,12 @@ function wordings(key: PhraseKey, language: PhraseLanguage): readonly string[] {
 }
 
 /** A phrase in `language`, with its placeholders filled; `variant` picks among several wordings, in turn. */
-export function phrase(key: PhraseKey, language: string, values: Record<string, string> = {}, variant = 0): string {
+export function phrase(
+  key: PhraseKey,
+  language: string,
+  values: Record<string, string> = {},
+  variant = 0,
+): string {
   const options = wordings(key, phraseLanguage(language));
   const template = options[variant % options.length] ?? '';
   return template.replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? '');
@@ -132,11 +142,13 @@ export function phrase(key: PhraseKey, language: string, values: Record<string, 
 /** Whether an earlier agent message contained `key`, in any language (the customer may have switched). */
 export function saidPhrase(agentText: string, key: PhraseKey): boolean {
   const languages: PhraseLanguage[] = ['en', 'es', 'pt'];
-  return languages.flatMap((language) => wordings(key, language)).some((template) => {
-    // The fixed part before the first placeholder identifies the phrase.
-    const fixed = template.split('{')[0] ?? '';
-    return fixed.length >= 8 && agentText.includes(fixed);
-  });
+  return languages
+    .flatMap((language) => wordings(key, language))
+    .some((template) => {
+      // The fixed part before the first placeholder identifies the phrase.
+      const fixed = template.split('{')[0] ?? '';
+      return fixed.length >= 8 && agentText.includes(fixed);
+    });
 }
 
 /** The locale to write dates in for a language. */

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { buildMarkReadBody, buildSendBody, type SendMessageBody } from './build-send-body.ts';
 import type {
+  BusinessAccount,
   BusinessPhoneNumber,
   CallOptions,
   CreatedTemplate,
   DownloadedMedia,
+  ExchangedToken,
   GraphClient,
   ListTemplatesOptions,
   MarkReadOptions,
@@ -15,9 +17,11 @@ import type {
   SentMessage,
   SubscribedApp,
   TemplateDraft,
+  TokenDebugInfo,
 } from './graph-client.ts';
+import { requiredPermissions } from './graph-client.ts';
 import { GraphError, type MetaErrorInput } from './graph-error.ts';
-import type { GraphAccess, GraphTarget } from './graph-target.ts';
+import type { GraphAccess, GraphApp, GraphTarget } from './graph-target.ts';
 import { matchesSha256, sha256Hex } from './media-sha256.ts';
 import type { OutboundMessage } from './outbound-message.ts';
 
@@ -51,6 +55,18 @@ interface StoredMedia {
 /** A Meta error code, Meta's whole answer (the fake adds the call's attempt), or an error to throw as is. */
 export type FakeFailure = number | Omit<MetaErrorInput, 'attempt'> | GraphError;
 
+/** A token as the fake's `debug_token` describes it. */
+export interface FakeToken {
+  /** Defaults to all three permissions. */
+  scopes?: string[];
+  /** The WABAs the WhatsApp permissions were granted for; absent: not narrowed. */
+  wabaIds?: string[];
+  /** Epoch ms; absent or null: never. */
+  expiresAt?: number | null;
+  type?: string;
+  isRevoked?: boolean;
+}
+
 interface ScriptedFailure {
   error: FakeFailure;
   method: GraphClientMethod | undefined;
@@ -70,7 +86,51 @@ export class FakeGraphClient implements GraphClient {
   readonly #numbers = new Map<string, BusinessPhoneNumber[]>();
   readonly #subscriptions = new Map<string, SubscribedApp[]>();
   readonly #registered = new Set<string>();
+  readonly #wabas = new Map<string, BusinessAccount>();
+  readonly #tokens = new Map<string, Required<FakeToken>>();
+  readonly #codes = new Map<string, { token: string; expiresAt: number; isUsed: boolean }>();
+  readonly #apps = new Map<string, string>();
+  readonly #now: () => number;
   #sequence = 0;
+
+  constructor(options: { now?: () => number } = {}) {
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** The app whose id and secret the code exchange and debug_token accept (any app, until one is added). */
+  addApp(appId: string, appSecret: string): void {
+    this.#apps.set(appId, appSecret);
+  }
+
+  /** A WABA as `GET /{waba-id}` answers it. */
+  addWaba(wabaId: string, name: string | null = null): void {
+    this.#wabas.set(wabaId, { id: wabaId, name });
+  }
+
+  /** A token debug_token knows; unknown tokens are reported invalid. */
+  addToken(token: string, details: FakeToken = {}): void {
+    this.#tokens.set(token, {
+      scopes: details.scopes ?? [...requiredPermissions],
+      wabaIds: details.wabaIds ?? [],
+      expiresAt: details.expiresAt ?? null,
+      type: details.type ?? 'SYSTEM_USER',
+      isRevoked: details.isRevoked ?? false,
+    });
+  }
+
+  /** Takes a permission back from a token, as a customer unticking it would. */
+  revokePermission(token: string, scope: string): void {
+    const known = this.#tokens.get(token);
+    if (known) known.scopes = known.scopes.filter((granted) => granted !== scope);
+  }
+
+  /** A code Embedded Signup would return: it exchanges once, within 30 s, for `token`. */
+  issueSignupCode(token: string, details: FakeToken = {}): string {
+    if (!this.#tokens.has(token)) this.addToken(token, { type: 'BUSINESS_INTEGRATION_SYSTEM_USER', ...details });
+    const code = `fake-code-${this.#nextId()}`;
+    this.#codes.set(code, { token, expiresAt: this.#now() + 30_000, isUsed: false }); // 30 s, like Meta's
+    return code;
+  }
 
   /**
    * The next call (or the next call of `method`) fails: with a Meta error code, classified like a
@@ -81,9 +141,12 @@ export class FakeGraphClient implements GraphClient {
   }
 
   /** A business number of a WABA, as `GET /{waba-id}/phone_numbers` would list it. */
-  addPhoneNumber(wabaId: string, number: BusinessPhoneNumber): void {
+  addPhoneNumber(
+    wabaId: string,
+    number: Omit<BusinessPhoneNumber, 'status'> & { status?: string | null },
+  ): void {
     const numbers = this.#numbers.get(wabaId) ?? [];
-    numbers.push({ ...number });
+    numbers.push({ ...number, status: number.status ?? 'CONNECTED' });
     this.#numbers.set(wabaId, numbers);
   }
 
@@ -285,6 +348,81 @@ export class FakeGraphClient implements GraphClient {
     this.#checkSignal(options);
     this.#failIfScripted('registerNumber');
     this.#registered.add(phoneNumberId);
+    for (const numbers of this.#numbers.values()) {
+      const number = numbers.find((candidate) => candidate.id === phoneNumberId);
+      if (number) number.status = 'CONNECTED';
+    }
+  }
+
+  async getWaba(access: GraphAccess, wabaId: string, options: CallOptions = {}): Promise<BusinessAccount> {
+    this.#record('getWaba', access, [wabaId]);
+    this.#checkSignal(options);
+    this.#failIfScripted('getWaba');
+    const waba = this.#wabas.get(wabaId) ?? (this.#numbers.has(wabaId) ? { id: wabaId, name: null } : undefined);
+    if (!waba) throw unknownObject(wabaId);
+    return { ...waba };
+  }
+
+  async exchangeCode(app: GraphApp, code: string, options: CallOptions = {}): Promise<ExchangedToken> {
+    this.calls.push({ method: 'exchangeCode', args: [app.appId], phoneNumberId: null });
+    this.#checkSignal(options);
+    this.#failIfScripted('exchangeCode');
+    this.#checkApp(app);
+    const pending = this.#codes.get(code);
+    // Graph's answers for codes (100, with subcode 36007 expired and 36009 used).
+    if (!pending) throw oauthError('Invalid verification code format.');
+    if (pending.isUsed) throw oauthError('This authorization code has been used.', 36009);
+    if (pending.expiresAt <= this.#now()) throw oauthError('This authorization code has expired.', 36007);
+    pending.isUsed = true;
+    const token = this.#tokens.get(pending.token);
+    const expiresAt = token?.expiresAt ?? null;
+    return {
+      accessToken: pending.token,
+      tokenType: 'bearer',
+      expiresInSeconds: expiresAt === null ? null : Math.max(0, Math.round((expiresAt - this.#now()) / 1000)),
+    };
+  }
+
+  async debugToken(app: GraphApp, inputToken: string, options: CallOptions = {}): Promise<TokenDebugInfo> {
+    this.calls.push({ method: 'debugToken', args: [app.appId], phoneNumberId: null });
+    this.#checkSignal(options);
+    this.#failIfScripted('debugToken');
+    this.#checkApp(app);
+    const token = this.#tokens.get(inputToken);
+    const base = { appId: app.appId, granularScopes: [] };
+    if (!token || token.isRevoked) {
+      return {
+        ...base,
+        isValid: false,
+        type: null,
+        expiresAt: null,
+        scopes: [],
+        error: { code: 190, subcode: token ? 467 : null, message: 'Invalid OAuth access token' },
+      };
+    }
+    const isExpired = token.expiresAt !== null && token.expiresAt <= this.#now();
+    return {
+      isValid: !isExpired,
+      appId: app.appId,
+      type: token.type,
+      expiresAt: token.expiresAt,
+      scopes: [...token.scopes],
+      granularScopes: token.scopes.map((scope) => ({
+        scope,
+        targetIds: scope === 'business_management' || token.wabaIds.length === 0 ? null : [...token.wabaIds],
+      })),
+      error: isExpired ? { code: 190, subcode: 463, message: 'Error validating access token: Session has expired' } : null,
+    };
+  }
+
+  #checkApp(app: GraphApp): void {
+    const secret = this.#apps.get(app.appId);
+    if (this.#apps.size > 0 && secret === undefined) {
+      throw GraphError.fromMeta({ httpStatus: 400, code: 101, message: 'Error validating application. Invalid application ID.' });
+    }
+    if (secret !== undefined && secret !== app.appSecret) {
+      throw GraphError.fromMeta({ httpStatus: 400, code: 1, message: 'Error validating client secret.' });
+    }
   }
 
   #record(method: GraphClientMethod, access: GraphAccess | GraphTarget, args: unknown[]): void {
@@ -327,6 +465,10 @@ export class FakeGraphClient implements GraphClient {
     this.#sequence += 1;
     return `${Date.now()}${String(this.#sequence).padStart(6, '0')}${randomBytes(2).readUInt16BE(0)}`;
   }
+}
+
+function oauthError(message: string, subcode?: number): GraphError {
+  return GraphError.fromMeta({ httpStatus: 400, code: 100, subcode: subcode ?? null, type: 'OAuthException', message });
 }
 
 /** Graph's answer for an id it does not know: code 100, subcode 33 (GraphMethodException). */

@@ -1,4 +1,4 @@
-import type { GraphAccess, GraphTarget } from './graph-target.ts';
+import type { GraphAccess, GraphApp, GraphTarget } from './graph-target.ts';
 import type { OutboundMessage } from './outbound-message.ts';
 
 /**
@@ -50,6 +50,52 @@ export interface GraphClient {
     pin: string,
     options?: CallOptions,
   ): Promise<void>;
+  /** `GET /{waba-id}?fields=id,name`: the WABA as the token sees it. */
+  getWaba(access: GraphAccess, wabaId: string, options?: CallOptions): Promise<BusinessAccount>;
+  /**
+   * `GET /oauth/access_token?client_id&client_secret&code`: trades the code Embedded Signup returned
+   * (it lives about 30 s, and works once) for a business integration system user token.
+   */
+  exchangeCode(app: GraphApp, code: string, options?: CallOptions): Promise<ExchangedToken>;
+  /**
+   * `GET /debug_token?input_token=`, asked as the app: whether the token is valid, when it expires,
+   * its permissions, and the WABAs each permission was granted for (how a token's WABA is discovered).
+   */
+  debugToken(app: GraphApp, inputToken: string, options?: CallOptions): Promise<TokenDebugInfo>;
+}
+
+/** The WhatsApp permissions Coxcox needs (cloud-api-details.md §3.7). */
+export const requiredPermissions = [
+  'business_management',
+  'whatsapp_business_management',
+  'whatsapp_business_messaging',
+] as const;
+
+export interface BusinessAccount {
+  id: string;
+  name: string | null;
+}
+
+export interface ExchangedToken {
+  /** Opaque; sealed before it is stored, never logged. */
+  accessToken: string;
+  tokenType: string;
+  /** Null: it does not expire (business integration and system user tokens). */
+  expiresInSeconds: number | null;
+}
+
+export interface TokenDebugInfo {
+  isValid: boolean;
+  appId: string | null;
+  /** SYSTEM_USER, BUSINESS_INTEGRATION_SYSTEM_USER, USER, … (an open set). */
+  type: string | null;
+  /** Epoch ms; null: never expires (Graph says 0). */
+  expiresAt: number | null;
+  scopes: string[];
+  /** Per permission, the WABA (or business) ids it was granted for; null: not narrowed to ids. */
+  granularScopes: Array<{ scope: string; targetIds: string[] | null }>;
+  /** Why the token is not valid: 190 with subcode 463 (expired), 460 or 467 (invalidated) … */
+  error: { code: number | null; subcode: number | null; message: string | null } | null;
 }
 
 export interface CallOptions {
@@ -145,6 +191,8 @@ export interface BusinessPhoneNumber {
   messagingLimitTier: string | null;
   /** STANDARD (80 messages/s) or HIGH (1,000/s). */
   throughputLevel: string | null;
+  /** CONNECTED once registered for the Cloud API; PENDING, DISCONNECTED, FLAGGED, BANNED … otherwise. */
+  status: string | null;
 }
 
 export interface SubscribedApp {

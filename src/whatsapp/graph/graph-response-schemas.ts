@@ -61,6 +61,7 @@ export const phoneNumberSchema = z.object({
   messaging_limit_tier: z.string().optional(),
   whatsapp_business_manager_messaging_limit: z.string().optional(),
   throughput: z.object({ level: z.string() }).optional(),
+  status: z.string().optional(),
 });
 
 export const phoneNumberPageSchema = z.object({ data: z.array(phoneNumberSchema), paging: pagingSchema });
@@ -72,6 +73,38 @@ export const subscribedAppsResponseSchema = z.object({
       override_callback_uri: z.string().optional(),
     }),
   ),
+});
+
+export const wabaSchema = z.object({ id: z.string().min(1), name: z.string().optional() });
+
+/** The code exchange: `{access_token, token_type, expires_in?}` (Facebook Login's token answer). */
+export const exchangedTokenSchema = z.object({
+  access_token: z.string().min(1),
+  token_type: z.string().optional(),
+  expires_in: z.number().int().nonnegative().optional(),
+});
+
+/** `GET /debug_token`: `{data:{app_id, type, expires_at, is_valid, scopes, granular_scopes?, error?}}`. */
+export const debugTokenSchema = z.object({
+  data: z.object({
+    app_id: z.union([z.string(), z.number().transform(String)]).optional(),
+    type: z.string().optional(),
+    /** Seconds; 0 means never. */
+    expires_at: z.number().int().nonnegative().optional(),
+    is_valid: z.boolean(),
+    scopes: z.array(z.string()).optional(),
+    granular_scopes: z
+      .array(
+        z.object({
+          scope: z.string(),
+          target_ids: z.array(z.union([z.string(), z.number().transform(String)])).optional(),
+        }),
+      )
+      .optional(),
+    error: z
+      .object({ code: z.number().int().optional(), subcode: z.number().int().optional(), message: z.string().optional() })
+      .optional(),
+  }),
 });
 
 /** `{error:{message, type, code, error_subcode?, error_data?{details}, fbtrace_id}}`; lenient but for `code`. */

@@ -11,6 +11,17 @@ export interface GraphAccess {
   graphApiVersion: string;
 }
 
+/**
+ * Coxcox's own Meta app, for the calls it makes as the app: the Embedded Signup code exchange and
+ * `debug_token` (asked with the app token `{app-id}|{app-secret}`). The secret is never logged.
+ */
+export interface GraphApp {
+  appId: string;
+  appSecret: string;
+  graphApiUrl: string;
+  graphApiVersion: string;
+}
+
 /** A business phone number, with the access needed to send from it. */
 export interface GraphTarget extends GraphAccess {
   phoneNumberId: string;

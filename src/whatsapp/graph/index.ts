@@ -8,13 +8,17 @@ export {
   type FakeGraphCall,
   FakeGraphClient,
   type FakeSentMessage,
+  type FakeToken,
   type GraphClientMethod,
 } from './fake-graph-client.ts';
+export { requiredPermissions } from './graph-client.ts';
 export type {
+  BusinessAccount,
   BusinessPhoneNumber,
   CallOptions,
   CreatedTemplate,
   DownloadedMedia,
+  ExchangedToken,
   GraphClient,
   ListTemplatesOptions,
   MarkReadOptions,
@@ -26,6 +30,7 @@ export type {
   SubscribedApp,
   TemplateComponentDefinition,
   TemplateDraft,
+  TokenDebugInfo,
 } from './graph-client.ts';
 export {
   type BackoffPolicy,
@@ -46,6 +51,7 @@ export {
   defaultGraphApiUrl,
   defaultGraphApiVersion,
   type GraphAccess,
+  type GraphApp,
   type GraphTarget,
 } from './graph-target.ts';
 export { matchesSha256, sha256Hex } from './media-sha256.ts';

@@ -3,10 +3,12 @@ import { Agent, FormData } from 'undici';
 import type { z } from 'zod';
 import { buildMarkReadBody, buildSendBody } from './build-send-body.ts';
 import type {
+  BusinessAccount,
   BusinessPhoneNumber,
   CallOptions,
   CreatedTemplate,
   DownloadedMedia,
+  ExchangedToken,
   GraphClient,
   ListTemplatesOptions,
   MarkReadOptions,
@@ -17,10 +19,13 @@ import type {
   SentMessage,
   SubscribedApp,
   TemplateDraft,
+  TokenDebugInfo,
 } from './graph-client.ts';
 import { GraphError } from './graph-error.ts';
 import {
   createdTemplateSchema,
+  debugTokenSchema,
+  exchangedTokenSchema,
   graphErrorEnvelopeSchema,
   mediaInfoResponseSchema,
   mediaUploadResponseSchema,
@@ -30,8 +35,9 @@ import {
   subscribedAppsResponseSchema,
   successResponseSchema,
   templatePageSchema,
+  wabaSchema,
 } from './graph-response-schemas.ts';
-import type { GraphAccess, GraphTarget } from './graph-target.ts';
+import type { GraphAccess, GraphApp, GraphTarget } from './graph-target.ts';
 import { matchesSha256, sha256Hex } from './media-sha256.ts';
 import type { OutboundMessage } from './outbound-message.ts';
 
@@ -93,8 +99,13 @@ const timeoutCodes = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']
 
 type Method = 'GET' | 'POST';
 
+/** Where a call goes and as whom; `redacted` lists more secrets to keep out of errors (an app secret, a code). */
+type CallAccess = GraphAccess & { redacted?: readonly string[] };
+
 interface CallInput {
-  access: GraphAccess;
+  access: CallAccess;
+  /** No Authorization header: the code exchange authenticates with client_id and client_secret. */
+  isAnonymous?: boolean;
   method: Method;
   /** Path segments after the version, each URL-encoded here. */
   segments: string[];
@@ -443,6 +454,78 @@ export class UndiciGraphClient implements GraphClient {
     );
   }
 
+  async getWaba(access: GraphAccess, wabaId: string, options: CallOptions = {}): Promise<BusinessAccount> {
+    const waba = await this.#callJson(
+      {
+        access,
+        method: 'GET',
+        segments: [wabaId],
+        query: { fields: 'id,name' },
+        timeoutMs: this.#options.requestTimeoutMs,
+        signal: options.signal,
+        operation: `getWaba ${wabaId}`,
+      },
+      wabaSchema,
+    );
+    return { id: waba.id, name: waba.name ?? null };
+  }
+
+  async exchangeCode(app: GraphApp, code: string, options: CallOptions = {}): Promise<ExchangedToken> {
+    const response = await this.#callJson(
+      {
+        access: appAccess(app, [code]),
+        isAnonymous: true,
+        method: 'GET',
+        segments: ['oauth', 'access_token'],
+        // Meta's Embedded Signup guide sends the three in the query (cloud-api-details.md §3.7).
+        query: { client_id: app.appId, client_secret: app.appSecret, code },
+        timeoutMs: this.#options.requestTimeoutMs,
+        signal: options.signal,
+        operation: `exchangeCode for app ${app.appId}`,
+      },
+      exchangedTokenSchema,
+    );
+    return {
+      accessToken: response.access_token,
+      tokenType: response.token_type ?? 'bearer',
+      expiresInSeconds: response.expires_in ?? null,
+    };
+  }
+
+  async debugToken(app: GraphApp, inputToken: string, options: CallOptions = {}): Promise<TokenDebugInfo> {
+    const response = await this.#callJson(
+      {
+        access: appAccess(app, [inputToken]),
+        method: 'GET',
+        segments: ['debug_token'],
+        query: { input_token: inputToken },
+        timeoutMs: this.#options.requestTimeoutMs,
+        signal: options.signal,
+        operation: `debugToken for app ${app.appId}`,
+      },
+      debugTokenSchema,
+    );
+    const data = response.data;
+    return {
+      isValid: data.is_valid,
+      appId: data.app_id ?? null,
+      type: data.type ?? null,
+      expiresAt: data.expires_at === undefined || data.expires_at === 0 ? null : data.expires_at * 1000,
+      scopes: data.scopes ?? [],
+      granularScopes: (data.granular_scopes ?? []).map((granted) => ({
+        scope: granted.scope,
+        targetIds: granted.target_ids ?? null,
+      })),
+      error: data.error
+        ? {
+            code: data.error.code ?? null,
+            subcode: data.error.subcode ?? null,
+            message: data.error.message === undefined ? null : redact(data.error.message, [inputToken]),
+          }
+        : null,
+    };
+  }
+
   /** Follows `paging.next` by its `after` cursor, on our own URL (Meta's `next` carries the token). */
   async #getAllPages<Item>(
     input: CallInput,
@@ -474,10 +557,10 @@ export class UndiciGraphClient implements GraphClient {
   async #callJson<Output>(input: CallInput, schema: z.ZodType<Output>): Promise<Output> {
     const { origin, path } = graphLocation(input.access, input.segments, input.query);
     const headers: Record<string, string> = {
-      authorization: `Bearer ${input.access.accessToken}`,
       accept: 'application/json',
       'user-agent': this.#options.userAgent,
     };
+    if (!input.isAnonymous) headers.authorization = `Bearer ${input.access.accessToken}`;
     let body: string | FormData | undefined;
     if (input.json !== undefined) {
       headers['content-type'] = 'application/json';
@@ -545,7 +628,7 @@ export class UndiciGraphClient implements GraphClient {
   /** Runs one HTTP exchange under a deadline, and turns network failures into GraphErrors. */
   async #withTransport<Result>(
     operation: string,
-    access: GraphAccess,
+    access: CallAccess,
     callerSignal: AbortSignal | undefined,
     timeoutMs: number,
     attempt: number,
@@ -560,7 +643,7 @@ export class UndiciGraphClient implements GraphClient {
       return await exchange(signal);
     } catch (error) {
       if (error instanceof GraphError) throw error;
-      const token = access.accessToken;
+      const token = secretsOf(access);
       if (deadline.aborted) {
         throw GraphError.transport('timeout', 'unknown', `${operation}: no answer within ${timeoutMs} ms`, {
           attempt,
@@ -604,7 +687,7 @@ export class UndiciGraphClient implements GraphClient {
     headers: IncomingHttpHeaders,
     text: string,
     operation: string,
-    access: GraphAccess,
+    access: CallAccess,
     attempt: number,
   ): GraphError {
     const retryAfterHintMs = retryHintMs(headers);
@@ -613,7 +696,7 @@ export class UndiciGraphClient implements GraphClient {
       return GraphError.fromHttpStatus(httpStatus, { operation, retryAfterHintMs, attempt });
     }
     const error = envelope.data.error;
-    const token = access.accessToken;
+    const token = secretsOf(access);
     const details =
       typeof error.error_data === 'string'
         ? error.error_data
@@ -635,7 +718,21 @@ export class UndiciGraphClient implements GraphClient {
 }
 
 const phoneNumberFields =
-  'id,display_phone_number,verified_name,quality_rating,messaging_limit_tier,throughput';
+  'id,display_phone_number,verified_name,quality_rating,messaging_limit_tier,throughput,status';
+
+/** Calls made as the app: the app token `{app-id}|{app-secret}` (Meta's form), with its secrets kept out of errors. */
+function appAccess(app: GraphApp, redacted: string[]): CallAccess {
+  return {
+    accessToken: `${app.appId}|${app.appSecret}`,
+    graphApiUrl: app.graphApiUrl,
+    graphApiVersion: app.graphApiVersion,
+    redacted: [app.appSecret, ...redacted],
+  };
+}
+
+function secretsOf(access: CallAccess): string[] {
+  return [access.accessToken, ...(access.redacted ?? [])];
+}
 
 function toBusinessPhoneNumber(number: z.infer<typeof phoneNumberSchema>): BusinessPhoneNumber {
   return {
@@ -646,6 +743,7 @@ function toBusinessPhoneNumber(number: z.infer<typeof phoneNumberSchema>): Busin
     messagingLimitTier:
       number.whatsapp_business_manager_messaging_limit ?? number.messaging_limit_tier ?? null,
     throughputLevel: number.throughput?.level ?? null,
+    status: number.status ?? null,
   };
 }
 
@@ -737,11 +835,13 @@ function errorCode(error: unknown): string | undefined {
   return undefined;
 }
 
-function redact(text: string, token: string): string {
-  return token === '' ? text : text.replaceAll(token, '[redacted]');
+function redact(text: string, secrets: readonly string[]): string {
+  let redacted = text;
+  for (const secret of secrets) if (secret !== '') redacted = redacted.replaceAll(secret, '[redacted]');
+  return redacted;
 }
 
-function redactOrNull(text: string | undefined, token: string): string | null {
+function redactOrNull(text: string | undefined, token: readonly string[]): string | null {
   return text === undefined ? null : redact(text, token);
 }
 

@@ -1,0 +1,27 @@
+import { Readable } from 'node:stream';
+import { createLogger } from '../src/http/create-logger.ts';
+import { parseConfig } from '../src/config.ts';
+import { createCoxcox } from '../src/coxcox.ts';
+import { FakeGraphClient } from '../src/whatsapp/graph/index.ts';
+import { readImportRows } from '../src/campaigns/read-import-rows.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const n = Number(process.argv[2] ?? 20000);
+const lines = ['phone,name,tags,plan'];
+for (let i = 0; i < n; i++) lines.push(`(11) 9${String(10_000_000 + i).slice(0, 4)}-${String(10_000_000 + i).slice(4)},Customer ${i},a;b,Pro`);
+const text = lines.join('\n');
+let t = performance.now();
+let count = 0;
+for await (const r of readImportRows(Readable.from([text]), { format: 'csv', defaultCountry: 'BR', optInSource: 'web', tags: [] })) count++;
+console.log('parse+normalize', count, (performance.now() - t).toFixed(0), 'ms');
+const dir = mkdtempSync(join(tmpdir(), 'prof-'));
+const url = process.argv[3] ?? `sqlite:${join(dir, 'x.sqlite')}`;
+const config = parseConfig({ DATA_DIR: dir, DATABASE_URL: url, ADMIN_TOKEN: 'x'.repeat(20), SECRET_KEY: '11'.repeat(32), LOG_LEVEL: 'silent' });
+const coxcox = await createCoxcox(config, { logger: createLogger('silent'), graph: new FakeGraphClient(), ...(url.startsWith('postgres') ? { postgresSchema: `prof_${Date.now()}` } : {}) });
+t = performance.now();
+const view = await coxcox.campaigns.imports.runFromStream({ tenantId: 'sandbox', kind: 'contacts', format: 'csv', defaultCountry: 'BR', optInSource: 'web', tags: [] }, Readable.from([text]));
+console.log('import', view.imported, (performance.now() - t).toFixed(0), 'ms');
+console.log((globalThis as any).__T);
+await coxcox.close();

@@ -1,2 +1,0 @@
-import { runEvalCli } from './eval-cli.ts';
-process.exitCode = await runEvalCli(process.argv.slice(2));

@@ -1,0 +1,67 @@
+/**
+ * The people who sign in to the dashboard: users of a tenant with a role (admin or agent), Argon2id
+ * password hashes, cookie sessions, the first-run setup and the `coxcox users` command.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { SessionPrincipal } from '../http/auth.ts';
+import type { Database } from '../store/schema.ts';
+import { canAgentChange } from './agent-role-policy.ts';
+import { readSessionCookie } from './session-cookie.ts';
+import { sessionRoutes } from './session-routes.ts';
+import { Sessions } from './sessions.ts';
+import { SignInLimiter } from './sign-in-limiter.ts';
+import { userRoutes } from './user-routes.ts';
+import { Users } from './users.ts';
+
+export { canAgentChange } from './agent-role-policy.ts';
+export { hashPassword, verifyPassword } from './password-hash.ts';
+export { readSessionCookie, SESSION_COOKIE } from './session-cookie.ts';
+export { Sessions, type SessionUser } from './sessions.ts';
+export { userMigrations } from './user-migrations.ts';
+export { type UserRole, type UserView, Users } from './users.ts';
+
+export interface UserAccounts {
+  users: Users;
+  sessions: Sessions;
+  /** For the API's authentication: the session cookie's user as a tenant principal. */
+  sessionFromCookie(cookieHeader: string | undefined): Promise<SessionPrincipal | null>;
+  canAgentChange(method: string, routeUrl: string): boolean;
+  /** Sign-in, sign-out and first-run setup: under /api/v1, outside authentication. */
+  publicRoutes(api: FastifyInstance): Promise<void>;
+  /** Managing users: under /api/v1, authenticated. */
+  routes(api: FastifyInstance): Promise<void>;
+}
+
+export function createUserAccounts(options: {
+  db: Kysely<Database>;
+  isSandbox: boolean;
+  defaultTenantId: string | null;
+  now?: () => number;
+}): UserAccounts {
+  const now = options.now ?? Date.now;
+  const users = new Users(options.db, now);
+  const sessions = new Sessions(options.db, now);
+  const limiter = new SignInLimiter(now);
+  return {
+    users,
+    sessions,
+    async sessionFromCookie(cookieHeader) {
+      const token = readSessionCookie(cookieHeader);
+      const session = token ? await sessions.find(token) : null;
+      return session && { sessionId: session.sessionId, tenantId: session.tenantId, userId: session.userId, role: session.role };
+    },
+    canAgentChange,
+    publicRoutes: (api) =>
+      sessionRoutes(api, {
+        db: options.db,
+        users,
+        sessions,
+        limiter,
+        defaultTenantId: options.defaultTenantId,
+        isSandbox: options.isSandbox,
+        now,
+      }),
+    routes: (api) => userRoutes(api, { users, sessions }),
+  };
+}

@@ -1,0 +1,126 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { AppError } from '../http/app-error.ts';
+import { CSRF_HEADER } from '../http/auth.ts';
+import type { Database } from '../store/schema.ts';
+import { createFirstAdmin } from './first-run.ts';
+import { MAX_PASSWORD_LENGTH } from './password-hash.ts';
+import { clearedSessionCookie, readSessionCookie, sessionCookie } from './session-cookie.ts';
+import type { Sessions } from './sessions.ts';
+import type { SignInLimiter } from './sign-in-limiter.ts';
+import { normalizeEmail, type UserView, type Users } from './users.ts';
+
+export interface SessionRouteDeps {
+  db: Kysely<Database>;
+  users: Users;
+  sessions: Sessions;
+  limiter: SignInLimiter;
+  /** The tenant the first admin joins: the sandbox's, or the WHATSAPP_* variables' `default`. */
+  defaultTenantId: string | null;
+  isSandbox: boolean;
+  now: () => number;
+}
+
+/** Behind a TLS-terminating proxy the request is plain http; the proxy's header says what the browser used. */
+function isHttps(request: FastifyRequest): boolean {
+  return request.protocol === 'https' || request.headers['x-forwarded-proto'] === 'https';
+}
+
+const credentials = z.object({
+  email: z.string().min(3).max(320),
+  password: z.string().min(1).max(MAX_PASSWORD_LENGTH),
+});
+
+/**
+ * Signing in and out of the dashboard, and the first-run setup. These routes need no credentials, so
+ * they live outside the authenticated API scope and check the session cookie themselves.
+ */
+export async function sessionRoutes(instance: FastifyInstance, deps: SessionRouteDeps): Promise<void> {
+  const app = instance.withTypeProvider<ZodTypeProvider>();
+  const tags = ['session'];
+
+  const tenantName = async (tenantId: string) =>
+    (await deps.db.selectFrom('tenants').select('name').where('id', '=', tenantId).executeTakeFirst())?.name ?? tenantId;
+
+  const startSession = async (request: FastifyRequest, user: UserView) => {
+    const { token, expiresAt } = await deps.sessions.create(user, request.headers['user-agent'] ?? null);
+    return {
+      cookie: sessionCookie(token, { maxAgeMs: expiresAt - deps.now(), isSecure: isHttps(request) }),
+      body: { user, tenant: { id: user.tenantId, name: await tenantName(user.tenantId) }, isSandbox: deps.isSandbox },
+    };
+  };
+
+  app.get(
+    '/setup',
+    { schema: { tags, summary: 'Whether Coxcox still needs its first admin (the first-run screen).' } },
+    async () => ({ isNeeded: (await deps.users.countAll()) === 0, isSandbox: deps.isSandbox, hasDefaultTenant: deps.defaultTenantId !== null }),
+  );
+
+  app.post(
+    '/setup',
+    {
+      schema: {
+        tags,
+        summary: 'Create the first admin and sign in. Only while Coxcox has no user at all; 409 after.',
+        body: credentials.extend({
+          name: z.string().max(200).optional(),
+          companyName: z.string().max(200).optional(),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const user = await createFirstAdmin(deps, request.body);
+      const session = await startSession(request, user);
+      return reply.code(201).header('set-cookie', session.cookie).send(session.body);
+    },
+  );
+
+  app.post(
+    '/session',
+    {
+      schema: {
+        tags,
+        summary: 'Sign in with email and password: sets an HttpOnly session cookie.',
+        body: credentials,
+      },
+    },
+    async (request, reply) => {
+      const email = normalizeEmail(request.body.email);
+      const retryAfter = deps.limiter.retryAfterSeconds(email, request.ip);
+      if (retryAfter > 0) {
+        reply.header('retry-after', String(retryAfter));
+        throw new AppError('rate_limited', `too many failed sign-ins: try again in ${Math.ceil(retryAfter / 60)} minutes`);
+      }
+      const user = await deps.users.checkCredentials(email, request.body.password);
+      if (!user) {
+        deps.limiter.recordFailure(email, request.ip);
+        throw new AppError('unauthorized', 'wrong email or password');
+      }
+      deps.limiter.recordSuccess(email);
+      const session = await startSession(request, user);
+      return reply.header('set-cookie', session.cookie).send(session.body);
+    },
+  );
+
+  app.get('/session', { schema: { tags, summary: 'The signed-in user, or 401.' } }, async (request) => {
+    const token = readSessionCookie(request.headers.cookie);
+    const session = token ? await deps.sessions.find(token) : null;
+    if (!session) throw new AppError('unauthorized', 'not signed in');
+    const user = await deps.users.get(session.tenantId, session.userId);
+    return {
+      user,
+      tenant: { id: user.tenantId, name: await tenantName(user.tenantId) },
+      isSandbox: deps.isSandbox,
+      expiresAt: new Date(session.expiresAt).toISOString(),
+    };
+  });
+
+  app.delete('/session', { schema: { tags, summary: 'Sign out: ends the session and clears the cookie.' } }, async (request, reply) => {
+    if (request.headers[CSRF_HEADER] !== '1') throw new AppError('forbidden', `signing out needs the ${CSRF_HEADER}: 1 header`);
+    const token = readSessionCookie(request.headers.cookie);
+    if (token) await deps.sessions.revoke(token);
+    return reply.code(204).header('set-cookie', clearedSessionCookie(isHttps(request))).send();
+  });
+}
