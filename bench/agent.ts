@@ -40,11 +40,18 @@ class InstantModel implements AgentModel {
       previous.length === 0
         ? {
             replies: ['Great, thanks! Which city are you in?'],
-            toolCalls: [{ id: 'call_1', name: 'record_lead_fields', arguments: { fields: { interest: 'solar' } } }],
+            toolCalls: [
+              { id: 'call_1', name: 'record_lead_fields', arguments: { fields: { interest: 'solar' } } },
+            ],
             usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 },
             model: 'instant',
           }
-        : { replies: [], toolCalls: [], usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 }, model: 'instant' };
+        : {
+            replies: [],
+            toolCalls: [],
+            usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 },
+            model: 'instant',
+          };
     this.spentMs += performance.now() - started;
     return step;
   }
@@ -79,7 +86,12 @@ async function start(databaseUrl: string, postgresSchema: string | null, dataDir
 }
 
 /** A customer message in a conversation (one per customer), recorded as the inbox would. */
-async function customerWrites(coxcox: Coxcox, index: number, text: string, enqueue: boolean): Promise<string> {
+async function customerWrites(
+  coxcox: Coxcox,
+  index: number,
+  text: string,
+  enqueue: boolean,
+): Promise<string> {
   return coxcox.store.db.transaction().execute(async (trx) => {
     const recorded = await recordInboundMessage(
       trx,
@@ -123,12 +135,18 @@ async function measure(
     const overheads: number[] = [];
     const warmUp = Math.min(100, Math.floor(options.turns / 10));
     for (let index = 0; index < options.turns + warmUp; index += 1) {
-      const conversationId = await customerWrites(coxcox, index % conversations, `How much is the basic plan? (${index})`, false);
+      const conversationId = await customerWrites(
+        coxcox,
+        index % conversations,
+        `How much is the basic plan? (${index})`,
+        false,
+      );
       const modelBefore = model.spentMs;
       const started = performance.now();
       const outcome = await coxcox.agent.runner.runTurn(conversationId);
       const elapsed = performance.now() - started - (model.spentMs - modelBefore);
-      if (outcome.status !== 'replied') throw new Error(`bench turn ended ${outcome.status} (${outcome.reason})`);
+      if (outcome.status !== 'replied')
+        throw new Error(`bench turn ended ${outcome.status} (${outcome.reason})`);
       if (index >= warmUp) overheads.push(elapsed);
     }
     overheads.sort((a, b) => a - b);
@@ -141,7 +159,8 @@ async function measure(
     const started = performance.now();
     const ran = await coxcox.jobWorker.drain();
     const concurrentSeconds = (performance.now() - started) / 1000;
-    if (ran !== options.concurrentConversations) throw new Error(`ran ${ran} turns, expected ${options.concurrentConversations}`);
+    if (ran !== options.concurrentConversations)
+      throw new Error(`ran ${ran} turns, expected ${options.concurrentConversations}`);
     const latencies = (
       await coxcox.store.db
         .selectFrom('agent_turns')
@@ -174,11 +193,17 @@ async function measure(
 export async function benchAgent(
   options: { turns?: number; concurrentConversations?: number; postgresUrl?: string | null } = {},
 ): Promise<{ sqlite: AgentFigures; sqliteWithoutFsync: AgentFigures; postgres?: AgentFigures }> {
-  const settings = { turns: options.turns ?? 2000, concurrentConversations: options.concurrentConversations ?? 1000 };
+  const settings = {
+    turns: options.turns ?? 2000,
+    concurrentConversations: options.concurrentConversations ?? 1000,
+  };
   const onSqlite = async (isWithoutFsync: boolean) => {
     const sqliteDir = mkdtempSync(join(tmpdir(), 'coxcox-bench-agent-db-'));
     try {
-      return await measure(`sqlite:${join(sqliteDir, 'agent.sqlite')}`, null, { ...settings, isWithoutFsync });
+      return await measure(`sqlite:${join(sqliteDir, 'agent.sqlite')}`, null, {
+        ...settings,
+        isWithoutFsync,
+      });
     } finally {
       rmSync(sqliteDir, { recursive: true, force: true });
     }

@@ -7,7 +7,11 @@ type Db = Kysely<Database> | Transaction<Database>;
 export type AgentConversationState = Database['agent_conversation_state'];
 
 /** The agent's bookkeeping for one conversation, or a fresh one (nothing handled, nothing summarized). */
-export async function loadAgentState(db: Db, conversationId: string, tenantId: string): Promise<AgentConversationState> {
+export async function loadAgentState(
+  db: Db,
+  conversationId: string,
+  tenantId: string,
+): Promise<AgentConversationState> {
   const row = await db
     .selectFrom('agent_conversation_state')
     .selectAll()

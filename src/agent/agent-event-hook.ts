@@ -1,10 +1,16 @@
 import type { Transaction } from 'kysely';
-import { type ConsentSettings, consentSettingsFor, matchOptOutKeyword, recordOptIn, recordOptOut } from '../campaigns/index.ts';
+import {
+  type ConsentSettings,
+  consentSettingsFor,
+  matchOptOutKeyword,
+  recordOptIn,
+  recordOptOut,
+} from '../campaigns/index.ts';
 import { enqueueJob } from '../queue/index.ts';
 import type { Database } from '../store/schema.ts';
 import type { AppliedEvent, EventHook } from '../whatsapp/process-deliveries.ts';
-import { insertTurnRecord } from './agent-turns.ts';
 import { AGENT_TURN_JOB } from './agent-turn-runner.ts';
+import { insertTurnRecord } from './agent-turns.ts';
 import { CONVERSATIONAL_TYPES } from './message-text.ts';
 
 export interface AgentEventHookOptions {

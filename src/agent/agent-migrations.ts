@@ -82,7 +82,9 @@ export const agentMigrations: Migration[] = [
         .columns(['document_id', 'position'])
         .execute();
       if (flags.fullTextSearch === 'tsvector') {
-        await sql`create index knowledge_chunks_search on knowledge_chunks using gin (search_vector)`.execute(db);
+        await sql`create index knowledge_chunks_search on knowledge_chunks using gin (search_vector)`.execute(
+          db,
+        );
       } else {
         await sql`create virtual table knowledge_chunks_fts using fts5(search_text, chunk_id unindexed, tokenize = 'unicode61 remove_diacritics 2')`.execute(
           db,
@@ -140,7 +142,11 @@ export const agentMigrations: Migration[] = [
         .columns(['tenant_id', 'started_at'])
         .execute();
       // The agent reads a conversation's queued bubbles every turn (history, pacing), and a takeover withdraws them.
-      await db.schema.createIndex('outbox_conversation_state').on('outbox').columns(['conversation_id', 'state']).execute();
+      await db.schema
+        .createIndex('outbox_conversation_state')
+        .on('outbox')
+        .columns(['conversation_id', 'state'])
+        .execute();
       await db.schema
         .createTable('agent_callbacks')
         .addColumn('id', 'text', (c) => c.primaryKey())

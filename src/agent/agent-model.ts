@@ -102,5 +102,9 @@ export interface TurnStep {
 
 export interface AgentModel {
   readonly name: string;
-  step(input: TurnInput, previousSteps: Array<{ step: TurnStep; results: ToolResult[] }>, signal?: AbortSignal): Promise<TurnStep>;
+  step(
+    input: TurnInput,
+    previousSteps: Array<{ step: TurnStep; results: ToolResult[] }>,
+    signal?: AbortSignal,
+  ): Promise<TurnStep>;
 }

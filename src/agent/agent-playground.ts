@@ -1,4 +1,4 @@
-import type { AgentModel, ConversationLine, TurnInput } from './agent-model.ts';
+import type { AgentModel, AgentProfile, ConversationLine, TurnInput } from './agent-model.ts';
 import type { AgentProfiles } from './agent-profiles.ts';
 import type { KnowledgeBase } from './knowledge-base.ts';
 import type { ModelSettings } from './model-settings.ts';
@@ -7,7 +7,6 @@ import { type OutgoingItem, type RecordedToolCall, runModelLoop } from './run-mo
 import { sanitizeCustomerName } from './sanitize-customer-name.ts';
 import { toolSpecs } from './tools/index.ts';
 import { noEffects } from './turn-effects.ts';
-import type { AgentProfile } from './agent-model.ts';
 
 export interface PlaygroundRequest {
   campaignId: string | null;
@@ -48,7 +47,10 @@ export async function runPlayground(deps: PlaygroundDeps, tenantId: string, requ
     at: now - (request.messages.length - index),
   }));
   const history: ConversationLine[] = [
-    ...request.history.map((line, index) => ({ ...line, at: now - 60_000 * (request.history.length - index) })),
+    ...request.history.map((line, index) => ({
+      ...line,
+      at: now - 60_000 * (request.history.length - index),
+    })),
     ...newMessages,
   ];
   const knowledge = await deps.knowledge.search(tenantId, request.messages.join('\n'), deps.knowledgeLimit);
@@ -86,7 +88,12 @@ export async function runPlayground(deps: PlaygroundDeps, tenantId: string, requ
     replies: outgoing.filter((item) => item.kind === 'text').map((item) => item.text),
     media: outgoing
       .filter((item) => item.kind === 'media')
-      .map((item) => ({ documentId: item.asset.id, title: item.asset.title, kind: item.asset.mediaKind, caption: item.caption })),
+      .map((item) => ({
+        documentId: item.asset.id,
+        title: item.asset.title,
+        kind: item.asset.mediaKind,
+        caption: item.caption,
+      })),
     toolCalls: loop.toolCalls satisfies RecordedToolCall[],
     leadFields: state.leadFields,
     outcome: state.outcome,

@@ -3,14 +3,19 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireTenant } from '../http/auth.ts';
 import { agentProfileSchema, windowClosedTemplateSchema } from './agent-profile-schema.ts';
-import { setMonthlyLimit, spendStatus } from './agent-spend.ts';
 import type { AgentRouteDeps } from './agent-route-deps.ts';
+import { setMonthlyLimit, spendStatus } from './agent-spend.ts';
 import { MODEL_PROVIDERS } from './model-settings.ts';
 import { testModelConnection } from './test-model-connection.ts';
 
 const scopeQuery = z.object({
   tenantId: z.string().optional().describe('admin only: the tenant'),
-  campaignId: z.string().min(1).max(128).optional().describe("a campaign's own profile; the tenant's default without it"),
+  campaignId: z
+    .string()
+    .min(1)
+    .max(128)
+    .optional()
+    .describe("a campaign's own profile; the tenant's default without it"),
 });
 
 /** The agent's profile, model settings (the api key is write-only) and the tenant's spend limit. */
@@ -20,7 +25,13 @@ export async function agentProfileRoutes(instance: FastifyInstance, deps: AgentR
 
   app.get(
     '/agent/profile',
-    { schema: { tags, summary: 'The agent profile of the tenant, or of one of its campaigns.', querystring: scopeQuery } },
+    {
+      schema: {
+        tags,
+        summary: 'The agent profile of the tenant, or of one of its campaigns.',
+        querystring: scopeQuery,
+      },
+    },
     async (request) => {
       const tenantId = requireTenant(request.principal, request.query.tenantId);
       return deps.profiles.view(tenantId, request.query.campaignId ?? null);
@@ -32,7 +43,8 @@ export async function agentProfileRoutes(instance: FastifyInstance, deps: AgentR
     {
       schema: {
         tags,
-        summary: 'Replace the agent profile: persona, company, goal, fields, languages, tools, limits, business hours.',
+        summary:
+          'Replace the agent profile: persona, company, goal, fields, languages, tools, limits, business hours.',
         querystring: scopeQuery,
         body: z.object({
           profile: agentProfileSchema,
@@ -40,7 +52,9 @@ export async function agentProfileRoutes(instance: FastifyInstance, deps: AgentR
           windowClosedTemplate: windowClosedTemplateSchema
             .nullable()
             .default(null)
-            .describe('the approved template to send when the 24-hour window has closed; nothing is sent without one'),
+            .describe(
+              'the approved template to send when the 24-hour window has closed; nothing is sent without one',
+            ),
         }),
       },
     },
@@ -52,7 +66,13 @@ export async function agentProfileRoutes(instance: FastifyInstance, deps: AgentR
 
   app.get(
     '/agent/model-settings',
-    { schema: { tags, summary: 'Which model the agent uses. The api key is never shown.', querystring: scopeQuery } },
+    {
+      schema: {
+        tags,
+        summary: 'Which model the agent uses. The api key is never shown.',
+        querystring: scopeQuery,
+      },
+    },
     async (request) => {
       const tenantId = requireTenant(request.principal, request.query.tenantId);
       return (await deps.profiles.view(tenantId, request.query.campaignId ?? null)).model;
@@ -64,11 +84,16 @@ export async function agentProfileRoutes(instance: FastifyInstance, deps: AgentR
     {
       schema: {
         tags,
-        summary: 'Set the model: the offline playbook, an OpenAI-compatible endpoint, or Anthropic. The key is write-only.',
+        summary:
+          'Set the model: the offline playbook, an OpenAI-compatible endpoint, or Anthropic. The key is write-only.',
         querystring: scopeQuery,
         body: z.object({
           provider: z.enum(MODEL_PROVIDERS),
-          baseUrl: z.url({ protocol: /^https?$/ }).max(500).nullable().optional(),
+          baseUrl: z
+            .url({ protocol: /^https?$/ })
+            .max(500)
+            .nullable()
+            .optional(),
           model: z.string().min(1).max(200).nullable().optional(),
           apiKey: z
             .string()
@@ -103,7 +128,13 @@ export async function agentProfileRoutes(instance: FastifyInstance, deps: AgentR
       try {
         model = deps.modelFor(settings);
       } catch (error) {
-        return { isOk: false, model: settings.provider, latencyMs: 0, reply: null, error: (error as Error).message };
+        return {
+          isOk: false,
+          model: settings.provider,
+          latencyMs: 0,
+          reply: null,
+          error: (error as Error).message,
+        };
       }
       return testModelConnection(model, settings.apiKey);
     },
@@ -111,7 +142,13 @@ export async function agentProfileRoutes(instance: FastifyInstance, deps: AgentR
 
   app.get(
     '/agent/budget',
-    { schema: { tags, summary: "This month's model spend and the tenant's monthly limit.", querystring: scopeQuery.pick({ tenantId: true }) } },
+    {
+      schema: {
+        tags,
+        summary: "This month's model spend and the tenant's monthly limit.",
+        querystring: scopeQuery.pick({ tenantId: true }),
+      },
+    },
     async (request) => {
       const tenantId = requireTenant(request.principal, request.query.tenantId);
       return spendStatus(deps.db, tenantId, deps.now());
@@ -123,7 +160,8 @@ export async function agentProfileRoutes(instance: FastifyInstance, deps: AgentR
     {
       schema: {
         tags,
-        summary: 'Set the monthly spend limit (USD, calendar month in UTC). Past it, conversations go to humans.',
+        summary:
+          'Set the monthly spend limit (USD, calendar month in UTC). Past it, conversations go to humans.',
         querystring: scopeQuery.pick({ tenantId: true }),
         body: z.object({ monthlyLimitUsd: z.number().min(0).max(1_000_000).nullable() }),
       },

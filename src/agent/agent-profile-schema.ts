@@ -11,7 +11,11 @@ function isTimeZone(value: string): boolean {
   }
 }
 
-export const timeZoneSchema = z.string().min(1).max(64).refine(isTimeZone, 'not an IANA time zone, e.g. America/Sao_Paulo');
+export const timeZoneSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine(isTimeZone, 'not an IANA time zone, e.g. America/Sao_Paulo');
 
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time as HH:MM, 24-hour');
 
@@ -42,7 +46,10 @@ export const agentProfileSchema = z.object({
     .min(1)
     .max(20)
     .default(['en']),
-  allowedTools: z.array(z.enum(TOOL_NAMES)).default([]).describe('tool names the agent may use; all when empty'),
+  allowedTools: z
+    .array(z.enum(TOOL_NAMES))
+    .default([])
+    .describe('tool names the agent may use; all when empty'),
   maxTurns: z.number().int().min(1).max(1000).default(30),
   maxCostUsd: z.number().min(0).max(1000).default(1),
   businessHours: z

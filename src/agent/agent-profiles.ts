@@ -235,7 +235,11 @@ export class AgentProfiles {
   }
 
   private async defaultProfile(tenantId: string): Promise<AgentProfile> {
-    const tenant = await this.db.selectFrom('tenants').select('name').where('id', '=', tenantId).executeTakeFirst();
+    const tenant = await this.db
+      .selectFrom('tenants')
+      .select('name')
+      .where('id', '=', tenantId)
+      .executeTakeFirst();
     if (!tenant) throw notFound(`tenant ${tenantId}`);
     return defaultAgentProfile(tenant.name);
   }

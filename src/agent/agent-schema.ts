@@ -127,4 +127,5 @@ declare module '../store/schema.ts' {
     };
   }
 }
+
 export {};

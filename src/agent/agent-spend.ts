@@ -20,7 +20,13 @@ export function spendPeriod(now: number): string {
 export async function addSpend(db: Db, tenantId: string, costUsd: number, now: number): Promise<void> {
   await db
     .insertInto('agent_spend')
-    .values({ tenant_id: tenantId, period: spendPeriod(now), cost_usd: costUsd, turn_count: 1, updated_at: now })
+    .values({
+      tenant_id: tenantId,
+      period: spendPeriod(now),
+      cost_usd: costUsd,
+      turn_count: 1,
+      updated_at: now,
+    })
     .onConflict((oc) =>
       oc.columns(['tenant_id', 'period']).doUpdateSet((eb) => ({
         cost_usd: eb('agent_spend.cost_usd', '+', costUsd),
@@ -48,7 +54,11 @@ export async function spendStatus(db: Db, tenantId: string, now: number): Promis
       .where('tenant_id', '=', tenantId)
       .where('period', '=', period)
       .executeTakeFirst(),
-    db.selectFrom('agent_budgets').select('monthly_limit_usd').where('tenant_id', '=', tenantId).executeTakeFirst(),
+    db
+      .selectFrom('agent_budgets')
+      .select('monthly_limit_usd')
+      .where('tenant_id', '=', tenantId)
+      .executeTakeFirst(),
   ]);
   const spentUsd = spend?.cost_usd ?? 0;
   const monthlyLimitUsd = budget?.monthly_limit_usd ?? null;
@@ -66,7 +76,9 @@ export async function isOverSpendLimit(db: Db, tenantId: string, now: number): P
   const row = await db
     .selectFrom('agent_budgets')
     .leftJoin('agent_spend', (join) =>
-      join.onRef('agent_spend.tenant_id', '=', 'agent_budgets.tenant_id').on('agent_spend.period', '=', spendPeriod(now)),
+      join
+        .onRef('agent_spend.tenant_id', '=', 'agent_budgets.tenant_id')
+        .on('agent_spend.period', '=', spendPeriod(now)),
     )
     .select(['agent_budgets.monthly_limit_usd', 'agent_spend.cost_usd'])
     .where('agent_budgets.tenant_id', '=', tenantId)
@@ -75,7 +87,12 @@ export async function isOverSpendLimit(db: Db, tenantId: string, now: number): P
   return (row.cost_usd ?? 0) >= row.monthly_limit_usd;
 }
 
-export async function setMonthlyLimit(db: Db, tenantId: string, limitUsd: number | null, now: number): Promise<void> {
+export async function setMonthlyLimit(
+  db: Db,
+  tenantId: string,
+  limitUsd: number | null,
+  now: number,
+): Promise<void> {
   await db
     .insertInto('agent_budgets')
     .values({ tenant_id: tenantId, monthly_limit_usd: limitUsd, updated_at: now })

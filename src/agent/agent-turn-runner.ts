@@ -5,13 +5,18 @@ import { AppError } from '../http/app-error.ts';
 import { RetryLaterError } from '../queue/index.ts';
 import type { Database } from '../store/schema.ts';
 import type { GraphClient, OutboundMessage } from '../whatsapp/graph/index.ts';
-import type { AgentModel, KnowledgePassage, TurnInput } from './agent-model.ts';
 import { type AgentConversationState, saveAgentState } from './agent-conversation-state.ts';
+import type { AgentModel, KnowledgePassage, TurnInput } from './agent-model.ts';
 import type { AgentProfiles } from './agent-profiles.ts';
 import { addSpend, isOverSpendLimit } from './agent-spend.ts';
 import { insertTurnRecord, type TurnStatus } from './agent-turns.ts';
 import { handOff } from './conversation-control.ts';
-import { loadLinesBetween, loadNewCustomerMessages, loadRecentLines, type StoredLine } from './conversation-memory.ts';
+import {
+  loadLinesBetween,
+  loadNewCustomerMessages,
+  loadRecentLines,
+  type StoredLine,
+} from './conversation-memory.ts';
 import { customerTimeZone } from './customer-time-zone.ts';
 import type { KnowledgeBase } from './knowledge-base.ts';
 import { parseLeadFields } from './lead-state.ts';
@@ -133,7 +138,10 @@ export class AgentTurnRunner {
       handed_off_at: null,
       updated_at: 0,
     };
-    const newMessages = await loadNewCustomerMessages(db, conversationId, state, startedAt);
+    const [newMessages, isOverSpend] = await Promise.all([
+      loadNewCustomerMessages(db, conversationId, state, startedAt),
+      isOverSpendLimit(db, row.tenant_id, startedAt),
+    ]);
     if (newMessages.length === 0) return { status: 'nothing-new', reason: null, turnId: null, queued: 0 };
     const context: TurnContext = {
       conversationId,
@@ -149,13 +157,14 @@ export class AgentTurnRunner {
 
     if (row.owner !== 'agent') return this.skip(context, 'human-owner', true);
     if (row.is_closed === 1) return this.skip(context, 'closed', true);
-    if (row.opted_out_at !== null || row.marketing_opted_out_at !== null) return this.skip(context, 'opted-out', false);
+    if (row.opted_out_at !== null || row.marketing_opted_out_at !== null)
+      return this.skip(context, 'opted-out', false);
     if (!row.wa_id) return this.skip(context, 'no-phone-number', true);
     const resolved = await profiles.resolve(row.tenant_id, row.campaign_id);
     if (!resolved.isEnabled) return this.skip(context, 'agent-disabled', true);
     const profile = resolved.profile;
 
-    const limit = (await isOverSpendLimit(db, row.tenant_id, startedAt))
+    const limit = isOverSpend
       ? 'spend-limit'
       : row.agent_turn_count >= profile.maxTurns
         ? 'max-turns'
@@ -165,11 +174,15 @@ export class AgentTurnRunner {
     if (limit) return this.handOffFor(context, limit, null);
 
     const lastInboundAt = row.last_inbound_at;
-    if (lastInboundAt === null || lastInboundAt <= startedAt - CUSTOMER_SERVICE_WINDOW_MS + WINDOW_MARGIN_MS) {
+    if (
+      lastInboundAt === null ||
+      lastInboundAt <= startedAt - CUSTOMER_SERVICE_WINDOW_MS + WINDOW_MARGIN_MS
+    ) {
       return this.windowClosed(context, resolved.windowClosedTemplate);
     }
 
-    await this.markRead(row, newMessages[newMessages.length - 1]!.wamid);
+    // The read mark and typing bubble go out while the turn carries on (a Graph call takes 100 ms or more).
+    const readMark = this.markRead(row, newMessages[newMessages.length - 1]!.wamid);
 
     const newText = newMessages.map((line) => line.text).join('\n');
     const [knowledge, history] = await Promise.all([
@@ -214,8 +227,10 @@ export class AgentTurnRunner {
         outgoing,
       });
     } catch (error) {
+      await readMark;
       return this.modelFailed(context, input, knowledge, error, attempt);
     }
+    await readMark;
     return this.commit(context, { input, knowledge, loop, outgoing, effects, environment, summaryUpdate });
   }
 
@@ -259,7 +274,8 @@ export class AgentTurnRunner {
         isMuted = !effects.handedOff && current?.owner !== 'agent';
         if (isMuted) reason = 'muted-during-turn';
         const lastQueuedAt = current?.last_queued_at;
-        if (lastQueuedAt !== null && lastQueuedAt !== undefined) firstAt = Math.max(now, Number(lastQueuedAt) + replySpacingMs);
+        if (lastQueuedAt !== null && lastQueuedAt !== undefined)
+          firstAt = Math.max(now, Number(lastQueuedAt) + replySpacingMs);
       }
       if (!isMuted) {
         for (const [index, item] of outgoing.entries()) {
@@ -277,7 +293,9 @@ export class AgentTurnRunner {
               // A millisecond apart, so the bubbles keep their order wherever their send times tie (pacing).
               now + index,
             );
-            queuedTexts.push(item.kind === 'text' ? item.text : `[${item.asset.mediaKind}] ${item.asset.title}`);
+            queuedTexts.push(
+              item.kind === 'text' ? item.text : `[${item.asset.mediaKind}] ${item.asset.title}`,
+            );
           } catch (error) {
             if (error instanceof AppError && error.code === 'window_closed') {
               reason = 'window-closed';
@@ -310,7 +328,11 @@ export class AgentTurnRunner {
         },
         now,
       );
-      const status: TurnStatus = effects.handedOff ? 'handed_off' : queuedTexts.length > 0 ? 'replied' : 'silent';
+      const status: TurnStatus = effects.handedOff
+        ? 'handed_off'
+        : queuedTexts.length > 0
+          ? 'replied'
+          : 'silent';
       return insertTurnRecord(trx, {
         tenantId: context.tenantId,
         conversationId: context.conversationId,
@@ -335,7 +357,11 @@ export class AgentTurnRunner {
       });
     });
     if (queuedTexts.length > 0) this.options.onQueued();
-    const status: TurnStatus = effects.handedOff ? 'handed_off' : queuedTexts.length > 0 ? 'replied' : 'silent';
+    const status: TurnStatus = effects.handedOff
+      ? 'handed_off'
+      : queuedTexts.length > 0
+        ? 'replied'
+        : 'silent';
     return { status, reason, turnId, queued: queuedTexts.length };
   }
 
@@ -346,9 +372,19 @@ export class AgentTurnRunner {
     const turnId = await db.transaction().execute(async (trx) => {
       // Someone should look: the customer wrote, and the agent will not answer.
       if (needsAttention) {
-        await trx.updateTable('conversations').set({ needs_attention: 1 }).where('id', '=', context.conversationId).execute();
+        await trx
+          .updateTable('conversations')
+          .set({ needs_attention: 1 })
+          .where('id', '=', context.conversationId)
+          .execute();
       }
-      await saveAgentState(trx, context.conversationId, context.tenantId, nextCursor(context.state, context.newMessages), now);
+      await saveAgentState(
+        trx,
+        context.conversationId,
+        context.tenantId,
+        nextCursor(context.state, context.newMessages),
+        now,
+      );
       return insertTurnRecord(trx, this.bareRecord(context, 'skipped', reason, now));
     });
     return { status: 'skipped', reason, turnId, queued: 0 };
@@ -358,11 +394,25 @@ export class AgentTurnRunner {
     const { db } = this.options;
     const now = this.options.now();
     const turnId = await db.transaction().execute(async (trx) => {
-      await handOff(trx, { id: context.conversationId, tenantId: context.tenantId }, { reason, summary: null }, now);
-      await saveAgentState(trx, context.conversationId, context.tenantId, nextCursor(context.state, context.newMessages), now);
+      await handOff(
+        trx,
+        { id: context.conversationId, tenantId: context.tenantId },
+        { reason, summary: null },
+        now,
+      );
+      await saveAgentState(
+        trx,
+        context.conversationId,
+        context.tenantId,
+        nextCursor(context.state, context.newMessages),
+        now,
+      );
       return insertTurnRecord(trx, { ...this.bareRecord(context, 'handed_off', reason, now), error });
     });
-    this.options.logger.info({ conversationId: context.conversationId, reason }, 'agent handed the conversation to a human');
+    this.options.logger.info(
+      { conversationId: context.conversationId, reason },
+      'agent handed the conversation to a human',
+    );
     return { status: 'handed_off', reason, turnId, queued: 0 };
   }
 
@@ -391,7 +441,13 @@ export class AgentTurnRunner {
         },
         now,
       );
-      await saveAgentState(trx, context.conversationId, context.tenantId, nextCursor(context.state, context.newMessages), now);
+      await saveAgentState(
+        trx,
+        context.conversationId,
+        context.tenantId,
+        nextCursor(context.state, context.newMessages),
+        now,
+      );
       return insertTurnRecord(trx, {
         ...this.bareRecord(context, 'replied', 'window-closed-template', now),
         replies: [`[template ${template.name}]`],
@@ -409,7 +465,10 @@ export class AgentTurnRunner {
     attempt: number,
   ): Promise<TurnOutcome> {
     const message = redactPersonalData(error instanceof Error ? error.message : String(error));
-    this.options.logger.warn({ conversationId: context.conversationId, attempt, err: error }, 'the agent model failed');
+    this.options.logger.warn(
+      { conversationId: context.conversationId, attempt, err: error },
+      'the agent model failed',
+    );
     if (attempt >= this.options.maxModelAttempts) return this.handOffFor(context, 'model-error', message);
     const now = this.options.now();
     await insertTurnRecord(this.options.db, {
@@ -458,7 +517,13 @@ export class AgentTurnRunner {
     if (history.length < this.options.historyLimit) return null;
     const oldest = history[0]!.createdAt;
     if (state.summarized_until !== null && state.summarized_until >= oldest - 1) return null;
-    const lines = await loadLinesBetween(this.options.db, conversationId, state.summarized_until, oldest, 500);
+    const lines = await loadLinesBetween(
+      this.options.db,
+      conversationId,
+      state.summarized_until,
+      oldest,
+      500,
+    );
     if (lines.length === 0) return null;
     return { summary: extendSummary(summary, lines), summarizedUntil: lines[lines.length - 1]!.createdAt };
   }
@@ -533,7 +598,10 @@ export class AgentTurnRunner {
 }
 
 /** The cursor after handling these messages: the newest time, and every id handled at exactly that time. */
-function nextCursor(state: AgentConversationState, handled: StoredLine[]): { cursor_at: number; cursor_ids: string } {
+function nextCursor(
+  state: AgentConversationState,
+  handled: StoredLine[],
+): { cursor_at: number; cursor_ids: string } {
   const newest = Math.max(...handled.map((line) => line.createdAt));
   const ids = handled.filter((line) => line.createdAt === newest).map((line) => line.id);
   const kept = state.cursor_at === newest ? (JSON.parse(state.cursor_ids) as string[]) : [];

@@ -26,7 +26,11 @@ export async function handOff(
     db,
     conversation.id,
     conversation.tenantId,
-    { handoff_reason: input.reason.slice(0, 500), handoff_summary: input.summary?.slice(0, 4000) ?? null, handed_off_at: now },
+    {
+      handoff_reason: input.reason.slice(0, 500),
+      handoff_summary: input.summary?.slice(0, 4000) ?? null,
+      handed_off_at: now,
+    },
     now,
   );
 }
@@ -35,7 +39,12 @@ export async function handOff(
  * A human takes the conversation over: the agent stays silent until it is handed back, and its bubbles
  * still waiting in the outbox are withdrawn, so they cannot arrive after the human's first words.
  */
-export async function takeOver(db: Db, conversationId: string, userId: string | null, now: number): Promise<void> {
+export async function takeOver(
+  db: Db,
+  conversationId: string,
+  userId: string | null,
+  now: number,
+): Promise<void> {
   await db
     .updateTable('conversations')
     .set({ owner: 'human', assigned_user_id: userId })

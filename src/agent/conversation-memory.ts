@@ -1,8 +1,8 @@
 import type { Kysely, Transaction } from 'kysely';
 import { CUSTOMER_SERVICE_WINDOW_MS } from '../dispatch/index.ts';
 import type { Database } from '../store/schema.ts';
-import type { ConversationLine, Speaker } from './agent-model.ts';
 import type { AgentConversationState } from './agent-conversation-state.ts';
+import type { ConversationLine, Speaker } from './agent-model.ts';
 import { CONVERSATIONAL_TYPES, messageText } from './message-text.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -45,7 +45,14 @@ export async function loadNewCustomerMessages(
     if (handled.has(row.id) || !CONVERSATIONAL_TYPES.has(row.type)) continue;
     const text = messageText(row.type, JSON.parse(row.content));
     if (text === null) continue;
-    lines.push({ id: row.id, wamid: row.wamid, createdAt: row.created_at, speaker: 'customer', text, at: row.sent_at ?? row.created_at });
+    lines.push({
+      id: row.id,
+      wamid: row.wamid,
+      createdAt: row.created_at,
+      speaker: 'customer',
+      text,
+      at: row.sent_at ?? row.created_at,
+    });
   }
   return lines.slice(-MAX_NEW_MESSAGES);
 }
@@ -54,7 +61,12 @@ export async function loadNewCustomerMessages(
  * The newest lines of the conversation, oldest first: messages in and out, plus our replies still queued
  * in the outbox (a reply paced a few seconds out is already said, as far as the next turn is concerned).
  */
-export async function loadRecentLines(db: Db, conversationId: string, limit: number, before?: number): Promise<StoredLine[]> {
+export async function loadRecentLines(
+  db: Db,
+  conversationId: string,
+  limit: number,
+  before?: number,
+): Promise<StoredLine[]> {
   let query = db
     .selectFrom('messages')
     .leftJoin('outbox', 'outbox.id', 'messages.biz_opaque_callback_data')
@@ -112,7 +124,16 @@ export async function loadLinesBetween(
   let query = db
     .selectFrom('messages')
     .leftJoin('outbox', 'outbox.id', 'messages.biz_opaque_callback_data')
-    .select(['messages.id', 'messages.wamid', 'messages.direction', 'messages.type', 'messages.content', 'messages.created_at', 'messages.sent_at', 'outbox.source'])
+    .select([
+      'messages.id',
+      'messages.wamid',
+      'messages.direction',
+      'messages.type',
+      'messages.content',
+      'messages.created_at',
+      'messages.sent_at',
+      'outbox.source',
+    ])
     .where('messages.conversation_id', '=', conversationId)
     .where('messages.created_at', '<', before)
     .orderBy('messages.created_at', 'desc')
@@ -141,5 +162,12 @@ function toLine(row: LineRow): StoredLine | null {
   const text = messageText(row.type, JSON.parse(row.content));
   if (text === null) return null;
   const speaker: Speaker = row.direction === 'in' ? 'customer' : row.source === 'human' ? 'human' : 'agent';
-  return { id: row.id, wamid: row.wamid, createdAt: row.created_at, speaker, text, at: row.sent_at ?? row.created_at };
+  return {
+    id: row.id,
+    wamid: row.wamid,
+    createdAt: row.created_at,
+    speaker,
+    text,
+    at: row.sent_at ?? row.created_at,
+  };
 }

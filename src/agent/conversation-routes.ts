@@ -66,7 +66,8 @@ export async function conversationRoutes(instance: FastifyInstance, deps: AgentR
       row.handed_off_at === null
         ? null
         : { reason: row.handoff_reason, summary: row.handoff_summary, at: iso(row.handed_off_at) },
-    isWindowOpen: row.last_inbound_at !== null && row.last_inbound_at > deps.now() - CUSTOMER_SERVICE_WINDOW_MS,
+    isWindowOpen:
+      row.last_inbound_at !== null && row.last_inbound_at > deps.now() - CUSTOMER_SERVICE_WINDOW_MS,
     lastInboundAt: iso(row.last_inbound_at),
     lastMessageAt: iso(row.last_message_at),
     lastAgentTurnAt: iso(row.last_agent_turn_at),
@@ -109,7 +110,8 @@ export async function conversationRoutes(instance: FastifyInstance, deps: AgentR
       if (tenantId !== undefined) select = select.where('conversations.tenant_id', '=', tenantId);
       if (query.owner) select = select.where('conversations.owner', '=', query.owner);
       if (query.outcome) select = select.where('conversations.outcome', '=', query.outcome);
-      if (query.needsAttention) select = select.where('conversations.needs_attention', '=', query.needsAttention === 'true' ? 1 : 0);
+      if (query.needsAttention)
+        select = select.where('conversations.needs_attention', '=', query.needsAttention === 'true' ? 1 : 0);
       if (query.before) {
         const [createdAt, id] = query.before.split('_');
         const createdAtMs = Number(createdAt);
@@ -133,7 +135,13 @@ export async function conversationRoutes(instance: FastifyInstance, deps: AgentR
 
   app.get(
     '/conversations/:id',
-    { schema: { tags, summary: 'One conversation, with its recent agent turns and callbacks.', params: idParams } },
+    {
+      schema: {
+        tags,
+        summary: 'One conversation, with its recent agent turns and callbacks.',
+        params: idParams,
+      },
+    },
     async (request) => {
       const row = await findConversation(request.principal, request.params.id);
       const [turns, callbacks] = await Promise.all([listTurns(db, row.id, 20), listCallbacks(db, row.id)]);
@@ -146,7 +154,8 @@ export async function conversationRoutes(instance: FastifyInstance, deps: AgentR
     {
       schema: {
         tags,
-        summary: 'The agent turns of a conversation, newest first: prompt size, tool calls, latency, tokens, cost.',
+        summary:
+          'The agent turns of a conversation, newest first: prompt size, tool calls, latency, tokens, cost.',
         params: idParams,
         querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
       },
@@ -179,7 +188,8 @@ export async function conversationRoutes(instance: FastifyInstance, deps: AgentR
     {
       schema: {
         tags,
-        summary: "Give the conversation back to the agent. It answers the customer's next message, not those the human saw.",
+        summary:
+          "Give the conversation back to the agent. It answers the customer's next message, not those the human saw.",
         params: idParams,
       },
     },
@@ -212,7 +222,10 @@ export async function conversationRoutes(instance: FastifyInstance, deps: AgentR
             idempotencyKey: z.string().min(1).max(200).optional(),
             userId: z.string().min(1).max(128).optional(),
           })
-          .refine((body) => Boolean(body.text) !== Boolean(body.template), 'give exactly one of text or template'),
+          .refine(
+            (body) => Boolean(body.text) !== Boolean(body.template),
+            'give exactly one of text or template',
+          ),
       },
     },
     async (request, reply) => {
@@ -221,7 +234,9 @@ export async function conversationRoutes(instance: FastifyInstance, deps: AgentR
       if (!row.wa_id) throw new AppError('validation_failed', 'this contact has no phone number to write to');
       const to = `+${row.wa_id}`;
       const message = (
-        body.text ? { to, type: 'text', text: { body: body.text } } : { to, type: 'template', template: body.template }
+        body.text
+          ? { to, type: 'text', text: { body: body.text } }
+          : { to, type: 'template', template: body.template }
       ) as OutboundMessage;
       const enqueued = await db.transaction().execute(async (trx) => {
         // A person answering means a person is in charge: the agent must not talk over them.

@@ -34,7 +34,12 @@ export interface CreateAgentOptions {
   /** Agent turns are due: wake the job worker. */
   onTurnsDue: () => void;
   /** Tuning of the turn runner (tests and the benchmark). */
-  runner?: Partial<Pick<AgentTurnRunnerOptions, 'replySpacingMs' | 'historyLimit' | 'knowledgeLimit' | 'maxSteps' | 'stepTimeoutMs' | 'maxModelAttempts'>>;
+  runner?: Partial<
+    Pick<
+      AgentTurnRunnerOptions,
+      'replySpacingMs' | 'historyLimit' | 'knowledgeLimit' | 'maxSteps' | 'stepTimeoutMs' | 'maxModelAttempts'
+    >
+  >;
   now?: () => number;
 }
 

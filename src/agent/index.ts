@@ -2,8 +2,9 @@
  * The AI sales agent: profiles and model settings, the knowledge base, the turn runner and its tools,
  * and the API for conversations, takeover and the playground.
  */
-export type { AgentModel, AgentProfile, TurnInput, TurnStep } from './agent-model.ts';
+
 export { agentMigrations } from './agent-migrations.ts';
+export type { AgentModel, AgentProfile, TurnInput, TurnStep } from './agent-model.ts';
 export { AGENT_TURN_JOB, AgentTurnRunner, type TurnOutcome } from './agent-turn-runner.ts';
 export { type Agent, type CreateAgentOptions, createAgent } from './create-agent.ts';
 export { KnowledgeBase } from './knowledge-base.ts';

@@ -14,21 +14,37 @@ const DOCUMENT_BODY_LIMIT = 5 * 1024 * 1024;
 
 const jsonDocument = z.object({
   title: z.string().min(1).max(300),
-  content: z.string().max(DOCUMENT_BODY_LIMIT).default('').describe('the text; for a media asset, a description of it'),
+  content: z
+    .string()
+    .max(DOCUMENT_BODY_LIMIT)
+    .default('')
+    .describe('the text; for a media asset, a description of it'),
   contentType: z.enum(['text/plain', 'text/markdown']).default('text/markdown'),
-  mediaUrl: z.url({ protocol: /^https?$/ }).max(2000).optional().describe('a media asset the agent may send: a public link'),
+  mediaUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(2000)
+    .optional()
+    .describe('a media asset the agent may send: a public link'),
   mediaKind: z.enum(MEDIA_KINDS).optional(),
 });
 
 /** The knowledge base: the agent answers prices and facts only from these documents. */
 export async function knowledgeRoutes(instance: FastifyInstance, deps: AgentRouteDeps): Promise<void> {
   // Markdown and plain text arrive as they are, as well as JSON.
-  instance.addContentTypeParser(['text/markdown', 'text/x-markdown'], { parseAs: 'string' }, (_request, body, done) =>
-    done(null, body),
+  instance.addContentTypeParser(
+    ['text/markdown', 'text/x-markdown'],
+    { parseAs: 'string' },
+    (_request, body, done) => done(null, body),
   );
   // PDF needs a parser, and none is installed: say so instead of storing bytes the agent cannot read.
   instance.addContentTypeParser('application/pdf', (_request, _payload, done) =>
-    done(new AppError('validation_failed', 'PDF documents are not supported yet: send the text as text/markdown or text/plain'), undefined),
+    done(
+      new AppError(
+        'validation_failed',
+        'PDF documents are not supported yet: send the text as text/markdown or text/plain',
+      ),
+      undefined,
+    ),
   );
   const app = instance.withTypeProvider<ZodTypeProvider>();
   const tags = ['agent knowledge'];
@@ -70,7 +86,9 @@ export async function knowledgeRoutes(instance: FastifyInstance, deps: AgentRout
 
   app.get(
     '/agent/knowledge',
-    { schema: { tags, summary: "The tenant's knowledge documents, newest first.", querystring: tenantQuery } },
+    {
+      schema: { tags, summary: "The tenant's knowledge documents, newest first.", querystring: tenantQuery },
+    },
     async (request) => {
       const tenantId = requireTenant(request.principal, request.query.tenantId);
       return { data: await deps.knowledge.list(tenantId) };
@@ -106,7 +124,14 @@ export async function knowledgeRoutes(instance: FastifyInstance, deps: AgentRout
 
   app.delete(
     '/agent/knowledge/:id',
-    { schema: { tags, summary: 'Delete a document and its passages.', params: idParams, querystring: tenantQuery } },
+    {
+      schema: {
+        tags,
+        summary: 'Delete a document and its passages.',
+        params: idParams,
+        querystring: tenantQuery,
+      },
+    },
     async (request, reply) => {
       const tenantId = requireTenant(request.principal, request.query.tenantId);
       await deps.knowledge.remove(tenantId, request.params.id);

@@ -17,7 +17,9 @@ export function cleanFieldValue(value: string): string {
 export function parseLeadFields(json: string): Record<string, string> {
   try {
     const value = JSON.parse(json) as unknown;
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, string>) : {};
+    return value && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, string>)
+      : {};
   } catch {
     return {};
   }

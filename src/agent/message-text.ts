@@ -2,7 +2,8 @@ type Json = Record<string, unknown>;
 
 const asObject = (value: unknown): Json | null =>
   value && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : null;
-const asText = (value: unknown): string | null => (typeof value === 'string' && value.trim() !== '' ? value : null);
+const asText = (value: unknown): string | null =>
+  typeof value === 'string' && value.trim() !== '' ? value : null;
 
 /**
  * What a stored message says, as one line of text for the model: the body, a caption, a button's or list

@@ -3,5 +3,8 @@
  * "preço", "Preco" and "PRECO" meet on both databases without PostgreSQL's unaccent extension.
  */
 export function normalizeSearchText(text: string): string {
-  return text.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase();
+  return text
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase();
 }

@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireTenant } from '../http/auth.ts';
-import { agentProfileSchema, timeZoneSchema } from './agent-profile-schema.ts';
 import { runPlayground } from './agent-playground.ts';
+import { agentProfileSchema, timeZoneSchema } from './agent-profile-schema.ts';
 import type { AgentRouteDeps } from './agent-route-deps.ts';
 
 /** Talk to the agent without WhatsApp: one turn, its replies and tool calls, nothing sent or stored. */
@@ -21,10 +21,19 @@ export async function playgroundRoutes(instance: FastifyInstance, deps: AgentRou
           campaignId: z.string().min(1).max(128).nullable().default(null),
           profile: agentProfileSchema.nullable().default(null).describe('try a profile before saving it'),
           history: z
-            .array(z.object({ speaker: z.enum(['customer', 'agent', 'human']), text: z.string().min(1).max(4096) }))
+            .array(
+              z.object({
+                speaker: z.enum(['customer', 'agent', 'human']),
+                text: z.string().min(1).max(4096),
+              }),
+            )
             .max(100)
             .default([]),
-          messages: z.array(z.string().min(1).max(4096)).min(1).max(20).describe("the customer's new messages"),
+          messages: z
+            .array(z.string().min(1).max(4096))
+            .min(1)
+            .max(20)
+            .describe("the customer's new messages"),
           leadFields: z.record(z.string(), z.string().max(300)).default({}),
           summary: z.string().max(4000).nullable().default(null),
           customerName: z.string().max(200).nullable().default(null),

@@ -11,17 +11,32 @@ const DATE_LIKE = /^\d{4}-\d{2}-\d{2}(?:[ T]\d{2})?$/;
 export function redactPersonalData(text: string): string {
   return text
     .replace(EMAIL, '[email]')
-    .replace(PHONE, (match) => (match.replace(/\D/g, '').length >= 7 && !DATE_LIKE.test(match.trim()) ? '[phone]' : match));
+    .replace(PHONE, (match) =>
+      match.replace(/\D/g, '').length >= 7 && !DATE_LIKE.test(match.trim()) ? '[phone]' : match,
+    );
 }
 
 /** Ids are ours (UUIDs, wamids, outbox ids) and safe, and some contain digit runs: they are left alone. */
-const ID_KEYS = new Set(['conversationId', 'tenantId', 'jobId', 'turnId', 'messageId', 'outboxId', 'documentId', 'kind']);
+const ID_KEYS = new Set([
+  'conversationId',
+  'tenantId',
+  'jobId',
+  'turnId',
+  'messageId',
+  'outboxId',
+  'documentId',
+  'kind',
+]);
 
 function redactValue(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return redactPersonalData(value);
   if (depth > 4 || value === null || typeof value !== 'object') return value;
   if (value instanceof Error) {
-    return { type: value.name, message: redactPersonalData(value.message), stack: value.stack ? redactPersonalData(value.stack) : undefined };
+    return {
+      type: value.name,
+      message: redactPersonalData(value.message),
+      stack: value.stack ? redactPersonalData(value.stack) : undefined,
+    };
   }
   if (Array.isArray(value)) return value.map((item) => redactValue(item, depth + 1));
   return Object.fromEntries(
@@ -44,7 +59,16 @@ export function createAgentLogger(logger: Logger): AgentLogger {
         logger[level](redactPersonalData(first));
         return;
       }
-      logger[level](redactValue(first) as object, message === undefined ? undefined : redactPersonalData(message), ...rest);
+      logger[level](
+        redactValue(first) as object,
+        message === undefined ? undefined : redactPersonalData(message),
+        ...rest,
+      );
     };
-  return { debug: wrap('debug'), info: wrap('info'), warn: wrap('warn'), error: wrap('error') } as AgentLogger;
+  return {
+    debug: wrap('debug'),
+    info: wrap('info'),
+    warn: wrap('warn'),
+    error: wrap('error'),
+  } as AgentLogger;
 }

@@ -3,7 +3,9 @@ import type { MediaAsset } from './knowledge-base.ts';
 import { executeToolCall, type ToolEnvironment } from './tools/index.ts';
 
 /** What a turn sends, in order: reply bubbles and media assets. */
-export type OutgoingItem = { kind: 'text'; text: string } | { kind: 'media'; asset: MediaAsset; caption: string | null };
+export type OutgoingItem =
+  | { kind: 'text'; text: string }
+  | { kind: 'media'; asset: MediaAsset; caption: string | null };
 
 export interface RecordedToolCall {
   name: string;
@@ -68,7 +70,12 @@ export async function runModelLoop(
     for (const call of step.toolCalls) {
       const result = await executeToolCall(environment, call, allowed);
       results.push(result);
-      toolCalls.push({ name: call.name, arguments: call.arguments, result: result.result, isError: result.isError });
+      toolCalls.push({
+        name: call.name,
+        arguments: call.arguments,
+        result: result.result,
+        isError: result.isError,
+      });
     }
     steps.push({ step, results });
     if (step.toolCalls.length === 0) {

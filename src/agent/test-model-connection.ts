@@ -14,13 +14,20 @@ export interface ConnectionCheck {
  * One small model call, to check a base URL, model name and key before customers meet them. The error
  * text is the provider's, with the key (should a provider echo it) and personal data taken out.
  */
-export async function testModelConnection(model: AgentModel, apiKey: string | null, timeoutMs = 20_000): Promise<ConnectionCheck> {
+export async function testModelConnection(
+  model: AgentModel,
+  apiKey: string | null,
+  timeoutMs = 20_000,
+): Promise<ConnectionCheck> {
   const now = Date.now();
   const started = performance.now();
   try {
     const step = await model.step(
       {
-        profile: agentProfileSchema.parse({ companyName: 'Coxcox connection test', allowedTools: ['end_conversation'] }),
+        profile: agentProfileSchema.parse({
+          companyName: 'Coxcox connection test',
+          allowedTools: ['end_conversation'],
+        }),
         summary: null,
         history: [{ speaker: 'customer', text: 'Hello! Please answer with one short word.', at: now }],
         newMessages: [{ speaker: 'customer', text: 'Hello! Please answer with one short word.', at: now }],

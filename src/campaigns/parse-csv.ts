@@ -42,7 +42,7 @@ interface Parsed {
  * (spreadsheets write that), and a malformed record is reported with its line instead of ending the parse.
  */
 export async function* parseCsv(
-  source: AsyncIterable<Uint8Array | string>,
+  source: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
   options: ParseCsvOptions = {},
 ): AsyncGenerator<CsvRecord> {
   const maxRecordChars = options.maxRecordChars ?? 1024 * 1024; // 1 Mi characters

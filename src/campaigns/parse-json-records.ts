@@ -32,7 +32,7 @@ const LF = 10;
  * with its line and the rest of the file is still read.
  */
 export async function* parseJsonRecords(
-  source: AsyncIterable<Uint8Array | string>,
+  source: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
   options: { maxRecordChars?: number } = {},
 ): AsyncGenerator<JsonRecord> {
   const maxRecordChars = options.maxRecordChars ?? 1024 * 1024; // 1 Mi characters

@@ -35,19 +35,27 @@ export async function syncCampaign(db: Kysely<Database>, campaign: Campaign, now
     column: C,
   ) => eb.selectFrom('outbox').select(`outbox.${column}` as `outbox.${C}`).whereRef('outbox.id', '=', 'campaign_messages.id');
 
+  // Accepted by Meta: the dispatcher's sent_at stays on the outbox row even if a failed status follows.
   const sent = await db
     .updateTable('campaign_messages')
     .set((eb) => ({
-      state: 'sent',
-      state_rank: MESSAGE_STATE_RANKS.sent,
-      wamid: fromOutbox(eb, 'wamid'),
-      sent_at: eb.fn.coalesce('campaign_messages.sent_at', fromOutbox(eb, 'sent_at')),
+      wamid: eb.fn.coalesce('campaign_messages.wamid', fromOutbox(eb, 'wamid')),
+      sent_at: fromOutbox(eb, 'sent_at'),
       updated_at: now,
     }))
     .where('campaign_id', '=', row.id)
+    .where('sent_at', 'is', null)
+    .where('id', 'in', (eb) =>
+      eb.selectFrom('outbox').select('outbox.id').where('outbox.campaign_id', '=', row.id).where('outbox.sent_at', 'is not', null),
+    )
+    .returning(['contact_id'])
+    .execute();
+  await db
+    .updateTable('campaign_messages')
+    .set({ state: 'sent', state_rank: MESSAGE_STATE_RANKS.sent, updated_at: now })
+    .where('campaign_id', '=', row.id)
     .where('state', '=', 'queued')
     .where('id', 'in', outboxIn('sent'))
-    .returning(['contact_id'])
     .execute();
   for (let index = 0; index < sent.length; index += PAGE) {
     await db

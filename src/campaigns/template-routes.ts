@@ -65,7 +65,7 @@ export async function templateRoutes(
         tags,
         summary: "Read the templates of the tenant's WABAs (or one) from Meta.",
         querystring: tenantQuery,
-        body: z.object({ wabaId: z.string().optional() }).optional(),
+        body: z.object({ wabaId: z.string().optional() }).nullish(),
         response: { 200: z.object({ data: z.array(templateView) }) },
       },
     },
@@ -134,7 +134,7 @@ export async function templateRoutes(
             contactId: z.string().optional(),
             parameters: parameterMapping.optional(),
           })
-          .optional(),
+          .nullish(),
         response: {
           200: z.object({
             header: z.string().nullable(),

@@ -67,19 +67,40 @@ export async function whatsappRoutes(instance: FastifyInstance, deps: WhatsAppRo
       const principal = request.principal;
       const canSeeSecrets = principal.kind === 'admin' || !principal.user || principal.user.role === 'admin';
       const origin = publicOrigin(request);
-      const [apps, wabas, numbers, tokens, lastSeen] = await Promise.all([
+      const [apps, wabas, numbers, tokens] = await Promise.all([
         directory.listMetaApps(tenantId),
         directory.listWabas(tenantId),
         directory.listPhoneNumbers(tenantId),
         directory.listAccessTokens(tenantId),
-        db
-          .selectFrom('webhook_events')
-          .select(['phone_number_id', (eb) => eb.fn.max('created_at').as('last_seen_at')])
-          .where('tenant_id', '=', tenantId)
-          .groupBy('phone_number_id')
-          .execute(),
       ]);
-      const lastSeenByNumber = new Map(lastSeen.map((row) => [row.phone_number_id, Number(row.last_seen_at)]));
+      // Meta's last call for each number: its latest customer message or other event (newest first, one row,
+      // so each lookup walks an index rather than the tenant's history).
+      const lastSeenByNumber = new Map<string, number | null>();
+      await Promise.all(
+        numbers.map(async (number) => {
+          const [message, event] = await Promise.all([
+            db
+              .selectFrom('messages')
+              .select('created_at')
+              .where('tenant_id', '=', tenantId)
+              .where('phone_number_id', '=', number.phoneNumberId)
+              .where('direction', '=', 'in')
+              .orderBy('created_at', 'desc')
+              .limit(1)
+              .executeTakeFirst(),
+            db
+              .selectFrom('webhook_events')
+              .select('created_at')
+              .where('tenant_id', '=', tenantId)
+              .where('phone_number_id', '=', number.phoneNumberId)
+              .orderBy('id', 'desc')
+              .limit(1)
+              .executeTakeFirst(),
+          ]);
+          const times = [message?.created_at, event?.created_at].filter((at): at is number => typeof at === 'number');
+          lastSeenByNumber.set(number.phoneNumberId, times.length > 0 ? Math.max(...times) : null);
+        }),
+      );
       const now = deps.now();
       return {
         isSandbox: deps.isSandbox,

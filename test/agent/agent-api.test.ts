@@ -50,18 +50,28 @@ describe.each(databases)('agent API on $name', (database) => {
     });
     const { api } = harness;
     expect((await api('POST', '/api/v1/tenants', { id: 'other', name: 'Other Co' })).statusCode).toBe(201);
-    sandboxKey = (await api('POST', `/api/v1/tenants/${SANDBOX_TENANT_ID}/api-keys`, { name: 'ci' })).json().key;
+    sandboxKey = (await api('POST', `/api/v1/tenants/${SANDBOX_TENANT_ID}/api-keys`, { name: 'ci' })).json()
+      .key;
     otherKey = (await api('POST', '/api/v1/tenants/other/api-keys', { name: 'ci' })).json().key;
     await harness.customerWrites('5511900003001', 'Hello, I have a question about the 5511900003001 plan');
     await harness.runTurns();
     conversationId = (await harness.conversationOf('5511900003001')).id;
-    documentId = (await api('POST', `/api/v1/agent/knowledge?tenantId=${SANDBOX_TENANT_ID}`, { title: 'Prices', content: 'Basic costs 10.' })).json().id;
+    documentId = (
+      await api('POST', `/api/v1/agent/knowledge?tenantId=${SANDBOX_TENANT_ID}`, {
+        title: 'Prices',
+        content: 'Basic costs 10.',
+      })
+    ).json().id;
   });
   afterAll(async () => harness?.coxcox.dispose());
 
   it('shows the built-in default profile, then the saved one, per tenant and per campaign', async () => {
     const before = (await harness.api('GET', '/api/v1/agent/profile', undefined, asSandbox())).json();
-    expect(before).toMatchObject({ isDefault: true, isEnabled: true, profile: { companyName: 'Sandbox company' } });
+    expect(before).toMatchObject({
+      isDefault: true,
+      isEnabled: true,
+      profile: { companyName: 'Sandbox company' },
+    });
     const saved = await harness.api(
       'PUT',
       '/api/v1/agent/profile',
@@ -92,7 +102,9 @@ describe.each(databases)('agent API on $name', (database) => {
     );
     expect(campaign.json()).toMatchObject({ campaignId: 'summer', profile: { persona: 'Bia' } });
     // A campaign without a profile of its own uses the tenant's.
-    const fallback = (await harness.api('GET', '/api/v1/agent/profile?campaignId=winter', undefined, asSandbox())).json();
+    const fallback = (
+      await harness.api('GET', '/api/v1/agent/profile?campaignId=winter', undefined, asSandbox())
+    ).json();
     expect(fallback).toMatchObject({ id: null, profile: { companyName: 'Sandbox Solar' } });
     // The other tenant still has the default.
     const other = (await harness.api('GET', '/api/v1/agent/profile', undefined, asOther())).json();
@@ -103,12 +115,23 @@ describe.each(databases)('agent API on $name', (database) => {
     const response = await harness.api(
       'PUT',
       '/api/v1/agent/profile',
-      { profile: { companyName: 'X', goal: 'conquer', businessHours: { timeZone: 'Mars/Base', days: [9], from: '9', to: '18:00' } } },
+      {
+        profile: {
+          companyName: 'X',
+          goal: 'conquer',
+          businessHours: { timeZone: 'Mars/Base', days: [9], from: '9', to: '18:00' },
+        },
+      },
       asSandbox(),
     );
     expect(response.statusCode).toBe(400);
     expect(response.json().error.code).toBe('validation_failed');
-    const unknownTool = await harness.api('PUT', '/api/v1/agent/profile', { profile: { companyName: 'X', allowedTools: ['launch_rockets'] } }, asSandbox());
+    const unknownTool = await harness.api(
+      'PUT',
+      '/api/v1/agent/profile',
+      { profile: { companyName: 'X', allowedTools: ['launch_rockets'] } },
+      asSandbox(),
+    );
     expect(unknownTool.statusCode).toBe(400);
   });
 
@@ -116,7 +139,12 @@ describe.each(databases)('agent API on $name', (database) => {
     const put = await harness.api(
       'PUT',
       '/api/v1/agent/model-settings',
-      { provider: 'openai-compatible', baseUrl: 'http://127.0.0.1:11434/v1', model: 'llama3.1', apiKey: API_KEY },
+      {
+        provider: 'openai-compatible',
+        baseUrl: 'http://127.0.0.1:11434/v1',
+        model: 'llama3.1',
+        apiKey: API_KEY,
+      },
       asSandbox(),
     );
     expect(put.statusCode).toBe(200);
@@ -129,8 +157,17 @@ describe.each(databases)('agent API on $name', (database) => {
     });
     const got = await harness.api('GET', '/api/v1/agent/model-settings', undefined, asSandbox());
     const profile = await harness.api('GET', '/api/v1/agent/profile', undefined, asSandbox());
-    const campaign = await harness.api('GET', '/api/v1/agent/model-settings?campaignId=summer', undefined, asSandbox());
-    expect(campaign.json()).toMatchObject({ provider: 'openai-compatible', isInherited: true, hasApiKey: true });
+    const campaign = await harness.api(
+      'GET',
+      '/api/v1/agent/model-settings?campaignId=summer',
+      undefined,
+      asSandbox(),
+    );
+    expect(campaign.json()).toMatchObject({
+      provider: 'openai-compatible',
+      isInherited: true,
+      hasApiKey: true,
+    });
     for (const response of [put, got, profile, campaign]) expect(response.body).not.toContain(API_KEY);
     const row = await harness.coxcox.store.db
       .selectFrom('agent_profiles')
@@ -144,12 +181,26 @@ describe.each(databases)('agent API on $name', (database) => {
     // The key reaches the model adapter, decrypted, and only there.
     const check = await harness.api('POST', '/api/v1/agent/model-settings/test', undefined, asSandbox());
     expect(check.json()).toMatchObject({ isOk: true, model: 'test-double' });
-    expect(settingsSeen.at(-1)).toMatchObject({ provider: 'openai-compatible', apiKey: API_KEY, model: 'llama3.1' });
+    expect(settingsSeen.at(-1)).toMatchObject({
+      provider: 'openai-compatible',
+      apiKey: API_KEY,
+      model: 'llama3.1',
+    });
 
     // Omitting the key keeps it; null removes it.
-    const kept = await harness.api('PUT', '/api/v1/agent/model-settings', { provider: 'openai-compatible', model: 'qwen2.5' }, asSandbox());
+    const kept = await harness.api(
+      'PUT',
+      '/api/v1/agent/model-settings',
+      { provider: 'openai-compatible', model: 'qwen2.5' },
+      asSandbox(),
+    );
     expect(kept.json()).toMatchObject({ hasApiKey: true, model: 'qwen2.5' });
-    const removed = await harness.api('PUT', '/api/v1/agent/model-settings', { provider: 'playbook', apiKey: null }, asSandbox());
+    const removed = await harness.api(
+      'PUT',
+      '/api/v1/agent/model-settings',
+      { provider: 'playbook', apiKey: null },
+      asSandbox(),
+    );
     expect(removed.json()).toMatchObject({ provider: 'playbook', hasApiKey: false });
     expect(logLines.join('\n')).not.toContain(API_KEY);
     const bad = await harness.api('PUT', '/api/v1/agent/model-settings', { provider: 'skynet' }, asSandbox());
@@ -157,18 +208,33 @@ describe.each(databases)('agent API on $name', (database) => {
   });
 
   it('reports a failing model connection without leaking the key', async () => {
-    await harness.api('PUT', '/api/v1/agent/model-settings', { provider: 'anthropic', apiKey: API_KEY }, asSandbox());
+    await harness.api(
+      'PUT',
+      '/api/v1/agent/model-settings',
+      { provider: 'anthropic', apiKey: API_KEY },
+      asSandbox(),
+    );
     model.failNext = 1;
-    const check = (await harness.api('POST', '/api/v1/agent/model-settings/test', undefined, asSandbox())).json();
+    const check = (
+      await harness.api('POST', '/api/v1/agent/model-settings/test', undefined, asSandbox())
+    ).json();
     expect(check).toMatchObject({ isOk: false });
     expect(check.error).toContain('model unavailable');
     expect(check.error).not.toContain('5511987650000');
-    await harness.api('PUT', '/api/v1/agent/model-settings', { provider: 'playbook', apiKey: null }, asSandbox());
+    await harness.api(
+      'PUT',
+      '/api/v1/agent/model-settings',
+      { provider: 'playbook', apiKey: null },
+      asSandbox(),
+    );
   });
 
   it('lets a tenant talk to the agent in the playground: replies and tool calls, nothing sent or stored', async () => {
     const outboxBefore = await harness.coxcox.store.db.selectFrom('outbox').select('id').execute();
-    const conversationsBefore = await harness.coxcox.store.db.selectFrom('conversations').select('id').execute();
+    const conversationsBefore = await harness.coxcox.store.db
+      .selectFrom('conversations')
+      .select('id')
+      .execute();
     const response = await harness.api(
       'POST',
       '/api/v1/agent/playground',
@@ -178,15 +244,23 @@ describe.each(databases)('agent API on $name', (database) => {
     expect(response.statusCode).toBe(200);
     const body = response.json();
     expect(body.replies).toEqual(['Hello from Sandbox Solar!', 'What is your budget?']);
-    expect(body.toolCalls.map((toolCall: { name: string; isError: boolean }) => [toolCall.name, toolCall.isError])).toEqual([
+    expect(
+      body.toolCalls.map((toolCall: { name: string; isError: boolean }) => [toolCall.name, toolCall.isError]),
+    ).toEqual([
       ['record_lead_fields', false],
       ['schedule_callback', true], // "tomorrow" is not an ISO time: the zod message goes back to the model
       ['set_outcome', false],
     ]);
     expect(JSON.stringify(body.toolCalls[1].result)).toMatch(/at|ISO|datetime/i);
-    expect(body).toMatchObject({ leadFields: { budget: '5000' }, outcome: 'interested', model: 'test-double' });
+    expect(body).toMatchObject({
+      leadFields: { budget: '5000' },
+      outcome: 'interested',
+      model: 'test-double',
+    });
     expect(body.knowledge[0]).toMatchObject({ documentId });
-    expect(await harness.coxcox.store.db.selectFrom('outbox').select('id').execute()).toHaveLength(outboxBefore.length);
+    expect(await harness.coxcox.store.db.selectFrom('outbox').select('id').execute()).toHaveLength(
+      outboxBefore.length,
+    );
     expect(await harness.coxcox.store.db.selectFrom('conversations').select('id').execute()).toHaveLength(
       conversationsBefore.length,
     );
@@ -209,8 +283,13 @@ describe.each(databases)('agent API on $name', (database) => {
       isWindowOpen: true,
     });
     expect((await harness.api('GET', '/api/v1/conversations', undefined, asOther())).json().data).toEqual([]);
-    expect((await harness.api('GET', `/api/v1/conversations?tenantId=${SANDBOX_TENANT_ID}`, undefined, asOther())).statusCode).toBe(404);
-    const byAdmin = (await harness.api('GET', `/api/v1/conversations?tenantId=${SANDBOX_TENANT_ID}&owner=agent`)).json().data;
+    expect(
+      (await harness.api('GET', `/api/v1/conversations?tenantId=${SANDBOX_TENANT_ID}`, undefined, asOther()))
+        .statusCode,
+    ).toBe(404);
+    const byAdmin = (
+      await harness.api('GET', `/api/v1/conversations?tenantId=${SANDBOX_TENANT_ID}&owner=agent`)
+    ).json().data;
     expect(byAdmin.length).toBeGreaterThan(0);
   });
 
@@ -234,12 +313,22 @@ describe.each(databases)('agent API on $name', (database) => {
       expect(response.json().error.code).toBe('not_found');
     }
     // Nothing changed: the conversation is still the agent's, and the document is still there.
-    const conversation = (await harness.api('GET', `/api/v1/conversations/${conversationId}`, undefined, asSandbox())).json();
+    const conversation = (
+      await harness.api('GET', `/api/v1/conversations/${conversationId}`, undefined, asSandbox())
+    ).json();
     expect(conversation.owner).toBe('agent');
-    expect((await harness.api('GET', `/api/v1/agent/knowledge/${documentId}`, undefined, asSandbox())).statusCode).toBe(200);
+    expect(
+      (await harness.api('GET', `/api/v1/agent/knowledge/${documentId}`, undefined, asSandbox())).statusCode,
+    ).toBe(200);
     // The owner and the admin see them.
-    expect((await harness.api('GET', `/api/v1/conversations/${conversationId}/turns`, undefined, asSandbox())).json().data.length).toBeGreaterThan(0);
-    expect((await harness.api('GET', `/api/v1/conversations/${conversationId}`, undefined, admin)).statusCode).toBe(200);
+    expect(
+      (
+        await harness.api('GET', `/api/v1/conversations/${conversationId}/turns`, undefined, asSandbox())
+      ).json().data.length,
+    ).toBeGreaterThan(0);
+    expect(
+      (await harness.api('GET', `/api/v1/conversations/${conversationId}`, undefined, admin)).statusCode,
+    ).toBe(200);
     expect((await harness.api('GET', '/api/v1/conversations/nope')).statusCode).toBe(404);
   });
 

@@ -1,5 +1,5 @@
-import { expect } from 'vitest';
 import type { Logger } from 'pino';
+import { expect } from 'vitest';
 import type { AgentModel } from '../../src/agent/agent-model.ts';
 import type { ModelFactory } from '../../src/agent/index.ts';
 import { SANDBOX_PHONE_NUMBER_ID, SANDBOX_WABA_ID, sandboxSecret } from '../../src/coxcox.ts';
@@ -23,7 +23,11 @@ export async function startAgentCoxcox(
   const coxcox = await startTestCoxcox(
     database,
     { AGENT_DEBOUNCE_MS: '1', ...options.env },
-    { graph, modelFor: options.modelFor ?? (() => model), ...(options.logger ? { logger: options.logger } : {}) },
+    {
+      graph,
+      modelFor: options.modelFor ?? (() => model),
+      ...(options.logger ? { logger: options.logger } : {}),
+    },
   );
   await coxcox.store.db.updateTable('phone_numbers').set({ messaging_tier: 'TIER_UNLIMITED' }).execute();
   const appSecret = sandboxSecret(coxcox.config.secretKey, 'app secret');
@@ -97,7 +101,12 @@ export async function startAgentCoxcox(
       .executeTakeFirstOrThrow();
 
   const api = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown, headers = admin) =>
-    coxcox.app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
+    coxcox.app.inject({
+      method,
+      url,
+      headers,
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
 
   return { coxcox, graph, deliver, customerWrites, runTurns, textsTo, sendAll, conversationOf, api };
 }

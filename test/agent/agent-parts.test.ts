@@ -21,11 +21,22 @@ function environment(overrides: Partial<ToolEnvironment> = {}): ToolEnvironment 
     now: Date.parse('2026-01-12T12:00:00Z'),
     profile,
     customerTimeZone: 'America/Sao_Paulo',
-    mergeLeadFields: async (fields) => (log.push(`fields ${JSON.stringify(fields)}`), fields),
+    mergeLeadFields: async (fields) => {
+      log.push(`fields ${JSON.stringify(fields)}`);
+      return fields;
+    },
     setOutcome: async (outcome) => void log.push(`outcome ${outcome}`),
     scheduleCallback: async (input) => {
       log.push(`callback ${input.timeZone}`);
-      return { id: 'cb', conversationId: 'c', scheduledAt: new Date(input.scheduledAt).toISOString(), timeZone: input.timeZone, localTime: '', note: input.note, state: 'scheduled' };
+      return {
+        id: 'cb',
+        conversationId: 'c',
+        scheduledAt: new Date(input.scheduledAt).toISOString(),
+        timeZone: input.timeZone,
+        localTime: '',
+        note: input.note,
+        state: 'scheduled',
+      };
     },
     findMedia: async () => null,
     queueMedia: () => {},
@@ -63,24 +74,46 @@ describe('agent tools', () => {
   });
 
   it('refuses unknown tools and tools the profile does not allow', async () => {
-    const unknown = await executeToolCall(environment(), { id: '1', name: 'launch_rockets', arguments: {} }, []);
+    const unknown = await executeToolCall(
+      environment(),
+      { id: '1', name: 'launch_rockets', arguments: {} },
+      [],
+    );
     expect(unknown).toMatchObject({ isError: true });
-    const disallowed = await executeToolCall(environment(), { id: '2', name: 'opt_out', arguments: { scope: 'all' } }, ['hand_off']);
+    const disallowed = await executeToolCall(
+      environment(),
+      { id: '2', name: 'opt_out', arguments: { scope: 'all' } },
+      ['hand_off'],
+    );
     expect(disallowed).toMatchObject({ isError: true });
     expect(JSON.stringify(disallowed.result)).toContain('available: hand_off');
   });
 
   it('runs valid calls through the environment', async () => {
     const env = environment();
-    expect(await executeToolCall(env, { id: '1', name: 'set_outcome', arguments: { outcome: 'converted' } }, [])).toMatchObject({
+    expect(
+      await executeToolCall(env, { id: '1', name: 'set_outcome', arguments: { outcome: 'converted' } }, []),
+    ).toMatchObject({
       isError: false,
       result: { outcome: 'converted' },
     });
-    const callback = await executeToolCall(env, { id: '2', name: 'schedule_callback', arguments: { at: '2026-01-13T15:00:00-03:00' } }, []);
+    const callback = await executeToolCall(
+      env,
+      { id: '2', name: 'schedule_callback', arguments: { at: '2026-01-13T15:00:00-03:00' } },
+      [],
+    );
     expect(callback).toMatchObject({ isError: false, result: { timeZone: 'America/Sao_Paulo' } });
-    const past = await executeToolCall(env, { id: '3', name: 'schedule_callback', arguments: { at: '2025-01-13T15:00:00Z' } }, []);
+    const past = await executeToolCall(
+      env,
+      { id: '3', name: 'schedule_callback', arguments: { at: '2025-01-13T15:00:00Z' } },
+      [],
+    );
     expect(past).toMatchObject({ isError: true });
-    const handOff = await executeToolCall(env, { id: '4', name: 'hand_off', arguments: { reason: 'asks for a person', summary: 'wants a demo' } }, []);
+    const handOff = await executeToolCall(
+      env,
+      { id: '4', name: 'hand_off', arguments: { reason: 'asks for a person', summary: 'wants a demo' } },
+      [],
+    );
     expect(handOff.result).toMatchObject({ handedOff: true, isWithinBusinessHours: true });
     expect(env.log).toEqual(['outcome converted', 'callback America/Sao_Paulo', 'hand_off']);
   });
@@ -88,8 +121,14 @@ describe('agent tools', () => {
 
 describe('knowledge text', () => {
   it('splits Markdown into passages that carry their heading', () => {
-    const chunks = splitIntoChunks('# Title\n\nIntro.\n\n## Prices\n\nBasic: 10.\n\nPremium: 20.\n\n## FAQ\n\nQ: Why?\nA: Because.');
-    expect(chunks).toEqual(['Title\nIntro.', 'Prices\nBasic: 10.\n\nPremium: 20.', 'FAQ\nQ: Why?\nA: Because.']);
+    const chunks = splitIntoChunks(
+      '# Title\n\nIntro.\n\n## Prices\n\nBasic: 10.\n\nPremium: 20.\n\n## FAQ\n\nQ: Why?\nA: Because.',
+    );
+    expect(chunks).toEqual([
+      'Title\nIntro.',
+      'Prices\nBasic: 10.\n\nPremium: 20.',
+      'FAQ\nQ: Why?\nA: Because.',
+    ]);
     const long = splitIntoChunks(`${'A sentence that goes on. '.repeat(200)}`);
     expect(long.length).toBeGreaterThan(1);
     expect(long.every((chunk) => chunk.length <= 1300)).toBe(true);
@@ -107,7 +146,9 @@ describe('safety helpers', () => {
     expect(redactPersonalData('call +55 (11) 98765-4321 or mail ana.souza@example.com.br now')).toBe(
       'call [phone] or mail [email] now',
     );
-    expect(redactPersonalData('wa_id 5511987650001 wrote at 12:30 on 2026-01-12')).toBe('wa_id [phone] wrote at 12:30 on 2026-01-12');
+    expect(redactPersonalData('wa_id 5511987650001 wrote at 12:30 on 2026-01-12')).toBe(
+      'wa_id [phone] wrote at 12:30 on 2026-01-12',
+    );
   });
 
   it('keeps a customer name only when it looks like a name', () => {
@@ -148,9 +189,18 @@ describe('conversation details', () => {
 
   it('reads the text of inbound and outbound messages', () => {
     expect(messageText('text', { type: 'text', text: { body: 'hi' } })).toBe('hi');
-    expect(messageText('interactive', { type: 'interactive', interactive: { type: 'button_reply', button_reply: { id: 'y', title: 'Yes' } } })).toBe('Yes');
-    expect(messageText('image', { type: 'image', image: { id: '1', caption: 'my roof' } })).toBe('[image] my roof');
-    expect(messageText('template', { to: '1', type: 'template', template: { name: 'offer', languageCode: 'en' } })).toBe('[template offer]');
+    expect(
+      messageText('interactive', {
+        type: 'interactive',
+        interactive: { type: 'button_reply', button_reply: { id: 'y', title: 'Yes' } },
+      }),
+    ).toBe('Yes');
+    expect(messageText('image', { type: 'image', image: { id: '1', caption: 'my roof' } })).toBe(
+      '[image] my roof',
+    );
+    expect(
+      messageText('template', { to: '1', type: 'template', template: { name: 'offer', languageCode: 'en' } }),
+    ).toBe('[template offer]');
     expect(messageText('reaction', { type: 'reaction', reaction: { emoji: '👍' } })).toBeNull();
   });
 });

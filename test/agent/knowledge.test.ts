@@ -67,7 +67,10 @@ describe.each(databases)('knowledge base on $name', (database) => {
     });
     expect(plain.json()).toMatchObject({ title: 'Opening hours', contentType: 'text/plain', chunkCount: 1 });
     // Another tenant's document with the same words must never show up for this one.
-    await harness.api('POST', url('', 'other'), { title: 'Other prices', content: 'The Premium plan costs 5 USD a month.' });
+    await harness.api('POST', url('', 'other'), {
+      title: 'Other prices',
+      content: 'The Premium plan costs 5 USD a month.',
+    });
 
     const listed = (await harness.api('GET', url(''))).json().data;
     expect(listed.map((document: { title: string }) => document.title)).toEqual(
@@ -140,7 +143,9 @@ describe.each(databases)('knowledge base on $name', (database) => {
     const response = await harness.api('DELETE', url(`/${catalogId}`));
     expect(response.statusCode).toBe(204);
     expect((await harness.api('GET', url(`/${catalogId}`))).statusCode).toBe(404);
-    expect((await search('Premium plan cost')).some((passage) => passage.documentId === catalogId)).toBe(false);
+    expect((await search('Premium plan cost')).some((passage) => passage.documentId === catalogId)).toBe(
+      false,
+    );
     expect((await harness.api('DELETE', url(`/${catalogId}`))).statusCode).toBe(404);
   });
 

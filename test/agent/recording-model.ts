@@ -23,7 +23,10 @@ export class RecordingModel implements AgentModel {
     this.decide = decide;
   }
 
-  async step(input: TurnInput, previous: Array<{ step: TurnStep; results: ToolResult[] }>): Promise<TurnStep> {
+  async step(
+    input: TurnInput,
+    previous: Array<{ step: TurnStep; results: ToolResult[] }>,
+  ): Promise<TurnStep> {
     this.inputs.push(structuredClone(input));
     this.active += 1;
     this.maxActive = Math.max(this.maxActive, this.active);
@@ -77,7 +80,10 @@ export function qualifyingAgent(): Decide {
     const toolCalls = [call('record_lead_fields', { fields: { [asked.name]: text } })];
     if (rest.length === 0) toolCalls.push(call('set_outcome', { outcome: 'qualified' }));
     return {
-      replies: rest.length > 0 ? ['Thanks!', rest[0]!.question] : ['Perfect, thank you! A specialist will call you.'],
+      replies:
+        rest.length > 0
+          ? ['Thanks!', rest[0]!.question]
+          : ['Perfect, thank you! A specialist will call you.'],
       toolCalls,
     };
   };

@@ -4,13 +4,29 @@ import { SANDBOX_PHONE_NUMBER_ID, SANDBOX_TENANT_ID, SANDBOX_WABA_ID, sandboxSec
 import { FakeGraphClient, type TemplateDraft } from '../../src/whatsapp/graph/index.ts';
 import { startTestCoxcox, TEST_ADMIN_TOKEN } from '../support/coxcox-harness.ts';
 import type { TestDatabase } from '../support/databases.ts';
-import { metaJson, signature, statusNotification, textMessageNotification, wamid } from '../support/meta-body.ts';
+import { metaJson, signature, textMessageNotification, wamid } from '../support/meta-body.ts';
 
 export const admin = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
 
-/** A clock the campaigns domain reads; tests set it (the dispatcher keeps real time). */
-export interface TestClock {
-  now: number;
+/**
+ * The clock of a test: it starts at a pinned time and runs at real speed (the dispatcher's token buckets
+ * need time to pass); `advance` jumps it forward. Campaigns and the dispatcher both read it.
+ */
+export class TestClock {
+  private readonly realStart = Date.now();
+  private readonly startMs: number;
+  private offsetMs = 0;
+  constructor(startMs: number) {
+    this.startMs = startMs;
+  }
+  now = (): number => this.startMs + (Date.now() - this.realStart) + this.offsetMs;
+  /** Jumps to `iso` (which must be later). */
+  set(iso: string): void {
+    this.offsetMs += Date.parse(iso) - this.now();
+  }
+  seconds(): number {
+    return Math.floor(this.now() / 1000);
+  }
 }
 
 /** Templates every campaign test can use, approved in the sandbox WABA. */
@@ -49,8 +65,12 @@ export const TEMPLATES: TemplateDraft[] = [
 
 export async function startCampaignCoxcox(database: TestDatabase, config: Partial<CampaignsConfig> = {}) {
   const graph = new FakeGraphClient();
-  const clock: TestClock = { now: Date.parse('2026-03-02T15:00:00Z') }; // a Monday, 12:00 in São Paulo
-  const coxcox = await startTestCoxcox(database, {}, { graph, campaigns: { now: () => clock.now, ...config } });
+  const clock = new TestClock(Date.parse('2026-03-02T15:00:00Z')); // a Monday, 12:00 in São Paulo
+  const coxcox = await startTestCoxcox(
+    database,
+    {},
+    { graph, campaigns: { now: clock.now, ...config }, dispatcher: { now: clock.now } },
+  );
   const db = coxcox.store.db;
   await db.updateTable('phone_numbers').set({ messaging_tier: 'TIER_UNLIMITED', throughput_mps: 1000 }).execute();
   const appSecret = sandboxSecret(coxcox.config.secretKey, 'app secret');
@@ -88,10 +108,50 @@ export async function startCampaignCoxcox(database: TestDatabase, config: Partia
   };
 
   const customerWrites = (from: string, text: string) =>
-    deliver(textMessageNotification({ wabaId: SANDBOX_WABA_ID, phoneNumberId: SANDBOX_PHONE_NUMBER_ID, from, text, id: wamid() }));
+    deliver(
+      textMessageNotification({
+        wabaId: SANDBOX_WABA_ID,
+        phoneNumberId: SANDBOX_PHONE_NUMBER_ID,
+        from,
+        text,
+        id: wamid(),
+        timestamp: clock.seconds(),
+      }),
+    );
 
-  const statusesArrive = (statuses: Parameters<typeof statusNotification>[0]['statuses']) =>
-    deliver(statusNotification({ wabaId: SANDBOX_WABA_ID, phoneNumberId: SANDBOX_PHONE_NUMBER_ID, statuses }));
+  /** Status webhooks for messages the fake accepted, with Meta's pricing object when given. */
+  const statusesArrive = (
+    statuses: Array<{ sent: { wamid: string; options: { bizOpaqueCallbackData?: string }; message: { to: string } }; status: string; errors?: unknown[]; pricing?: unknown }>,
+  ) =>
+    deliver({
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: SANDBOX_WABA_ID,
+          changes: [
+            {
+              field: 'messages',
+              value: {
+                messaging_product: 'whatsapp',
+                metadata: { display_phone_number: '15550000001', phone_number_id: SANDBOX_PHONE_NUMBER_ID },
+                statuses: statuses.map((item) => ({
+                  id: item.sent.wamid,
+                  status: item.status,
+                  timestamp: String(clock.seconds()),
+                  recipient_id: item.sent.message.to.replace(/\D/g, ''),
+                  biz_opaque_callback_data: item.sent.options.bizOpaqueCallbackData,
+                  ...(item.errors ? { errors: item.errors } : {}),
+                  ...(item.pricing ? { pricing: item.pricing } : {}),
+                })),
+              },
+            },
+          ],
+        },
+      ],
+    });
+
+  const synced = await api('POST', '/templates/sync');
+  expect(synced.statusCode, synced.body).toBe(200);
 
   /** Imports a file through the API and runs the import job to the end. */
   const importFile = async (body: string, query = 'country=BR', contentType = 'text/csv') => {
@@ -114,7 +174,7 @@ export async function startCampaignCoxcox(database: TestDatabase, config: Partia
   };
 
   /** Makes every campaign due now (a test moved the clock). */
-  const tickNow = () => db.updateTable('campaigns').set({ next_tick_at: clock.now }).where('state', 'in', ['planning', 'running']).execute();
+  const tickNow = () => db.updateTable('campaigns').set({ next_tick_at: clock.now() }).where('state', 'in', ['planning', 'running']).execute();
 
   const templateId = async (name: string) => {
     const row = await db.selectFrom('message_templates').select('id').where('name', '=', name).executeTakeFirstOrThrow();

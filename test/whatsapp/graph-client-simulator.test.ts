@@ -11,6 +11,7 @@ const wabaId = '102290129340398';
 // against an independent reading of Meta's API.
 runGraphClientContract('UndiciGraphClient against the Cloud API simulator', async (setup) => {
   const simulator = createSimulator({
+    appId: '900000000000077',
     appSecret: 'contract-app-secret',
     accessTokens: [accessToken],
     webhookUrl: null,
@@ -52,6 +53,15 @@ runGraphClientContract('UndiciGraphClient against the Cloud API simulator', asyn
     client,
     target: createGraphTarget({ phoneNumberId, accessToken, graphApiUrl: url, graphApiVersion: 'v23.0' }),
     wabaId,
+    signup: () => {
+      const issued = simulator.issueSignupCode({ businessName: 'Contract Signup' });
+      return {
+        app: { appId: '900000000000077', appSecret: 'contract-app-secret' },
+        code: issued.code,
+        wabaId: issued.wabaId,
+        phoneNumberId: issued.phoneNumberId,
+      };
+    },
     close: async () => {
       await client.close();
       await simulator.close();

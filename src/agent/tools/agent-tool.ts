@@ -15,7 +15,11 @@ export interface ToolEnvironment {
   readonly customerTimeZone: string | null;
   mergeLeadFields(fields: Record<string, string>): Promise<Record<string, string>>;
   setOutcome(outcome: Outcome, note: string | null): Promise<void>;
-  scheduleCallback(input: { scheduledAt: number; timeZone: string; note: string | null }): Promise<CallbackView>;
+  scheduleCallback(input: {
+    scheduledAt: number;
+    timeZone: string;
+    note: string | null;
+  }): Promise<CallbackView>;
   findMedia(documentId: string): Promise<MediaAsset | null>;
   /** Sends the asset after this step's replies. */
   queueMedia(asset: MediaAsset, caption: string | null): void;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { ToolCall, ToolResult, ToolSpec } from '../agent-model.ts';
 import { AppError } from '../../http/app-error.ts';
+import type { ToolCall, ToolResult, ToolSpec } from '../agent-model.ts';
 import type { ToolName } from '../tool-names.ts';
 import { type AgentTool, type ToolEnvironment, ToolError } from './agent-tool.ts';
 import { endConversation } from './end-conversation.ts';
@@ -15,9 +15,17 @@ export { type AgentTool, type ToolEnvironment, ToolError } from './agent-tool.ts
 
 /** Every tool the agent has, by name (tool-names.ts). */
 export const AGENT_TOOLS: ReadonlyMap<ToolName, AgentTool> = new Map(
-  ([recordLeadFields, setOutcome, scheduleCallback, sendMedia, handOff, optOut, endConversation] as AgentTool[]).map(
-    (tool) => [tool.name, tool],
-  ),
+  (
+    [
+      recordLeadFields,
+      setOutcome,
+      scheduleCallback,
+      sendMedia,
+      handOff,
+      optOut,
+      endConversation,
+    ] as AgentTool[]
+  ).map((tool) => [tool.name, tool]),
 );
 
 /** The JSON Schema of each tool's arguments, computed once: it goes into every model call. */
@@ -47,7 +55,12 @@ export async function executeToolCall(
   call: ToolCall,
   allowedTools: readonly string[],
 ): Promise<ToolResult> {
-  const fail = (message: string): ToolResult => ({ id: call.id, name: call.name, result: { error: message }, isError: true });
+  const fail = (message: string): ToolResult => ({
+    id: call.id,
+    name: call.name,
+    result: { error: message },
+    isError: true,
+  });
   const tool = AGENT_TOOLS.get(call.name as ToolName);
   if (!tool || (allowedTools.length > 0 && !allowedTools.includes(tool.name))) {
     const available = toolSpecs(allowedTools).map((spec) => spec.name);

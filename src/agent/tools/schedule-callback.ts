@@ -19,10 +19,16 @@ export const scheduleCallback = defineTool({
     if (scheduledAt < environment.now - PAST_GRACE_MS) {
       throw new ToolError(`${args.at} is in the past; now is ${new Date(environment.now).toISOString()}`);
     }
-    if (scheduledAt > environment.now + MAX_AHEAD_MS) throw new ToolError(`${args.at} is more than a year ahead`);
+    if (scheduledAt > environment.now + MAX_AHEAD_MS)
+      throw new ToolError(`${args.at} is more than a year ahead`);
     const timeZone =
       args.timeZone ?? environment.customerTimeZone ?? environment.profile.businessHours?.timeZone ?? 'UTC';
     const callback = await environment.scheduleCallback({ scheduledAt, timeZone, note: args.note ?? null });
-    return { callbackId: callback.id, scheduledAt: callback.scheduledAt, localTime: callback.localTime, timeZone };
+    return {
+      callbackId: callback.id,
+      scheduledAt: callback.scheduledAt,
+      localTime: callback.localTime,
+      timeZone,
+    };
   },
 });

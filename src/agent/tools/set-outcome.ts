@@ -4,7 +4,8 @@ import { defineTool } from './agent-tool.ts';
 
 export const setOutcome = defineTool({
   name: 'set_outcome',
-  description: 'Record where the conversation stands: interested, not_interested, qualified, converted or callback.',
+  description:
+    'Record where the conversation stands: interested, not_interested, qualified, converted or callback.',
   arguments: z.object({
     outcome: z.enum(OUTCOMES),
     note: z.string().max(500).optional(),

@@ -42,7 +42,19 @@ export interface GraphClientHarness {
     mimeType: string;
     corruptSha256?: boolean;
   }) => Promise<string> | string;
+  /**
+   * A customer's pass through Embedded Signup on the Graph side: a new WABA with one number, and a
+   * fresh code for `app` (Coxcox's Meta app) to exchange.
+   */
+  signup?: () => Promise<SignupOnGraph> | SignupOnGraph;
   close(): Promise<void>;
+}
+
+export interface SignupOnGraph {
+  app: { appId: string; appSecret: string };
+  code: string;
+  wabaId: string;
+  phoneNumberId: string;
 }
 
 export type GraphClientHarnessFactory = (setup: GraphClientHarnessSetup) => Promise<GraphClientHarness>;
@@ -431,6 +443,57 @@ export function runGraphClientContract(name: string, factory: GraphClientHarness
           harness.client.registerNumber(harness.target, harness.target.phoneNumberId, '12ab'),
         );
         expect(error.category).toBe('fix-request');
+      });
+    });
+
+    describe('onboarding: code exchange, debug_token and discovery', () => {
+      const appOf = (signup: SignupOnGraph) => ({
+        ...signup.app,
+        graphApiUrl: harness.target.graphApiUrl,
+        graphApiVersion: harness.target.graphApiVersion,
+      });
+
+      it('exchanges a signup code once, for a token whose WABA and number can be discovered', async ({ skip }) => {
+        if (!harness.signup) return skip();
+        const signup = await harness.signup();
+        const app = appOf(signup);
+        const exchanged = await harness.client.exchangeCode(app, signup.code);
+        expect(exchanged.accessToken.length).toBeGreaterThan(10);
+        expect(exchanged.tokenType.toLowerCase()).toBe('bearer');
+
+        const info = await harness.client.debugToken(app, exchanged.accessToken);
+        expect(info).toMatchObject({ isValid: true, error: null });
+        expect(info.scopes).toEqual(expect.arrayContaining(['whatsapp_business_management', 'whatsapp_business_messaging']));
+        const shared = info.granularScopes.find((granted) => granted.scope === 'whatsapp_business_management');
+        expect(shared?.targetIds).toContain(signup.wabaId);
+
+        const access = { ...harness.target, accessToken: exchanged.accessToken };
+        expect((await harness.client.getWaba(access, signup.wabaId)).id).toBe(signup.wabaId);
+        const numbers = await harness.client.listPhoneNumbers(access, signup.wabaId);
+        expect(numbers.map((number) => number.id)).toEqual([signup.phoneNumberId]);
+        expect(numbers[0]!.status === null || typeof numbers[0]!.status === 'string').toBe(true);
+
+        const reused = await failureOf(harness.client.exchangeCode(app, signup.code));
+        expect(reused).toMatchObject({ code: 100, category: 'fix-request' });
+        expectNoToken(reused, signup.app.appSecret);
+        expectNoToken(reused, signup.code);
+      });
+
+      it('refuses the exchange with a wrong app secret, and keeps the secret out of the error', async ({ skip }) => {
+        if (!harness.signup) return skip();
+        const signup = await harness.signup();
+        const wrong = { ...appOf(signup), appSecret: 'not-the-app-secret-123' };
+        const error = await failureOf(harness.client.exchangeCode(wrong, signup.code));
+        expect(error.code).toBe(1);
+        expectNoToken(error, wrong.appSecret);
+      });
+
+      it('says a token it does not know is not valid', async ({ skip }) => {
+        if (!harness.signup) return skip();
+        const signup = await harness.signup();
+        const info = await harness.client.debugToken(appOf(signup), 'EAAG-never-issued-token-0000');
+        expect(info.isValid).toBe(false);
+        expect(info.error?.code).toBe(190);
       });
     });
 

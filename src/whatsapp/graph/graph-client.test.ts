@@ -16,6 +16,7 @@ const wabaId = '102290129340398';
 
 runGraphClientContract('FakeGraphClient', async () => {
   const fake = new FakeGraphClient();
+  let signups = 0;
   fake.addPhoneNumber(wabaId, {
     id: phoneNumberId,
     displayPhoneNumber: '+1 555-0100',
@@ -35,6 +36,25 @@ runGraphClientContract('FakeGraphClient', async () => {
         mimeType,
         ...(corruptSha256 ? { sha256: sha256Hex(Buffer.concat([bytes, Buffer.from('x')])) } : {}),
       }),
+    signup: () => {
+      const app = { appId: '900000000000042', appSecret: 'fake-app-secret-42' };
+      fake.addApp(app.appId, app.appSecret);
+      signups += 1;
+      const signupWaba = `20000000000${signups}`;
+      const signupNumber = `30000000000${signups}`;
+      fake.addWaba(signupWaba, `Signup ${signups}`);
+      fake.addPhoneNumber(signupWaba, {
+        id: signupNumber,
+        displayPhoneNumber: `+1 555-0199-00${signups}`,
+        verifiedName: `Signup ${signups}`,
+        qualityRating: 'GREEN',
+        messagingLimitTier: 'TIER_250',
+        throughputLevel: 'STANDARD',
+        status: 'PENDING',
+      });
+      const code = fake.issueSignupCode(`EAAG-fake-signup-token-${signups}`, { wabaIds: [signupWaba] });
+      return { app, code, wabaId: signupWaba, phoneNumberId: signupNumber };
+    },
     close: async () => {},
   };
   return harness;

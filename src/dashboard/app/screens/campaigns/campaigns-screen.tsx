@@ -1,0 +1,3 @@
+export function CampaignsScreen() {
+  return <div className="page">CampaignsScreen</div>;
+}

@@ -1,0 +1,36 @@
+import { formatTime, humanize } from '../../lib/format.ts';
+import type { ThreadMessage } from '../../lib/types.ts';
+import { DeliveryTicks } from './delivery-ticks.tsx';
+import { MessageContent } from './message-content.tsx';
+
+const SENDER = { agent: 'AI agent', human: 'You (human)', campaign: 'Campaign', api: 'API' } as Record<string, string>;
+
+/** One message in the thread: who sent it, what it says, when, and how far it got (with the reason if it failed). */
+export function MessageBubble({ message }: { message: ThreadMessage }) {
+  const isOut = message.direction === 'out';
+  const status = message.state && message.state !== 'sent' ? (message.state === 'failed' || message.state === 'held' ? 'failed' : 'queued') : message.status;
+  const isFailed = status === 'failed';
+  const failure = isFailed ? (message.error?.title ?? message.reason ?? 'Meta did not deliver this message') : null;
+  return (
+    <div
+      className={`bubble ${isOut ? 'out' : 'in'} ${message.source === 'human' ? 'human' : ''} ${isFailed ? 'failed' : ''}`}
+      data-direction={message.direction}
+      data-source={message.source}
+      data-status={status ?? ''}
+    >
+      {isOut ? <div className="sender">{SENDER[message.source] ?? humanize(message.source)}</div> : null}
+      <MessageContent message={message} />
+      {failure ? (
+        <div className="failure" data-testid="failure-reason">
+          {failure}
+          {message.error?.code ? ` (error ${message.error.code})` : ''}
+        </div>
+      ) : null}
+      <div className="foot">
+        {message.isEdited ? <span>edited ·</span> : null}
+        <span>{formatTime(message.at)}</span>
+        {isOut ? <DeliveryTicks status={status} /> : null}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,3 @@
+export function SandboxScreen() {
+  return <div className="page">SandboxScreen</div>;
+}

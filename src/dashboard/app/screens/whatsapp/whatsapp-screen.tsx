@@ -1,0 +1,3 @@
+export function WhatsAppScreen() {
+  return <div className="page">WhatsAppScreen</div>;
+}
