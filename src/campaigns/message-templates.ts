@@ -248,16 +248,27 @@ export async function applyTemplateStatus(
 ): Promise<{ ids: string[]; status: string } | null> {
   if (!data.event) return null;
   const status = data.event.toUpperCase();
-  let query = trx.selectFrom('message_templates').select('id').where('tenant_id', '=', tenantId);
-  if (data.messageTemplateId) {
-    query = query.where('meta_template_id', '=', data.messageTemplateId);
-  } else if (data.name && data.language) {
-    query = query.where('name', '=', data.name).where('language', '=', data.language);
+  const byId = data.messageTemplateId
+    ? await trx
+        .selectFrom('message_templates')
+        .select('id')
+        .where('tenant_id', '=', tenantId)
+        .where('meta_template_id', '=', data.messageTemplateId)
+        .execute()
+    : [];
+  // Name and language, when the id is unknown here (a template created in Meta's manager, not yet synced).
+  let byName: Array<{ id: string }> = [];
+  if (byId.length === 0 && data.name && data.language) {
+    let query = trx
+      .selectFrom('message_templates')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .where('name', '=', data.name)
+      .where('language', '=', data.language);
     if (wabaId) query = query.where('waba_id', '=', wabaId);
-  } else {
-    return null;
+    byName = await query.execute();
   }
-  const ids = (await query.execute()).map((row) => row.id);
+  const ids = [...byId, ...byName].map((row) => row.id);
   if (ids.length === 0) return null;
   const reason = data.reason ?? data.rejectionInfo?.reason ?? data.otherInfo?.description ?? null;
   await trx

@@ -104,6 +104,23 @@ type SendResult =
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
+ * PostgreSQL may abort one of two transactions that lock the same outbox and message rows in opposite
+ * orders (the recorder and the status webhook worker): 40P01 deadlock, or 40001 serialization failure.
+ * The work is idempotent, so try again, a few times, after a short random pause.
+ */
+async function withDeadlockRetry<T>(work: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await work();
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (attempt >= attempts || (code !== '40P01' && code !== '40001')) throw error;
+      await sleep(10 + Math.random() * 40 * attempt);
+    }
+  }
+}
+
+/**
  * Sends what the outbox holds, one lane per phone number. Each claim takes tokens from the number's
  * throughput bucket (a database row, locked, so the limit holds across every instance), applies the
  * per-recipient pace and the daily tier, and marks the claimed rows `sending`. The outbox id travels in
@@ -268,7 +285,9 @@ export class Dispatcher {
           const batch = this.sendAndRecord(number, claimed, () => {
             inFlightMessages -= 1;
             wakeLane?.();
-          }).finally(() => sends.delete(batch));
+          })
+            .catch((error) => this.options.logger.error({ err: error, phoneNumberId }, 'a send batch failed'))
+            .finally(() => sends.delete(batch));
           sends.add(batch);
         }
         if (isDry) break;
@@ -670,9 +689,11 @@ export class Dispatcher {
     }
     for (const group of byNumber.values()) {
       try {
-        await this.record(
-          group[0]!.number,
-          group.map((item) => item.result),
+        await withDeadlockRetry(() =>
+          this.record(
+            group[0]!.number,
+            group.map((item) => item.result),
+          ),
         );
         for (const item of group) item.resolve();
       } catch (error) {

@@ -111,7 +111,8 @@ export async function enqueueMessage(
   if (conversationId === null) {
     // A first message to this customer: the conversation starts now, so its statuses and replies have a home.
     const contactId = await upsertContact(db, input.tenantId, { waId: recipient, userId: null }, nowMs);
-    if (contactId) conversationId = await upsertConversation(db, input.tenantId, input.phoneNumberId, contactId, nowMs);
+    if (contactId)
+      conversationId = await upsertConversation(db, input.tenantId, input.phoneNumberId, contactId, nowMs);
   }
 
   const id = `out_${randomUUID()}`;

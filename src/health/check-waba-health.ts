@@ -203,8 +203,9 @@ async function applyNumbers(deps: CheckWabaHealthDeps, numbers: string[], listed
         .execute();
       continue;
     }
+    // The first sight only records Meta's value (unless we have none): ours stands until Meta changes it.
     const isNews = (fromMeta: string | null, lastSeen: string | null, current: string | null) =>
-      fromMeta !== null && (current === null || fromMeta !== lastSeen);
+      fromMeta !== null && (current === null || (lastSeen !== null && fromMeta !== lastSeen));
     const changes: Partial<Database['phone_numbers']> = {};
     if (isNews(seen.qualityRating, observed.graph_quality_rating, ours.quality_rating)) changes.quality_rating = seen.qualityRating;
     if (isNews(seen.messagingLimitTier, observed.graph_messaging_tier, ours.messaging_tier)) {
@@ -212,7 +213,6 @@ async function applyNumbers(deps: CheckWabaHealthDeps, numbers: string[], listed
     }
     const level = seen.throughputLevel?.toUpperCase() ?? null;
     if (level !== null && level !== observed.graph_throughput_level && messagesPerSecondByLevel[level] !== undefined) {
-      // The first sight only records the level: a number's configured rate stands until Meta changes it.
       if (observed.graph_throughput_level !== null) changes.throughput_mps = messagesPerSecondByLevel[level];
     }
     if (seen.displayPhoneNumber && ours.display_phone_number === null) changes.display_phone_number = seen.displayPhoneNumber;

@@ -154,9 +154,9 @@ describe.each(databases)('a campaign from import to funnel on $name', (database)
     harness.clock.set('2026-03-04T01:00:00Z'); // 10:00 in Tokyo, 24 h after their first message
     await harness.tickNow();
     await harness.runCampaigns();
-    expect(templateOf(waId(20))).toEqual(['spring_offer', 'follow_up'].filter((name) => templateOf(waId(20)).includes(name)));
-    expect(templateOf(waId(20)).at(-1)).toBe('follow_up');
-    expect(templateOf(waId(21)).at(-1)).toBe('follow_up');
+    for (const index of [20, 21]) {
+      expect(templateOf(waId(index))).toEqual([expect.stringMatching(/^spring_offer/), 'follow_up']);
+    }
     await harness.tickNow();
     await harness.runCampaigns();
     expect((await harness.api('GET', `/campaigns/${campaignId}`)).json().state).toBe('completed');

@@ -108,7 +108,10 @@ describe.each(databases)('kill -9 the dispatcher mid-run on $name', (database) =
       statusDelaysMs: { sentMs: 20, deliveredMs: 60, readMs: 120 },
       // Meta retries a webhook for days; these retries (about 40 s) outlast a restart, so the status of a
       // send accepted just before a kill reaches the restarted process.
-      webhookDelivery: { retryDelaysMs: [100, 250, 500, 1000, ...Array<number>(19).fill(2000)], timeoutMs: 5000 },
+      webhookDelivery: {
+        retryDelaysMs: [100, 250, 500, 1000, ...Array<number>(19).fill(2000)],
+        timeoutMs: 5000,
+      },
       seed: 11,
     });
     const simulatorUrl = await simulator.listen(0, '127.0.0.1');
@@ -193,7 +196,9 @@ describe.each(databases)('kill -9 the dispatcher mid-run on $name', (database) =
       expect(server.child.signalCode).toBe('SIGKILL');
       const acceptedAtKill = simulator.state.counts.accepted;
       const states = await countByState();
-      cycles.push(`kill ${cycle} at ${elapsed()}: ${acceptedAtKill} accepted, outbox ${JSON.stringify(states)}`);
+      cycles.push(
+        `kill ${cycle} at ${elapsed()}: ${acceptedAtKill} accepted, outbox ${JSON.stringify(states)}`,
+      );
       // Mid-run: messages were left to send, and the kill caught claims whose outcome it had not recorded.
       expect(acceptedAtKill, `cycle ${cycle}: accepted at the kill`).toBeLessThan(MESSAGES);
       expect(states.queued ?? 0, `cycle ${cycle}: still queued at the kill`).toBeGreaterThan(0);
@@ -214,9 +219,7 @@ describe.each(databases)('kill -9 the dispatcher mid-run on $name', (database) =
 
     // Exactly once, counted by the simulator: every outbox id accepted once, and nothing else accepted.
     const accepted = simulator.state.acceptedByCallbackData;
-    const notOnce = ids
-      .filter((id) => accepted.get(id) !== 1)
-      .map((id) => `${id}: ${accepted.get(id) ?? 0}`);
+    const notOnce = ids.filter((id) => accepted.get(id) !== 1).map((id) => `${id}: ${accepted.get(id) ?? 0}`);
     expect(notOnce).toEqual([]);
     expect(accepted.size).toBe(MESSAGES);
     expect(simulator.state.counts.accepted).toBe(MESSAGES);

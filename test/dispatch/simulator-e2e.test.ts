@@ -12,20 +12,38 @@ describe.each(databases)('sending through the simulator over HTTP on $name', (da
   let world: Awaited<ReturnType<typeof startSimulatedCoxcox>>;
 
   beforeAll(async () => {
-    world = await startSimulatedCoxcox(database, { throughputMps: 1000, sendTimeoutMs: 2000, dispatcher: { pairBurst: 20 } });
+    world = await startSimulatedCoxcox(database, {
+      throughputMps: 1000,
+      sendTimeoutMs: 2000,
+      dispatcher: { pairBurst: 20 },
+    });
   });
   afterAll(async () => world?.dispose());
 
   const outboxStates = async (ids: string[]) => {
-    const rows = await world.coxcox.store.db.selectFrom('outbox').select(['id', 'state']).where('id', 'in', ids).execute();
+    const rows = await world.coxcox.store.db
+      .selectFrom('outbox')
+      .select(['id', 'state'])
+      .where('id', 'in', ids)
+      .execute();
     return new Map(rows.map((row) => [row.id, row.state]));
   };
 
   it('round-trips every message type, with statuses coming back signed', { timeout: 60_000 }, async () => {
     const customer = '5511977770001';
-    const inbound = world.simulator.customerSays({ from: customer, to: SANDBOX_PHONE_NUMBER_ID, text: 'Oi, quero saber mais' });
+    const inbound = world.simulator.customerSays({
+      from: customer,
+      to: SANDBOX_PHONE_NUMBER_ID,
+      text: 'Oi, quero saber mais',
+    });
     await waitFor('the inbound message', async () =>
-      Boolean(await world.coxcox.store.db.selectFrom('messages').select('id').where('wamid', '=', inbound.id).executeTakeFirst()),
+      Boolean(
+        await world.coxcox.store.db
+          .selectFrom('messages')
+          .select('id')
+          .where('wamid', '=', inbound.id)
+          .executeTakeFirst(),
+      ),
     );
     const messages = [
       { type: 'text', text: { body: 'Olá! Veja https://exemplo.com/plano', previewUrl: true } },
@@ -37,7 +55,14 @@ describe.each(databases)('sending through the simulator over HTTP on $name', (da
       { type: 'template', template: { name: 'hello_world', languageCode: 'en_US' } },
       {
         type: 'interactive',
-        interactive: { type: 'button', body: 'Quer uma ligação?', buttons: [{ id: 'yes', title: 'Sim' }, { id: 'no', title: 'Não' }] },
+        interactive: {
+          type: 'button',
+          body: 'Quer uma ligação?',
+          buttons: [
+            { id: 'yes', title: 'Sim' },
+            { id: 'no', title: 'Não' },
+          ],
+        },
       },
       {
         type: 'interactive',
@@ -45,13 +70,40 @@ describe.each(databases)('sending through the simulator over HTTP on $name', (da
           type: 'list',
           body: 'Escolha um plano',
           buttonText: 'Planos',
-          sections: [{ title: 'Planos', rows: [{ id: 'basic', title: 'Básico' }, { id: 'pro', title: 'Pro' }] }],
+          sections: [
+            {
+              title: 'Planos',
+              rows: [
+                { id: 'basic', title: 'Básico' },
+                { id: 'pro', title: 'Pro' },
+              ],
+            },
+          ],
         },
       },
-      { type: 'interactive', interactive: { type: 'cta_url', body: 'Veja o site', displayText: 'Abrir', url: 'https://example.com' } },
+      {
+        type: 'interactive',
+        interactive: {
+          type: 'cta_url',
+          body: 'Veja o site',
+          displayText: 'Abrir',
+          url: 'https://example.com',
+        },
+      },
       { type: 'reaction', reaction: { messageId: inbound.id, emoji: '👍' } },
-      { type: 'location', location: { latitude: -23.55, longitude: -46.63, name: 'Loja', address: 'Av. Paulista' } },
-      { type: 'contacts', contacts: [{ name: { formattedName: 'Ana Vendas', firstName: 'Ana' }, phones: [{ phone: '+5511999990000', type: 'WORK' }] }] },
+      {
+        type: 'location',
+        location: { latitude: -23.55, longitude: -46.63, name: 'Loja', address: 'Av. Paulista' },
+      },
+      {
+        type: 'contacts',
+        contacts: [
+          {
+            name: { formattedName: 'Ana Vendas', firstName: 'Ana' },
+            phones: [{ phone: '+5511999990000', type: 'WORK' }],
+          },
+        ],
+      },
     ];
     const ids: string[] = [];
     for (const message of messages) {
@@ -70,7 +122,12 @@ describe.each(databases)('sending through the simulator over HTTP on $name', (da
       20_000,
       async () =>
         JSON.stringify(
-          await world.coxcox.store.db.selectFrom('outbox').select(['message_type', 'state', 'error_code', 'error_title']).where('id', 'in', ids).where('state', '!=', 'sent').execute(),
+          await world.coxcox.store.db
+            .selectFrom('outbox')
+            .select(['message_type', 'state', 'error_code', 'error_title'])
+            .where('id', 'in', ids)
+            .where('state', '!=', 'sent')
+            .execute(),
         ),
     );
     for (const [index, id] of ids.entries()) {
@@ -78,27 +135,45 @@ describe.each(databases)('sending through the simulator over HTTP on $name', (da
       expect(accepted, messages[index]!.type).toHaveLength(1);
       expect(accepted[0]!.type).toBe(messages[index]!.type);
     }
-    await waitFor('statuses to come back', async () => {
-      const rows = await world.coxcox.store.db
-        .selectFrom('messages')
-        .select(['type', 'status'])
-        .where('biz_opaque_callback_data', 'in', ids)
-        .execute();
-      // Meta reports a reaction as sent only; everything else here is delivered and read.
-      return (
-        rows.length === ids.length &&
-        rows.every((row) => (row.type === 'reaction' ? row.status === 'sent' : row.status === 'read' || row.status === 'delivered'))
-      );
-    }, 30_000, async () =>
-      JSON.stringify(
-        await world.coxcox.store.db.selectFrom('messages').select(['type', 'status']).where('biz_opaque_callback_data', 'in', ids).execute(),
-      ),
+    await waitFor(
+      'statuses to come back',
+      async () => {
+        const rows = await world.coxcox.store.db
+          .selectFrom('messages')
+          .select(['type', 'status'])
+          .where('biz_opaque_callback_data', 'in', ids)
+          .execute();
+        // Meta reports a reaction as sent only; everything else here is delivered and read.
+        return (
+          rows.length === ids.length &&
+          rows.every((row) =>
+            row.type === 'reaction'
+              ? row.status === 'sent'
+              : row.status === 'read' || row.status === 'delivered',
+          )
+        );
+      },
+      30_000,
+      async () =>
+        JSON.stringify(
+          await world.coxcox.store.db
+            .selectFrom('messages')
+            .select(['type', 'status'])
+            .where('biz_opaque_callback_data', 'in', ids)
+            .execute(),
+        ),
     );
   });
 
   it('delivers 10,000 messages exactly once with 20 % injected faults', async () => {
     world.simulator.configure({
-      faults: { rate5xx: 0.05, rate429: 0.05, timeoutRate: 0.05, resetRate: 0.05, acceptedBeforeFaultRate: 0.5 },
+      faults: {
+        rate5xx: 0.05,
+        rate429: 0.05,
+        timeoutRate: 0.05,
+        resetRate: 0.05,
+        acceptedBeforeFaultRate: 0.5,
+      },
     });
     const count = 10_000;
     const ids: string[] = [];
@@ -111,7 +186,11 @@ describe.each(databases)('sending through the simulator over HTTP on $name', (da
             phoneNumberId: SANDBOX_PHONE_NUMBER_ID,
             source: 'campaign',
             category: 'UTILITY',
-            message: { to: `4915${String(index).padStart(9, '0')}`, type: 'template', template: { name: 'hello_world', languageCode: 'en_US' } },
+            message: {
+              to: `4915${String(index).padStart(9, '0')}`,
+              type: 'template',
+              template: { name: 'hello_world', languageCode: 'en_US' },
+            },
           });
           ids.push(id);
         }
@@ -129,12 +208,23 @@ describe.each(databases)('sending through the simulator over HTTP on $name', (da
           .executeTakeFirstOrThrow();
         return Number(pending.n) === 0;
       },
-      280_000,
+      560_000,
+      async () =>
+        JSON.stringify(
+          await db
+            .selectFrom('outbox')
+            .select(['state', (eb) => eb.fn.countAll().as('n')])
+            .where('source', '=', 'campaign')
+            .groupBy('state')
+            .execute(),
+        ),
     );
     world.simulator.configure({ faults: { rate5xx: 0, rate429: 0, timeoutRate: 0, resetRate: 0 } });
     const counts = world.simulator.state.counts;
-    expect(counts.faults5xx + counts.faults429 + counts.faultsTimeout + counts.faultsReset).toBeGreaterThan(1000);
+    expect(counts.faults5xx + counts.faults429 + counts.faultsTimeout + counts.faultsReset).toBeGreaterThan(
+      1000,
+    );
     const duplicates = ids.filter((id) => (world.simulator.state.acceptedByCallbackData.get(id) ?? 0) !== 1);
     expect(duplicates).toEqual([]);
-  }, 300_000);
+  }, 600_000);
 });
