@@ -27,6 +27,8 @@ export interface AppDeps {
   publicApiPlugins?: Array<(app: FastifyInstance) => Promise<void>>;
   /** Route plugins at the root, outside the API (the dashboard's pages and assets). */
   rootPlugins?: Array<(app: FastifyInstance) => Promise<void>>;
+  /** Told of every webhook POST of a known app, stored or refused for its signature (the health domain). */
+  onWebhookDelivery?: (appId: string, isSignatureValid: boolean) => void;
   /** Dashboard sessions in the API's authentication (the users domain). */
   sessionFromCookie?: AuthOptions['sessionFromCookie'];
   canAgentChange?: AuthOptions['canAgentChange'];

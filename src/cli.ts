@@ -16,6 +16,12 @@ Commands:
   users create --tenant ID --email E --password-stdin [--role admin|agent] [--name N]
                                 add a dashboard user (the first admin, say); the password is read
                                 from standard input: echo "$PASSWORD" | npx coxcox users create …
+  import FILE --tenant ID [--country BR] [--kind contacts|do_not_contact] [--errors report.csv]
+                                import contacts (or a do-not-contact list) from CSV, JSON or NDJSON,
+                                streaming, with progress; rejected rows go to --errors
+  campaign launch ID            launch a draft campaign (the server plans and sends it)
+  campaign watch ID [--interval SECONDS]
+                                print a campaign's progress until it completes
   simulator --port P --webhook-url URL --app-secret S [--access-token T]
                                 run the WhatsApp Cloud API simulator on its own
   help                          this text
@@ -115,6 +121,22 @@ registerCommand('users', async (argv) => {
     err: (text) => process.stderr.write(text),
     withCoxcox,
   });
+});
+
+const campaignIo = {
+  out: (text: string) => process.stdout.write(text),
+  err: (text: string) => process.stderr.write(text),
+  withCoxcox,
+};
+
+registerCommand('import', async (argv) => {
+  const { runImportCli } = await import('./campaigns/campaign-cli.ts');
+  return runImportCli(argv, campaignIo);
+});
+
+registerCommand('campaign', async (argv) => {
+  const { runCampaignCli } = await import('./campaigns/campaign-cli.ts');
+  return runCampaignCli(argv, campaignIo);
 });
 
 export async function runCli(argv: string[]): Promise<number> {

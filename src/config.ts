@@ -52,6 +52,12 @@ export interface Config {
   dispatchReconcileWindowMs: number;
   /** How long a claimed send stays locked before it is presumed lost (a crash) and reconciled. */
   dispatchSendLockMs: number;
+  /** Where customers reach Coxcox (PUBLIC_URL): setup links start with it. */
+  publicUrl: string;
+  /** Coxcox's own Meta app for Embedded Signup (SIGNUP_APP_ID, else WHATSAPP_APP_ID); its secret is the connected app's. */
+  signupAppId: string | undefined;
+  /** Meta's Facebook Login for Business configuration id of the Embedded Signup (SIGNUP_CONFIG_ID). */
+  signupConfigId: string | undefined;
   /** Notes about generated secrets, printed once at start. */
   notices: string[];
 }
@@ -116,6 +122,14 @@ function parseSecretKey(name: string, raw: string): Buffer {
     );
   }
   return key;
+}
+
+function readPublicUrl(env: Env, port: number): string {
+  const raw = env.PUBLIC_URL || `http://localhost:${port}`;
+  if (!/^https?:\/\/[^/]+/.test(raw) || !URL.canParse(raw)) {
+    throw new ConfigError('PUBLIC_URL', `"${raw}" must be the http(s) URL customers reach Coxcox at, e.g. https://coxcox.example.com`);
+  }
+  return raw.replace(/\/+$/, '');
 }
 
 /** Parses the environment once; the result is frozen. */
@@ -221,6 +235,9 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
     simulatorPort: env.SIMULATOR_PORT ? readPort({ PORT: env.SIMULATOR_PORT }, 'SIMULATOR_PORT') : 0,
     dispatchReconcileWindowMs: readPositiveInteger(env, 'DISPATCH_RECONCILE_WINDOW_MS', 60_000), // 1 min
     dispatchSendLockMs,
+    publicUrl: readPublicUrl(env, port),
+    signupAppId: env.SIGNUP_APP_ID || whatsapp?.appId || undefined,
+    signupConfigId: env.SIGNUP_CONFIG_ID || undefined,
     notices,
   });
 }

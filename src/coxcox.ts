@@ -1,13 +1,15 @@
 import { createHmac } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { type Agent, createAgent, type ModelFactory } from './agent/index.ts';
+import { type Agent, createAgent, type ModelFactory, PLAYBOOK_SETTINGS } from './agent/index.ts';
 import { defaultModelFactory } from './agent/default-model-factory.ts';
 import { buildApp } from './app.ts';
-import { type CampaignsConfig, type CampaignsDomain, createCampaigns } from './campaigns/index.ts';
+import { type CampaignsConfig, type CampaignsDomain, createCampaigns, emitTenantEvent } from './campaigns/index.ts';
 import type { Config } from './config.ts';
 import { createDashboard, type Dashboard } from './dashboard/index.ts';
 import { Dispatcher, type DispatcherOptions, reconcileStatus, sendRoutes } from './dispatch/index.ts';
+import { type CreateHealthOptions, createHealth, type HealthDomain } from './health/index.ts';
+import { createOnboarding, type OnboardingDomain, simulatorSignup } from './onboarding/index.ts';
 import { type JobHandler, JobWorker, type JobWorkerOptions, PollLoop } from './queue/index.ts';
 import { openStore, type Store } from './store/open-store.ts';
 import { createSecretBox, TenantDirectory } from './tenants/index.ts';
@@ -49,6 +51,10 @@ export interface Coxcox {
   simulator: Simulator | null;
   /** Dashboard users and sessions. */
   users: UserAccounts;
+  /** Setup links, Embedded Signup, manual connections and disconnects. */
+  onboarding: OnboardingDomain;
+  /** Each number's health, its events and the scheduled check with Meta. */
+  health: HealthDomain;
   /** The web app, its routes and live events. */
   dashboard: Dashboard;
   defaultAppId: string;
@@ -71,6 +77,10 @@ export interface CreateCoxcoxOptions {
   modelFor?: ModelFactory;
   /** Campaigns tuning (tests pin the clock and shorten the ticks). */
   campaigns?: Partial<CampaignsConfig>;
+  /** Health tuning (tests pin the clock and the schedule). */
+  health?: Partial<Pick<CreateHealthOptions, 'now' | 'schedule' | 'firstSweepDelayMs' | 'activityFlushMs'>>;
+  /** Onboarding's clock (tests pin it: codes, links and token expiry). */
+  onboardingNow?: () => number;
   /** Job worker tuning. */
   jobs?: Partial<Pick<JobWorkerOptions, 'batchSize' | 'lockMs' | 'maxAttempts' | 'rerunDelayMs' | 'now'>>;
 }
@@ -101,11 +111,67 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
     isSandbox: config.isSandbox,
     simulator: () => simulator,
     sandbox: { tenantId: SANDBOX_TENANT_ID, phoneNumberId: SANDBOX_PHONE_NUMBER_ID, displayNumber: SANDBOX_DISPLAY_NUMBER },
+    // Called per request, after the agent below exists.
+    evaluationModel: async (tenantId, which) =>
+      agent.runner.modelFor(which === 'playbook' ? PLAYBOOK_SETTINGS : (await agent.profiles.resolve(tenantId, null)).modelSettings),
   });
   const users = createUserAccounts({
     db: store.db,
     isSandbox: config.isSandbox,
     defaultTenantId: config.whatsapp ? 'default' : SANDBOX_TENANT_ID,
+  });
+  const graphApiUrl = simulator?.url ?? config.graphApiUrl ?? defaultGraphApiUrl;
+  // Coxcox's own Meta app (the tech provider app) exchanges signup codes and asks debug_token.
+  const signupAppId = config.signupAppId ?? defaultAppId;
+  const appCredentials = async (appId: string) => {
+    const app = await directory.webhookApp(appId);
+    return app ? { appId: app.appId, appSecret: app.appSecret, graphApiUrl, graphApiVersion: config.graphApiVersion } : null;
+  };
+  // Templates are the campaigns domain's mirror (created below; called only once requests flow).
+  const syncTemplates = async (tenantId: string, wabaId: string) =>
+    (await campaigns.templates.sync(tenantId, wabaId)).filter((template) => template.wabaId === wabaId).length;
+  const health = createHealth({
+    db: store.db,
+    flags: store.flags,
+    logger,
+    graph,
+    graphApiUrl,
+    graphApiVersion: config.graphApiVersion,
+    defaultAppId,
+    accessTokenFor: (tenantId, wabaId) => directory.accessTokenFor(tenantId, wabaId),
+    // The WABA's own app when it has one connected, else Coxcox's.
+    appFor: async (tenantId, wabaId) => {
+      const waba = (await directory.listWabas(tenantId)).find((candidate) => candidate.wabaId === wabaId);
+      return (waba?.appId ? await appCredentials(waba.appId) : null) ?? (await appCredentials(signupAppId));
+    },
+    syncTemplates,
+    announce: async (db, event) => {
+      await emitTenantEvent(db, { tenantId: event.tenantId, event: 'number.health_changed', data: { ...event } });
+    },
+    ...options.health,
+  });
+  const onboarding = createOnboarding({
+    db: store.db,
+    box,
+    directory,
+    graph,
+    logger,
+    ...(options.onboardingNow ? { now: options.onboardingNow } : {}),
+    graphApiUrl,
+    graphApiVersion: config.graphApiVersion,
+    secretKey: config.secretKey,
+    publicUrl: config.publicUrl,
+    signupAppId,
+    signupConfigId: config.signupConfigId ?? null,
+    // Sandbox mode: the simulator (built in, or at GRAPH_API_URL) plays Meta's signup window.
+    sandboxSignup: config.isSandbox ? simulatorSignup(graphApiUrl) : null,
+    syncTemplates,
+    onConnected: async (_tenantId, phoneNumberId) => {
+      await health.numbers.refresh(store.db, phoneNumberId);
+    },
+    onDisconnected: async (_tenantId, phoneNumberId) => {
+      await health.numbers.refresh(store.db, phoneNumberId);
+    },
   });
   const dispatcher = new Dispatcher({
     db: store.db,
@@ -119,6 +185,7 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
     reconcileWindowMs: config.dispatchReconcileWindowMs,
     sendLockMs: config.dispatchSendLockMs,
     onRecorded: (outcomes) => dashboard.onSendOutcomes(outcomes),
+    onNumberUnhealthy: (phoneNumberId) => health.onNumberUnhealthy(phoneNumberId),
     ...options.dispatcher,
   });
 
@@ -157,6 +224,7 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
     onTurnsDue: () => jobs.wake(),
   });
   for (const [kind, handler] of Object.entries(agent.jobHandlers)) registerJobHandler(kind, handler);
+  for (const [kind, handler] of Object.entries(health.jobHandlers)) registerJobHandler(kind, handler);
   // Campaigns run their own job workers (imports, webhooks to tenants): a long import or a slow tenant
   // endpoint must not hold back agent turns in the shared worker's batch.
   const campaigns = createCampaigns({
@@ -178,8 +246,9 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
     directory,
     metrics,
     logger: logger.child({ worker: 'inbox' }),
-    hooks: [reconcileStatus, agent.eventHook, campaigns.eventHook],
+    hooks: [reconcileStatus, agent.eventHook, campaigns.eventHook, health.eventHook],
     onApplied: (events) => {
+      health.onApplied(events);
       agent.onApplied(events);
       campaigns.onApplied(events);
       dashboard.onApplied(events);
@@ -212,9 +281,12 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
       (api) => campaigns.routes(api),
       (api) => users.routes(api),
       (api) => dashboard.routes(api),
+      (api) => onboarding.routes(api),
+      (api) => health.routes(api),
     ],
     publicApiPlugins: [(api) => users.publicRoutes(api)],
-    rootPlugins: [(app) => dashboard.pages(app)],
+    rootPlugins: [(app) => dashboard.pages(app), (app) => onboarding.publicRoutes(app)],
+    onWebhookDelivery: (appId, isSignatureValid) => health.onWebhookDelivery(appId, isSignatureValid),
     sessionFromCookie: (cookie) => users.sessionFromCookie(cookie),
     canAgentChange: (method, routeUrl) => users.canAgentChange(method, routeUrl),
   });
@@ -235,11 +307,14 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
     simulator,
     users,
     dashboard,
+    onboarding,
+    health,
     defaultAppId,
     startWorkers: () => {
       inbox.start();
       jobs.start();
       campaigns.start();
+      health.start();
       dispatcher.start();
     },
     async close() {
@@ -250,6 +325,7 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
       await campaigns.stop();
       await jobs.stop();
       await dispatcher.stop();
+      await health.stop();
       if (!options.graph && graph instanceof UndiciGraphClient) await graph.close();
       await simulator?.close();
       await store.close();
@@ -265,6 +341,8 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
 async function startSandboxSimulator(config: Config): Promise<Simulator> {
   const simulator = createSimulator({
     webhookUrl: null,
+    // The sandbox app is Coxcox's Meta app: the signup code is exchanged with its id and secret.
+    appId: SANDBOX_APP_ID,
     appSecret: sandboxSecret(config.secretKey, 'app secret'),
     accessTokens: [sandboxSecret(config.secretKey, 'access token')],
     wabas: [

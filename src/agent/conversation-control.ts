@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import { emitTenantEvent } from '../campaigns/index.ts';
 import type { Database } from '../store/schema.ts';
 import { saveAgentState } from './agent-conversation-state.ts';
 
@@ -30,6 +31,17 @@ export async function handOff(
       handoff_reason: input.reason.slice(0, 500),
       handoff_summary: input.summary?.slice(0, 4000) ?? null,
       handed_off_at: now,
+    },
+    now,
+  );
+  // The tenant's own systems hear of it (a signed webhook, queued in this transaction; campaigns domain).
+  await emitTenantEvent(
+    db,
+    {
+      tenantId: conversation.tenantId,
+      event: 'conversation.handoff',
+      onceFor: `${conversation.id}:${now}`,
+      data: { conversationId: conversation.id, reason: input.reason.slice(0, 500), summary: input.summary?.slice(0, 4000) ?? null },
     },
     now,
   );

@@ -42,9 +42,16 @@ export function audienceCondition(
     );
   if (audience.tags && audience.tags.length > 0) conditions.push(hasTag(audience.tags));
   for (const tag of audience.allTags ?? []) conditions.push(hasTag([tag]));
-  if (audience.excludeTags && audience.excludeTags.length > 0) conditions.push(eb.not(hasTag(audience.excludeTags)));
+  if (audience.excludeTags && audience.excludeTags.length > 0)
+    conditions.push(eb.not(hasTag(audience.excludeTags)));
   if (audience.countries && audience.countries.length > 0) {
-    conditions.push(eb('contacts.country', 'in', audience.countries.map((country) => country.toUpperCase())));
+    conditions.push(
+      eb(
+        'contacts.country',
+        'in',
+        audience.countries.map((country) => country.toUpperCase()),
+      ),
+    );
   }
   for (const filter of audience.fields ?? []) {
     const value = fieldText(flags, filter.field);

@@ -8,6 +8,7 @@ import { type ConsentSettings, consentSettingsFor, matchOptOutKeyword } from './
 import { CONTACT_STATE_RANKS, MESSAGE_STATE_RANKS } from './contact-states.ts';
 import { applyTemplateStatus } from './message-templates.ts';
 import { pauseCampaign } from './pause-campaign.ts';
+import { recordOptOut } from './record-opt-out.ts';
 import { applyMessageFailure } from './sync-campaign.ts';
 import { withdrawCampaignMessages } from './withdraw-campaign-messages.ts';
 
@@ -55,10 +56,35 @@ export function createCampaignEventHook(options: CampaignEventHookOptions): Even
     const now = options.now();
     switch (event.kind) {
       case 'message-received': {
-        // An opt-out keyword is not a reply: the agent's hook records it (through recordOptOut).
         const text = event.message.text;
-        if (text && matchOptOutKeyword(text, (await settingsFor(trx, applied.tenantId)).optOutKeywords) !== null) return;
-        await applyReply(trx, applied, event.message.timestamp ?? now, now);
+        const language = text
+          ? matchOptOutKeyword(text, (await settingsFor(trx, applied.tenantId)).optOutKeywords)
+          : null;
+        if (language !== null) {
+          // A typed keyword is the agent's hook's to record. A tap on a template's quick-reply ("Parar
+          // promoções", "Stop promotions") is a button message the agent does not read as a keyword: it is
+          // recorded here. Either way recordOptOut records and confirms once, and a keyword is no reply.
+          if (event.message.type === 'button' || event.message.type === 'interactive') {
+            await recordOptOut(
+              trx,
+              {
+                tenantId: applied.tenantId,
+                contact: {
+                  waId: event.contact.waId ?? event.message.from,
+                  userId: event.contact.userId ?? event.message.fromUserId,
+                },
+                scope: 'all',
+                source: 'keyword',
+                proof: `${event.message.id}: ${text}`,
+                occurredAt: event.message.timestamp ?? now,
+                confirm: event.phoneNumberId ? { phoneNumberId: event.phoneNumberId, language } : null,
+              },
+              now,
+            );
+          }
+          return;
+        }
+        await applyReply(trx, applied, now, now);
         return;
       }
       case 'message-status-changed':
@@ -76,7 +102,10 @@ export function createCampaignEventHook(options: CampaignEventHookOptions): Even
         for (const campaign of running) {
           if (changed.ids.some((id) => campaign.variants.includes(id) || campaign.follow_ups.includes(id))) {
             await pauseCampaign(trx, campaign.id, `template_${changed.status.toLowerCase()}`, now);
-            options.logger.warn({ campaignId: campaign.id, status: changed.status }, 'campaign paused: a template can no longer be sent');
+            options.logger.warn(
+              { campaignId: campaign.id, status: changed.status },
+              'campaign paused: a template can no longer be sent',
+            );
           }
         }
         return;
@@ -84,7 +113,13 @@ export function createCampaignEventHook(options: CampaignEventHookOptions): Even
       case 'phone-number-quality-updated': {
         const quality = (event.data.event ?? '').toUpperCase();
         if (!QUALITY_DROPS.has(quality)) return;
-        const phoneNumberIds = await numbersOf(trx, applied.tenantId, event.wabaId, event.phoneNumberId, event.data.displayPhoneNumber);
+        const phoneNumberIds = await numbersOf(
+          trx,
+          applied.tenantId,
+          event.wabaId,
+          event.phoneNumberId,
+          event.data.displayPhoneNumber,
+        );
         if (phoneNumberIds.length === 0) return;
         const running = await trx
           .selectFrom('campaigns')
@@ -95,7 +130,10 @@ export function createCampaignEventHook(options: CampaignEventHookOptions): Even
           .execute();
         for (const campaign of running) {
           await pauseCampaign(trx, campaign.id, `quality_${quality.toLowerCase()}`, now);
-          options.logger.warn({ campaignId: campaign.id, quality }, 'campaign paused: the number’s quality dropped');
+          options.logger.warn(
+            { campaignId: campaign.id, quality },
+            'campaign paused: the number’s quality dropped',
+          );
         }
         return;
       }
@@ -118,11 +156,16 @@ async function numbersOf(
   displayPhoneNumber: string | null,
 ): Promise<string[]> {
   if (phoneNumberId) return [phoneNumberId];
-  let query = trx.selectFrom('phone_numbers').select(['phone_number_id', 'display_phone_number']).where('tenant_id', '=', tenantId);
+  let query = trx
+    .selectFrom('phone_numbers')
+    .select(['phone_number_id', 'display_phone_number'])
+    .where('tenant_id', '=', tenantId);
   if (wabaId) query = query.where('waba_id', '=', wabaId);
   const numbers = await query.execute();
   const digits = (displayPhoneNumber ?? '').replace(/\D/g, '');
-  const matched = numbers.filter((number) => digits !== '' && (number.display_phone_number ?? '').replace(/\D/g, '') === digits);
+  const matched = numbers.filter(
+    (number) => digits !== '' && (number.display_phone_number ?? '').replace(/\D/g, '') === digits,
+  );
   if (matched.length > 0) return matched.map((number) => number.phone_number_id);
   return numbers.length === 1 ? [numbers[0]!.phone_number_id] : [];
 }
@@ -145,7 +188,9 @@ async function applyStatus(
     .where('tenant_id', '=', tenantId)
     .executeTakeFirst();
   if (!message) return;
-  const at = status.timestamp ?? now;
+  // Milestones are times on the campaign's clock (when Coxcox learned of them), like release and due
+  // times: a follow-up's delay is measured on one clock, whatever Meta's timestamps say.
+  const at = now;
   const isSuccess = status.status !== 'failed';
   const error = status.errors[0];
   const state = status.status === 'played' ? 'read' : status.status;
@@ -155,7 +200,9 @@ async function applyStatus(
       state,
       state_rank: rank,
       wamid: status.id,
-      ...(isSuccess ? {} : { error_code: error?.code ?? null, error_title: error?.title ?? error?.message ?? 'failed' }),
+      ...(isSuccess
+        ? {}
+        : { error_code: error?.code ?? null, error_title: error?.title ?? error?.message ?? 'failed' }),
       updated_at: now,
     })
     .where('id', '=', message.id)
@@ -169,7 +216,12 @@ async function applyStatus(
       .execute();
   }
   // Cost: once per message, from the first billable status's pricing category.
-  if (status.pricing && status.pricing.billable !== false && message.cost_usd === null && status.pricing.category) {
+  if (
+    status.pricing &&
+    status.pricing.billable !== false &&
+    message.cost_usd === null &&
+    status.pricing.category
+  ) {
     const category = status.pricing.category.toLowerCase();
     await trx
       .updateTable('campaign_messages')
@@ -198,7 +250,12 @@ async function applyStatus(
     .updateTable('campaign_contacts')
     .set((eb) => ({
       state: eb.case().when('state_rank', '<', contactRank).then(contactState).else(eb.ref('state')).end(),
-      state_rank: eb.case().when('state_rank', '<', contactRank).then(contactRank).else(eb.ref('state_rank')).end(),
+      state_rank: eb
+        .case()
+        .when('state_rank', '<', contactRank)
+        .then(contactRank)
+        .else(eb.ref('state_rank'))
+        .end(),
       sent_at: eb.fn.coalesce('sent_at', eb.val(at)),
       ...(contactState !== 'sent' ? { delivered_at: eb.fn.coalesce('delivered_at', eb.val(at)) } : {}),
       ...(contactState === 'read' ? { read_at: eb.fn.coalesce('read_at', eb.val(at)) } : {}),
@@ -210,7 +267,12 @@ async function applyStatus(
 }
 
 /** A customer message in a campaign's conversation: the contact replied, and its follow-ups stop. */
-async function applyReply(trx: Transaction<Database>, applied: AppliedEvent, at: number, now: number): Promise<void> {
+async function applyReply(
+  trx: Transaction<Database>,
+  applied: AppliedEvent,
+  at: number,
+  now: number,
+): Promise<void> {
   if (!applied.conversationId) return;
   const conversation = await trx
     .selectFrom('conversations')
@@ -221,7 +283,12 @@ async function applyReply(trx: Transaction<Database>, applied: AppliedEvent, at:
   const replied = await trx
     .updateTable('campaign_contacts')
     .set((eb) => ({
-      state: eb.case().when('state_rank', '<', CONTACT_STATE_RANKS.replied).then('replied').else(eb.ref('state')).end(),
+      state: eb
+        .case()
+        .when('state_rank', '<', CONTACT_STATE_RANKS.replied)
+        .then('replied')
+        .else(eb.ref('state'))
+        .end(),
       state_rank: eb
         .case()
         .when('state_rank', '<', CONTACT_STATE_RANKS.replied)

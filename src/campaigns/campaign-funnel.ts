@@ -34,7 +34,8 @@ export interface Funnel {
   total: FunnelRow;
 }
 
-const count = (expression: ReturnType<typeof sql>) => sql<number>`sum(case when ${expression} then 1 else 0 end)`;
+const count = (expression: ReturnType<typeof sql>) =>
+  sql<number>`sum(case when ${expression} then 1 else 0 end)`;
 
 /**
  * The funnel per variant and in total, counted per contact (a contact who read counts as sent and
@@ -98,7 +99,11 @@ export async function campaignFunnel(db: Kysely<Database>, campaignId: string): 
       waiting: Number(row.waiting),
       failedByReason: failures
         .filter((failure) => failure.variant === row.variant)
-        .map((failure) => ({ code: failure.error_code, reason: failure.error_title, count: Number(failure.count) }))
+        .map((failure) => ({
+          code: failure.error_code,
+          reason: failure.error_title,
+          count: Number(failure.count),
+        }))
         .sort((a, b) => b.count - a.count),
       messagesSent: Number(message?.sent ?? 0),
       billableMessages: Number(message?.billable ?? 0),
@@ -123,10 +128,9 @@ export async function campaignFunnel(db: Kysely<Database>, campaignId: string): 
   ] as const;
   const total: FunnelRow = {
     variant: 'all',
-    ...(Object.fromEntries(numeric.map((key) => [key, variants.reduce((sum, row) => sum + row[key], 0)])) as Record<
-      (typeof numeric)[number],
-      number
-    >),
+    ...(Object.fromEntries(
+      numeric.map((key) => [key, variants.reduce((sum, row) => sum + row[key], 0)]),
+    ) as Record<(typeof numeric)[number], number>),
     failedByReason: [],
   };
   total.costUsd = Math.round(total.costUsd * 10_000) / 10_000;
@@ -164,11 +168,15 @@ const COLUMNS = [
 export function funnelCsv(funnel: Funnel): string {
   const lines = [
     ['variant', ...COLUMNS].join(','),
-    ...[...funnel.variants, funnel.total].map((row) => [csvField(row.variant), ...COLUMNS.map((column) => row[column])].join(',')),
+    ...[...funnel.variants, funnel.total].map((row) =>
+      [csvField(row.variant), ...COLUMNS.map((column) => row[column])].join(','),
+    ),
     '',
     'variant,error_code,reason,count',
     ...[...funnel.variants].flatMap((row) =>
-      row.failedByReason.map((failure) => [csvField(row.variant), failure.code ?? '', csvField(failure.reason), failure.count].join(',')),
+      row.failedByReason.map((failure) =>
+        [csvField(row.variant), failure.code ?? '', csvField(failure.reason), failure.count].join(','),
+      ),
     ),
   ];
   return `${lines.join('\r\n')}\r\n`;

@@ -155,7 +155,11 @@ export const campaignMigrations: Migration[] = [
         .on('campaigns')
         .columns(['tenant_id', 'created_at'])
         .execute();
-      await db.schema.createIndex('campaigns_due').on('campaigns').columns(['state', 'next_tick_at']).execute();
+      await db.schema
+        .createIndex('campaigns_due')
+        .on('campaigns')
+        .columns(['state', 'next_tick_at'])
+        .execute();
       await db.schema
         .createTable('campaign_contacts')
         .addColumn('campaign_id', 'text', (c) => c.notNull())

@@ -12,7 +12,9 @@ import { CAMPAIGN_CONTACT_STATES } from './contact-states.ts';
 import { csvField } from './csv-field.ts';
 import { parameterMapping } from './template-routes.ts';
 
-const tenantQuery = z.object({ tenantId: z.string().optional().describe('admin only: the tenant to act for') });
+const tenantQuery = z.object({
+  tenantId: z.string().optional().describe('admin only: the tenant to act for'),
+});
 const idParams = z.object({ id: z.string() });
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -38,7 +40,10 @@ const audience = z
 
 const campaignInput = z.object({
   name: z.string().min(1).max(200),
-  phoneNumberId: z.string().optional().describe("the sending number's Meta id; the tenant's first number by default"),
+  phoneNumberId: z
+    .string()
+    .optional()
+    .describe("the sending number's Meta id; the tenant's first number by default"),
   templateId: z.string().optional().describe('one template for everyone (or give variants)'),
   parameters: parameterMapping.optional(),
   variants: z
@@ -47,7 +52,13 @@ const campaignInput = z.object({
         name: z.string().min(1).max(20),
         templateId: z.string(),
         parameters: parameterMapping.optional(),
-        weight: z.number().int().min(1).max(100).optional().describe('share of contacts, relative (1 by default)'),
+        weight: z
+          .number()
+          .int()
+          .min(1)
+          .max(100)
+          .optional()
+          .describe('share of contacts, relative (1 by default)'),
       }),
     )
     .min(2)
@@ -57,7 +68,11 @@ const campaignInput = z.object({
   followUps: z
     .array(
       z.object({
-        afterHours: z.number().min(0.01).max(24 * 30).describe('no reply this long after the previous message was sent'),
+        afterHours: z
+          .number()
+          .min(0.01)
+          .max(24 * 30)
+          .describe('no reply this long after the previous message was sent'),
         templateId: z.string(),
         parameters: parameterMapping.optional(),
       }),
@@ -71,7 +86,10 @@ const campaignInput = z.object({
     .object({ from: z.string(), until: z.string() })
     .optional()
     .describe("each contact's local time; quiet outside it; 09:00–20:00 by default"),
-  timeZone: z.string().optional().describe('for contacts without a zone, and the daily cap’s day; UTC by default'),
+  timeZone: z
+    .string()
+    .optional()
+    .describe('for contacts without a zone, and the daily cap’s day; UTC by default'),
   dailyCap: z.number().int().min(1).nullable().optional().describe('most campaign messages released a day'),
   agentProfileId: z.string().nullable().optional().describe('the agent profile that answers replies'),
 });
@@ -89,7 +107,9 @@ const funnelRow = z.object({
   suppressed: z.number(),
   failed: z.number(),
   waiting: z.number(),
-  failedByReason: z.array(z.object({ code: z.number().nullable(), reason: z.string().nullable(), count: z.number() })),
+  failedByReason: z.array(
+    z.object({ code: z.number().nullable(), reason: z.string().nullable(), count: z.number() }),
+  ),
   messagesSent: z.number(),
   billableMessages: z.number(),
   costUsd: z.number(),
@@ -118,7 +138,12 @@ export async function campaignRoutes(
     async (request, reply) =>
       reply
         .code(201)
-        .send(await campaigns.create(requireTenant(request.principal, request.query.tenantId), request.body as CampaignInput)),
+        .send(
+          await campaigns.create(
+            requireTenant(request.principal, request.query.tenantId),
+            request.body as CampaignInput,
+          ),
+        ),
   );
 
   app.get(
@@ -131,27 +156,41 @@ export async function campaignRoutes(
       },
     },
     async (request) => ({
-      data: await campaigns.list(requireTenant(request.principal, request.query.tenantId), request.query.limit),
+      data: await campaigns.list(
+        requireTenant(request.principal, request.query.tenantId),
+        request.query.limit,
+      ),
     }),
   );
 
   app.get(
     '/campaigns/:id',
-    { schema: { tags, summary: 'A campaign with its live progress (and why it is paused, if it is).', params: idParams, querystring: tenantQuery } },
-    async (request) => campaigns.show(requireTenant(request.principal, request.query.tenantId), request.params.id),
+    {
+      schema: {
+        tags,
+        summary: 'A campaign with its live progress (and why it is paused, if it is).',
+        params: idParams,
+        querystring: tenantQuery,
+      },
+    },
+    async (request) =>
+      campaigns.show(requireTenant(request.principal, request.query.tenantId), request.params.id),
   );
 
   for (const action of ['launch', 'pause', 'resume', 'cancel'] as const) {
     const summaries = {
-      launch: 'Launch a draft: the audience is planned, then sent within sending hours, the daily cap and the number’s limits.',
-      pause: 'Pause: nothing more is sent; messages waiting in the outbox are taken back and go out on resume.',
+      launch:
+        'Launch a draft: the audience is planned, then sent within sending hours, the daily cap and the number’s limits.',
+      pause:
+        'Pause: nothing more is sent; messages waiting in the outbox are taken back and go out on resume.',
       resume: 'Resume a paused campaign.',
       cancel: 'Cancel for good: nothing more is sent.',
     };
     app.post(
       `/campaigns/:id/${action}`,
       { schema: { tags, summary: summaries[action], params: idParams, querystring: tenantQuery } },
-      async (request) => campaigns[action](requireTenant(request.principal, request.query.tenantId), request.params.id),
+      async (request) =>
+        campaigns[action](requireTenant(request.principal, request.query.tenantId), request.params.id),
     );
   }
 
@@ -167,14 +206,18 @@ export async function campaignRoutes(
         response: { 200: z.object({ variants: z.array(funnelRow), total: funnelRow }) },
       },
     },
-    async (request) => campaigns.funnel(requireTenant(request.principal, request.query.tenantId), request.params.id),
+    async (request) =>
+      campaigns.funnel(requireTenant(request.principal, request.query.tenantId), request.params.id),
   );
 
   app.get(
     '/campaigns/:id/funnel.csv',
     { schema: { tags, summary: 'The funnel as CSV.', params: idParams, querystring: tenantQuery } },
     async (request, reply) => {
-      const funnel = await campaigns.funnel(requireTenant(request.principal, request.query.tenantId), request.params.id);
+      const funnel = await campaigns.funnel(
+        requireTenant(request.principal, request.query.tenantId),
+        request.params.id,
+      );
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="${request.params.id}-funnel.csv"`)
@@ -202,7 +245,10 @@ export async function campaignRoutes(
     errorCode: row.error_code,
     errorTitle: row.error_title,
   });
-  const contactPage = (campaignId: string, filter: { state?: string | undefined; after?: string | undefined; limit: number }) => {
+  const contactPage = (
+    campaignId: string,
+    filter: { state?: string | undefined; after?: string | undefined; limit: number },
+  ) => {
     let select = db
       .selectFrom('campaign_contacts')
       .innerJoin('contacts', 'contacts.id', 'campaign_contacts.contact_id')
@@ -221,7 +267,8 @@ export async function campaignRoutes(
     {
       schema: {
         tags,
-        summary: "Each contact's state in the campaign (queued … converted, opted_out, failed with Meta's code).",
+        summary:
+          "Each contact's state in the campaign (queued … converted, opted_out, failed with Meta's code).",
         params: idParams,
         querystring: tenantQuery.extend({
           state: z.enum(CAMPAIGN_CONTACT_STATES as [string, ...string[]]).optional(),
@@ -243,7 +290,14 @@ export async function campaignRoutes(
 
   app.get(
     '/campaigns/:id/contacts.csv',
-    { schema: { tags, summary: 'Every contact of the campaign and its state, as CSV.', params: idParams, querystring: tenantQuery } },
+    {
+      schema: {
+        tags,
+        summary: 'Every contact of the campaign and its state, as CSV.',
+        params: idParams,
+        querystring: tenantQuery,
+      },
+    },
     async (request, reply) => {
       const tenantId = requireTenant(request.principal, request.query.tenantId);
       const row = await campaigns.row(tenantId, request.params.id);

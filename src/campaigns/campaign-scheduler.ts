@@ -70,7 +70,10 @@ export class CampaignScheduler {
         await this.tick(id);
         ticked += 1;
       } catch (error) {
-        this.options.logger.error({ err: error, campaignId: id }, 'campaign tick failed; retrying in a minute');
+        this.options.logger.error(
+          { err: error, campaignId: id },
+          'campaign tick failed; retrying in a minute',
+        );
         await db
           .updateTable('campaigns')
           .set({ tick_locked_until: null, next_tick_at: this.options.now() + 60_000 })
@@ -94,7 +97,11 @@ export class CampaignScheduler {
 
   private async tick(campaignId: string): Promise<void> {
     const { db, flags } = this.options;
-    let row = await db.selectFrom('campaigns').selectAll().where('id', '=', campaignId).executeTakeFirstOrThrow();
+    let row = await db
+      .selectFrom('campaigns')
+      .selectAll()
+      .where('id', '=', campaignId)
+      .executeTakeFirstOrThrow();
     if (row.state === 'planning') {
       const started = this.options.now();
       const plan = await planCampaign(db, flags, readCampaign(row), started);
@@ -105,10 +112,19 @@ export class CampaignScheduler {
         .where('state', '=', 'planning')
         .execute();
       this.options.logger.info(
-        { campaignId, targeted: plan.targeted, suppressed: plan.suppressed, planningMs: this.options.now() - started },
+        {
+          campaignId,
+          targeted: plan.targeted,
+          suppressed: plan.suppressed,
+          planningMs: this.options.now() - started,
+        },
         'campaign planned',
       );
-      row = await db.selectFrom('campaigns').selectAll().where('id', '=', campaignId).executeTakeFirstOrThrow();
+      row = await db
+        .selectFrom('campaigns')
+        .selectAll()
+        .where('id', '=', campaignId)
+        .executeTakeFirstOrThrow();
     }
     if (row.state !== 'running') return this.release(campaignId, null);
     const campaign = readCampaign(row);
@@ -122,7 +138,8 @@ export class CampaignScheduler {
     const unsendable = [...templates.values()].find((template) => template.status !== 'APPROVED');
     const isMissing = campaignTemplateIds(campaign).some((id) => !templates.has(id));
     const reason =
-      pauseReason ?? (isMissing ? 'template_missing' : unsendable ? `template_${unsendable.status.toLowerCase()}` : null);
+      pauseReason ??
+      (isMissing ? 'template_missing' : unsendable ? `template_${unsendable.status.toLowerCase()}` : null);
     if (reason) {
       await db.transaction().execute((trx) => pauseCampaign(trx, campaignId, reason, now));
       this.options.logger.warn({ campaignId, reason }, 'campaign paused');
@@ -132,20 +149,30 @@ export class CampaignScheduler {
     const outcome = await releaseDueContacts(db, campaign, templates, this.options.limits, now);
     if (outcome.released > 0) this.options.onReleased();
 
-    const pending = await db
-      .selectFrom('campaign_contacts')
-      .select('contact_id')
-      .where('campaign_id', '=', campaignId)
-      .where('next_step', 'is not', null)
-      .limit(1)
-      .executeTakeFirst();
+    // Only asked once nothing is in flight: near the end, most contacts are done and this scans them.
+    const pending =
+      outcome.inFlight > 0 ||
+      (await db
+        .selectFrom('campaign_contacts')
+        .select('contact_id')
+        .where('campaign_id', '=', campaignId)
+        .where('next_step', 'is not', null)
+        .limit(1)
+        .executeTakeFirst()) !== undefined;
     if (!pending && outcome.inFlight === 0) {
       await this.complete(campaign, now);
       return this.release(campaignId, null);
     }
     let next = outcome.nextAt ?? now + this.options.idleTickMs;
-    if (outcome.inFlight > 0 || pending) next = Math.min(next, now + (outcome.inFlight > 0 ? this.options.activeTickMs : this.options.idleTickMs));
-    next = Math.min(Math.max(next, now + Math.min(250, this.options.activeTickMs)), now + this.options.idleTickMs);
+    if (outcome.inFlight > 0 || pending)
+      next = Math.min(
+        next,
+        now + (outcome.inFlight > 0 ? this.options.activeTickMs : this.options.idleTickMs),
+      );
+    next = Math.min(
+      Math.max(next, now + Math.min(250, this.options.activeTickMs)),
+      now + this.options.idleTickMs,
+    );
     return this.release(campaignId, next);
   }
 
@@ -190,7 +217,14 @@ export class CampaignScheduler {
     return new Map(
       rows.map((row) => [
         row.id,
-        { id: row.id, name: row.name, language: row.language, category: row.category, status: row.status, shape: shapeOf(row) },
+        {
+          id: row.id,
+          name: row.name,
+          language: row.language,
+          category: row.category,
+          status: row.status,
+          shape: shapeOf(row),
+        },
       ]),
     );
   }

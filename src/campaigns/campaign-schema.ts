@@ -205,5 +205,3 @@ declare module '../store/schema.ts' {
     tenant_event_marks: { tenant_id: string; event: string; subject: string; created_at: number };
   }
 }
-
-export {};

@@ -11,7 +11,7 @@ import {
   campaignTemplateIds,
   readCampaign,
 } from './campaign-definition.ts';
-import { type Funnel, campaignFunnel } from './campaign-funnel.ts';
+import { campaignFunnel, type Funnel } from './campaign-funnel.ts';
 import { isValidTimeZone } from './country-time-zone.ts';
 import { shapeOf } from './message-templates.ts';
 import { pauseCampaign, requeueWithdrawn } from './pause-campaign.ts';
@@ -121,7 +121,8 @@ export class Campaigns {
         ? notFound(`phone number ${input.phoneNumberId}`)
         : new AppError('validation_failed', 'this tenant has no phone number: connect one first');
     }
-    if (input.templateId && input.variants) problems.push('give either templateId (one template) or variants (A/B), not both');
+    if (input.templateId && input.variants)
+      problems.push('give either templateId (one template) or variants (A/B), not both');
     const variants: CampaignVariant[] = input.variants
       ? input.variants.map((variant) => ({
           name: variant.name,
@@ -133,7 +134,8 @@ export class Campaigns {
         ? [{ name: 'A', templateId: input.templateId, parameters: input.parameters ?? {}, weight: 1 }]
         : [];
     if (variants.length === 0) problems.push('templateId: a campaign needs a template (or variants)');
-    if (new Set(variants.map((variant) => variant.name)).size !== variants.length) problems.push('variants: names must be unique');
+    if (new Set(variants.map((variant) => variant.name)).size !== variants.length)
+      problems.push('variants: names must be unique');
     const followUps: CampaignFollowUp[] = (input.followUps ?? []).map((followUp) => ({
       afterMs: Math.round(followUp.afterHours * HOUR_MS),
       templateId: followUp.templateId,
@@ -159,22 +161,32 @@ export class Campaigns {
         return;
       }
       if (template.waba_id !== number.waba_id) {
-        problems.push(`${prefix}templateId: template ${template.name} belongs to WABA ${template.waba_id}, not the sending number's`);
+        problems.push(
+          `${prefix}templateId: template ${template.name} belongs to WABA ${template.waba_id}, not the sending number's`,
+        );
       }
       if (['REJECTED', 'DISABLED', 'DELETED'].includes(template.status)) {
-        problems.push(`${prefix}templateId: template ${template.name} (${template.language}) is ${template.status}`);
+        problems.push(
+          `${prefix}templateId: template ${template.name} (${template.language}) is ${template.status}`,
+        );
       }
       problems.push(...checkMapping(shapeOf(template), mapping, `${prefix}parameters`));
     };
-    variants.forEach((variant, index) => check(input.variants ? `variants.${index}.` : '', variant.templateId, variant.parameters));
-    followUps.forEach((followUp, index) => check(`followUps.${index}.`, followUp.templateId, followUp.parameters));
+    for (const [index, variant] of variants.entries()) {
+      check(input.variants ? `variants.${index}.` : '', variant.templateId, variant.parameters);
+    }
+    for (const [index, followUp] of followUps.entries()) {
+      check(`followUps.${index}.`, followUp.templateId, followUp.parameters);
+    }
 
     const from = parseClockTime(input.sendingHours?.from ?? '09:00');
     const until = parseClockTime(input.sendingHours?.until ?? '20:00');
-    if (from === null || until === null) problems.push('sendingHours: use HH:MM, as in { from: "09:00", until: "20:00" }');
+    if (from === null || until === null)
+      problems.push('sendingHours: use HH:MM, as in { from: "09:00", until: "20:00" }');
     else if (from >= until) problems.push('sendingHours: from must be before until (within one local day)');
     const timeZone = input.timeZone ?? 'UTC';
-    if (!isValidTimeZone(timeZone)) problems.push(`timeZone: "${timeZone}" is not an IANA zone such as America/Sao_Paulo`);
+    if (!isValidTimeZone(timeZone))
+      problems.push(`timeZone: "${timeZone}" is not an IANA zone such as America/Sao_Paulo`);
     const now = this.options.now();
     const startAt = input.startAt ? Date.parse(input.startAt) : now;
     if (!Number.isFinite(startAt)) problems.push('startAt: not an ISO 8601 time');
@@ -188,7 +200,11 @@ export class Campaigns {
       if (!profile) problems.push(`agentProfileId: agent profile ${input.agentProfileId} was not found`);
     }
     if (problems.length > 0) {
-      throw new AppError('validation_failed', problems.join('; '), problems.map((problem) => ({ problem })));
+      throw new AppError(
+        'validation_failed',
+        problems.join('; '),
+        problems.map((problem) => ({ problem })),
+      );
     }
 
     const categories = templateIds.map((id) => templates.get(id)!.category);
@@ -253,7 +269,8 @@ export class Campaigns {
   /** Starts a draft: the scheduler plans the audience and then sends. Every template must be approved by now. */
   async launch(tenantId: string, id: string): Promise<CampaignView> {
     const row = await this.row(tenantId, id);
-    if (row.state !== 'draft') throw new AppError('conflict', `campaign ${id} is ${row.state}; only a draft can be launched`);
+    if (row.state !== 'draft')
+      throw new AppError('conflict', `campaign ${id} is ${row.state}; only a draft can be launched`);
     const campaign = readCampaign(row);
     const templates = await this.options.db
       .selectFrom('message_templates')
@@ -281,7 +298,9 @@ export class Campaigns {
   async pause(tenantId: string, id: string): Promise<CampaignView> {
     const row = await this.row(tenantId, id);
     const now = this.options.now();
-    const isPaused = await this.options.db.transaction().execute((trx) => pauseCampaign(trx, row.id, 'operator', now));
+    const isPaused = await this.options.db
+      .transaction()
+      .execute((trx) => pauseCampaign(trx, row.id, 'operator', now));
     if (!isPaused && row.state !== 'paused') {
       throw new AppError('conflict', `campaign ${id} is ${row.state}; only a running campaign can be paused`);
     }
@@ -290,7 +309,8 @@ export class Campaigns {
 
   async resume(tenantId: string, id: string): Promise<CampaignView> {
     const row = await this.row(tenantId, id);
-    if (row.state !== 'paused') throw new AppError('conflict', `campaign ${id} is ${row.state}; only a paused campaign can be resumed`);
+    if (row.state !== 'paused')
+      throw new AppError('conflict', `campaign ${id} is ${row.state}; only a paused campaign can be resumed`);
     const now = this.options.now();
     await this.options.db
       .updateTable('campaigns')
@@ -315,7 +335,11 @@ export class Campaigns {
         .set({ state: 'cancelled', cancelled_at: now, next_tick_at: null, updated_at: now })
         .where('id', '=', id)
         .execute();
-      const withdrawn = await withdrawCampaignMessages(trx, { tenantId, campaignId: id, reason: 'cancelled' }, now);
+      const withdrawn = await withdrawCampaignMessages(
+        trx,
+        { tenantId, campaignId: id, reason: 'cancelled' },
+        now,
+      );
       // Withdrawn contacts go back to waiting (never sent), then nobody waits any more.
       await requeueWithdrawn(trx, id, withdrawn, now);
       await trx
@@ -361,10 +385,16 @@ export class Campaigns {
       phoneNumberId: row.phone_number_id,
       category: row.category,
       variants: campaign.variants,
-      followUps: campaign.followUps.map((followUp) => ({ ...followUp, afterHours: followUp.afterMs / HOUR_MS })),
+      followUps: campaign.followUps.map((followUp) => ({
+        ...followUp,
+        afterHours: followUp.afterMs / HOUR_MS,
+      })),
       audience: campaign.audience,
       startAt: iso(row.start_at)!,
-      sendingHours: { from: formatClockTime(row.send_from_minute), until: formatClockTime(row.send_until_minute) },
+      sendingHours: {
+        from: formatClockTime(row.send_from_minute),
+        until: formatClockTime(row.send_until_minute),
+      },
       timeZone: row.time_zone,
       dailyCap: row.daily_cap,
       agentProfileId: row.agent_profile_id,

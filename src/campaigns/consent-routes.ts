@@ -10,23 +10,32 @@ import { addDoNotContact } from './add-do-not-contact.ts';
 import { consentSettingsFor, saveConsentSettings } from './consent-settings.ts';
 import { isCountryCode, normalizePhone } from './normalize-phone.ts';
 
-const tenantQuery = z.object({ tenantId: z.string().optional().describe('admin only: the tenant to act for') });
+const tenantQuery = z.object({
+  tenantId: z.string().optional().describe('admin only: the tenant to act for'),
+});
 const iso = (ms: number) => new Date(ms).toISOString();
 
 const settingsSchema = z.object({
   optOutKeywords: z
     .record(z.string().min(2).max(10), z.array(z.string().min(1).max(40)).max(50))
-    .describe('by language: a customer message that is exactly one of these opts them out, e.g. { "pt": ["PARAR", "SAIR"] }'),
+    .describe(
+      'by language: a customer message that is exactly one of these opts them out, e.g. { "pt": ["PARAR", "SAIR"] }',
+    ),
   confirmationTexts: z
     .record(z.string().min(2).max(10), z.string().min(1).max(1000))
     .describe('by language: what the customer is told, once, after a keyword opt-out'),
   pricesUsd: z
     .record(z.string(), z.number().min(0).max(10))
-    .describe('USD per billable message by Meta pricing category (marketing, utility, authentication, service)'),
+    .describe(
+      'USD per billable message by Meta pricing category (marketing, utility, authentication, service)',
+    ),
 });
 
 /** The do-not-contact list and the tenant's consent settings (opt-out keywords, confirmations, prices). */
-export async function consentRoutes(instance: FastifyInstance, deps: { db: Kysely<Database>; now: () => number }): Promise<void> {
+export async function consentRoutes(
+  instance: FastifyInstance,
+  deps: { db: Kysely<Database>; now: () => number },
+): Promise<void> {
   const app = instance.withTypeProvider<ZodTypeProvider>();
   const { db } = deps;
   const tags = ['consent'];
@@ -43,7 +52,14 @@ export async function consentRoutes(instance: FastifyInstance, deps: { db: Kysel
         }),
         response: {
           200: z.object({
-            data: z.array(z.object({ waId: z.string(), reason: z.string().nullable(), source: z.string(), createdAt: z.string() })),
+            data: z.array(
+              z.object({
+                waId: z.string(),
+                reason: z.string().nullable(),
+                source: z.string(),
+                createdAt: z.string(),
+              }),
+            ),
             nextCursor: z.string().nullable(),
           }),
         },
@@ -60,7 +76,12 @@ export async function consentRoutes(instance: FastifyInstance, deps: { db: Kysel
       if (request.query.after) select = select.where('wa_id', '>', request.query.after);
       const rows = await select.execute();
       return {
-        data: rows.map((row) => ({ waId: row.wa_id, reason: row.reason, source: row.source, createdAt: iso(row.created_at) })),
+        data: rows.map((row) => ({
+          waId: row.wa_id,
+          reason: row.reason,
+          source: row.source,
+          createdAt: iso(row.created_at),
+        })),
         nextCursor: rows.length === request.query.limit ? rows[rows.length - 1]!.wa_id : null,
       };
     },
@@ -71,7 +92,8 @@ export async function consentRoutes(instance: FastifyInstance, deps: { db: Kysel
     {
       schema: {
         tags,
-        summary: 'Add numbers to the do-not-contact list; their queued campaign messages are withdrawn at once.',
+        summary:
+          'Add numbers to the do-not-contact list; their queued campaign messages are withdrawn at once.',
         querystring: tenantQuery,
         body: z.object({
           phones: z.array(z.string().min(1).max(40)).min(1).max(10_000),
@@ -79,14 +101,18 @@ export async function consentRoutes(instance: FastifyInstance, deps: { db: Kysel
           reason: z.string().max(500).optional(),
         }),
         response: {
-          200: z.object({ added: z.number(), invalid: z.array(z.object({ phone: z.string(), reason: z.string() })) }),
+          200: z.object({
+            added: z.number(),
+            invalid: z.array(z.object({ phone: z.string(), reason: z.string() })),
+          }),
         },
       },
     },
     async (request) => {
       const tenantId = requireTenant(request.principal, request.query.tenantId);
       const country = request.body.country?.toUpperCase() ?? null;
-      if (country !== null && !isCountryCode(country)) throw new AppError('validation_failed', `country: "${country}" is not a country code`);
+      if (country !== null && !isCountryCode(country))
+        throw new AppError('validation_failed', `country: "${country}" is not a country code`);
       const valid: Array<{ waId: string; reason: string | null }> = [];
       const invalid: Array<{ phone: string; reason: string }> = [];
       for (const phone of request.body.phones) {
@@ -99,7 +125,9 @@ export async function consentRoutes(instance: FastifyInstance, deps: { db: Kysel
         const batch = valid.slice(index, index + 500);
         added += await db
           .transaction()
-          .execute((trx) => addDoNotContact(trx, tenantId, batch, { source: 'api', importId: null }, deps.now()));
+          .execute((trx) =>
+            addDoNotContact(trx, tenantId, batch, { source: 'api', importId: null }, deps.now()),
+          );
       }
       return { added, invalid };
     },
@@ -152,6 +180,11 @@ export async function consentRoutes(instance: FastifyInstance, deps: { db: Kysel
       },
     },
     async (request) =>
-      saveConsentSettings(db, requireTenant(request.principal, request.query.tenantId), request.body, deps.now()),
+      saveConsentSettings(
+        db,
+        requireTenant(request.principal, request.query.tenantId),
+        request.body,
+        deps.now(),
+      ),
   );
 }

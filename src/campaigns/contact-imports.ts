@@ -5,11 +5,11 @@ import { AppError, notFound } from '../http/app-error.ts';
 import { enqueueJob, PermanentJobError } from '../queue/index.ts';
 import type { Database } from '../store/schema.ts';
 import './campaign-schema.ts';
+import { csvField } from './csv-field.ts';
 import { type ImportProgress, importContacts } from './import-contacts.ts';
 import { isCountryCode } from './normalize-phone.ts';
 import { CsvTooLongError } from './parse-csv.ts';
 import { JsonTooLongError } from './parse-json-records.ts';
-import { csvField } from './csv-field.ts';
 import { ImportFileError } from './read-import-rows.ts';
 
 export const CONTACT_IMPORT_JOB = 'contact-import';
@@ -117,9 +117,15 @@ export class ContactImports {
   }
 
   /** Runs an import from a stream in this process (the CLI), to the end. */
-  async runFromStream(input: NewImport, body: AsyncIterable<Uint8Array | string>, onProgress?: (view: ImportView) => void) {
+  async runFromStream(
+    input: NewImport,
+    body: AsyncIterable<Uint8Array | string>,
+    onProgress?: (view: ImportView) => void,
+  ) {
     const id = await this.create(input, 'running');
-    const timer = onProgress ? setInterval(() => void this.show(input.tenantId, id).then(onProgress, () => {}), 1000) : null;
+    const timer = onProgress
+      ? setInterval(() => void this.show(input.tenantId, id).then(onProgress, () => {}), 1000)
+      : null;
     try {
       await this.run(id, body, undefined);
     } finally {
@@ -133,12 +139,24 @@ export class ContactImports {
     const importId = (payload as { importId?: string } | null)?.importId;
     if (typeof importId !== 'string') throw new PermanentJobError('contact-import: payload has no importId');
     const { db } = this.options;
-    const row = await db.selectFrom('contact_imports').selectAll().where('id', '=', importId).executeTakeFirst();
+    const row = await db
+      .selectFrom('contact_imports')
+      .selectAll()
+      .where('id', '=', importId)
+      .executeTakeFirst();
     if (!row || row.state === 'completed' || row.state === 'failed') return;
-    const progress = await this.run(importId, this.storedChunks(importId, row.chunk_count), this.options.now() + this.options.jobSliceMs);
+    const progress = await this.run(
+      importId,
+      this.storedChunks(importId, row.chunk_count),
+      this.options.now() + this.options.jobSliceMs,
+    );
     if (progress && !progress.isDone) {
       // Running jobs with this key are asked to run once more when this run ends (see enqueueJob).
-      await enqueueJob(db, { kind: CONTACT_IMPORT_JOB, payload: { importId }, dedupeKey: importId }, this.options.now());
+      await enqueueJob(
+        db,
+        { kind: CONTACT_IMPORT_JOB, payload: { importId }, dedupeKey: importId },
+        this.options.now(),
+      );
       this.options.onQueued();
     }
   }
@@ -187,7 +205,10 @@ export class ContactImports {
 
   private async create(input: NewImport, state: string): Promise<string> {
     if (input.defaultCountry !== null && !isCountryCode(input.defaultCountry)) {
-      throw new AppError('validation_failed', `country: "${input.defaultCountry}" is not an ISO 3166 country code such as BR`);
+      throw new AppError(
+        'validation_failed',
+        `country: "${input.defaultCountry}" is not an ISO 3166 country code such as BR`,
+      );
     }
     const id = `imp_${randomUUID()}`;
     const now = this.options.now();
@@ -225,7 +246,11 @@ export class ContactImports {
     deadlineMs: number | undefined,
   ): Promise<ImportProgress | null> {
     const { db } = this.options;
-    const row = await db.selectFrom('contact_imports').selectAll().where('id', '=', importId).executeTakeFirstOrThrow();
+    const row = await db
+      .selectFrom('contact_imports')
+      .selectAll()
+      .where('id', '=', importId)
+      .executeTakeFirstOrThrow();
     const now = this.options.now();
     await db
       .updateTable('contact_imports')
@@ -247,7 +272,11 @@ export class ContactImports {
         now: this.options.now,
       });
     } catch (error) {
-      if (error instanceof ImportFileError || error instanceof CsvTooLongError || error instanceof JsonTooLongError) {
+      if (
+        error instanceof ImportFileError ||
+        error instanceof CsvTooLongError ||
+        error instanceof JsonTooLongError
+      ) {
         await this.finish(importId, 'failed', error.message);
         return null;
       }
@@ -257,7 +286,11 @@ export class ContactImports {
     return progress;
   }
 
-  private async finish(importId: string, state: 'completed' | 'failed', problem: string | null): Promise<void> {
+  private async finish(
+    importId: string,
+    state: 'completed' | 'failed',
+    problem: string | null,
+  ): Promise<void> {
     const { db } = this.options;
     const now = this.options.now();
     await db.transaction().execute(async (trx) => {

@@ -11,7 +11,9 @@ import { recordOptIn } from './record-opt-in.ts';
 import { recordOptOut } from './record-opt-out.ts';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-const tenantQuery = z.object({ tenantId: z.string().optional().describe('admin only: the tenant to act for') });
+const tenantQuery = z.object({
+  tenantId: z.string().optional().describe('admin only: the tenant to act for'),
+});
 const idParams = z.object({ id: z.string().min(1) });
 
 const contactView = z.object({
@@ -33,13 +35,27 @@ const contactView = z.object({
 type ContactRow = Selectable<Database['contacts']>;
 type ContactColumns = Pick<
   ContactRow,
-  'id' | 'wa_id' | 'name' | 'fields' | 'time_zone' | 'country' | 'opted_out_at' | 'marketing_opted_out_at' | 'created_at' | 'updated_at'
+  | 'id'
+  | 'wa_id'
+  | 'name'
+  | 'fields'
+  | 'time_zone'
+  | 'country'
+  | 'opted_out_at'
+  | 'marketing_opted_out_at'
+  | 'created_at'
+  | 'updated_at'
 >;
 
 async function viewsOf(db: Kysely<Database>, tenantId: string, rows: ContactColumns[]) {
   if (rows.length === 0) return [];
   const ids = rows.map((row) => row.id);
-  const tags = await db.selectFrom('contact_tags').select(['contact_id', 'tag']).where('contact_id', 'in', ids).orderBy('tag').execute();
+  const tags = await db
+    .selectFrom('contact_tags')
+    .select(['contact_id', 'tag'])
+    .where('contact_id', 'in', ids)
+    .orderBy('tag')
+    .execute();
   const waIds = rows.flatMap((row) => (row.wa_id ? [row.wa_id] : []));
   const blocked = new Set(
     waIds.length === 0
@@ -84,17 +100,26 @@ const COLUMNS = [
 ] as const;
 
 /** Contacts: list and search, show, update fields and tags, and opt out or in with the consent history. */
-export async function contactRoutes(instance: FastifyInstance, deps: { db: Kysely<Database>; now: () => number }): Promise<void> {
+export async function contactRoutes(
+  instance: FastifyInstance,
+  deps: { db: Kysely<Database>; now: () => number },
+): Promise<void> {
   const app = instance.withTypeProvider<ZodTypeProvider>();
   const { db } = deps;
   const tags = ['contacts'];
 
   const load = async (tenantId: string, id: string) => {
-    const row = await db.selectFrom('contacts').select(COLUMNS).where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+    const row = await db
+      .selectFrom('contacts')
+      .select(COLUMNS)
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     if (!row) throw notFound(`contact ${id}`);
     return row;
   };
-  const show = async (tenantId: string, id: string) => (await viewsOf(db, tenantId, [await load(tenantId, id)]))[0]!;
+  const show = async (tenantId: string, id: string) =>
+    (await viewsOf(db, tenantId, [await load(tenantId, id)]))[0]!;
 
   app.get(
     '/contacts',
@@ -103,7 +128,11 @@ export async function contactRoutes(instance: FastifyInstance, deps: { db: Kysel
         tags,
         summary: 'Contacts, in pages: search by name or number, filter by tag or consent.',
         querystring: tenantQuery.extend({
-          search: z.string().max(100).optional().describe('part of the name, or the start of the number (digits)'),
+          search: z
+            .string()
+            .max(100)
+            .optional()
+            .describe('part of the name, or the start of the number (digits)'),
           tag: z.string().optional(),
           consent: z.enum(['subscribed', 'opted_out', 'marketing_opted_out']).optional(),
           after: z.string().optional().describe('cursor: the nextCursor of the previous page'),
@@ -115,23 +144,36 @@ export async function contactRoutes(instance: FastifyInstance, deps: { db: Kysel
     async (request) => {
       const query = request.query;
       const tenantId = requireTenant(request.principal, query.tenantId);
-      let select = db.selectFrom('contacts').select(COLUMNS).where('tenant_id', '=', tenantId).orderBy('id').limit(query.limit);
+      let select = db
+        .selectFrom('contacts')
+        .select(COLUMNS)
+        .where('tenant_id', '=', tenantId)
+        .orderBy('id')
+        .limit(query.limit);
       if (query.after) select = select.where('id', '>', query.after);
       if (query.search) {
         const digits = query.search.replace(/\D/g, '');
         const pattern = `%${query.search.replace(/[%_\\]/g, '')}%`;
         select = select.where((eb) =>
-          eb.or([eb('name', 'like', pattern), ...(digits.length >= 3 ? [eb('wa_id', 'like', `${digits}%`)] : [])]),
+          eb.or([
+            eb('name', 'like', pattern),
+            ...(digits.length >= 3 ? [eb('wa_id', 'like', `${digits}%`)] : []),
+          ]),
         );
       }
       if (query.tag) {
         select = select.where('id', 'in', (eb) =>
-          eb.selectFrom('contact_tags').select('contact_id').where('tenant_id', '=', tenantId).where('tag', '=', query.tag!),
+          eb
+            .selectFrom('contact_tags')
+            .select('contact_id')
+            .where('tenant_id', '=', tenantId)
+            .where('tag', '=', query.tag!),
         );
       }
       if (query.consent === 'subscribed') select = select.where('opted_out_at', 'is', null);
       if (query.consent === 'opted_out') select = select.where('opted_out_at', 'is not', null);
-      if (query.consent === 'marketing_opted_out') select = select.where('marketing_opted_out_at', 'is not', null);
+      if (query.consent === 'marketing_opted_out')
+        select = select.where('marketing_opted_out_at', 'is not', null);
       const rows = await select.execute();
       return {
         data: await viewsOf(db, tenantId, rows),
@@ -142,7 +184,15 @@ export async function contactRoutes(instance: FastifyInstance, deps: { db: Kysel
 
   app.get(
     '/contacts/:id',
-    { schema: { tags, summary: 'One contact.', params: idParams, querystring: tenantQuery, response: { 200: contactView } } },
+    {
+      schema: {
+        tags,
+        summary: 'One contact.',
+        params: idParams,
+        querystring: tenantQuery,
+        response: { 200: contactView },
+      },
+    },
     async (request) => show(requireTenant(request.principal, request.query.tenantId), request.params.id),
   );
 
@@ -151,13 +201,19 @@ export async function contactRoutes(instance: FastifyInstance, deps: { db: Kysel
     {
       schema: {
         tags,
-        summary: 'Update a contact: name, custom fields (null removes one), tags to add and remove, time zone.',
+        summary:
+          'Update a contact: name, custom fields (null removes one), tags to add and remove, time zone.',
         params: idParams,
         querystring: tenantQuery,
         body: z.object({
           name: z.string().max(200).nullable().optional(),
           fields: z.record(z.string().max(100), z.string().max(1000).nullable()).optional(),
-          tags: z.object({ add: z.array(z.string().min(1).max(50)).max(20).optional(), remove: z.array(z.string()).optional() }).optional(),
+          tags: z
+            .object({
+              add: z.array(z.string().min(1).max(50)).max(20).optional(),
+              remove: z.array(z.string()).optional(),
+            })
+            .optional(),
           timeZone: z.string().nullable().optional().describe('IANA zone, e.g. America/Sao_Paulo'),
         }),
         response: { 200: contactView },
@@ -195,7 +251,11 @@ export async function contactRoutes(instance: FastifyInstance, deps: { db: Kysel
             .execute();
         }
         if (body.tags?.remove && body.tags.remove.length > 0) {
-          await trx.deleteFrom('contact_tags').where('contact_id', '=', row.id).where('tag', 'in', body.tags.remove).execute();
+          await trx
+            .deleteFrom('contact_tags')
+            .where('contact_id', '=', row.id)
+            .where('tag', 'in', body.tags.remove)
+            .execute();
         }
       });
       return show(tenantId, row.id);
@@ -211,7 +271,10 @@ export async function contactRoutes(instance: FastifyInstance, deps: { db: Kysel
           'Opt a contact out (scope all: every message; marketing: marketing only). Suppressed at once in every campaign; recorded in the consent ledger.',
         params: idParams,
         querystring: tenantQuery,
-        body: z.object({ scope: z.enum(['all', 'marketing']).default('all'), reason: z.string().max(500).optional() }),
+        body: z.object({
+          scope: z.enum(['all', 'marketing']).default('all'),
+          reason: z.string().max(500).optional(),
+        }),
         response: { 200: contactView.extend({ isNew: z.boolean(), withdrawnMessages: z.number() }) },
       },
     },
@@ -221,11 +284,21 @@ export async function contactRoutes(instance: FastifyInstance, deps: { db: Kysel
       const result = await db.transaction().execute((trx) =>
         recordOptOut(
           trx,
-          { tenantId, contact: { contactId: row.id }, scope: request.body.scope, source: 'api', proof: request.body.reason ?? null },
+          {
+            tenantId,
+            contact: { contactId: row.id },
+            scope: request.body.scope,
+            source: 'api',
+            proof: request.body.reason ?? null,
+          },
           deps.now(),
         ),
       );
-      return { ...(await show(tenantId, row.id)), isNew: result.isNew, withdrawnMessages: result.withdrawnCount };
+      return {
+        ...(await show(tenantId, row.id)),
+        isNew: result.isNew,
+        withdrawnMessages: result.withdrawnCount,
+      };
     },
   );
 
@@ -240,7 +313,11 @@ export async function contactRoutes(instance: FastifyInstance, deps: { db: Kysel
         body: z.object({
           scope: z.enum(['all', 'marketing']).default('all'),
           source: z.string().min(1).max(100).describe('web_form, checkout, in_store …'),
-          proof: z.string().max(2000).optional().describe('what shows the consent: a form id, a URL, a recording'),
+          proof: z
+            .string()
+            .max(2000)
+            .optional()
+            .describe('what shows the consent: a form id, a URL, a recording'),
           occurredAt: z.iso.datetime({ offset: true }).optional(),
         }),
         response: { 200: contactView },

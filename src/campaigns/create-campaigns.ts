@@ -11,9 +11,9 @@ import { createCampaignEventHook } from './campaign-event-hook.ts';
 import { campaignRoutes } from './campaign-routes.ts';
 import { CampaignScheduler } from './campaign-scheduler.ts';
 import { Campaigns } from './campaigns.ts';
+import { consentRoutes } from './consent-routes.ts';
 import { CONTACT_IMPORT_JOB, ContactImports } from './contact-imports.ts';
 import { contactRoutes } from './contact-routes.ts';
-import { consentRoutes } from './consent-routes.ts';
 import { OUTBOUND_WEBHOOK_JOB } from './emit-tenant-event.ts';
 import { importRoutes } from './import-routes.ts';
 import { MessageTemplates } from './message-templates.ts';
@@ -176,7 +176,8 @@ export function createCampaigns(options: CreateCampaignsOptions): CampaignsDomai
     return count;
   };
 
-  const onError = (what: string) => (error: unknown) => log.error({ err: error }, `${what} failed; backing off`);
+  const onError = (what: string) => (error: unknown) =>
+    log.error({ err: error }, `${what} failed; backing off`);
   const schedulerLoop = new PollLoop(
     async () => {
       await sweep();
@@ -185,8 +186,16 @@ export function createCampaigns(options: CreateCampaignsOptions): CampaignsDomai
     config.pollIntervalMs,
     onError('campaign scheduler'),
   );
-  const importLoop = new PollLoop(() => importWorker.runBatch(), config.pollIntervalMs, onError('import worker'));
-  const webhookLoop = new PollLoop(() => webhookWorker.runBatch(), config.pollIntervalMs, onError('webhook worker'));
+  const importLoop = new PollLoop(
+    () => importWorker.runBatch(),
+    config.pollIntervalMs,
+    onError('import worker'),
+  );
+  const webhookLoop = new PollLoop(
+    () => webhookWorker.runBatch(),
+    config.pollIntervalMs,
+    onError('webhook worker'),
+  );
   wakeScheduler = () => schedulerLoop.wake();
   wakeJobs = () => {
     importLoop.wake();

@@ -12,6 +12,8 @@ export const TENANT_EVENTS = [
   'conversation.handoff',
   'contact.opted_out',
   'campaign.completed',
+  // A number's health changed (token, quality, limit, webhooks …): sent by the health domain.
+  'number.health_changed',
 ] as const;
 export type TenantEventName = (typeof TENANT_EVENTS)[number];
 
@@ -30,7 +32,11 @@ export interface TenantEvent {
  * the transaction of the change it reports: the deliveries and their jobs commit with it, or not at all.
  * Returns the event id, or null when it was already sent for this subject.
  */
-export async function emitTenantEvent(db: Db, input: TenantEvent, now: number = Date.now()): Promise<string | null> {
+export async function emitTenantEvent(
+  db: Db,
+  input: TenantEvent,
+  now: number = Date.now(),
+): Promise<string | null> {
   if (input.onceFor !== undefined) {
     const marked = await db
       .insertInto('tenant_event_marks')

@@ -67,7 +67,8 @@ export async function importContacts(
     batch.push(record);
     if (batch.length >= batchSize) {
       await flush();
-      if (options.deadlineMs !== undefined && options.now() > options.deadlineMs) return { isDone: false, ...totals };
+      if (options.deadlineMs !== undefined && options.now() > options.deadlineMs)
+        return { isDone: false, ...totals };
     }
   }
   await flush();
@@ -124,12 +125,17 @@ async function writeBatch(
 }
 
 /** Several rows for one number in a batch become one: later values win, tags add up, every opt-in is kept. */
-function mergeRows(rows: ImportRow[]): Map<string, { row: ImportRow; optIns: NonNullable<ImportRow['optIn']>[] }> {
+function mergeRows(
+  rows: ImportRow[],
+): Map<string, { row: ImportRow; optIns: NonNullable<ImportRow['optIn']>[] }> {
   const byWaId = new Map<string, { row: ImportRow; optIns: NonNullable<ImportRow['optIn']>[] }>();
   for (const row of rows) {
     const existing = byWaId.get(row.waId);
     if (!existing) {
-      byWaId.set(row.waId, { row: { ...row, fields: { ...row.fields }, tags: [...row.tags] }, optIns: row.optIn ? [row.optIn] : [] });
+      byWaId.set(row.waId, {
+        row: { ...row, fields: { ...row.fields }, tags: [...row.tags] },
+        optIns: row.optIn ? [row.optIn] : [],
+      });
       continue;
     }
     const target = existing.row;
@@ -212,10 +218,21 @@ async function upsertContacts(
     const fieldsJson = JSON.stringify(fields);
     const timeZone = row.isTimeZoneExplicit ? row.timeZone : (contact.time_zone ?? row.timeZone);
     const name = row.name ?? contact.name;
-    if (fieldsJson !== contact.fields || timeZone !== contact.time_zone || name !== contact.name || contact.country === null) {
+    if (
+      fieldsJson !== contact.fields ||
+      timeZone !== contact.time_zone ||
+      name !== contact.name ||
+      contact.country === null
+    ) {
       await trx
         .updateTable('contacts')
-        .set({ fields: fieldsJson, time_zone: timeZone, name, country: contact.country ?? row.country, updated_at: now })
+        .set({
+          fields: fieldsJson,
+          time_zone: timeZone,
+          name,
+          country: contact.country ?? row.country,
+          updated_at: now,
+        })
         .where('id', '=', contact.id)
         .execute();
     }

@@ -6,7 +6,9 @@ import { AppError } from '../http/app-error.ts';
 import { requireTenant } from '../http/auth.ts';
 import type { ContactImports } from './contact-imports.ts';
 
-const tenantQuery = z.object({ tenantId: z.string().optional().describe('admin only: the tenant to act for') });
+const tenantQuery = z.object({
+  tenantId: z.string().optional().describe('admin only: the tenant to act for'),
+});
 
 const importView = z.object({
   id: z.string(),
@@ -26,7 +28,10 @@ const importView = z.object({
 });
 
 /** Contact and do-not-contact imports: upload (streamed, answered at once), progress, and the error report. */
-export async function importRoutes(instance: FastifyInstance, deps: { imports: ContactImports }): Promise<void> {
+export async function importRoutes(
+  instance: FastifyInstance,
+  deps: { imports: ContactImports },
+): Promise<void> {
   const tags = ['contacts'];
   await instance.register(async (scope) => {
     // The upload is read as a stream (a million rows are tens of MB): no body parser may buffer it.
@@ -37,7 +42,8 @@ export async function importRoutes(instance: FastifyInstance, deps: { imports: C
       {
         schema: {
           tags,
-          summary: 'Import contacts (or a do-not-contact list) from CSV, a JSON array or NDJSON; answers 202 with the import id.',
+          summary:
+            'Import contacts (or a do-not-contact list) from CSV, a JSON array or NDJSON; answers 202 with the import id.',
           description: [
             'Send the file as the body: `text/csv` (a header row with a phone column: phone, number, whatsapp or wa_id;',
             'name, tags (separated by ; or |), timeZone, country, optInSource, optInAt, optInProof; any other column is a',
@@ -48,8 +54,16 @@ export async function importRoutes(instance: FastifyInstance, deps: { imports: C
           querystring: tenantQuery.extend({
             kind: z.enum(['contacts', 'do_not_contact']).default('contacts'),
             format: z.enum(['csv', 'json']).optional().describe('by default from the Content-Type'),
-            country: z.string().length(2).optional().describe('ISO 3166 country for numbers without +, e.g. BR'),
-            optInSource: z.string().max(100).optional().describe('recorded in the consent ledger for rows that name none'),
+            country: z
+              .string()
+              .length(2)
+              .optional()
+              .describe('ISO 3166 country for numbers without +, e.g. BR'),
+            optInSource: z
+              .string()
+              .max(100)
+              .optional()
+              .describe('recorded in the consent ledger for rows that name none'),
             tags: z.string().max(500).optional().describe('comma-separated tags added to every row'),
           }),
           response: { 202: importView },
@@ -95,7 +109,10 @@ export async function importRoutes(instance: FastifyInstance, deps: { imports: C
       },
     },
     async (request) => ({
-      data: await deps.imports.list(requireTenant(request.principal, request.query.tenantId), request.query.limit),
+      data: await deps.imports.list(
+        requireTenant(request.principal, request.query.tenantId),
+        request.query.limit,
+      ),
     }),
   );
 
@@ -110,7 +127,8 @@ export async function importRoutes(instance: FastifyInstance, deps: { imports: C
         response: { 200: importView },
       },
     },
-    async (request) => deps.imports.show(requireTenant(request.principal, request.query.tenantId), request.params.id),
+    async (request) =>
+      deps.imports.show(requireTenant(request.principal, request.query.tenantId), request.params.id),
   );
 
   app.get(

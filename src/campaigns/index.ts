@@ -3,9 +3,9 @@
  * sending hours and follow-ups, the funnel, and signed webhooks to tenants' own systems.
  */
 export { addDoNotContact } from './add-do-not-contact.ts';
+export { campaignFunnel, type Funnel, type FunnelRow, funnelCsv } from './campaign-funnel.ts';
 export { campaignMigrations } from './campaign-migrations.ts';
-export type { Campaigns, CampaignInput, CampaignView } from './campaigns.ts';
-export { type Funnel, type FunnelRow, campaignFunnel, funnelCsv } from './campaign-funnel.ts';
+export type { CampaignInput, Campaigns, CampaignView } from './campaigns.ts';
 export {
   type ConsentSettings,
   consentSettingsFor,
@@ -22,7 +22,12 @@ export {
   createCampaigns,
   DEFAULT_CAMPAIGNS_CONFIG,
 } from './create-campaigns.ts';
-export { emitTenantEvent, TENANT_EVENTS, type TenantEvent, type TenantEventName } from './emit-tenant-event.ts';
+export {
+  emitTenantEvent,
+  TENANT_EVENTS,
+  type TenantEvent,
+  type TenantEventName,
+} from './emit-tenant-event.ts';
 export { normalizePhone } from './normalize-phone.ts';
 export { SIGNATURE_HEADER, signWebhook, type WebhookPoster } from './outbound-webhooks.ts';
 export { type OptInInput, recordOptIn } from './record-opt-in.ts';

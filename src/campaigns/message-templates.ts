@@ -24,7 +24,11 @@ export interface TemplateView {
   parameterFormat: string;
   components: unknown[];
   /** The placeholders a campaign must map: header, body (in order) and buttons with parameters. */
-  parameters: { header: string[]; body: string[]; buttons: Array<{ index: number; type: string; parameters: string[] }> };
+  parameters: {
+    header: string[];
+    body: string[];
+    buttons: Array<{ index: number; type: string; parameters: string[] }>;
+  };
   updatedAt: string;
 }
 
@@ -38,7 +42,13 @@ export interface MessageTemplatesOptions {
 }
 
 /** Statuses after which a template can no longer be sent (132001, 132015, 132016). */
-export const UNSENDABLE_TEMPLATE_STATUSES = new Set(['PAUSED', 'DISABLED', 'REJECTED', 'DELETED', 'PENDING_DELETION']);
+export const UNSENDABLE_TEMPLATE_STATUSES = new Set([
+  'PAUSED',
+  'DISABLED',
+  'REJECTED',
+  'DELETED',
+  'PENDING_DELETION',
+]);
 
 export function toTemplateView(row: TemplateRow): TemplateView {
   const shape = shapeOf(row);
@@ -87,7 +97,10 @@ export class MessageTemplates {
         templates = await this.options.graph.listTemplates(access, waba.wabaId);
       } catch (error) {
         if (isGraphError(error)) {
-          throw new AppError('unavailable', `could not list the templates of WABA ${waba.wabaId}: ${error.message}`);
+          throw new AppError(
+            'unavailable',
+            `could not list the templates of WABA ${waba.wabaId}: ${error.message}`,
+          );
         }
         throw error;
       }
@@ -102,7 +115,9 @@ export class MessageTemplates {
           .where('tenant_id', '=', tenantId)
           .where('waba_id', '=', waba.wabaId)
           .execute();
-        const gone = known.filter((row) => !names.includes(`${row.name}\u0000${row.language}`)).map((row) => row.id);
+        const gone = known
+          .filter((row) => !names.includes(`${row.name}\u0000${row.language}`))
+          .map((row) => row.id);
         if (gone.length > 0) {
           await trx
             .updateTable('message_templates')
@@ -119,7 +134,10 @@ export class MessageTemplates {
   async create(tenantId: string, wabaId: string | undefined, draft: TemplateDraft): Promise<TemplateView> {
     const wabas = await this.options.directory.listWabas(tenantId);
     const waba = wabaId === undefined ? wabas[0] : wabas.find((candidate) => candidate.wabaId === wabaId);
-    if (!waba) throw wabaId === undefined ? new AppError('validation_failed', 'this tenant has no WABA: connect one first') : notFound(`WABA ${wabaId}`);
+    if (!waba)
+      throw wabaId === undefined
+        ? new AppError('validation_failed', 'this tenant has no WABA: connect one first')
+        : notFound(`WABA ${wabaId}`);
     const access = await this.accessFor(tenantId, waba.wabaId);
     let created: { id: string; status: string; category: string };
     try {
@@ -182,7 +200,10 @@ export class MessageTemplates {
   private async accessFor(tenantId: string, wabaId: string): Promise<GraphAccess> {
     const accessToken = await this.options.directory.accessTokenFor(tenantId, wabaId);
     if (!accessToken) {
-      throw new AppError('validation_failed', `no access token for WABA ${wabaId}: add one (POST /api/v1/tenants/{id}/access-tokens)`);
+      throw new AppError(
+        'validation_failed',
+        `no access token for WABA ${wabaId}: add one (POST /api/v1/tenants/{id}/access-tokens)`,
+      );
     }
     const number = await this.options.db
       .selectFrom('phone_numbers')
@@ -198,7 +219,13 @@ export class MessageTemplates {
     };
   }
 
-  private async upsert(db: Db, tenantId: string, wabaId: string, template: MessageTemplate, now: number): Promise<string> {
+  private async upsert(
+    db: Db,
+    tenantId: string,
+    wabaId: string,
+    template: MessageTemplate,
+    now: number,
+  ): Promise<string> {
     const components = JSON.stringify(template.components);
     const parameterFormat = templateShape(template.components, template.parameterFormat).parameterFormat;
     const values = {

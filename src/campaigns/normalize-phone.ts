@@ -1,7 +1,12 @@
 import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 
 export type NormalizedPhone =
-  | { ok: true; e164: string; /** E.164 digits: the contact key, as Meta's wa_id. */ waId: string; country: string | null }
+  | {
+      ok: true;
+      e164: string /** E.164 digits: the contact key, as Meta's wa_id. */;
+      waId: string;
+      country: string | null;
+    }
   | { ok: false; reason: string };
 
 export function isCountryCode(value: string): value is CountryCode {
@@ -19,7 +24,7 @@ export function normalizePhone(raw: string, defaultCountry: CountryCode | null):
   if (text === '') return { ok: false, reason: 'missing phone number' };
   if (text.length > 40) return { ok: false, reason: 'phone number is longer than 40 characters' };
   let parsed = parsePhoneNumberFromString(text, defaultCountry ?? undefined);
-  if ((!parsed || !parsed.isValid()) && !text.startsWith('+') && /^\d{8,15}$/.test(text.replace(/[\s().-]/g, ''))) {
+  if (!parsed?.isValid() && !text.startsWith('+') && /^\d{8,15}$/.test(text.replace(/[\s().-]/g, ''))) {
     // "5511987654321" in a US list: digits that only make sense with their own country code.
     const international = parsePhoneNumberFromString(`+${text.replace(/\D/g, '')}`);
     if (international?.isValid()) parsed = international;

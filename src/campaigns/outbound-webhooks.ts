@@ -54,12 +54,33 @@ export function signWebhook(secret: string, body: string, timestampSeconds: numb
 
 function isPrivateHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.internal') || host.endsWith('.local')) return true;
+  if (
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    host.endsWith('.internal') ||
+    host.endsWith('.local')
+  )
+    return true;
   if (isIP(host) === 4) {
     const [a, b] = host.split('.').map(Number) as [number, number];
-    return a === 10 || a === 127 || a === 0 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
+    return (
+      a === 10 ||
+      a === 127 ||
+      a === 0 ||
+      (a === 169 && b === 254) ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) ||
+      (a === 100 && b >= 64 && b <= 127)
+    );
   }
-  if (isIP(host) === 6) return host === '::1' || host.startsWith('fc') || host.startsWith('fd') || host.startsWith('fe80') || host === '::';
+  if (isIP(host) === 6)
+    return (
+      host === '::1' ||
+      host.startsWith('fc') ||
+      host.startsWith('fd') ||
+      host.startsWith('fe80') ||
+      host === '::'
+    );
   return false;
 }
 
@@ -84,14 +105,21 @@ export class OutboundWebhooks {
     } catch {
       throw new AppError('validation_failed', 'url: not a URL');
     }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new AppError('validation_failed', 'url: use https://');
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      throw new AppError('validation_failed', 'url: use https://');
     if (!this.options.canReachPrivateNetworks && isPrivateHost(url.hostname)) {
-      throw new AppError('validation_failed', 'url: endpoints on loopback or private networks are not allowed');
+      throw new AppError(
+        'validation_failed',
+        'url: endpoints on loopback or private networks are not allowed',
+      );
     }
     const events = input.events ?? [];
     const unknown = events.filter((event) => !(TENANT_EVENTS as readonly string[]).includes(event));
     if (unknown.length > 0) {
-      throw new AppError('validation_failed', `events: unknown ${unknown.join(', ')} (known: ${TENANT_EVENTS.join(', ')})`);
+      throw new AppError(
+        'validation_failed',
+        `events: unknown ${unknown.join(', ')} (known: ${TENANT_EVENTS.join(', ')})`,
+      );
     }
     const secret = input.secret ?? `whsec_${randomBytes(24).toString('base64url')}`;
     const id = `whe_${randomUUID()}`;
@@ -169,11 +197,16 @@ export class OutboundWebhooks {
   /** The `outbound-webhook` job: one attempt at one delivery. */
   async deliver(payload: unknown, job: { attempts: number }): Promise<void> {
     const deliveryId = (payload as { deliveryId?: string } | null)?.deliveryId;
-    if (typeof deliveryId !== 'string') throw new PermanentJobError('outbound-webhook: payload has no deliveryId');
+    if (typeof deliveryId !== 'string')
+      throw new PermanentJobError('outbound-webhook: payload has no deliveryId');
     const { db } = this.options;
     const delivery = await db
       .selectFrom('outbound_webhook_deliveries')
-      .innerJoin('outbound_webhook_endpoints', 'outbound_webhook_endpoints.id', 'outbound_webhook_deliveries.endpoint_id')
+      .innerJoin(
+        'outbound_webhook_endpoints',
+        'outbound_webhook_endpoints.id',
+        'outbound_webhook_deliveries.endpoint_id',
+      )
       .select([
         'outbound_webhook_deliveries.id',
         'outbound_webhook_deliveries.state',
@@ -185,9 +218,14 @@ export class OutboundWebhooks {
       ])
       .where('outbound_webhook_deliveries.id', '=', deliveryId)
       .executeTakeFirst();
-    if (!delivery || delivery.state !== 'pending') return;
+    if (delivery?.state !== 'pending') return;
     if (delivery.is_active !== 1) {
-      await this.record(deliveryId, { state: 'failed', status: null, error: 'the endpoint was deleted', attempts: job.attempts });
+      await this.record(deliveryId, {
+        state: 'failed',
+        status: null,
+        error: 'the endpoint was deleted',
+        attempts: job.attempts,
+      });
       return;
     }
     const timestamp = Math.floor(this.options.now() / 1000);
@@ -202,7 +240,11 @@ export class OutboundWebhooks {
           'user-agent': 'Coxcox-Webhooks/1',
           'x-coxcox-event': delivery.event,
           'x-coxcox-delivery': delivery.id,
-          [SIGNATURE_HEADER]: signWebhook(this.options.box.open(delivery.secret_enc), delivery.payload, timestamp),
+          [SIGNATURE_HEADER]: signWebhook(
+            this.options.box.open(delivery.secret_enc),
+            delivery.payload,
+            timestamp,
+          ),
         },
         AbortSignal.timeout(this.options.timeoutMs),
       );

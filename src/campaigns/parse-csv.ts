@@ -18,7 +18,9 @@ export interface ParseCsvOptions {
 export class CsvTooLongError extends Error {
   readonly line: number;
   constructor(line: number, maxChars: number) {
-    super(`the record starting on line ${line} is longer than ${maxChars} characters (is a quote not closed?)`);
+    super(
+      `the record starting on line ${line} is longer than ${maxChars} characters (is a quote not closed?)`,
+    );
     this.name = 'CsvTooLongError';
     this.line = line;
   }
@@ -78,7 +80,8 @@ export async function* parseCsv(
   }
 
   for await (const chunk of source) {
-    buffer = buffer.slice(offset) + (typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
+    buffer =
+      buffer.slice(offset) + (typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
     offset = 0;
     if (isStart && buffer.length > 0) {
       if (buffer.charCodeAt(0) === 0xfeff) buffer = buffer.slice(1);

@@ -58,7 +58,12 @@ export async function* parseJsonRecords(
     try {
       return { line: startLine, value: JSON.parse(raw), problem: null, raw };
     } catch (error) {
-      return { line: startLine, value: undefined, problem: `malformed JSON: ${(error as Error).message}`, raw };
+      return {
+        line: startLine,
+        value: undefined,
+        problem: `malformed JSON: ${(error as Error).message}`,
+        raw,
+      };
     }
   };
 
@@ -97,7 +102,12 @@ export async function* parseJsonRecords(
           isElementStarted = false;
         } else if (code > 32) {
           mode = 'done';
-          yield { line, value: undefined, problem: 'text after the end of the JSON array', raw: buffer.slice(scan, scan + 200) };
+          yield {
+            line,
+            value: undefined,
+            problem: 'text after the end of the JSON array',
+            raw: buffer.slice(scan, scan + 200),
+          };
           return;
         }
         continue;
@@ -129,7 +139,12 @@ export async function* parseJsonRecords(
     scan -= keepFrom;
     if (depth > 0) elementStart = 0;
     if (isFinal && depth > 0) {
-      yield { line: elementLine, value: undefined, problem: 'the JSON array is not closed', raw: buffer.slice(0, 200) };
+      yield {
+        line: elementLine,
+        value: undefined,
+        problem: 'the JSON array is not closed',
+        raw: buffer.slice(0, 200),
+      };
     }
   }
 

@@ -19,7 +19,12 @@ export type PauseReason = string;
  * outbox are taken back, their contacts put back in line so that `resume` sends them. Messages already
  * being sent finish. Returns false when the campaign was not running.
  */
-export async function pauseCampaign(db: Db, campaignId: string, reason: PauseReason, now: number): Promise<boolean> {
+export async function pauseCampaign(
+  db: Db,
+  campaignId: string,
+  reason: PauseReason,
+  now: number,
+): Promise<boolean> {
   const paused = await db
     .updateTable('campaigns')
     .set({ state: 'paused', pause_reason: reason, paused_at: now, next_tick_at: null, updated_at: now })
@@ -32,11 +37,16 @@ export async function pauseCampaign(db: Db, campaignId: string, reason: PauseRea
     .select('tenant_id')
     .where('id', '=', campaignId)
     .executeTakeFirstOrThrow();
-  await requeueWithdrawn(db, campaignId, await withdrawCampaignMessages(
+  await requeueWithdrawn(
     db,
-    { tenantId: campaign.tenant_id, campaignId, reason: `paused: ${reason}` },
+    campaignId,
+    await withdrawCampaignMessages(
+      db,
+      { tenantId: campaign.tenant_id, campaignId, reason: `paused: ${reason}` },
+      now,
+    ),
     now,
-  ), now);
+  );
   return true;
 }
 

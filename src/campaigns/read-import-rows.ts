@@ -40,7 +40,16 @@ export interface ReadImportRowsOptions {
   tags: string[];
 }
 
-type Column = 'phone' | 'name' | 'tags' | 'timeZone' | 'country' | 'optInSource' | 'optInAt' | 'optInProof' | 'reason';
+type Column =
+  | 'phone'
+  | 'name'
+  | 'tags'
+  | 'timeZone'
+  | 'country'
+  | 'optInSource'
+  | 'optInAt'
+  | 'optInProof'
+  | 'reason';
 
 /** Header names (lowercase, letters and digits only) we recognise, in English, Portuguese and Spanish. */
 const ALIASES: Record<string, Column> = {
@@ -148,7 +157,8 @@ export async function* readImportRows(
     for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
       if (key === 'fields' && item && typeof item === 'object' && !Array.isArray(item)) {
         for (const [name, fieldValue] of Object.entries(item as Record<string, unknown>)) {
-          if (fieldValue !== null && fieldValue !== undefined && fieldValue !== '') fields[name] = String(fieldValue);
+          if (fieldValue !== null && fieldValue !== undefined && fieldValue !== '')
+            fields[name] = String(fieldValue);
         }
         continue;
       }
@@ -198,7 +208,8 @@ function toRecord(
   let country = options.defaultCountry;
   if (values.country) {
     const code = values.country.toUpperCase();
-    if (!isCountryCode(code)) return reject(`unknown country "${values.country}" (use ISO codes such as BR, MX, US)`);
+    if (!isCountryCode(code))
+      return reject(`unknown country "${values.country}" (use ISO codes such as BR, MX, US)`);
     country = code;
   }
   const phone = normalizePhone(values.phone ?? '', country);
@@ -217,7 +228,9 @@ function toRecord(
   if (fieldEntries.length > MAX_FIELDS) return reject(`more than ${MAX_FIELDS} custom fields`);
   const tooLong = fieldEntries.find(([, value]) => value.length > MAX_FIELD_CHARS);
   if (tooLong) return reject(`field "${tooLong[0]}" is longer than ${MAX_FIELD_CHARS} characters`);
-  const tags = [...new Set([...options.tags, ...rowTags].map((tag) => tag.trim()).filter((tag) => tag !== ''))];
+  const tags = [
+    ...new Set([...options.tags, ...rowTags].map((tag) => tag.trim()).filter((tag) => tag !== '')),
+  ];
   if (tags.length > MAX_TAGS) return reject(`more than ${MAX_TAGS} tags`);
   const longTag = tags.find((tag) => tag.length > MAX_TAG_CHARS);
   if (longTag) return reject(`tag "${longTag.slice(0, 20)}…" is longer than ${MAX_TAG_CHARS} characters`);
@@ -229,7 +242,11 @@ function toRecord(
       at = parseTime(values.optInAt);
       if (at === null) return reject(`opt-in time "${values.optInAt}" is not a date (use ISO 8601)`);
     }
-    optIn = { source: source.slice(0, 100), at, proof: values.optInProof ? values.optInProof.slice(0, 2000) : null };
+    optIn = {
+      source: source.slice(0, 100),
+      at,
+      proof: values.optInProof ? values.optInProof.slice(0, 2000) : null,
+    };
   }
   return {
     line,

@@ -23,7 +23,11 @@ export interface OptInInput {
  * their rows' opt-ins directly and never lift an opt-out: a list the tenant uploads cannot re-subscribe
  * someone who said stop; only the customer's own act, recorded here, can.
  */
-export async function recordOptIn(db: Db, input: OptInInput, now: number = Date.now()): Promise<string | null> {
+export async function recordOptIn(
+  db: Db,
+  input: OptInInput,
+  now: number = Date.now(),
+): Promise<string | null> {
   const contactId = await resolveContactId(db, input.tenantId, input.contact, now);
   if (!contactId) return null;
   const occurredAt = input.occurredAt ?? now;

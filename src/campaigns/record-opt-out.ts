@@ -12,7 +12,14 @@ import { withdrawCampaignMessages } from './withdraw-campaign-messages.ts';
 type Db = Kysely<Database> | Transaction<Database>;
 
 /** Where an opt-out came from; the consent ledger keeps it as `source`. */
-export type OptOutSource = 'keyword' | 'agent' | 'user_preferences' | 'error_131050' | 'api' | 'import' | (string & {});
+export type OptOutSource =
+  | 'keyword'
+  | 'agent'
+  | 'user_preferences'
+  | 'error_131050'
+  | 'api'
+  | 'import'
+  | (string & {});
 
 /** One of the keys is enough; a contact that does not exist yet is created, so the opt-out is remembered. */
 export interface ContactRef {
@@ -51,7 +58,12 @@ export interface OptOutResult {
 }
 
 /** Finds the contact by id, wa_id or BSUID, creating it from a wa_id or BSUID when unknown. */
-export async function resolveContactId(db: Db, tenantId: string, ref: ContactRef, now: number): Promise<string | null> {
+export async function resolveContactId(
+  db: Db,
+  tenantId: string,
+  ref: ContactRef,
+  now: number,
+): Promise<string | null> {
   if (ref.contactId) {
     const row = await db
       .selectFrom('contacts')
@@ -72,7 +84,11 @@ export async function resolveContactId(db: Db, tenantId: string, ref: ContactRef
  * contact's part in those campaigns, tells the tenant's systems (`contact.opted_out`), and queues the
  * confirmation to the customer. A repeated opt-out changes nothing and is not confirmed twice.
  */
-export async function recordOptOut(db: Db, input: OptOutInput, now: number = Date.now()): Promise<OptOutResult> {
+export async function recordOptOut(
+  db: Db,
+  input: OptOutInput,
+  now: number = Date.now(),
+): Promise<OptOutResult> {
   const contactId = await resolveContactId(db, input.tenantId, input.contact, now);
   if (!contactId) return { contactId: null, isNew: false, withdrawnCount: 0, confirmationId: null };
   const occurredAt = input.occurredAt ?? now;

@@ -5,8 +5,8 @@ import type { Database } from '../store/schema.ts';
 import './campaign-schema.ts';
 import type { Campaign } from './campaign-definition.ts';
 import { CONTACT_STATE_RANKS, MESSAGE_STATE_RANKS } from './contact-states.ts';
-import { buildComponents, type ParameterMapping, type TemplateShape } from './template-parameters.ts';
 import { nextSendingTime, startOfLocalDay } from './sending-hours.ts';
+import { buildComponents, type ParameterMapping, type TemplateShape } from './template-parameters.ts';
 
 export interface ReleaseLimits {
   /** Contacts released per transaction. */
@@ -43,8 +43,9 @@ interface DueContact {
  * Moves due contacts into the outbox through `enqueueMessage`, so the dispatcher's throughput, pair pace
  * and daily tier apply. A contact is due when its step's time has come and it is inside sending hours in
  * its own time zone; the daily cap (counted in the campaign's time zone) and the in-flight limit bound
- * each run. Each batch commits its outbox rows, campaign messages and contact updates together; the
- * idempotency key `campaign:<id>:<contact>:<step>` makes a release after a crash a no-op.
+ * each run. Each batch commits its outbox rows, campaign messages and contact updates together, so a
+ * crash cannot leave a message queued whose contact is still due (no idempotency key is needed, and its
+ * lookup would cost a query per message); ticks of one campaign never overlap (the scheduler's lock).
  */
 export async function releaseDueContacts(
   db: Kysely<Database>,
@@ -98,7 +99,8 @@ export async function releaseDueContacts(
     const opensAt = nextSendingTime(now, zone, row.send_from_minute, row.send_until_minute);
     if (opensAt > now || budget <= 0) {
       const due = await earliestDue(db, row.id, zone);
-      if (due !== null) later(nextSendingTime(Math.max(due, floor), zone, row.send_from_minute, row.send_until_minute));
+      if (due !== null)
+        later(nextSendingTime(Math.max(due, floor), zone, row.send_from_minute, row.send_until_minute));
       continue;
     }
     while (budget > 0) {
@@ -119,7 +121,8 @@ export async function releaseDueContacts(
       if (due.length < limits.batchSize) break;
     }
     const due = await earliestDue(db, row.id, zone);
-    if (due !== null) later(nextSendingTime(Math.max(due, now), zone, row.send_from_minute, row.send_until_minute));
+    if (due !== null)
+      later(nextSendingTime(Math.max(due, now), zone, row.send_from_minute, row.send_until_minute));
   }
   return { released, nextAt, inFlight: inFlight + released };
 }
@@ -136,7 +139,11 @@ async function earliestDue(db: Kysely<Database>, campaignId: string, zone: strin
 }
 
 /** The template and parameters of a contact's step: the variant's for step 0, the follow-up's after. */
-function stepOf(campaign: Campaign, variant: string, step: number): { templateId: string; parameters: ParameterMapping } {
+function stepOf(
+  campaign: Campaign,
+  variant: string,
+  step: number,
+): { templateId: string; parameters: ParameterMapping } {
   if (step === 0) {
     const chosen = campaign.variants.find((candidate) => candidate.name === variant) ?? campaign.variants[0]!;
     return { templateId: chosen.templateId, parameters: chosen.parameters };
@@ -159,7 +166,9 @@ async function releaseBatch(
       await trx
         .selectFrom('contacts')
         .leftJoin('do_not_contact', (join) =>
-          join.onRef('do_not_contact.tenant_id', '=', 'contacts.tenant_id').onRef('do_not_contact.wa_id', '=', 'contacts.wa_id'),
+          join
+            .onRef('do_not_contact.tenant_id', '=', 'contacts.tenant_id')
+            .onRef('do_not_contact.wa_id', '=', 'contacts.wa_id'),
         )
         .select([
           'contacts.id',
@@ -178,7 +187,12 @@ async function releaseBatch(
   const optedOut: string[] = [];
   const suppressed: string[] = [];
   const missing: Array<{ contactId: string; reason: string }> = [];
-  const ready: Array<{ item: DueContact; step: number; template: LoadedTemplate; components: ReturnType<typeof buildComponents> }> = [];
+  const ready: Array<{
+    item: DueContact;
+    step: number;
+    template: LoadedTemplate;
+    components: ReturnType<typeof buildComponents>;
+  }> = [];
   for (const item of due) {
     const contact = contacts.get(item.contact_id);
     const step = item.next_step ?? 0;
@@ -188,7 +202,10 @@ async function releaseBatch(
       suppressed.push(item.contact_id);
       continue;
     }
-    if (contact.opted_out_at !== null || (template.category === 'MARKETING' && contact.marketing_opted_out_at !== null)) {
+    if (
+      contact.opted_out_at !== null ||
+      (template.category === 'MARKETING' && contact.marketing_opted_out_at !== null)
+    ) {
       optedOut.push(item.contact_id);
       continue;
     }
@@ -225,7 +242,12 @@ async function releaseBatch(
       .updateTable('campaign_contacts')
       .set((eb) => ({
         ...end,
-        state: eb.case().when('state_rank', '<', CONTACT_STATE_RANKS.failed).then('failed').else(eb.ref('state')).end(),
+        state: eb
+          .case()
+          .when('state_rank', '<', CONTACT_STATE_RANKS.failed)
+          .then('failed')
+          .else(eb.ref('state'))
+          .end(),
         state_rank: eb
           .case()
           .when('state_rank', '<', CONTACT_STATE_RANKS.failed)
@@ -300,7 +322,6 @@ async function releaseBatch(
         campaignId: row.id,
         category: template.category,
         conversationId: conversations.get(item.contact_id) ?? null,
-        idempotencyKey: `campaign:${row.id}:${item.contact_id}:${step}`,
       },
       now,
     );

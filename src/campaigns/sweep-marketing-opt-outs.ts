@@ -11,7 +11,11 @@ import { recordOptOut } from './record-opt-out.ts';
  * marketing opt-out, for sends of any source. Already opted-out contacts are left as they are. Returns
  * how many opt-outs were new.
  */
-export async function sweepMarketingOptOuts(db: Kysely<Database>, sinceMs: number, now: number): Promise<number> {
+export async function sweepMarketingOptOuts(
+  db: Kysely<Database>,
+  sinceMs: number,
+  now: number,
+): Promise<number> {
   const rows = await db
     .selectFrom('outbox')
     .select(['tenant_id', 'recipient', 'error_title'])
@@ -25,7 +29,11 @@ export async function sweepMarketingOptOuts(db: Kysely<Database>, sinceMs: numbe
     const isNew = await db.transaction().execute(async (trx) => {
       const contactId = await upsertContact(trx, row.tenant_id, { waId: row.recipient, userId: null }, now);
       const contact = contactId
-        ? await trx.selectFrom('contacts').select('marketing_opted_out_at').where('id', '=', contactId).executeTakeFirst()
+        ? await trx
+            .selectFrom('contacts')
+            .select('marketing_opted_out_at')
+            .where('id', '=', contactId)
+            .executeTakeFirst()
         : undefined;
       if (!contactId || contact?.marketing_opted_out_at !== null) return false;
       const result = await recordOptOut(

@@ -28,26 +28,42 @@ function advance(eb: ContactsEb, state: keyof typeof CONTACT_STATE_RANKS) {
  */
 export async function syncCampaign(db: Kysely<Database>, campaign: Campaign, now: number): Promise<void> {
   const { row } = campaign;
-  const outboxIn = (state: string) => (eb: ExpressionBuilder<Database, 'campaign_messages'>) =>
-    eb.selectFrom('outbox').select('outbox.id').where('outbox.campaign_id', '=', row.id).where('outbox.state', '=', state);
+  // Every statement starts from this campaign's messages still in flight (at most the in-flight limit),
+  // and looks each one's outbox row up by id: the cost does not grow with what was sent before.
+  const outboxHas = (state: string | null) => (eb: ExpressionBuilder<Database, 'campaign_messages'>) => {
+    let query = eb
+      .selectFrom('outbox')
+      .select('outbox.id')
+      .whereRef('outbox.id', '=', 'campaign_messages.id');
+    query =
+      state === null
+        ? query.where('outbox.sent_at', 'is not', null)
+        : query.where('outbox.state', '=', state);
+    return eb.exists(query);
+  };
   const fromOutbox = <C extends 'wamid' | 'sent_at' | 'error_code' | 'error_title'>(
     eb: ExpressionBuilder<Database, 'campaign_messages'>,
     column: C,
-  ) => eb.selectFrom('outbox').select(`outbox.${column}` as `outbox.${C}`).whereRef('outbox.id', '=', 'campaign_messages.id');
+  ) =>
+    eb
+      .selectFrom('outbox')
+      .select(`outbox.${column}` as `outbox.${C}`)
+      .whereRef('outbox.id', '=', 'campaign_messages.id');
 
-  // Accepted by Meta: the dispatcher's sent_at stays on the outbox row even if a failed status follows.
+  // Accepted by Meta: the dispatcher's sent_at stays on the outbox row even if a failed status follows
+  // (a status hook may have failed the message first).
   const sent = await db
     .updateTable('campaign_messages')
     .set((eb) => ({
       wamid: eb.fn.coalesce('campaign_messages.wamid', fromOutbox(eb, 'wamid')),
-      sent_at: fromOutbox(eb, 'sent_at'),
+      // The campaign's clock (see campaign-event-hook.ts): follow-up delays run from here.
+      sent_at: eb.val(now),
       updated_at: now,
     }))
     .where('campaign_id', '=', row.id)
+    .where('state', 'in', ['queued', 'failed'])
     .where('sent_at', 'is', null)
-    .where('id', 'in', (eb) =>
-      eb.selectFrom('outbox').select('outbox.id').where('outbox.campaign_id', '=', row.id).where('outbox.sent_at', 'is not', null),
-    )
+    .where(outboxHas(null))
     .returning(['contact_id'])
     .execute();
   await db
@@ -55,7 +71,7 @@ export async function syncCampaign(db: Kysely<Database>, campaign: Campaign, now
     .set({ state: 'sent', state_rank: MESSAGE_STATE_RANKS.sent, updated_at: now })
     .where('campaign_id', '=', row.id)
     .where('state', '=', 'queued')
-    .where('id', 'in', outboxIn('sent'))
+    .where(outboxHas('sent'))
     .execute();
   for (let index = 0; index < sent.length; index += PAGE) {
     await db
@@ -91,9 +107,9 @@ export async function syncCampaign(db: Kysely<Database>, campaign: Campaign, now
       updated_at: now,
     }))
     .where('campaign_id', '=', row.id)
-    .where('state_rank', '<', MESSAGE_STATE_RANKS.failed)
-    .where('state', '!=', 'cancelled')
-    .where('id', 'in', outboxIn('failed'))
+    // Failed at send time; a failed status webhook is applied by the event hook as it arrives.
+    .where('state', '=', 'queued')
+    .where(outboxHas('failed'))
     .returning(['contact_id', 'step', 'error_code', 'error_title'])
     .execute();
   for (const message of failed) {
@@ -105,7 +121,7 @@ export async function syncCampaign(db: Kysely<Database>, campaign: Campaign, now
     .set({ state: 'cancelled', state_rank: MESSAGE_STATE_RANKS.cancelled, updated_at: now })
     .where('campaign_id', '=', row.id)
     .where('state', '=', 'queued')
-    .where('id', 'in', outboxIn('cancelled'))
+    .where(outboxHas('cancelled'))
     .execute();
 
   // Follow-ups: the next step falls due its delay after the previous step's message was sent.
@@ -148,7 +164,12 @@ export async function applyMessageFailure(
     .set((eb) => ({
       ...advance(eb, 'failed'),
       failed_at: eb.fn.coalesce('failed_at', eb.val(now)),
-      error_code: eb.case().when('state_rank', '<', CONTACT_STATE_RANKS.failed).then(message.error_code).else(eb.ref('error_code')).end(),
+      error_code: eb
+        .case()
+        .when('state_rank', '<', CONTACT_STATE_RANKS.failed)
+        .then(message.error_code)
+        .else(eb.ref('error_code'))
+        .end(),
       error_title: eb
         .case()
         .when('state_rank', '<', CONTACT_STATE_RANKS.failed)
@@ -211,7 +232,10 @@ async function syncOutcomes(db: Kysely<Database>, campaign: Campaign, now: numbe
     .where((eb) =>
       eb.or([
         eb('campaign_contacts.qualified_at', 'is', null),
-        eb.and([eb('conversations.outcome', '=', 'converted'), eb('campaign_contacts.converted_at', 'is', null)]),
+        eb.and([
+          eb('conversations.outcome', '=', 'converted'),
+          eb('campaign_contacts.converted_at', 'is', null),
+        ]),
       ]),
     )
     .execute();
@@ -222,7 +246,9 @@ async function syncOutcomes(db: Kysely<Database>, campaign: Campaign, now: numbe
         .set((eb) => ({
           ...advance(eb, lead.outcome === 'converted' ? 'converted' : 'qualified'),
           qualified_at: eb.fn.coalesce('qualified_at', eb.val(now)),
-          ...(lead.outcome === 'converted' ? { converted_at: eb.fn.coalesce('converted_at', eb.val(now)) } : {}),
+          ...(lead.outcome === 'converted'
+            ? { converted_at: eb.fn.coalesce('converted_at', eb.val(now)) }
+            : {}),
           updated_at: now,
         }))
         .where('campaign_id', '=', row.id)

@@ -90,7 +90,9 @@ export function templateShape(components: Component[], parameterFormat: string |
     buttons: buttons.flatMap((button, index) => {
       const type = String(button.type ?? '').toUpperCase();
       const count = type === 'OTP' || type === 'COPY_CODE' ? 1 : placeholders(button.url).length;
-      return count > 0 ? [{ index, type, parameters: Array.from({ length: count }, (_, n) => String(n + 1)) }] : [];
+      return count > 0
+        ? [{ index, type, parameters: Array.from({ length: count }, (_, n) => String(n + 1)) }]
+        : [];
     }),
     headerText: typeof header?.text === 'string' ? header.text : null,
     bodyText: typeof body?.text === 'string' ? body.text : '',
@@ -121,7 +123,9 @@ export function checkMapping(shape: TemplateShape, mapping: ParameterMapping, wh
   } else if (shape.header[0] === 'media') {
     const kind = shape.headerFormat!.toLowerCase();
     if (!(typeof header[0] === 'object' && kind in header[0])) {
-      problems.push(`${where}.header: the template's header is ${shape.headerFormat}; map it to { ${kind}: { link } }`);
+      problems.push(
+        `${where}.header: the template's header is ${shape.headerFormat}; map it to { ${kind}: { link } }`,
+      );
     }
   } else if (header.some(isMedia)) {
     problems.push(`${where}.header: a text header takes text, not media`);
@@ -130,7 +134,9 @@ export function checkMapping(shape: TemplateShape, mapping: ParameterMapping, wh
   const body = mapping.body ?? (shape.parameterFormat === 'named' ? {} : []);
   if (shape.parameterFormat === 'named') {
     if (Array.isArray(body)) {
-      problems.push(`${where}.body: the template uses named parameters (${shape.body.join(', ')}); map them by name`);
+      problems.push(
+        `${where}.body: the template uses named parameters (${shape.body.join(', ')}); map them by name`,
+      );
     } else {
       const given = Object.keys(body);
       const missing = shape.body.filter((name) => !given.includes(name));
@@ -187,13 +193,22 @@ function fieldValue(field: string, contact: ParameterContact): string | null {
   return value === undefined || value === null || value.trim() === '' ? null : value;
 }
 
-function toParameter(source: ParameterSource, contact: ParameterContact, name: string | null): TemplateParameter | string {
-  if (typeof source === 'object' && 'image' in source) return { type: 'image', image: { link: source.image.link } };
-  if (typeof source === 'object' && 'video' in source) return { type: 'video', video: { link: source.video.link } };
+function toParameter(
+  source: ParameterSource,
+  contact: ParameterContact,
+  name: string | null,
+): TemplateParameter | string {
+  if (typeof source === 'object' && 'image' in source)
+    return { type: 'image', image: { link: source.image.link } };
+  if (typeof source === 'object' && 'video' in source)
+    return { type: 'video', video: { link: source.video.link } };
   if (typeof source === 'object' && 'document' in source) {
     return {
       type: 'document',
-      document: { link: source.document.link, ...(source.document.filename ? { filename: source.document.filename } : {}) },
+      document: {
+        link: source.document.link,
+        ...(source.document.filename ? { filename: source.document.filename } : {}),
+      },
     };
   }
   const text = resolveText(source, contact);
@@ -202,7 +217,10 @@ function toParameter(source: ParameterSource, contact: ParameterContact, name: s
     return `the contact has no "${field}" and the mapping gives no fallback`;
   }
   // Meta refuses line breaks, tabs and more than four spaces in a row in a body parameter (132012).
-  const clean = text.replace(/[\r\n\t]+/g, ' ').replace(/ {5,}/g, '    ').slice(0, 1024);
+  const clean = text
+    .replace(/[\r\n\t]+/g, ' ')
+    .replace(/ {5,}/g, '    ')
+    .slice(0, 1024);
   return name === null ? { type: 'text', text: clean } : { type: 'text', text: clean, parameterName: name };
 }
 
@@ -227,7 +245,12 @@ export function buildComponents(
   };
   const named = shape.parameterFormat === 'named';
   if (shape.header.length > 0) {
-    const header = collect((mapping.header ?? []).map((source, index) => [source, named && shape.header[0] !== 'media' ? shape.header[index]! : null]));
+    const header = collect(
+      (mapping.header ?? []).map((source, index) => [
+        source,
+        named && shape.header[0] !== 'media' ? shape.header[index]! : null,
+      ]),
+    );
     if (typeof header === 'string') return { missing: header };
     components.push({ type: 'header', parameters: header });
   }
@@ -241,7 +264,9 @@ export function buildComponents(
     components.push({ type: 'body', parameters });
   }
   for (const button of shape.buttons) {
-    const parameters = collect((mapping.buttons?.[String(button.index)] ?? []).map((source) => [source, null]));
+    const parameters = collect(
+      (mapping.buttons?.[String(button.index)] ?? []).map((source) => [source, null]),
+    );
     if (typeof parameters === 'string') return { missing: parameters };
     // OTP and copy-code buttons are sent as `url` too (see outbound-message.ts).
     components.push({ type: 'button', subType: 'url', index: button.index, parameters });
@@ -261,7 +286,12 @@ export function renderPreview(
   shape: TemplateShape,
   values: { header?: string[]; body?: string[] | Record<string, string>; buttons?: Record<string, string[]> },
 ): TemplatePreview {
-  const fill = (text: string, names: string[], given: string[] | Record<string, string> | undefined, samples: string[]) =>
+  const fill = (
+    text: string,
+    names: string[],
+    given: string[] | Record<string, string> | undefined,
+    samples: string[],
+  ) =>
     text.replace(PLACEHOLDER, (whole, name: string) => {
       const index = names.indexOf(name);
       const value = Array.isArray(given) ? given[index] : given?.[name];

@@ -7,9 +7,16 @@ import { requireTenant } from '../http/auth.ts';
 import type { Database } from '../store/schema.ts';
 import './campaign-schema.ts';
 import { type MessageTemplates, shapeOf } from './message-templates.ts';
-import { buildComponents, checkMapping, type ParameterMapping, renderPreview } from './template-parameters.ts';
+import {
+  buildComponents,
+  checkMapping,
+  type ParameterMapping,
+  renderPreview,
+} from './template-parameters.ts';
 
-const tenantQuery = z.object({ tenantId: z.string().optional().describe('admin only: the tenant to act for') });
+const tenantQuery = z.object({
+  tenantId: z.string().optional().describe('admin only: the tenant to act for'),
+});
 
 export const parameterSource = z.union([
   z.string().min(1).describe('a contact field: name, firstName, phone, waId, or a custom field key'),
@@ -70,22 +77,41 @@ export async function templateRoutes(
       },
     },
     async (request) => ({
-      data: await templates.sync(requireTenant(request.principal, request.query.tenantId), request.body?.wabaId),
+      data: await templates.sync(
+        requireTenant(request.principal, request.query.tenantId),
+        request.body?.wabaId,
+      ),
     }),
   );
 
   app.get(
     '/templates',
     {
-      schema: { tags, summary: 'The tenant’s templates as last synced.', querystring: tenantQuery, response: { 200: z.object({ data: z.array(templateView) }) } },
+      schema: {
+        tags,
+        summary: 'The tenant’s templates as last synced.',
+        querystring: tenantQuery,
+        response: { 200: z.object({ data: z.array(templateView) }) },
+      },
     },
-    async (request) => ({ data: await templates.list(requireTenant(request.principal, request.query.tenantId)) }),
+    async (request) => ({
+      data: await templates.list(requireTenant(request.principal, request.query.tenantId)),
+    }),
   );
 
   app.get(
     '/templates/:id',
-    { schema: { tags, summary: 'One template.', params: z.object({ id: z.string() }), querystring: tenantQuery, response: { 200: templateView } } },
-    async (request) => templates.show(requireTenant(request.principal, request.query.tenantId), request.params.id),
+    {
+      schema: {
+        tags,
+        summary: 'One template.',
+        params: z.object({ id: z.string() }),
+        querystring: tenantQuery,
+        response: { 200: templateView },
+      },
+    },
+    async (request) =>
+      templates.show(requireTenant(request.principal, request.query.tenantId), request.params.id),
   );
 
   app.post(
@@ -93,7 +119,8 @@ export async function templateRoutes(
     {
       schema: {
         tags,
-        summary: 'Create a template in the WABA (Meta reviews it; it is PENDING until a status webhook says otherwise).',
+        summary:
+          'Create a template in the WABA (Meta reviews it; it is PENDING until a status webhook says otherwise).',
         querystring: tenantQuery,
         body: z.object({
           wabaId: z.string().optional().describe("the tenant's first WABA by default"),
@@ -101,7 +128,10 @@ export async function templateRoutes(
           category: z.enum(['MARKETING', 'UTILITY', 'AUTHENTICATION']),
           language: z.string().min(2).max(15).describe('en_US, pt_BR, es …'),
           parameterFormat: z.enum(['positional', 'named']).optional(),
-          components: z.array(z.looseObject({ type: z.string() })).min(1).describe("Meta's component JSON: HEADER, BODY, FOOTER, BUTTONS"),
+          components: z
+            .array(z.looseObject({ type: z.string() }))
+            .min(1)
+            .describe("Meta's component JSON: HEADER, BODY, FOOTER, BUTTONS"),
         }),
         response: { 201: templateView },
       },
@@ -141,7 +171,9 @@ export async function templateRoutes(
             body: z.string(),
             footer: z.string().nullable(),
             buttons: z.array(z.object({ type: z.string(), text: z.string(), url: z.string().nullable() })),
-            problems: z.array(z.string()).describe('how the mapping does not fit the template, if it does not'),
+            problems: z
+              .array(z.string())
+              .describe('how the mapping does not fit the template, if it does not'),
           }),
         },
       },
@@ -173,7 +205,11 @@ export async function templateRoutes(
           const texts = (type: string) =>
             built.components
               .filter((component) => component.type === type)
-              .flatMap((component) => component.parameters.map((parameter) => ('text' in parameter ? parameter.text : `[${parameter.type}]`)));
+              .flatMap((component) =>
+                component.parameters.map((parameter) =>
+                  'text' in parameter ? parameter.text : `[${parameter.type}]`,
+                ),
+              );
           values = { header: texts('header'), body: texts('body') };
         }
       }

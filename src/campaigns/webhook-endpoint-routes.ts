@@ -5,7 +5,9 @@ import { requireTenant } from '../http/auth.ts';
 import { TENANT_EVENTS } from './emit-tenant-event.ts';
 import type { OutboundWebhooks } from './outbound-webhooks.ts';
 
-const tenantQuery = z.object({ tenantId: z.string().optional().describe('admin only: the tenant to act for') });
+const tenantQuery = z.object({
+  tenantId: z.string().optional().describe('admin only: the tenant to act for'),
+});
 const endpointView = z.object({
   id: z.string(),
   url: z.string(),
@@ -15,7 +17,10 @@ const endpointView = z.object({
 });
 
 /** The tenant's own webhook endpoints and the log of what was delivered to them. */
-export async function webhookEndpointRoutes(instance: FastifyInstance, deps: { webhooks: OutboundWebhooks }): Promise<void> {
+export async function webhookEndpointRoutes(
+  instance: FastifyInstance,
+  deps: { webhooks: OutboundWebhooks },
+): Promise<void> {
   const app = instance.withTypeProvider<ZodTypeProvider>();
   const { webhooks } = deps;
   const tags = ['webhooks'];
@@ -42,20 +47,46 @@ export async function webhookEndpointRoutes(instance: FastifyInstance, deps: { w
       },
     },
     async (request, reply) =>
-      reply.code(201).send(await webhooks.createEndpoint(requireTenant(request.principal, request.query.tenantId), request.body)),
+      reply
+        .code(201)
+        .send(
+          await webhooks.createEndpoint(
+            requireTenant(request.principal, request.query.tenantId),
+            request.body,
+          ),
+        ),
   );
 
   app.get(
     '/webhook-endpoints',
-    { schema: { tags, summary: 'The endpoints (no secrets).', querystring: tenantQuery, response: { 200: z.object({ data: z.array(endpointView) }) } } },
-    async (request) => ({ data: await webhooks.listEndpoints(requireTenant(request.principal, request.query.tenantId)) }),
+    {
+      schema: {
+        tags,
+        summary: 'The endpoints (no secrets).',
+        querystring: tenantQuery,
+        response: { 200: z.object({ data: z.array(endpointView) }) },
+      },
+    },
+    async (request) => ({
+      data: await webhooks.listEndpoints(requireTenant(request.principal, request.query.tenantId)),
+    }),
   );
 
   app.delete(
     '/webhook-endpoints/:id',
-    { schema: { tags, summary: 'Stop sending to an endpoint.', params: z.object({ id: z.string() }), querystring: tenantQuery } },
+    {
+      schema: {
+        tags,
+        summary: 'Stop sending to an endpoint.',
+        params: z.object({ id: z.string() }),
+        querystring: tenantQuery,
+      },
+    },
     async (request, reply) => {
-      await webhooks.deleteEndpoint(requireTenant(request.principal, request.query.tenantId), request.params.id);
+      await webhooks.deleteEndpoint(
+        requireTenant(request.principal, request.query.tenantId),
+        request.params.id,
+      );
       return reply.code(204).send();
     },
   );
@@ -103,7 +134,9 @@ export async function webhookEndpointRoutes(instance: FastifyInstance, deps: { w
       },
     },
     async (request) => ({
-      data: await webhooks.listDeliveries(requireTenant(request.principal, request.query.tenantId), { limit: request.query.limit }),
+      data: await webhooks.listDeliveries(requireTenant(request.principal, request.query.tenantId), {
+        limit: request.query.limit,
+      }),
     }),
   );
 }

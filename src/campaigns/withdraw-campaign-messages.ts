@@ -53,8 +53,7 @@ export async function withdrawCampaignMessages(
     afterId = rows[rows.length - 1]!.id;
     const cancelled = await db
       .updateTable('outbox')
-      // The key is freed so that a resumed campaign can queue the same step again.
-      .set({ state: 'cancelled', hold_reason: filter.reason, idempotency_key: null, locked_by: null, updated_at: now })
+      .set({ state: 'cancelled', hold_reason: filter.reason, locked_by: null, updated_at: now })
       .where(
         'id',
         'in',

@@ -11,7 +11,9 @@ import type { Database } from '../store/schema.ts';
 import type { TenantDirectory } from '../tenants/index.ts';
 import type { GraphClient } from '../whatsapp/graph/index.ts';
 import type { AppliedEvent } from '../whatsapp/process-deliveries.ts';
+import type { AgentModel } from '../agent/agent-model.ts';
 import { analyticsRoutes } from './analytics-routes.ts';
+import { evaluationRoutes } from './evaluation-routes.ts';
 import { eventStreamRoutes } from './event-stream-routes.ts';
 import { createGraphTargetFor } from './graph-target-for.ts';
 import { inboxRoutes } from './inbox-routes.ts';
@@ -37,6 +39,8 @@ export interface DashboardOptions {
   isSandbox: boolean;
   simulator: () => Simulator | null;
   sandbox: { tenantId: string; phoneNumberId: string; displayNumber: string };
+  /** The model an evaluation runs against: the offline playbook, or the tenant's configured one. */
+  evaluationModel: (tenantId: string, which: 'playbook' | 'configured') => Promise<AgentModel>;
   /** Where the built app is (tests may point elsewhere); src/dashboard/dist by default. */
   distDir?: string;
   now?: () => number;
@@ -92,6 +96,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
           sandboxDisplayNumber: options.sandbox.displayNumber,
         });
         await analyticsRoutes(scope, { db: options.db, now });
+        await evaluationRoutes(scope, { modelFor: options.evaluationModel, now });
       });
     },
     pages: (app) => serveDashboard(app, options.distDir ? { distDir: options.distDir } : {}),

@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 export const DASHBOARD_DIST = fileURLToPath(new URL('./dist/', import.meta.url));
 
 /** The app's own paths (client-side routes): each answers with index.html, and the router takes over. */
-export const APP_SECTIONS = ['sign-in', 'setup', 'inbox', 'campaigns', 'contacts', 'agent', 'whatsapp', 'sandbox', 'team', 'analytics'];
+export const APP_SECTIONS = ['sign-in', 'welcome', 'inbox', 'campaigns', 'contacts', 'agent', 'whatsapp', 'sandbox', 'team', 'analytics'];
 
 /**
  * The page may load only our own scripts and styles and talk only to us. Images and video may come from

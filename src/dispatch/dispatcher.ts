@@ -51,6 +51,8 @@ export interface DispatcherOptions {
   maxAttempts?: number;
   /** After each batch of send outcomes is committed (live updates in the dashboard). */
   onRecorded?: (outcomes: SendOutcome[]) => void;
+  /** After a batch that held messages for a token problem is committed (the health domain records the event). */
+  onNumberUnhealthy?: (phoneNumberId: string) => Promise<void>;
   now?: () => number;
 }
 
@@ -146,6 +148,7 @@ export class Dispatcher {
       scanIntervalMs: 250,
       maxAttempts: 12,
       onRecorded: () => {},
+      onNumberUnhealthy: async () => {},
       now: Date.now,
       ...options,
     };
@@ -864,6 +867,11 @@ export class Dispatcher {
         reason: result.kind === 'sent' ? null : result.title,
       })),
     );
+    if (results.some((result) => result.kind === 'held')) {
+      await this.options
+        .onNumberUnhealthy(number.phone_number_id)
+        .catch((error: unknown) => logger.error({ err: error, phoneNumberId: number.phone_number_id }, 'could not report an unhealthy number'));
+    }
     for (const result of results) {
       metrics.increment('coxcox_outbound_sends_total', 'Outbound send attempts by outcome', {
         outcome: result.kind,

@@ -35,7 +35,12 @@ export interface HealthInputs {
   };
   /** The token the number sends with (or the newest one, when none is usable). */
   token: { kind: string; expiresAt: number | null } | null;
-  tokenCheck: { isValid: boolean | null; missingPermissions: string[]; error: string | null; checkedAt: number | null };
+  tokenCheck: {
+    isValid: boolean | null;
+    missingPermissions: string[];
+    error: string | null;
+    checkedAt: number | null;
+  };
   /** Meta's `status` of the number (CONNECTED once registered). */
   graphStatus: string | null;
   webhooks: {
@@ -44,7 +49,12 @@ export interface HealthInputs {
     signatureFailures: number;
     lastSignatureFailureAt: number | null;
   };
-  lastQualityUpdate: { event: string | null; currentLimit: string | null; oldLimit: string | null; at: number } | null;
+  lastQualityUpdate: {
+    event: string | null;
+    currentLimit: string | null;
+    oldLimit: string | null;
+    at: number;
+  } | null;
   lastAccountUpdate: { event: string | null; at: number; details: Record<string, unknown> } | null;
 }
 
@@ -109,7 +119,13 @@ function connectionCheck({ number, graphStatus }: HealthInputs): HealthCheck {
   const details = { isHealthy: number.isHealthy, problem: number.healthProblem, graphStatus, isDisconnected };
   const key = `${number.isHealthy}|${number.healthProblem ?? ''}|${graphStatus ?? ''}`;
   if (isDisconnected) {
-    return { name: 'connection', status: 'critical', key, details, summary: `Disconnected (${number.healthProblem}): this number no longer sends. Connect it again to resume.` };
+    return {
+      name: 'connection',
+      status: 'critical',
+      key,
+      details,
+      summary: `Disconnected (${number.healthProblem}): this number no longer sends. Connect it again to resume.`,
+    };
   }
   if (!number.isHealthy) {
     return {
@@ -149,27 +165,45 @@ function tokenCheck({ token, tokenCheck: checked }: HealthInputs, nowMs: number)
     details,
     key: `${status}|${token?.expiresAt ?? ''}|${checked.isValid ?? ''}|${missing.join(',')}`,
   });
-  if (!token) return result('critical', 'No access token: connect the number again (setup link or POST /connections).');
+  if (!token)
+    return result('critical', 'No access token: connect the number again (setup link or POST /connections).');
   if (token.expiresAt !== null && token.expiresAt <= nowMs) {
-    return result('critical', `The access token expired on ${date(token.expiresAt)}: sending is paused until a new token is connected.`);
+    return result(
+      'critical',
+      `The access token expired on ${date(token.expiresAt)}: sending is paused until a new token is connected.`,
+    );
   }
   if (checked.isValid === false) {
-    return result('critical', `Meta says the access token is no longer valid (${checked.error ?? 'code 190'}): connect the number again.`);
+    return result(
+      'critical',
+      `Meta says the access token is no longer valid (${checked.error ?? 'code 190'}): connect the number again.`,
+    );
   }
   const vital = missing.filter((permission) => permission !== 'business_management');
   if (vital.length > 0) {
-    return result('critical', `The access token lacks the permission ${vital.join(' and ')}: grant it again (rerun the signup, or a new system user token).`);
+    return result(
+      'critical',
+      `The access token lacks the permission ${vital.join(' and ')}: grant it again (rerun the signup, or a new system user token).`,
+    );
   }
   if (missing.length > 0) {
-    return result('warning', `The access token lacks the permission ${missing.join(' and ')}: grant it again to keep managing the account.`);
+    return result(
+      'warning',
+      `The access token lacks the permission ${missing.join(' and ')}: grant it again to keep managing the account.`,
+    );
   }
   if (token.expiresAt !== null && token.expiresAt - nowMs <= TOKEN_EXPIRY_WARNING_MS) {
-    return result('warning', `The access token expires on ${date(token.expiresAt)}: connect a new one before then (a system user token does not expire).`);
+    return result(
+      'warning',
+      `The access token expires on ${date(token.expiresAt)}: connect a new one before then (a system user token does not expire).`,
+    );
   }
   if (checked.isValid === null) return result('ok', 'Access token stored; not checked with Meta yet.');
   return result(
     'ok',
-    token.expiresAt === null ? 'Access token valid, does not expire.' : `Access token valid until ${date(token.expiresAt)}.`,
+    token.expiresAt === null
+      ? 'Access token valid, does not expire.'
+      : `Access token valid until ${date(token.expiresAt)}.`,
   );
 }
 
@@ -178,9 +212,13 @@ function webhookCheck({ webhooks }: HealthInputs, nowMs: number): HealthCheck {
     lastWebhookAt: webhooks.lastWebhookAt === null ? null : time(webhooks.lastWebhookAt),
     appLastReceivedAt: webhooks.appLastReceivedAt === null ? null : time(webhooks.appLastReceivedAt),
     signatureFailures: webhooks.signatureFailures,
-    lastSignatureFailureAt: webhooks.lastSignatureFailureAt === null ? null : time(webhooks.lastSignatureFailureAt),
+    lastSignatureFailureAt:
+      webhooks.lastSignatureFailureAt === null ? null : time(webhooks.lastSignatureFailureAt),
   };
-  if (webhooks.lastSignatureFailureAt !== null && nowMs - webhooks.lastSignatureFailureAt <= SIGNATURE_FAILURE_WINDOW_MS) {
+  if (
+    webhooks.lastSignatureFailureAt !== null &&
+    nowMs - webhooks.lastSignatureFailureAt <= SIGNATURE_FAILURE_WINDOW_MS
+  ) {
     return {
       name: 'webhooks',
       status: 'warning',
@@ -191,15 +229,31 @@ function webhookCheck({ webhooks }: HealthInputs, nowMs: number): HealthCheck {
   }
   const lastSeen = webhooks.lastWebhookAt ?? webhooks.appLastReceivedAt;
   if (lastSeen === null) {
-    return { name: 'webhooks', status: 'unknown', key: 'unknown', details, summary: 'No webhook from Meta seen yet.' };
+    return {
+      name: 'webhooks',
+      status: 'unknown',
+      key: 'unknown',
+      details,
+      summary: 'No webhook from Meta seen yet.',
+    };
   }
-  return { name: 'webhooks', status: 'ok', key: 'ok', details, summary: `Webhooks arriving; last at ${time(lastSeen)}.` };
+  return {
+    name: 'webhooks',
+    status: 'ok',
+    key: 'ok',
+    details,
+    summary: `Webhooks arriving; last at ${time(lastSeen)}.`,
+  };
 }
 
 function qualityCheck({ number, lastQualityUpdate }: HealthInputs): HealthCheck {
   const rating = number.qualityRating?.toUpperCase() ?? null;
-  const details = { qualityRating: rating, lastUpdate: lastQualityUpdate === null ? null : { ...lastQualityUpdate, at: time(lastQualityUpdate.at) } };
-  const status: HealthStatus = rating === 'GREEN' ? 'ok' : rating === 'YELLOW' ? 'warning' : rating === 'RED' ? 'critical' : 'unknown';
+  const details = {
+    qualityRating: rating,
+    lastUpdate: lastQualityUpdate === null ? null : { ...lastQualityUpdate, at: time(lastQualityUpdate.at) },
+  };
+  const status: HealthStatus =
+    rating === 'GREEN' ? 'ok' : rating === 'YELLOW' ? 'warning' : rating === 'RED' ? 'critical' : 'unknown';
   const summary =
     status === 'ok'
       ? 'Quality rating high (GREEN).'
@@ -213,11 +267,22 @@ function qualityCheck({ number, lastQualityUpdate }: HealthInputs): HealthCheck 
 
 function tierCheck({ number, lastQualityUpdate }: HealthInputs, nowMs: number): HealthCheck {
   const tier = number.messagingTier;
-  const details = { messagingTier: tier, lastUpdate: lastQualityUpdate === null ? null : { ...lastQualityUpdate, at: time(lastQualityUpdate.at) } };
-  if (tier === null) return { name: 'messaging-tier', status: 'unknown', key: '', details, summary: 'Messaging limit not known yet.' };
+  const details = {
+    messagingTier: tier,
+    lastUpdate: lastQualityUpdate === null ? null : { ...lastQualityUpdate, at: time(lastQualityUpdate.at) },
+  };
+  if (tier === null)
+    return {
+      name: 'messaging-tier',
+      status: 'unknown',
+      key: '',
+      details,
+      summary: 'Messaging limit not known yet.',
+    };
   const customers = tierCustomers[tier.toUpperCase()] ?? tier;
   const isRecentDowngrade =
-    lastQualityUpdate?.event?.toUpperCase() === 'DOWNGRADE' && nowMs - lastQualityUpdate.at <= DOWNGRADE_NEWS_MS;
+    lastQualityUpdate?.event?.toUpperCase() === 'DOWNGRADE' &&
+    nowMs - lastQualityUpdate.at <= DOWNGRADE_NEWS_MS;
   if (isRecentDowngrade) {
     return {
       name: 'messaging-tier',
@@ -227,7 +292,13 @@ function tierCheck({ number, lastQualityUpdate }: HealthInputs, nowMs: number): 
       summary: `Meta lowered the messaging limit to ${customers} customers a day (${tier}) on ${date(lastQualityUpdate.at)}; campaigns are paced to it.`,
     };
   }
-  return { name: 'messaging-tier', status: 'ok', key: tier, details, summary: `Messaging limit: ${customers} customers a day (${tier}).` };
+  return {
+    name: 'messaging-tier',
+    status: 'ok',
+    key: tier,
+    details,
+    summary: `Messaging limit: ${customers} customers a day (${tier}).`,
+  };
 }
 
 function throughputCheck({ number }: HealthInputs): HealthCheck {
@@ -242,19 +313,43 @@ function throughputCheck({ number }: HealthInputs): HealthCheck {
 
 function accountCheck({ lastAccountUpdate }: HealthInputs): HealthCheck {
   if (lastAccountUpdate === null) {
-    return { name: 'account', status: 'ok', key: '', details: { lastUpdate: null }, summary: 'No account updates from Meta.' };
+    return {
+      name: 'account',
+      status: 'ok',
+      key: '',
+      details: { lastUpdate: null },
+      summary: 'No account updates from Meta.',
+    };
   }
   const event = lastAccountUpdate.event?.toUpperCase() ?? 'UNKNOWN';
   const details = { lastUpdate: { event, at: time(lastAccountUpdate.at), ...lastAccountUpdate.details } };
   const key = `${event}|${lastAccountUpdate.at}`;
   const when = date(lastAccountUpdate.at);
   if (criticalAccountEvents.has(event)) {
-    return { name: 'account', status: 'critical', key, details, summary: `Meta sent ${event} on ${when}: the account may no longer send; see WhatsApp Manager.` };
+    return {
+      name: 'account',
+      status: 'critical',
+      key,
+      details,
+      summary: `Meta sent ${event} on ${when}: the account may no longer send; see WhatsApp Manager.`,
+    };
   }
   if (warningAccountEvents.has(event)) {
-    return { name: 'account', status: 'warning', key, details, summary: `Meta sent ${event} on ${when}: some messaging is restricted; see WhatsApp Manager.` };
+    return {
+      name: 'account',
+      status: 'warning',
+      key,
+      details,
+      summary: `Meta sent ${event} on ${when}: some messaging is restricted; see WhatsApp Manager.`,
+    };
   }
-  return { name: 'account', status: 'ok', key, details, summary: `Last account update from Meta: ${event} on ${when}.` };
+  return {
+    name: 'account',
+    status: 'ok',
+    key,
+    details,
+    summary: `Last account update from Meta: ${event} on ${when}.`,
+  };
 }
 
 function versionCheck({ number }: HealthInputs, nowMs: number): HealthCheck {

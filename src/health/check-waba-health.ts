@@ -59,7 +59,9 @@ export async function checkWabaHealth(
     .execute();
   const ids = numbers.map((row) => row.phone_number_id);
   // A disconnected number is left alone: nothing of it should be called or changed.
-  const connected = numbers.filter((row) => !row.health_problem?.startsWith('disconnected')).map((row) => row.phone_number_id);
+  const connected = numbers
+    .filter((row) => !row.health_problem?.startsWith('disconnected'))
+    .map((row) => row.phone_number_id);
   const refreshAll = async () => {
     for (const id of ids) await health.refresh(db, id);
   };
@@ -74,7 +76,11 @@ export async function checkWabaHealth(
     await refreshAll();
     return 'no-token';
   }
-  const access: GraphAccess = { accessToken: token, graphApiUrl: deps.graphApiUrl, graphApiVersion: deps.graphApiVersion };
+  const access: GraphAccess = {
+    accessToken: token,
+    graphApiUrl: deps.graphApiUrl,
+    graphApiVersion: deps.graphApiVersion,
+  };
 
   try {
     const app = await deps.appFor(tenantId, wabaId);
@@ -92,8 +98,18 @@ export async function checkWabaHealth(
   } catch (error) {
     if (!isGraphError(error)) throw error;
     if (error.category === 'token-invalid') {
-      await holdNumbers(db, connected, `${TOKEN_PROBLEM_PREFIX}: Meta refused the token during the health check (${error.metaMessage ?? error.message})`, now());
-      await recordTokenCheck(db, connected, { isValid: false, missing: null, error: error.metaMessage ?? error.message }, now());
+      await holdNumbers(
+        db,
+        connected,
+        `${TOKEN_PROBLEM_PREFIX}: Meta refused the token during the health check (${error.metaMessage ?? error.message})`,
+        now(),
+      );
+      await recordTokenCheck(
+        db,
+        connected,
+        { isValid: false, missing: null, error: error.metaMessage ?? error.message },
+        now(),
+      );
     } else if (error.category === 'retry-later') {
       await refreshAll();
       throw new RetryLaterError(`Meta asked to slow down (${error.message})`, error.retryAfterMs ?? 60_000);
@@ -101,7 +117,11 @@ export async function checkWabaHealth(
       deps.logger.warn({ err: error, tenantId, wabaId }, 'the health check could not read the WABA');
     }
   } finally {
-    await db.updateTable('waba_call_budgets').set({ last_checked_at: now() }).where('waba_id', '=', wabaId).execute();
+    await db
+      .updateTable('waba_call_budgets')
+      .set({ last_checked_at: now() })
+      .where('waba_id', '=', wabaId)
+      .execute();
   }
   await refreshAll();
   return 'checked';
@@ -132,14 +152,23 @@ async function checkToken(
     const usable = rows.filter((row) => row.expires_at === null || row.expires_at > now());
     const chosen = usable.find((row) => row.waba_id === wabaId) ?? usable.find((row) => row.waba_id === null);
     if (chosen && chosen.expires_at !== info.expiresAt) {
-      await db.updateTable('access_tokens').set({ expires_at: info.expiresAt }).where('id', '=', chosen.id).execute();
+      await db
+        .updateTable('access_tokens')
+        .set({ expires_at: info.expiresAt })
+        .where('id', '=', chosen.id)
+        .execute();
     }
   }
   const vital = missing.filter((permission) => permission !== 'business_management');
   if (!info.isValid) {
     await holdNumbers(db, numbers, `${TOKEN_PROBLEM_PREFIX}: ${error}`, now());
   } else if (vital.length > 0) {
-    await holdNumbers(db, numbers, `${TOKEN_PROBLEM_PREFIX}: the permission ${vital.join(' and ')} was taken back`, now());
+    await holdNumbers(
+      db,
+      numbers,
+      `${TOKEN_PROBLEM_PREFIX}: the permission ${vital.join(' and ')} was taken back`,
+      now(),
+    );
   } else {
     // The token works again (or a permission came back): release what a token problem held.
     await db
@@ -151,7 +180,12 @@ async function checkToken(
   }
 }
 
-async function holdNumbers(db: Kysely<Database>, numbers: string[], problem: string, nowMs: number): Promise<void> {
+async function holdNumbers(
+  db: Kysely<Database>,
+  numbers: string[],
+  problem: string,
+  nowMs: number,
+): Promise<void> {
   if (numbers.length === 0) return;
   // Held, not failed: the dispatcher keeps their messages until the number is healthy again.
   await db
@@ -186,13 +220,25 @@ async function recordTokenCheck(
  * saw it (or we have none), so an operator's override (a test's throughput, a sandbox tier) stands until
  * Meta itself moves.
  */
-async function applyNumbers(deps: CheckWabaHealthDeps, numbers: string[], listed: BusinessPhoneNumber[]): Promise<void> {
+async function applyNumbers(
+  deps: CheckWabaHealthDeps,
+  numbers: string[],
+  listed: BusinessPhoneNumber[],
+): Promise<void> {
   const { db, now } = deps;
   for (const phoneNumberId of numbers) {
     const seen = listed.find((number) => number.id === phoneNumberId);
     const [ours, observed] = await Promise.all([
-      db.selectFrom('phone_numbers').selectAll().where('phone_number_id', '=', phoneNumberId).executeTakeFirst(),
-      db.selectFrom('number_health').selectAll().where('phone_number_id', '=', phoneNumberId).executeTakeFirst(),
+      db
+        .selectFrom('phone_numbers')
+        .selectAll()
+        .where('phone_number_id', '=', phoneNumberId)
+        .executeTakeFirst(),
+      db
+        .selectFrom('number_health')
+        .selectAll()
+        .where('phone_number_id', '=', phoneNumberId)
+        .executeTakeFirst(),
     ]);
     if (!ours || !observed) continue;
     if (!seen) {
@@ -207,15 +253,21 @@ async function applyNumbers(deps: CheckWabaHealthDeps, numbers: string[], listed
     const isNews = (fromMeta: string | null, lastSeen: string | null, current: string | null) =>
       fromMeta !== null && (current === null || (lastSeen !== null && fromMeta !== lastSeen));
     const changes: Partial<Database['phone_numbers']> = {};
-    if (isNews(seen.qualityRating, observed.graph_quality_rating, ours.quality_rating)) changes.quality_rating = seen.qualityRating;
+    if (isNews(seen.qualityRating, observed.graph_quality_rating, ours.quality_rating))
+      changes.quality_rating = seen.qualityRating;
     if (isNews(seen.messagingLimitTier, observed.graph_messaging_tier, ours.messaging_tier)) {
       changes.messaging_tier = seen.messagingLimitTier;
     }
     const level = seen.throughputLevel?.toUpperCase() ?? null;
-    if (level !== null && level !== observed.graph_throughput_level && messagesPerSecondByLevel[level] !== undefined) {
+    if (
+      level !== null &&
+      level !== observed.graph_throughput_level &&
+      messagesPerSecondByLevel[level] !== undefined
+    ) {
       if (observed.graph_throughput_level !== null) changes.throughput_mps = messagesPerSecondByLevel[level];
     }
-    if (seen.displayPhoneNumber && ours.display_phone_number === null) changes.display_phone_number = seen.displayPhoneNumber;
+    if (seen.displayPhoneNumber && ours.display_phone_number === null)
+      changes.display_phone_number = seen.displayPhoneNumber;
     if (Object.keys(changes).length > 0) {
       await db
         .updateTable('phone_numbers')

@@ -7,13 +7,13 @@ import type { Database } from '../store/schema.ts';
 import type { GraphApp, GraphClient } from '../whatsapp/graph/index.ts';
 import type { AppliedEvent, EventHook } from '../whatsapp/process-deliveries.ts';
 import { checkWabaHealth } from './check-waba-health.ts';
-import { createHealthEventHook } from './health-event-hook.ts';
 import {
   DEFAULT_HEALTH_SCHEDULE,
   type HealthScheduleOptions,
   healthJobHandlers,
   scheduleHealthSweep,
 } from './health-check-jobs.ts';
+import { createHealthEventHook } from './health-event-hook.ts';
 import { healthRoutes } from './health-routes.ts';
 import { type HealthEventView, NumberHealth, type NumberHealthView } from './number-health.ts';
 import { WebhookActivity } from './webhook-activity.ts';
@@ -50,8 +50,8 @@ export interface HealthDomain {
   eventHook: EventHook;
   /** For the inbox worker, after commit: notes that the numbers were heard from. */
   onApplied(events: AppliedEvent[]): void;
-  /** For the dispatcher: a number it just marked unhealthy (code 190) is reassessed in the same transaction. */
-  onNumberUnhealthy(trx: Transaction<Database>, phoneNumberId: string): Promise<void>;
+  /** For the dispatcher: a number it just marked unhealthy (code 190) is reassessed, and the event recorded. */
+  onNumberUnhealthy(phoneNumberId: string): Promise<void>;
   /** For the webhook route: every POST, with whether its signature held. */
   onWebhookDelivery(appId: string, isSignatureValid: boolean): void;
   jobHandlers: Record<string, JobHandler>;
@@ -95,6 +95,16 @@ export function createHealth(options: CreateHealthOptions): HealthDomain {
     logger.error({ err: error }, 'could not write webhook activity; retrying'),
   );
   let isStarted = false;
+  const checkNow = async (tenantId: string) => {
+    await flushActivity();
+    const wabas = await options.db
+      .selectFrom('wabas')
+      .select('waba_id')
+      .where('tenant_id', '=', tenantId)
+      .execute();
+    for (const waba of wabas) await checkWabaHealth(checkDeps, tenantId, waba.waba_id);
+    return numbers.list(tenantId);
+  };
 
   return {
     numbers,
@@ -103,40 +113,29 @@ export function createHealth(options: CreateHealthOptions): HealthDomain {
     onApplied(events) {
       activity.noteEvents(events, now());
     },
-    async onNumberUnhealthy(trx, phoneNumberId) {
-      await numbers.refresh(trx, phoneNumberId);
+    async onNumberUnhealthy(phoneNumberId) {
+      await numbers.refresh(options.db, phoneNumberId);
     },
     onWebhookDelivery(appId, isSignatureValid) {
       activity.noteDelivery(appId, isSignatureValid, now());
     },
     jobHandlers: healthJobHandlers({ ...checkDeps, schedule }),
-    routes: (api) =>
-      healthRoutes(api, {
-        health: numbers,
-        checkNow: async (tenantId) => {
-          await flushActivity();
-          const wabas = await options.db.selectFrom('wabas').select('waba_id').where('tenant_id', '=', tenantId).execute();
-          for (const waba of wabas) await checkWabaHealth(checkDeps, tenantId, waba.waba_id);
-          return numbers.list(tenantId);
-        },
-      }),
-    checkNow: async (tenantId) => {
-      const wabas = await options.db.selectFrom('wabas').select('waba_id').where('tenant_id', '=', tenantId).execute();
-      for (const waba of wabas) await checkWabaHealth(checkDeps, tenantId, waba.waba_id);
-      return numbers.list(tenantId);
-    },
+    routes: (api) => healthRoutes(api, { health: numbers, checkNow }),
+    checkNow,
     flushActivity,
     start() {
       if (isStarted) return;
       isStarted = true;
       activityLoop.start();
-      void scheduleHealthSweep(options.db, schedule, now(), options.firstSweepDelayMs ?? 60_000).catch((error: unknown) =>
-        logger.error({ err: error }, 'could not schedule the health check'),
+      void scheduleHealthSweep(options.db, schedule, now(), options.firstSweepDelayMs ?? 60_000).catch(
+        (error: unknown) => logger.error({ err: error }, 'could not schedule the health check'),
       );
     },
     async stop() {
       await activityLoop.stop();
-      await flushActivity().catch((error: unknown) => logger.error({ err: error }, 'could not write webhook activity at stop'));
+      await flushActivity().catch((error: unknown) =>
+        logger.error({ err: error }, 'could not write webhook activity at stop'),
+      );
     },
   };
 }

@@ -16,6 +16,7 @@ export function findMissingPermissions(info: TokenDebugInfo, wabaId: string | nu
 /** What debug_token's error says, in a few words (190/463: expired; 190/460, 467: invalidated). */
 export function describeTokenError(info: TokenDebugInfo): string {
   if (info.error?.subcode === 463) return 'the token expired';
-  if (info.error?.subcode === 460 || info.error?.subcode === 467) return 'the token was invalidated (a password change or a removed app)';
+  if (info.error?.subcode === 460 || info.error?.subcode === 467)
+    return 'the token was invalidated (a password change or a removed app)';
   return info.error?.message ?? 'Meta does not accept the token';
 }

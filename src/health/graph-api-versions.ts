@@ -9,7 +9,11 @@ export const VERSION_WARNING_MS = 90 * DAY_MS; // 90 days
  * where Meta has not announced the end yet, it is taken as two years after release. Add a row when Meta
  * publishes a version.
  */
-export const graphApiVersions: ReadonlyArray<{ version: string; releasedOn: string; availableUntil: string | null }> = [
+export const graphApiVersions: ReadonlyArray<{
+  version: string;
+  releasedOn: string;
+  availableUntil: string | null;
+}> = [
   { version: 'v19.0', releasedOn: '2024-01-23', availableUntil: '2026-05-21' },
   { version: 'v20.0', releasedOn: '2024-05-21', availableUntil: '2026-09-24' },
   { version: 'v21.0', releasedOn: '2024-10-02', availableUntil: '2027-01-21' },
@@ -54,23 +58,37 @@ export function versionRetirement(version: string, nowMs: number): VersionRetire
   }
   const releasedAt = day(known.releasedOn);
   // "Available until" is the last day: it is retired the day after.
-  const retiresAt = known.availableUntil === null ? addYears(releasedAt, 2) : day(known.availableUntil) + DAY_MS;
+  const retiresAt =
+    known.availableUntil === null ? addYears(releasedAt, 2) : day(known.availableUntil) + DAY_MS;
   const isEstimate = known.availableUntil === null;
   const when = new Date(retiresAt).toISOString().slice(0, 10);
   const about = isEstimate ? 'about ' : '';
   if (nowMs >= retiresAt) {
     return {
-      version, releasedAt, retiresAt, isEstimate,
+      version,
+      releasedAt,
+      retiresAt,
+      isEstimate,
       status: 'critical',
       summary: `Graph API ${version} was retired on ${about}${when}: move to a newer version (GRAPH_API_VERSION)`,
     };
   }
   if (retiresAt - nowMs <= VERSION_WARNING_MS) {
     return {
-      version, releasedAt, retiresAt, isEstimate,
+      version,
+      releasedAt,
+      retiresAt,
+      isEstimate,
       status: 'warning',
       summary: `Graph API ${version} is retired on ${about}${when}: move to a newer version before then`,
     };
   }
-  return { version, releasedAt, retiresAt, isEstimate, status: 'ok', summary: `Graph API ${version}, served until ${about}${when}` };
+  return {
+    version,
+    releasedAt,
+    retiresAt,
+    isEstimate,
+    status: 'ok',
+    summary: `Graph API ${version}, served until ${about}${when}`,
+  };
 }

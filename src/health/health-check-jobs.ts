@@ -30,7 +30,16 @@ export async function scheduleHealthSweep(
   delayMs = 0,
 ): Promise<void> {
   const period = Math.floor(nowMs / schedule.intervalMs);
-  await enqueueJob(db, { kind: HEALTH_SWEEP_JOB, payload: { period }, runAt: nowMs + delayMs, dedupeKey: `${HEALTH_SWEEP_JOB}:${period}` }, nowMs);
+  await enqueueJob(
+    db,
+    {
+      kind: HEALTH_SWEEP_JOB,
+      payload: { period },
+      runAt: nowMs + delayMs,
+      dedupeKey: `${HEALTH_SWEEP_JOB}:${period}`,
+    },
+    nowMs,
+  );
 }
 
 /**
@@ -51,7 +60,12 @@ export function healthJobHandlers(
         .leftJoin('waba_call_budgets', 'waba_call_budgets.waba_id', 'wabas.waba_id')
         .select(['wabas.tenant_id', 'wabas.waba_id'])
         .where((eb) =>
-          eb.exists(eb.selectFrom('phone_numbers').select(eb.lit(1).as('one')).whereRef('phone_numbers.waba_id', '=', 'wabas.waba_id')),
+          eb.exists(
+            eb
+              .selectFrom('phone_numbers')
+              .select(eb.lit(1).as('one'))
+              .whereRef('phone_numbers.waba_id', '=', 'wabas.waba_id'),
+          ),
         )
         .orderBy(sql`coalesce(waba_call_budgets.last_checked_at, 0)`)
         .orderBy('wabas.waba_id')
@@ -69,11 +83,17 @@ export function healthJobHandlers(
           startedAt,
         );
       }
-      const period = (payload as { period?: number } | null)?.period ?? Math.floor(startedAt / schedule.intervalMs);
+      const period =
+        (payload as { period?: number } | null)?.period ?? Math.floor(startedAt / schedule.intervalMs);
       const next = Math.max(period + 1, Math.floor(startedAt / schedule.intervalMs) + 1);
       await enqueueJob(
         db,
-        { kind: HEALTH_SWEEP_JOB, payload: { period: next }, runAt: next * schedule.intervalMs, dedupeKey: `${HEALTH_SWEEP_JOB}:${next}` },
+        {
+          kind: HEALTH_SWEEP_JOB,
+          payload: { period: next },
+          runAt: next * schedule.intervalMs,
+          dedupeKey: `${HEALTH_SWEEP_JOB}:${next}`,
+        },
         startedAt,
       );
     },

@@ -74,7 +74,11 @@ export function createHealthEventHook(deps: { health: NumberHealth; now: () => n
         await trx
           .updateTable('number_health')
           .set({
-            last_quality_update: JSON.stringify({ event: data.event, currentLimit: tier, oldLimit: data.oldLimit }),
+            last_quality_update: JSON.stringify({
+              event: data.event,
+              currentLimit: tier,
+              oldLimit: data.oldLimit,
+            }),
             last_quality_update_at: at,
             // What Meta says now, so that the next poll does not take it for a new change.
             ...(tier === null ? {} : { graph_messaging_tier: tier }),

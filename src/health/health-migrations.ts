@@ -26,7 +26,11 @@ export const healthMigrations: Migration[] = [
         .addColumn('last_webhook_at', 'bigint')
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('number_health_tenant').on('number_health').columns(['tenant_id']).execute();
+      await db.schema
+        .createIndex('number_health_tenant')
+        .on('number_health')
+        .columns(['tenant_id'])
+        .execute();
       await db.schema
         .createTable('health_events')
         .addColumn('id', flags.autoIncrementType, (c) => c.primaryKey())
@@ -38,7 +42,11 @@ export const healthMigrations: Migration[] = [
         .addColumn('summary', 'text', (c) => c.notNull())
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('health_events_tenant').on('health_events').columns(['tenant_id', 'id']).execute();
+      await db.schema
+        .createIndex('health_events_tenant')
+        .on('health_events')
+        .columns(['tenant_id', 'id'])
+        .execute();
       await db.schema
         .createTable('webhook_app_stats')
         .addColumn('app_id', 'text', (c) => c.primaryKey())

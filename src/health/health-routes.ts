@@ -27,7 +27,9 @@ export async function healthRoutes(instance: FastifyInstance, deps: HealthRouteD
         params: tenantParams,
       },
     },
-    async (request) => ({ data: await deps.health.list(tenantScope(request.principal, request.params.tenantId)!) }),
+    async (request) => ({
+      data: await deps.health.list(tenantScope(request.principal, request.params.tenantId)!),
+    }),
   );
 
   app.get(
@@ -66,7 +68,9 @@ export async function healthRoutes(instance: FastifyInstance, deps: HealthRouteD
         params: tenantParams,
       },
     },
-    async (request) => ({ data: await deps.checkNow(tenantScope(request.principal, request.params.tenantId)!) }),
+    async (request) => ({
+      data: await deps.checkNow(tenantScope(request.principal, request.params.tenantId)!),
+    }),
   );
 
   app.get(
@@ -79,6 +83,9 @@ export async function healthRoutes(instance: FastifyInstance, deps: HealthRouteD
       },
     },
     async (request) =>
-      deps.health.show(tenantScope(request.principal, request.params.tenantId)!, request.params.phoneNumberId),
+      deps.health.show(
+        tenantScope(request.principal, request.params.tenantId)!,
+        request.params.phoneNumberId,
+      ),
   );
 }

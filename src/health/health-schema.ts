@@ -59,4 +59,3 @@ declare module '../store/schema.ts' {
     };
   }
 }
-export {};

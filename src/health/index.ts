@@ -12,7 +12,7 @@ export {
   overallStatus,
   TOKEN_EXPIRY_WARNING_MS,
 } from './assess-number-health.ts';
-export { checkWabaHealth, type CheckWabaHealthDeps } from './check-waba-health.ts';
+export { type CheckWabaHealthDeps, checkWabaHealth } from './check-waba-health.ts';
 export { type CreateHealthOptions, createHealth, type HealthDomain } from './create-health.ts';
 export { describeTokenError, findMissingPermissions } from './find-missing-permissions.ts';
 export { graphApiVersions, VERSION_WARNING_MS, versionRetirement } from './graph-api-versions.ts';

@@ -161,7 +161,10 @@ export class NumberHealth {
     return (await query.execute()).map(toEventView);
   }
 
-  private async refreshIn(trx: Transaction<Database>, phoneNumberId: string): Promise<NumberHealthView | null> {
+  private async refreshIn(
+    trx: Transaction<Database>,
+    phoneNumberId: string,
+  ): Promise<NumberHealthView | null> {
     const { now: clock, flags } = this.options;
     const number = await trx
       .selectFrom('phone_numbers')
@@ -183,7 +186,10 @@ export class NumberHealth {
       .executeTakeFirst();
     if (!number) return null;
     await this.ensureRow(trx, phoneNumberId, number.tenant_id);
-    let healthQuery = trx.selectFrom('number_health').selectAll().where('phone_number_id', '=', phoneNumberId);
+    let healthQuery = trx
+      .selectFrom('number_health')
+      .selectAll()
+      .where('phone_number_id', '=', phoneNumberId);
     // One assessment at a time per number, so that a change is recorded once.
     if (flags.supportsSkipLocked) healthQuery = healthQuery.forUpdate();
     const health = await healthQuery.executeTakeFirstOrThrow();
@@ -236,23 +242,35 @@ export class NumberHealth {
       lastQualityUpdate:
         health.last_quality_update === null || health.last_quality_update_at === null
           ? null
-          : { ...(JSON.parse(health.last_quality_update) as { event: string | null; currentLimit: string | null; oldLimit: string | null }), at: health.last_quality_update_at },
+          : {
+              ...(JSON.parse(health.last_quality_update) as {
+                event: string | null;
+                currentLimit: string | null;
+                oldLimit: string | null;
+              }),
+              at: health.last_quality_update_at,
+            },
       lastAccountUpdate:
         health.last_account_update === null || health.last_account_update_at === null
           ? null
           : (() => {
-              const { event, ...details } = JSON.parse(health.last_account_update) as { event: string | null } & Record<string, unknown>;
+              const { event, ...details } = JSON.parse(health.last_account_update) as {
+                event: string | null;
+              } & Record<string, unknown>;
               return { event, details, at: health.last_account_update_at };
             })(),
     };
     const checks = assessNumberHealth(inputs, now);
     const status = overallStatus(checks);
-    const previous = new Map((JSON.parse(health.checks) as HealthCheck[]).map((check) => [check.name, check]));
+    const previous = new Map(
+      (JSON.parse(health.checks) as HealthCheck[]).map((check) => [check.name, check]),
+    );
     const isFirstAssessment = previous.size === 0;
     const changed = checks.filter((check) => {
       const before = previous.get(check.name);
       // A new number reports only what is wrong, not eight "ok"s.
-      if (!before) return isFirstAssessment ? check.status === 'warning' || check.status === 'critical' : true;
+      if (!before)
+        return isFirstAssessment ? check.status === 'warning' || check.status === 'critical' : true;
       return before.key !== check.key;
     });
     await trx

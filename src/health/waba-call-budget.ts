@@ -24,7 +24,11 @@ export async function reserveWabaCalls(
   maxPerHour: number = BACKGROUND_CALLS_PER_WABA_HOUR,
 ): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
-    const row = await trx.selectFrom('waba_call_budgets').selectAll().where('waba_id', '=', wabaId).executeTakeFirst();
+    const row = await trx
+      .selectFrom('waba_call_budgets')
+      .selectAll()
+      .where('waba_id', '=', wabaId)
+      .executeTakeFirst();
     if (!row) {
       await trx
         .insertInto('waba_call_budgets')

@@ -21,7 +21,11 @@ export class WebhookActivity {
 
   /** A webhook POST for `appId`: stored (signature good) or refused (signature bad). */
   noteDelivery(appId: string, isSignatureValid: boolean, atMs: number): void {
-    const activity = this.#apps.get(appId) ?? { lastReceivedAt: null, signatureFailures: 0, lastSignatureFailureAt: null };
+    const activity = this.#apps.get(appId) ?? {
+      lastReceivedAt: null,
+      signatureFailures: 0,
+      lastSignatureFailureAt: null,
+    };
     if (isSignatureValid) activity.lastReceivedAt = Math.max(activity.lastReceivedAt ?? 0, atMs);
     else {
       activity.signatureFailures += 1;
@@ -63,7 +67,11 @@ export class WebhookActivity {
             })
             .onConflict((oc) =>
               oc.column('app_id').doUpdateSet((eb) => ({
-                signature_failures: eb('webhook_app_stats.signature_failures', '+', activity.signatureFailures),
+                signature_failures: eb(
+                  'webhook_app_stats.signature_failures',
+                  '+',
+                  activity.signatureFailures,
+                ),
                 ...(activity.lastReceivedAt === null ? {} : { last_received_at: activity.lastReceivedAt }),
                 ...(activity.lastSignatureFailureAt === null
                   ? {}

@@ -29,7 +29,11 @@ const count = (result: { numDeletedRows?: bigint; numUpdatedRows?: bigint }) =>
  * and the number is marked so the dispatcher holds anything else), and its data is kept or deleted as the
  * tenant chooses. A message already handed to Meta cannot be taken back; its outcome is still recorded.
  */
-export async function disconnectNumber(db: Kysely<Database>, input: DisconnectInput, nowMs: number): Promise<DisconnectResult> {
+export async function disconnectNumber(
+  db: Kysely<Database>,
+  input: DisconnectInput,
+  nowMs: number,
+): Promise<DisconnectResult> {
   return db.transaction().execute(async (trx) => {
     const number = await trx
       .selectFrom('phone_numbers')
@@ -63,7 +67,11 @@ export async function disconnectNumber(db: Kysely<Database>, input: DisconnectIn
         .updateTable('phone_numbers')
         .set({
           is_healthy: 0,
-          health_problem: `${DISCONNECTED_PROBLEM_PREFIX} on ${new Date(nowMs).toISOString().slice(0, 10)}: ${reason}`.slice(0, 500),
+          health_problem:
+            `${DISCONNECTED_PROBLEM_PREFIX} on ${new Date(nowMs).toISOString().slice(0, 10)}: ${reason}`.slice(
+              0,
+              500,
+            ),
           updated_at: nowMs,
         })
         .where('phone_number_id', '=', input.phoneNumberId)
@@ -79,7 +87,11 @@ export async function disconnectNumber(db: Kysely<Database>, input: DisconnectIn
           disconnected_at: nowMs,
           disconnect_reason: reason,
         })
-        .onConflict((oc) => oc.column('phone_number_id').doUpdateSet({ state: 'disconnected', disconnected_at: nowMs, disconnect_reason: reason }))
+        .onConflict((oc) =>
+          oc
+            .column('phone_number_id')
+            .doUpdateSet({ state: 'disconnected', disconnected_at: nowMs, disconnect_reason: reason }),
+        )
         .execute();
       return result;
     }
@@ -96,44 +108,113 @@ async function deleteNumberData(
   wabaId: string,
 ): Promise<Record<string, number>> {
   const deleted: Record<string, number> = {};
-  const conversations = trx.selectFrom('conversations').select('id').where('tenant_id', '=', tenantId).where('phone_number_id', '=', phoneNumberId);
-  const wamids = trx.selectFrom('messages').select('wamid').where('tenant_id', '=', tenantId).where('phone_number_id', '=', phoneNumberId);
-  const outboxIds = trx.selectFrom('outbox').select('id').where('tenant_id', '=', tenantId).where('phone_number_id', '=', phoneNumberId);
+  const conversations = trx
+    .selectFrom('conversations')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('phone_number_id', '=', phoneNumberId);
+  const wamids = trx
+    .selectFrom('messages')
+    .select('wamid')
+    .where('tenant_id', '=', tenantId)
+    .where('phone_number_id', '=', phoneNumberId);
+  const outboxIds = trx
+    .selectFrom('outbox')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('phone_number_id', '=', phoneNumberId);
   deleted.message_statuses = count(
-    await trx.deleteFrom('message_statuses').where('tenant_id', '=', tenantId).where('wamid', 'in', wamids).executeTakeFirst(),
+    await trx
+      .deleteFrom('message_statuses')
+      .where('tenant_id', '=', tenantId)
+      .where('wamid', 'in', wamids)
+      .executeTakeFirst(),
   );
-  deleted.outbox_attempts = count(await trx.deleteFrom('outbox_attempts').where('outbox_id', 'in', outboxIds).executeTakeFirst());
+  deleted.outbox_attempts = count(
+    await trx.deleteFrom('outbox_attempts').where('outbox_id', 'in', outboxIds).executeTakeFirst(),
+  );
   deleted.outbox = count(
-    await trx.deleteFrom('outbox').where('tenant_id', '=', tenantId).where('phone_number_id', '=', phoneNumberId).executeTakeFirst(),
+    await trx
+      .deleteFrom('outbox')
+      .where('tenant_id', '=', tenantId)
+      .where('phone_number_id', '=', phoneNumberId)
+      .executeTakeFirst(),
   );
   // The agent's records of these conversations are conversation data too.
-  deleted.agent_turns = count(await trx.deleteFrom('agent_turns').where('conversation_id', 'in', conversations).executeTakeFirst());
-  deleted.agent_callbacks = count(await trx.deleteFrom('agent_callbacks').where('conversation_id', 'in', conversations).executeTakeFirst());
+  deleted.agent_turns = count(
+    await trx.deleteFrom('agent_turns').where('conversation_id', 'in', conversations).executeTakeFirst(),
+  );
+  deleted.agent_callbacks = count(
+    await trx.deleteFrom('agent_callbacks').where('conversation_id', 'in', conversations).executeTakeFirst(),
+  );
   deleted.agent_conversation_state = count(
-    await trx.deleteFrom('agent_conversation_state').where('conversation_id', 'in', conversations).executeTakeFirst(),
+    await trx
+      .deleteFrom('agent_conversation_state')
+      .where('conversation_id', 'in', conversations)
+      .executeTakeFirst(),
   );
   deleted.messages = count(
-    await trx.deleteFrom('messages').where('tenant_id', '=', tenantId).where('phone_number_id', '=', phoneNumberId).executeTakeFirst(),
+    await trx
+      .deleteFrom('messages')
+      .where('tenant_id', '=', tenantId)
+      .where('phone_number_id', '=', phoneNumberId)
+      .executeTakeFirst(),
   );
   deleted.conversations = count(
-    await trx.deleteFrom('conversations').where('tenant_id', '=', tenantId).where('phone_number_id', '=', phoneNumberId).executeTakeFirst(),
+    await trx
+      .deleteFrom('conversations')
+      .where('tenant_id', '=', tenantId)
+      .where('phone_number_id', '=', phoneNumberId)
+      .executeTakeFirst(),
   );
   deleted.webhook_events = count(
-    await trx.deleteFrom('webhook_events').where('tenant_id', '=', tenantId).where('phone_number_id', '=', phoneNumberId).executeTakeFirst(),
+    await trx
+      .deleteFrom('webhook_events')
+      .where('tenant_id', '=', tenantId)
+      .where('phone_number_id', '=', phoneNumberId)
+      .executeTakeFirst(),
   );
-  for (const table of ['pacers', 'pair_pacers', 'tier_recipients', 'number_health', 'number_connections'] as const) {
-    deleted[table] = count(await trx.deleteFrom(table).where('phone_number_id', '=', phoneNumberId).executeTakeFirst());
+  for (const table of [
+    'pacers',
+    'pair_pacers',
+    'tier_recipients',
+    'number_health',
+    'number_connections',
+  ] as const) {
+    deleted[table] = count(
+      await trx.deleteFrom(table).where('phone_number_id', '=', phoneNumberId).executeTakeFirst(),
+    );
   }
   deleted.health_events = count(
-    await trx.deleteFrom('health_events').where('tenant_id', '=', tenantId).where('phone_number_id', '=', phoneNumberId).executeTakeFirst(),
+    await trx
+      .deleteFrom('health_events')
+      .where('tenant_id', '=', tenantId)
+      .where('phone_number_id', '=', phoneNumberId)
+      .executeTakeFirst(),
   );
-  deleted.phone_numbers = count(await trx.deleteFrom('phone_numbers').where('phone_number_id', '=', phoneNumberId).executeTakeFirst());
-  const others = await trx.selectFrom('phone_numbers').select('phone_number_id').where('waba_id', '=', wabaId).executeTakeFirst();
+  deleted.phone_numbers = count(
+    await trx.deleteFrom('phone_numbers').where('phone_number_id', '=', phoneNumberId).executeTakeFirst(),
+  );
+  const others = await trx
+    .selectFrom('phone_numbers')
+    .select('phone_number_id')
+    .where('waba_id', '=', wabaId)
+    .executeTakeFirst();
   if (!others) {
     deleted.access_tokens = count(
-      await trx.deleteFrom('access_tokens').where('tenant_id', '=', tenantId).where('waba_id', '=', wabaId).executeTakeFirst(),
+      await trx
+        .deleteFrom('access_tokens')
+        .where('tenant_id', '=', tenantId)
+        .where('waba_id', '=', wabaId)
+        .executeTakeFirst(),
     );
-    deleted.wabas = count(await trx.deleteFrom('wabas').where('tenant_id', '=', tenantId).where('waba_id', '=', wabaId).executeTakeFirst());
+    deleted.wabas = count(
+      await trx
+        .deleteFrom('wabas')
+        .where('tenant_id', '=', tenantId)
+        .where('waba_id', '=', wabaId)
+        .executeTakeFirst(),
+    );
   }
   return deleted;
 }

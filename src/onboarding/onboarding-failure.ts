@@ -30,7 +30,12 @@ export interface OnboardingFailure {
   /** What happened and what to do, in words a customer can act on. */
   message: string;
   /** Meta's own answer, when it came from Meta. */
-  meta: { code: number | null; subcode: number | null; message: string | null; fbtraceId: string | null } | null;
+  meta: {
+    code: number | null;
+    subcode: number | null;
+    message: string | null;
+    fbtraceId: string | null;
+  } | null;
   /** The permissions missing, by name (permission_missing). */
   missingPermissions?: string[];
 }
@@ -40,7 +45,11 @@ export class OnboardingStepError extends Error {
   readonly reason: OnboardingFailureReason;
   readonly missingPermissions: string[] | undefined;
   readonly graphError: GraphError | undefined;
-  constructor(reason: OnboardingFailureReason, message: string, options: { missingPermissions?: string[]; graphError?: GraphError } = {}) {
+  constructor(
+    reason: OnboardingFailureReason,
+    message: string,
+    options: { missingPermissions?: string[]; graphError?: GraphError } = {},
+  ) {
     super(message);
     this.name = 'OnboardingStepError';
     this.reason = reason;
@@ -91,16 +100,31 @@ export function describeFailure(step: OnboardingStep, error: unknown): Onboardin
   });
   if (step === 'exchange-code') {
     // Graph's code answers: 100 with subcode 36007 (expired) or 36009 (used); 1 and 101 for the app itself.
-    if (error.subcode === 36007) return failure('code_expired', 'the signup code expired before it could be used (Meta’s codes live about 30 seconds). Open the setup link and run the signup again.');
-    if (error.subcode === 36009) return failure('code_used', 'this signup code was already used. Open the setup link and run the signup again.');
+    if (error.subcode === 36007)
+      return failure(
+        'code_expired',
+        'the signup code expired before it could be used (Meta’s codes live about 30 seconds). Open the setup link and run the signup again.',
+      );
+    if (error.subcode === 36009)
+      return failure(
+        'code_used',
+        'this signup code was already used. Open the setup link and run the signup again.',
+      );
     if (error.code === 1 || error.code === 101) {
-      return failure('app_credentials', `Meta did not accept Coxcox’s app credentials (${said}). The Coxcox operator must check the app id and app secret.`);
+      return failure(
+        'app_credentials',
+        `Meta did not accept Coxcox’s app credentials (${said}). The Coxcox operator must check the app id and app secret.`,
+      );
     }
-    if (error.code === 100) return failure('code_invalid', `Meta did not accept the signup code (${said}). Run the signup again.`);
+    if (error.code === 100)
+      return failure('code_invalid', `Meta did not accept the signup code (${said}). Run the signup again.`);
   }
   switch (error.category) {
     case 'token-invalid':
-      return failure('token_invalid', `Meta no longer accepts the access token (${said}). Run the signup again, or paste a new system user token.`);
+      return failure(
+        'token_invalid',
+        `Meta no longer accepts the access token (${said}). Run the signup again, or paste a new system user token.`,
+      );
     case 'retry-later':
       return error.reason === 'meta-error' || error.reason === 'http-status'
         ? failure('meta_busy', `Meta asked us to slow down or had a problem (${said}). ${retryNote}`)
@@ -109,15 +133,29 @@ export function describeFailure(step: OnboardingStep, error: unknown): Onboardin
       break;
   }
   if (error.code === 10 || (error.code !== null && error.code >= 200 && error.code <= 299)) {
-    return failure('permission_missing', `Meta says Coxcox lacks a permission for this (${said}). Grant whatsapp_business_management and whatsapp_business_messaging to the app, then try again.`);
+    return failure(
+      'permission_missing',
+      `Meta says Coxcox lacks a permission for this (${said}). Grant whatsapp_business_management and whatsapp_business_messaging to the app, then try again.`,
+    );
   }
   // Two-step verification PIN mismatch (Meta, "Error codes": 133005).
   if (step === 'register-number' && error.code === 133005) {
-    return failure('pin_mismatch', 'the number already has a two-step verification PIN, and it is not the one given. Send the right PIN (or reset it in WhatsApp Manager), then try again.');
+    return failure(
+      'pin_mismatch',
+      'the number already has a two-step verification PIN, and it is not the one given. Send the right PIN (or reset it in WhatsApp Manager), then try again.',
+    );
   }
-  return failure('meta_refused', `Meta refused it (${said}${error.code === null ? '' : `, code ${error.code}`}). Fix what Meta names, then try again.`);
+  return failure(
+    'meta_refused',
+    `Meta refused it (${said}${error.code === null ? '' : `, code ${error.code}`}). Fix what Meta names, then try again.`,
+  );
 }
 
 function metaOf(error: GraphError): OnboardingFailure['meta'] {
-  return { code: error.code, subcode: error.subcode, message: error.metaMessage ?? error.details, fbtraceId: error.fbtraceId };
+  return {
+    code: error.code,
+    subcode: error.subcode,
+    message: error.metaMessage ?? error.details,
+    fbtraceId: error.fbtraceId,
+  };
 }

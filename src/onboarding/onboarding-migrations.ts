@@ -13,7 +13,11 @@ export const onboardingMigrations: Migration[] = [
         .addColumn('revoked_at', 'bigint')
         .addColumn('last_used_at', 'bigint')
         .execute();
-      await db.schema.createIndex('setup_links_tenant').on('setup_links').columns(['tenant_id', 'created_at']).execute();
+      await db.schema
+        .createIndex('setup_links_tenant')
+        .on('setup_links')
+        .columns(['tenant_id', 'created_at'])
+        .execute();
       await db.schema
         .createTable('onboardings')
         .addColumn('id', 'text', (c) => c.primaryKey())
@@ -36,8 +40,16 @@ export const onboardingMigrations: Migration[] = [
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
         .addColumn('completed_at', 'bigint')
         .execute();
-      await db.schema.createIndex('onboardings_tenant').on('onboardings').columns(['tenant_id', 'created_at']).execute();
-      await db.schema.createIndex('onboardings_link').on('onboardings').columns(['setup_link_id', 'created_at']).execute();
+      await db.schema
+        .createIndex('onboardings_tenant')
+        .on('onboardings')
+        .columns(['tenant_id', 'created_at'])
+        .execute();
+      await db.schema
+        .createIndex('onboardings_link')
+        .on('onboardings')
+        .columns(['setup_link_id', 'created_at'])
+        .execute();
       await db.schema
         .createTable('number_connections')
         .addColumn('phone_number_id', 'text', (c) => c.primaryKey())

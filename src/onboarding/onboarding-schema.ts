@@ -55,4 +55,5 @@ declare module '../store/schema.ts' {
     };
   }
 }
+
 export {};

@@ -17,7 +17,9 @@ export type OnboardingStep = (typeof onboardingSteps)[number];
 export type OnboardingMethod = 'embedded_signup' | 'manual';
 
 export function stepsFor(method: OnboardingMethod): readonly OnboardingStep[] {
-  return method === 'embedded_signup' ? onboardingSteps : onboardingSteps.filter((step) => step !== 'exchange-code');
+  return method === 'embedded_signup'
+    ? onboardingSteps
+    : onboardingSteps.filter((step) => step !== 'exchange-code');
 }
 
 export type StepState = 'pending' | 'done' | 'skipped' | 'failed';

@@ -7,7 +7,13 @@ import type { Database } from '../store/schema.ts';
 import type { AccessTokenKind, SecretBox, TenantDirectory } from '../tenants/index.ts';
 import type { BusinessPhoneNumber, GraphAccess, GraphApp, GraphClient } from '../whatsapp/graph/index.ts';
 import { describeFailure, type OnboardingFailure, OnboardingStepError } from './onboarding-failure.ts';
-import { type OnboardingMethod, type OnboardingStep, type StepRecord, type StepState, stepsFor } from './onboarding-steps.ts';
+import {
+  type OnboardingMethod,
+  type OnboardingStep,
+  type StepRecord,
+  type StepState,
+  stepsFor,
+} from './onboarding-steps.ts';
 import './onboarding-schema.ts';
 
 type OnboardingRow = Selectable<Database['onboardings']>;
@@ -26,7 +32,12 @@ export interface OnboardingView {
   state: string;
   wabaId: string | null;
   phoneNumberId: string | null;
-  steps: Array<{ name: OnboardingStep; state: StepState; at: string | null; detail: Record<string, unknown> | null }>;
+  steps: Array<{
+    name: OnboardingStep;
+    state: StepState;
+    at: string | null;
+    detail: Record<string, unknown> | null;
+  }>;
   failure: OnboardingFailure | null;
   createdAt: string;
   completedAt: string | null;
@@ -94,7 +105,12 @@ export class Onboardings {
   }
 
   async list(tenantId: string): Promise<OnboardingView[]> {
-    const rows = await this.options.db.selectFrom('onboardings').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at', 'desc').execute();
+    const rows = await this.options.db
+      .selectFrom('onboardings')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .orderBy('created_at', 'desc')
+      .execute();
     return rows.map((row) => this.view(row));
   }
 
@@ -120,7 +136,10 @@ export class Onboardings {
     }
     if (latest && input.code === undefined) return this.view(latest);
     if (input.code === undefined) {
-      throw new AppError('validation_failed', 'code is required: run the signup on the setup page to get one');
+      throw new AppError(
+        'validation_failed',
+        'code is required: run the signup on the setup page to get one',
+      );
     }
     const id = await this.create(tenantId, 'embedded_signup', {
       setup_link_id: linkId,
@@ -163,7 +182,11 @@ export class Onboardings {
   }
 
   /** Runs an attempt again from the step that failed (with a new code or PIN when the step needs one). */
-  async resume(tenantId: string, onboardingId: string, input: { code?: string | undefined; pin?: string | undefined } = {}): Promise<OnboardingView> {
+  async resume(
+    tenantId: string,
+    onboardingId: string,
+    input: { code?: string | undefined; pin?: string | undefined } = {},
+  ): Promise<OnboardingView> {
     const row = await this.row(tenantId, onboardingId);
     if (row.state === 'completed') return this.view(row);
     await this.updateRequest(row, input);
@@ -192,7 +215,11 @@ export class Onboardings {
       .executeTakeFirst();
   }
 
-  private async create(tenantId: string, method: OnboardingMethod, values: Partial<Database['onboardings']>): Promise<string> {
+  private async create(
+    tenantId: string,
+    method: OnboardingMethod,
+    values: Partial<Database['onboardings']>,
+  ): Promise<string> {
     const now = this.options.now();
     const id = `onb_${randomUUID()}`;
     await this.options.db
@@ -224,10 +251,14 @@ export class Onboardings {
   }
 
   /** A resumed attempt takes a fresh code (only while the exchange is not done), a PIN, or the session's ids. */
-  private async updateRequest(row: OnboardingRow, input: SignupInput & { pin?: string | undefined }): Promise<void> {
+  private async updateRequest(
+    row: OnboardingRow,
+    input: SignupInput & { pin?: string | undefined },
+  ): Promise<void> {
     const steps = JSON.parse(row.steps) as Partial<Record<OnboardingStep, StepRecord>>;
     const changes: Partial<Database['onboardings']> = {};
-    if (input.code !== undefined && steps['exchange-code']?.state !== 'done') changes.code_enc = this.options.box.seal(input.code);
+    if (input.code !== undefined && steps['exchange-code']?.state !== 'done')
+      changes.code_enc = this.options.box.seal(input.code);
     if (input.pin !== undefined) changes.pin_enc = this.options.box.seal(input.pin);
     if (steps['discover-assets']?.state !== 'done') {
       if (input.wabaId !== undefined) changes.waba_id = input.wabaId;
@@ -253,7 +284,11 @@ export class Onboardings {
     if (Number(claimed.numUpdatedRows) === 0) {
       throw new AppError('conflict', 'this setup is already running: wait a few seconds and look again');
     }
-    let row = await db.selectFrom('onboardings').selectAll().where('id', '=', onboardingId).executeTakeFirstOrThrow();
+    let row = await db
+      .selectFrom('onboardings')
+      .selectAll()
+      .where('id', '=', onboardingId)
+      .executeTakeFirstOrThrow();
     const steps = JSON.parse(row.steps) as Partial<Record<OnboardingStep, StepRecord>>;
     let failure: OnboardingFailure | null = null;
     try {
@@ -262,7 +297,11 @@ export class Onboardings {
         if (done && (done.state === 'done' || done.state === 'skipped')) continue;
         try {
           const outcome = await this.runStep(step, row, steps);
-          steps[step] = { state: outcome.state, at: now(), ...(outcome.detail ? { detail: outcome.detail } : {}) };
+          steps[step] = {
+            state: outcome.state,
+            at: now(),
+            ...(outcome.detail ? { detail: outcome.detail } : {}),
+          };
           await db
             .updateTable('onboardings')
             .set({ ...outcome.changes, steps: JSON.stringify(steps), failure: null, updated_at: now() })
@@ -272,7 +311,13 @@ export class Onboardings {
         } catch (error) {
           failure = describeFailure(step, error);
           this.options.logger.warn(
-            { onboardingId, tenantId: row.tenant_id, step, reason: failure.reason, metaCode: failure.meta?.code },
+            {
+              onboardingId,
+              tenantId: row.tenant_id,
+              step,
+              reason: failure.reason,
+              metaCode: failure.meta?.code,
+            },
             'an onboarding step failed',
           );
           steps[step] = { state: 'failed', at: now() };
@@ -283,7 +328,13 @@ export class Onboardings {
               : {};
           await db
             .updateTable('onboardings')
-            .set({ ...dropCode, steps: JSON.stringify(steps), failure: JSON.stringify(failure), state: 'failed', updated_at: now() })
+            .set({
+              ...dropCode,
+              steps: JSON.stringify(steps),
+              failure: JSON.stringify(failure),
+              state: 'failed',
+              updated_at: now(),
+            })
             .where('id', '=', row.id)
             .execute();
           break;
@@ -298,16 +349,26 @@ export class Onboardings {
         if (row.phone_number_id) await this.options.onConnected?.(row.tenant_id, row.phone_number_id);
       }
     } finally {
-      await db.updateTable('onboardings').set({ locked_until: null }).where('id', '=', onboardingId).execute();
+      await db
+        .updateTable('onboardings')
+        .set({ locked_until: null })
+        .where('id', '=', onboardingId)
+        .execute();
     }
-    return this.view(await db.selectFrom('onboardings').selectAll().where('id', '=', onboardingId).executeTakeFirstOrThrow());
+    return this.view(
+      await db.selectFrom('onboardings').selectAll().where('id', '=', onboardingId).executeTakeFirstOrThrow(),
+    );
   }
 
   private async runStep(
     step: OnboardingStep,
     row: OnboardingRow,
     steps: Partial<Record<OnboardingStep, StepRecord>>,
-  ): Promise<{ state: 'done' | 'skipped'; detail?: Record<string, unknown>; changes?: Partial<Database['onboardings']> }> {
+  ): Promise<{
+    state: 'done' | 'skipped';
+    detail?: Record<string, unknown>;
+    changes?: Partial<Database['onboardings']>;
+  }> {
     switch (step) {
       case 'exchange-code':
         return this.exchangeCode(row);
@@ -328,10 +389,16 @@ export class Onboardings {
 
   private async exchangeCode(row: OnboardingRow) {
     if (row.code_enc === null) {
-      throw new OnboardingStepError('code_missing', 'there is no signup code to exchange. Open the setup link and run the signup again.');
+      throw new OnboardingStepError(
+        'code_missing',
+        'there is no signup code to exchange. Open the setup link and run the signup again.',
+      );
     }
     const app = await this.appOf(row);
-    const exchanged = await this.options.graph.exchangeCode(this.graphApp(app), this.options.box.open(row.code_enc));
+    const exchanged = await this.options.graph.exchangeCode(
+      this.graphApp(app),
+      this.options.box.open(row.code_enc),
+    );
     return {
       state: 'done' as const,
       detail: { tokenType: exchanged.tokenType, expiresInSeconds: exchanged.expiresInSeconds },
@@ -339,7 +406,8 @@ export class Onboardings {
         code_enc: null,
         app_id: app.appId,
         token_enc: this.options.box.seal(exchanged.accessToken),
-        token_expires_at: exchanged.expiresInSeconds === null ? null : this.options.now() + exchanged.expiresInSeconds * 1000,
+        token_expires_at:
+          exchanged.expiresInSeconds === null ? null : this.options.now() + exchanged.expiresInSeconds * 1000,
       },
     };
   }
@@ -348,7 +416,10 @@ export class Onboardings {
     const app = await this.appOf(row);
     const info = await this.options.graph.debugToken(this.graphApp(app), this.tokenOf(row));
     if (!info.isValid) {
-      throw new OnboardingStepError('token_invalid', `Meta says the access token is not valid: ${describeTokenError(info)}. Use a new token (or run the signup again).`);
+      throw new OnboardingStepError(
+        'token_invalid',
+        `Meta says the access token is not valid: ${describeTokenError(info)}. Use a new token (or run the signup again).`,
+      );
     }
     const missing = findMissingPermissions(info, row.waba_id);
     if (missing.length > 0) {
@@ -358,10 +429,16 @@ export class Onboardings {
         { missingPermissions: missing },
       );
     }
-    const sharedWabas = info.granularScopes.find((scope) => scope.scope === 'whatsapp_business_management')?.targetIds ?? null;
+    const sharedWabas =
+      info.granularScopes.find((scope) => scope.scope === 'whatsapp_business_management')?.targetIds ?? null;
     return {
       state: 'done' as const,
-      detail: { type: info.type, expiresAt: iso(info.expiresAt), scopes: info.scopes, sharedWabaIds: sharedWabas },
+      detail: {
+        type: info.type,
+        expiresAt: iso(info.expiresAt),
+        scopes: info.scopes,
+        sharedWabaIds: sharedWabas,
+      },
       changes: {
         app_id: app.appId,
         token_kind: tokenKindOf(info.type),
@@ -378,14 +455,23 @@ export class Onboardings {
     if (wabaId === null) {
       // No session info: the token's grant names the WABAs the customer shared (Meta's discovery path).
       if (shared === null || shared.length === 0) {
-        throw new OnboardingStepError('no_waba_shared', 'no WhatsApp Business Account was shared with Coxcox. Run the signup again and pick (or create) an account.');
+        throw new OnboardingStepError(
+          'no_waba_shared',
+          'no WhatsApp Business Account was shared with Coxcox. Run the signup again and pick (or create) an account.',
+        );
       }
       if (shared.length > 1) {
-        throw new OnboardingStepError('waba_ambiguous', `several WhatsApp Business Accounts were shared (${shared.join(', ')}): say which one (wabaId).`);
+        throw new OnboardingStepError(
+          'waba_ambiguous',
+          `several WhatsApp Business Accounts were shared (${shared.join(', ')}): say which one (wabaId).`,
+        );
       }
       wabaId = shared[0]!;
     } else if (shared !== null && !shared.includes(wabaId)) {
-      throw new OnboardingStepError('waba_not_shared', `the access token was not granted WhatsApp Business Account ${wabaId} (it was granted ${shared.join(', ') || 'none'}). Share that account with the app, then try again.`);
+      throw new OnboardingStepError(
+        'waba_not_shared',
+        `the access token was not granted WhatsApp Business Account ${wabaId} (it was granted ${shared.join(', ') || 'none'}). Share that account with the app, then try again.`,
+      );
     }
     const waba = await this.options.graph.getWaba(access, wabaId);
     const numbers = await this.options.graph.listPhoneNumbers(access, wabaId);
@@ -393,14 +479,23 @@ export class Onboardings {
     if (row.phone_number_id !== null) {
       number = numbers.find((candidate) => candidate.id === row.phone_number_id);
       if (!number) {
-        throw new OnboardingStepError('number_not_found', `WhatsApp Business Account ${wabaId} has no phone number ${row.phone_number_id} (it has ${numbers.map((candidate) => candidate.id).join(', ') || 'none'}).`);
+        throw new OnboardingStepError(
+          'number_not_found',
+          `WhatsApp Business Account ${wabaId} has no phone number ${row.phone_number_id} (it has ${numbers.map((candidate) => candidate.id).join(', ') || 'none'}).`,
+        );
       }
     } else if (numbers.length === 1) {
       number = numbers[0]!;
     } else if (numbers.length === 0) {
-      throw new OnboardingStepError('number_not_found', `WhatsApp Business Account ${wabaId} has no phone number yet: add one in the signup (or WhatsApp Manager), then try again.`);
+      throw new OnboardingStepError(
+        'number_not_found',
+        `WhatsApp Business Account ${wabaId} has no phone number yet: add one in the signup (or WhatsApp Manager), then try again.`,
+      );
     } else {
-      throw new OnboardingStepError('number_ambiguous', `WhatsApp Business Account ${wabaId} has several numbers (${numbers.map((candidate) => `${candidate.id} ${candidate.displayPhoneNumber}`).join(', ')}): say which one (phoneNumberId).`);
+      throw new OnboardingStepError(
+        'number_ambiguous',
+        `WhatsApp Business Account ${wabaId} has several numbers (${numbers.map((candidate) => `${candidate.id} ${candidate.displayPhoneNumber}`).join(', ')}): say which one (phoneNumberId).`,
+      );
     }
     return {
       state: 'done' as const,
@@ -427,7 +522,10 @@ export class Onboardings {
       });
     } catch (error) {
       if (error instanceof AppError && error.code === 'conflict') {
-        throw new OnboardingStepError('already_connected_elsewhere', `${error.message}. Disconnect it there first.`);
+        throw new OnboardingStepError(
+          'already_connected_elsewhere',
+          `${error.message}. Disconnect it there first.`,
+        );
       }
       throw error;
     }
@@ -443,9 +541,25 @@ export class Onboardings {
     const at = now();
     await db
       .insertInto('number_connections')
-      .values({ phone_number_id: number.id, tenant_id: tenantId, state: 'connected', onboarding_id: row.id, connected_at: at, disconnected_at: null, disconnect_reason: null })
+      .values({
+        phone_number_id: number.id,
+        tenant_id: tenantId,
+        state: 'connected',
+        onboarding_id: row.id,
+        connected_at: at,
+        disconnected_at: null,
+        disconnect_reason: null,
+      })
       .onConflict((oc) =>
-        oc.column('phone_number_id').doUpdateSet({ state: 'connected', onboarding_id: row.id, connected_at: at, disconnected_at: null, disconnect_reason: null }),
+        oc
+          .column('phone_number_id')
+          .doUpdateSet({
+            state: 'connected',
+            onboarding_id: row.id,
+            connected_at: at,
+            disconnected_at: null,
+            disconnect_reason: null,
+          }),
       )
       .execute();
     // Connected again after a disconnect: the number may send again.
@@ -456,7 +570,10 @@ export class Onboardings {
       .where('health_problem', 'like', 'disconnected%')
       .execute();
     await this.options.onConnected?.(tenantId, number.id);
-    return { state: 'done' as const, detail: { wabaId, phoneNumberId: number.id, displayPhoneNumber: number.displayPhoneNumber } };
+    return {
+      state: 'done' as const,
+      detail: { wabaId, phoneNumberId: number.id, displayPhoneNumber: number.displayPhoneNumber },
+    };
   }
 
   private async subscribeApp(row: OnboardingRow) {
@@ -464,7 +581,10 @@ export class Onboardings {
     const wabaId = row.waba_id!;
     const apps = await this.options.graph.listSubscribedApps(access, wabaId);
     if (row.app_id !== null && apps.some((app) => app.id === row.app_id)) {
-      return { state: 'skipped' as const, detail: { note: 'the app was already subscribed to the account’s webhooks' } };
+      return {
+        state: 'skipped' as const,
+        detail: { note: 'the app was already subscribed to the account’s webhooks' },
+      };
     }
     await this.options.graph.subscribeApp(access, wabaId);
     return { state: 'done' as const, detail: { subscribedAppId: row.app_id } };
@@ -472,19 +592,37 @@ export class Onboardings {
 
   private async registerNumber(row: OnboardingRow, discovered: Discovered) {
     if (discovered.number.status?.toUpperCase() === 'CONNECTED') {
-      return { state: 'skipped' as const, detail: { note: 'the number is already registered for the Cloud API' } };
+      return {
+        state: 'skipped' as const,
+        detail: { note: 'the number is already registered for the Cloud API' },
+      };
     }
     let pinEnc = row.pin_enc;
     if (pinEnc === null) {
       if (row.method === 'manual') {
-        throw new OnboardingStepError('pin_required', `number ${row.phone_number_id} is not registered for the Cloud API yet: give its six-digit two-step verification PIN (pin) to register it.`);
+        throw new OnboardingStepError(
+          'pin_required',
+          `number ${row.phone_number_id} is not registered for the Cloud API yet: give its six-digit two-step verification PIN (pin) to register it.`,
+        );
       }
       // A new number from the signup: Coxcox chooses its two-step verification PIN, kept sealed.
       pinEnc = this.options.box.seal(String(randomInt(0, 1_000_000)).padStart(6, '0'));
-      await this.options.db.updateTable('onboardings').set({ pin_enc: pinEnc }).where('id', '=', row.id).execute();
+      await this.options.db
+        .updateTable('onboardings')
+        .set({ pin_enc: pinEnc })
+        .where('id', '=', row.id)
+        .execute();
     }
-    await this.options.graph.registerNumber(this.accessOf(row), row.phone_number_id!, this.options.box.open(pinEnc));
-    return { state: 'done' as const, detail: { registered: row.phone_number_id }, changes: { pin_enc: pinEnc } };
+    await this.options.graph.registerNumber(
+      this.accessOf(row),
+      row.phone_number_id!,
+      this.options.box.open(pinEnc),
+    );
+    return {
+      state: 'done' as const,
+      detail: { registered: row.phone_number_id },
+      changes: { pin_enc: pinEnc },
+    };
   }
 
   private async syncTemplates(row: OnboardingRow) {
@@ -496,16 +634,27 @@ export class Onboardings {
     const templates = await this.options.graph.listTemplates(this.accessOf(row), wabaId);
     return {
       state: 'done' as const,
-      detail: { templates: templates.length, names: templates.slice(0, 50).map((template) => `${template.name} (${template.language}, ${template.status})`) },
+      detail: {
+        templates: templates.length,
+        names: templates
+          .slice(0, 50)
+          .map((template) => `${template.name} (${template.language}, ${template.status})`),
+      },
     };
   }
 
   /** The tenant's own app named for a manual connection, else Coxcox's app. */
   private async appOf(row: OnboardingRow): Promise<AppCredentials> {
-    const tenantApp = row.method === 'manual' && row.app_id !== null ? await this.options.tenantApp(row.tenant_id, row.app_id) : null;
+    const tenantApp =
+      row.method === 'manual' && row.app_id !== null
+        ? await this.options.tenantApp(row.tenant_id, row.app_id)
+        : null;
     const app = tenantApp ?? (await this.options.signupApp());
     if (!app) {
-      throw new OnboardingStepError('app_credentials', 'Coxcox has no Meta app to call Meta with: the operator must set WHATSAPP_APP_ID (or SIGNUP_APP_ID) and connect the app.');
+      throw new OnboardingStepError(
+        'app_credentials',
+        'Coxcox has no Meta app to call Meta with: the operator must set WHATSAPP_APP_ID (or SIGNUP_APP_ID) and connect the app.',
+      );
     }
     return app;
   }
@@ -515,12 +664,17 @@ export class Onboardings {
   }
 
   private tokenOf(row: OnboardingRow): string {
-    if (row.token_enc === null) throw new OnboardingStepError('code_missing', 'there is no access token yet: run the signup again.');
+    if (row.token_enc === null)
+      throw new OnboardingStepError('code_missing', 'there is no access token yet: run the signup again.');
     return this.options.box.open(row.token_enc);
   }
 
   private accessOf(row: OnboardingRow): GraphAccess {
-    return { accessToken: this.tokenOf(row), graphApiUrl: this.options.graphApiUrl, graphApiVersion: this.options.graphApiVersion };
+    return {
+      accessToken: this.tokenOf(row),
+      graphApiUrl: this.options.graphApiUrl,
+      graphApiVersion: this.options.graphApiVersion,
+    };
   }
 
   private view(row: OnboardingRow): OnboardingView {
@@ -534,7 +688,12 @@ export class Onboardings {
       phoneNumberId: row.phone_number_id,
       steps: stepsFor(row.method as OnboardingMethod).map((name) => {
         const record = steps[name];
-        return { name, state: record?.state ?? 'pending', at: iso(record?.at ?? null), detail: record?.detail ?? null };
+        return {
+          name,
+          state: record?.state ?? 'pending',
+          at: iso(record?.at ?? null),
+          detail: record?.detail ?? null,
+        };
       }),
       failure: row.failure === null ? null : (JSON.parse(row.failure) as OnboardingFailure),
       createdAt: iso(row.created_at)!,
@@ -545,6 +704,10 @@ export class Onboardings {
 
 function discoveredOf(steps: Partial<Record<OnboardingStep, StepRecord>>): Discovered {
   const detail = steps['discover-assets']?.detail as unknown as Discovered | undefined;
-  if (!detail?.number) throw new OnboardingStepError('number_not_found', 'the number was not found yet: the discovery step must run first.');
+  if (!detail?.number)
+    throw new OnboardingStepError(
+      'number_not_found',
+      'the number was not found yet: the discovery step must run first.',
+    );
   return detail;
 }

@@ -1,35 +1,30 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
-export interface SetupTokenPayload {
-  linkId: string;
-  tenantId: string;
-  /** Epoch ms. */
-  expiresAt: number;
+/** 128 bits of MAC: unforgeable, and short enough that the whole token fits in a URL segment (Fastify: 100). */
+const MAC_BYTES = 16;
+
+const mac = (key: Buffer, linkId: string) =>
+  createHmac('sha256', key).update(linkId).digest().subarray(0, MAC_BYTES);
+
+/** A new link id: 128 random bits. */
+export function newSetupLinkId(): string {
+  return `stl_${randomBytes(16).toString('base64url')}`;
 }
-
-const sign = (key: Buffer, body: string) => createHmac('sha256', key).update(body).digest();
 
 /**
- * A setup link's token: `<base64url JSON>.<base64url HMAC-SHA256>`. The signature makes it unforgeable
- * and the payload names the link row, so that a link can also be revoked before it expires.
+ * A setup link's token: `<link id>.<HMAC-SHA256 of it, base64url>`. The MAC makes it unforgeable; the
+ * link row it names holds the tenant and the expiry, so a link can also be withdrawn before it expires.
  */
-export function signSetupToken(key: Buffer, payload: SetupTokenPayload): string {
-  const body = Buffer.from(JSON.stringify({ l: payload.linkId, t: payload.tenantId, e: payload.expiresAt })).toString('base64url');
-  return `${body}.${sign(key, body).toString('base64url')}`;
+export function signSetupToken(key: Buffer, linkId: string): string {
+  return `${linkId}.${mac(key, linkId).toString('base64url')}`;
 }
 
-/** The payload of a well-signed token, or null (expiry is the caller's to check, to say so in words). */
-export function readSetupToken(key: Buffer, token: string): SetupTokenPayload | null {
-  const [body, signature, extra] = token.split('.');
-  if (!body || !signature || extra !== undefined) return null;
+/** The link id of a well-signed token, or null. */
+export function readSetupToken(key: Buffer, token: string): string | null {
+  const [linkId, signature, extra] = token.split('.');
+  if (!linkId || !signature || extra !== undefined) return null;
   const given = Buffer.from(signature, 'base64url');
-  const expected = sign(key, body);
+  const expected = mac(key, linkId);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
-  try {
-    const parsed = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as { l?: unknown; t?: unknown; e?: unknown };
-    if (typeof parsed.l !== 'string' || typeof parsed.t !== 'string' || typeof parsed.e !== 'number') return null;
-    return { linkId: parsed.l, tenantId: parsed.t, expiresAt: parsed.e };
-  } catch {
-    return null;
-  }
+  return linkId;
 }

@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { AppError, notFound } from '../http/app-error.ts';
 import type { Database } from '../store/schema.ts';
-import { readSetupToken, signSetupToken } from './setup-link-token.ts';
+import { newSetupLinkId, readSetupToken, signSetupToken } from './setup-link-token.ts';
 import './onboarding-schema.ts';
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -43,7 +42,7 @@ export class SetupLinks {
   async create(tenantId: string, ttlMs: number = DEFAULT_SETUP_LINK_TTL_MS): Promise<CreatedSetupLink> {
     const createdAt = this.now();
     const row = {
-      id: `stl_${randomUUID()}`,
+      id: newSetupLinkId(),
       tenant_id: tenantId,
       created_at: createdAt,
       expires_at: createdAt + Math.min(ttlMs, MAX_SETUP_LINK_TTL_MS),
@@ -51,12 +50,17 @@ export class SetupLinks {
       last_used_at: null,
     };
     await this.db.insertInto('setup_links').values(row).execute();
-    const token = signSetupToken(this.key, { linkId: row.id, tenantId, expiresAt: row.expires_at });
+    const token = signSetupToken(this.key, row.id);
     return { ...toView(row), url: `${this.publicUrl}/setup/${token}` };
   }
 
   async list(tenantId: string): Promise<SetupLinkView[]> {
-    const rows = await this.db.selectFrom('setup_links').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at', 'desc').execute();
+    const rows = await this.db
+      .selectFrom('setup_links')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .orderBy('created_at', 'desc')
+      .execute();
     return rows.map(toView);
   }
 
@@ -72,15 +76,25 @@ export class SetupLinks {
 
   /** The link a token opens, or an error a customer can read (expired, revoked, not ours). */
   async resolve(token: string): Promise<{ linkId: string; tenantId: string }> {
-    const payload = readSetupToken(this.key, token);
-    if (!payload) throw new AppError('not_found', 'this setup link is not valid: check that the whole link was copied');
-    const row = await this.db.selectFrom('setup_links').selectAll().where('id', '=', payload.linkId).executeTakeFirst();
-    if (!row || row.tenant_id !== payload.tenantId) throw new AppError('not_found', 'this setup link is not valid');
-    if (row.revoked_at !== null) throw new AppError('forbidden', 'this setup link was withdrawn: ask for a new one');
+    const linkId = readSetupToken(this.key, token);
+    if (!linkId)
+      throw new AppError('not_found', 'this setup link is not valid: check that the whole link was copied');
+    const row = await this.db
+      .selectFrom('setup_links')
+      .selectAll()
+      .where('id', '=', linkId)
+      .executeTakeFirst();
+    if (!row) throw new AppError('not_found', 'this setup link is not valid');
+    if (row.revoked_at !== null)
+      throw new AppError('forbidden', 'this setup link was withdrawn: ask for a new one');
     if (row.expires_at <= this.now()) {
       throw new AppError('forbidden', `this setup link expired on ${iso(row.expires_at)}: ask for a new one`);
     }
-    await this.db.updateTable('setup_links').set({ last_used_at: this.now() }).where('id', '=', row.id).execute();
+    await this.db
+      .updateTable('setup_links')
+      .set({ last_used_at: this.now() })
+      .where('id', '=', row.id)
+      .execute();
     return { linkId: row.id, tenantId: row.tenant_id };
   }
 }

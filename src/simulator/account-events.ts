@@ -12,15 +12,29 @@ export interface QualityChange {
 }
 
 /** Tiers in order, so that a change reads as an upgrade or a downgrade. */
-const tierOrder: MessagingLimitTier[] = ['TIER_50', 'TIER_250', 'TIER_1K', 'TIER_2K', 'TIER_10K', 'TIER_100K', 'TIER_UNLIMITED'];
+const tierOrder: MessagingLimitTier[] = [
+  'TIER_50',
+  'TIER_250',
+  'TIER_1K',
+  'TIER_2K',
+  'TIER_10K',
+  'TIER_100K',
+  'TIER_UNLIMITED',
+];
 
 function eventFor(
   change: QualityChange,
-  before: { qualityRating: QualityRating; messagingLimitTier: MessagingLimitTier; throughputLevel: ThroughputLevel },
+  before: {
+    qualityRating: QualityRating;
+    messagingLimitTier: MessagingLimitTier;
+    throughputLevel: ThroughputLevel;
+  },
 ): string {
   if (change.event) return change.event;
   if (change.messagingLimitTier && change.messagingLimitTier !== before.messagingLimitTier) {
-    return tierOrder.indexOf(change.messagingLimitTier) < tierOrder.indexOf(before.messagingLimitTier) ? 'DOWNGRADE' : 'UPGRADE';
+    return tierOrder.indexOf(change.messagingLimitTier) < tierOrder.indexOf(before.messagingLimitTier)
+      ? 'DOWNGRADE'
+      : 'UPGRADE';
   }
   if (change.throughputLevel === 'HIGH' && before.throughputLevel !== 'HIGH') return 'THROUGHPUT_UPGRADE';
   if (change.qualityRating && change.qualityRating !== before.qualityRating) {
@@ -34,7 +48,11 @@ function eventFor(
  * `{display_phone_number, event, current_limit, old_limit, max_daily_conversations_per_business}`
  * (cloud-api-details.md §2: `current_limit` is the older key, the newer one names the portfolio limit).
  */
-export function changePhoneNumberQuality(context: SimulatorContext, phoneNumberId: string, change: QualityChange): string {
+export function changePhoneNumberQuality(
+  context: SimulatorContext,
+  phoneNumberId: string,
+  change: QualityChange,
+): string {
   const number = context.directory.phoneNumber(phoneNumberId);
   if (!number) throw new Error(`No hosted phone number ${phoneNumberId}`);
   const before = {
@@ -57,7 +75,9 @@ export function changePhoneNumberQuality(context: SimulatorContext, phoneNumberI
       display_phone_number: number.displayDigits,
       event,
       current_limit: number.messagingLimitTier,
-      ...(before.messagingLimitTier !== number.messagingLimitTier ? { old_limit: before.messagingLimitTier } : {}),
+      ...(before.messagingLimitTier !== number.messagingLimitTier
+        ? { old_limit: before.messagingLimitTier }
+        : {}),
       max_daily_conversations_per_business: number.messagingLimitTier,
     },
   });
@@ -68,8 +88,13 @@ export function changePhoneNumberQuality(context: SimulatorContext, phoneNumberI
  * An `account_update` webhook for a WABA: `{event, phone_number?, …}` with the event's own details
  * (`restriction_info`, `ban_info`, `violation_info`, `waba_info` …; cloud-api-details.md §2).
  */
-export function sendAccountUpdate(context: SimulatorContext, wabaId: string, value: Record<string, unknown>): void {
+export function sendAccountUpdate(
+  context: SimulatorContext,
+  wabaId: string,
+  value: Record<string, unknown>,
+): void {
   if (!context.directory.waba(wabaId)) throw new Error(`No hosted WABA ${wabaId}`);
-  if (typeof value.event !== 'string' || value.event === '') throw new Error('an account_update needs an event');
+  if (typeof value.event !== 'string' || value.event === '')
+    throw new Error('an account_update needs an event');
   context.sender.enqueue({ wabaId, laneKey: `waba:${wabaId}`, field: 'account_update', value });
 }

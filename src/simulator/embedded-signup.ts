@@ -89,7 +89,8 @@ export class EmbeddedSignup {
     if (wabaId !== undefined) {
       const waba = directory.waba(wabaId);
       const first = waba ? directory.phoneNumbersOf(waba.id)[0] : undefined;
-      if (!waba || !first) throw new SimulatedGraphError(100, `No hosted WABA ${wabaId} with a number to share.`);
+      if (!waba || !first)
+        throw new SimulatedGraphError(100, `No hosted WABA ${wabaId} with a number to share.`);
       phoneNumberId = first.id;
       displayPhoneNumber = first.displayPhoneNumber;
     } else {
@@ -98,7 +99,8 @@ export class EmbeddedSignup {
       this.#numberCounter += 1;
       // 555-01xx numbers are reserved for fiction in the North American plan.
       displayPhoneNumber =
-        input.displayPhoneNumber ?? `+1 555-01${String(this.#numberCounter % 100).padStart(2, '0')}-${String(1000 + this.#numberCounter).slice(-4)}`;
+        input.displayPhoneNumber ??
+        `+1 555-01${String(this.#numberCounter % 100).padStart(2, '0')}-${String(1000 + this.#numberCounter).slice(-4)}`;
       const name = input.businessName ?? `Test Business ${this.#numberCounter}`;
       directory.addWaba({
         id: wabaId,
@@ -143,13 +145,20 @@ export class EmbeddedSignup {
    */
   exchange(code: string): { accessToken: string; expiresInSeconds: number | null } {
     const pending = this.#codes.get(code);
-    if (!pending) throw new SimulatedGraphError(100, undefined, { message: 'Invalid verification code format.' });
+    if (!pending)
+      throw new SimulatedGraphError(100, undefined, { message: 'Invalid verification code format.' });
     if (pending.isUsed) {
-      throw new SimulatedGraphError(100, undefined, { subcode: 36009, message: 'This authorization code has been used.' });
+      throw new SimulatedGraphError(100, undefined, {
+        subcode: 36009,
+        message: 'This authorization code has been used.',
+      });
     }
     const now = this.#deps.clock.now();
     if (pending.expiresAt <= now) {
-      throw new SimulatedGraphError(100, undefined, { subcode: 36007, message: 'This authorization code has expired.' });
+      throw new SimulatedGraphError(100, undefined, {
+        subcode: 36007,
+        message: 'This authorization code has expired.',
+      });
     }
     pending.isUsed = true;
     const accessToken = `EAAG${this.#deps.ids.hex32()}${this.#deps.ids.hex32()}`;

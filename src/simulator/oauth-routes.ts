@@ -23,7 +23,11 @@ function debugData(context: SimulatorContext, inputToken: string): Record<string
       is_valid: false,
       scopes: [],
       error: isRevoked
-        ? { code: 190, subcode: 467, message: 'Error validating access token: The session has been invalidated.' }
+        ? {
+            code: 190,
+            subcode: 467,
+            message: 'Error validating access token: The session has been invalidated.',
+          }
         : { code: 190, message: 'Invalid OAuth access token - Cannot parse access token' },
     };
   }
@@ -55,7 +59,9 @@ function debugData(context: SimulatorContext, inputToken: string): Record<string
 /** WhatsApp permissions name the WABAs they were granted for; `business_management` names none here. */
 function granularScopes(grant: AccessGrant): Array<{ scope: string; target_ids?: string[] }> {
   return grant.scopes.map((scope) =>
-    scope !== 'business_management' && grant.wabaIds !== null ? { scope, target_ids: [...grant.wabaIds] } : { scope },
+    scope !== 'business_management' && grant.wabaIds !== null
+      ? { scope, target_ids: [...grant.wabaIds] }
+      : { scope },
   );
 }
 
@@ -67,7 +73,8 @@ function checkAppCaller(context: SimulatorContext, request: FastifyRequest): voi
   const grant = token === null ? undefined : context.tokens.grantFor(token);
   if (!grant || isExpired(grant, context.clock.now())) {
     throw new SimulatedGraphError(190, undefined, {
-      message: 'Invalid OAuth access token - debug_token needs the app token ({app-id}|{app-secret}) or a valid token.',
+      message:
+        'Invalid OAuth access token - debug_token needs the app token ({app-id}|{app-secret}) or a valid token.',
     });
   }
 }

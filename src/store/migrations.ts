@@ -5,6 +5,8 @@ import { agentMigrations } from '../agent/agent-migrations.ts';
 import { campaignMigrations } from '../campaigns/campaign-migrations.ts';
 import { userMigrations } from '../users/user-migrations.ts';
 import { dashboardMigrations } from '../dashboard/dashboard-migrations.ts';
+import { onboardingMigrations } from '../onboarding/onboarding-migrations.ts';
+import { healthMigrations } from '../health/health-migrations.ts';
 
 export interface Migration {
   name: string;
@@ -344,6 +346,8 @@ const migrations: Migration[] = [
   ...campaignMigrations,
   ...userMigrations,
   ...dashboardMigrations,
+  ...onboardingMigrations,
+  ...healthMigrations,
 ];
 
 /** Applies every migration not yet applied, each in its own transaction, under a lock on PostgreSQL. */

@@ -11,6 +11,7 @@ const ADMIN_ONLY_CHANGES: RegExp[] = [
   /^\/api\/v1\/consent-settings(\/|$)/,
   /^\/api\/v1\/(webhook-endpoints|outbound-webhooks)(\/|$)/,
   /^\/api\/v1\/templates$/,
+  /^\/api\/v1\/evaluations(\/|$)/,
 ];
 
 /** Whether a signed-in agent may make a change (method and route pattern, e.g. `/api/v1/users/:id`). */

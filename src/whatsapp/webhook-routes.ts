@@ -10,6 +10,8 @@ export interface WebhookRouteDeps {
   metrics: Metrics;
   /** The app served at the bare `/webhooks/whatsapp` path (the quick-start or sandbox app). */
   defaultAppId: string | null;
+  /** Told of every POST of a known app, stored or refused for its signature (health keeps durable counts). */
+  onWebhookDelivery?: (appId: string, isSignatureValid: boolean) => void;
 }
 
 /** Meta sends bodies of up to about 3 MB (our reference, "Delivery"). */
@@ -80,6 +82,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps
         webhookApp.appSecret,
       )
     ) {
+      deps.onWebhookDelivery?.(webhookApp.appId, false);
       deps.metrics.increment(
         'coxcox_webhook_signature_failures_total',
         'Webhook POSTs refused for their signature',
@@ -100,6 +103,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps
         .code(503)
         .send({ error: { code: 'unavailable', message: 'the store is unavailable; retry' } });
     }
+    deps.onWebhookDelivery?.(webhookApp.appId, true);
     deps.metrics.increment('coxcox_webhook_deliveries_total', 'Signed webhook deliveries stored', {
       app: webhookApp.appId,
     });

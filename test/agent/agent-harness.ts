@@ -16,7 +16,7 @@ export const admin = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
  */
 export async function startAgentCoxcox(
   database: TestDatabase,
-  model: AgentModel,
+  model: AgentModel | null,
   options: { env?: Record<string, string>; modelFor?: ModelFactory; logger?: Logger } = {},
 ) {
   const graph = new FakeGraphClient();

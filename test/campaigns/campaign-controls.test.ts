@@ -13,12 +13,16 @@ describe.each(databases)('campaign checks and controls on $name', (database) => 
   beforeAll(async () => {
     harness = await startCampaignCoxcox(database);
     const rows = ['phone,name,tags,code'];
-    for (let index = 0; index < 30; index += 1) rows.push(`+${waId(index)},Cliente ${index},${index < 10 ? 'cap' : index < 20 ? 'quality' : 'tier'},C${index}`);
+    for (let index = 0; index < 30; index += 1)
+      rows.push(
+        `+${waId(index)},Cliente ${index},${index < 10 ? 'cap' : index < 20 ? 'quality' : 'tier'},C${index}`,
+      );
     expect(await harness.importFile(rows.join('\n'))).toMatchObject({ imported: 30 });
   });
   afterAll(async () => harness?.coxcox.dispose());
 
-  const create = async (body: Record<string, unknown>) => harness.api('POST', '/campaigns', { name: 'Test', ...body });
+  const create = async (body: Record<string, unknown>) =>
+    harness.api('POST', '/campaigns', { name: 'Test', ...body });
   const launchAndRun = async (id: string) => {
     expect((await harness.api('POST', `/campaigns/${id}/launch`)).statusCode).toBe(200);
     await harness.runCampaigns();
@@ -30,12 +34,21 @@ describe.each(databases)('campaign checks and controls on $name', (database) => 
     expect(response.statusCode).toBe(400);
     const error = response.json().error;
     expect(error.code).toBe('validation_failed');
-    expect(error.message).toContain("parameters.header: the template's header takes 1 parameter(s), the mapping gives 0");
-    expect(error.message).toContain("parameters.body: the template's body takes 2 parameter(s), the mapping gives 1");
-    expect(error.message).toContain('parameters.buttons.1: the URL button takes 1 parameter(s), the mapping gives 0');
+    expect(error.message).toContain(
+      "parameters.header: the template's header takes 1 parameter(s), the mapping gives 0",
+    );
+    expect(error.message).toContain(
+      "parameters.body: the template's body takes 2 parameter(s), the mapping gives 1",
+    );
+    expect(error.message).toContain(
+      'parameters.buttons.1: the URL button takes 1 parameter(s), the mapping gives 0',
+    );
 
     const named = await harness.templateId('named_offer');
-    const wrongNames = await create({ templateId: named, parameters: { body: { first_name: 'firstName', coupon: 'code' } } });
+    const wrongNames = await create({
+      templateId: named,
+      parameters: { body: { first_name: 'firstName', coupon: 'code' } },
+    });
     expect(wrongNames.statusCode).toBe(400);
     expect(wrongNames.json().error.message).toContain('no value for {{code}}');
     expect(wrongNames.json().error.message).toContain('the template has no {{coupon}}');
@@ -45,13 +58,24 @@ describe.each(databases)('campaign checks and controls on $name', (database) => 
     const followUp = await create({
       templateId: await harness.templateId('spring_offer_b'),
       parameters: { body: ['firstName'] },
-      followUps: [{ afterHours: 24, templateId: await harness.templateId('follow_up'), parameters: { body: [] } }],
+      followUps: [
+        { afterHours: 24, templateId: await harness.templateId('follow_up'), parameters: { body: [] } },
+      ],
     });
     expect(followUp.json().error.message).toContain('followUps.0.parameters.body');
     expect((await create({ templateId: 'tpl_nope' })).json().error.message).toContain('was not found');
-    expect((await create({ templateId: named, parameters: { body: { first_name: 'firstName', code: 'code' } }, sendingHours: { from: '21:00', until: '08:00' } })).json().error.message).toContain('sendingHours');
     expect(
-      (await create({ templateId: named, parameters: { body: { first_name: 'firstName', code: 'code' } } })).statusCode,
+      (
+        await create({
+          templateId: named,
+          parameters: { body: { first_name: 'firstName', code: 'code' } },
+          sendingHours: { from: '21:00', until: '08:00' },
+        })
+      ).json().error.message,
+    ).toContain('sendingHours');
+    expect(
+      (await create({ templateId: named, parameters: { body: { first_name: 'firstName', code: 'code' } } }))
+        .statusCode,
     ).toBe(201);
   });
 
@@ -65,7 +89,10 @@ describe.each(databases)('campaign checks and controls on $name', (database) => 
     });
     const id = created.json().id;
     await launchAndRun(id);
-    const sentToCap = () => harness.graph.sent.filter((sent) => Number(sent.message.to.slice(-2)) < 10 && sent.message.to.includes('55219')).length;
+    const sentToCap = () =>
+      harness.graph.sent.filter(
+        (sent) => Number(sent.message.to.slice(-2)) < 10 && sent.message.to.includes('55219'),
+      ).length;
     expect(sentToCap()).toBe(4);
     await harness.tickNow();
     await harness.runCampaigns();
@@ -89,7 +116,12 @@ describe.each(databases)('campaign checks and controls on $name', (database) => 
     const id = created.json().id;
     expect((await harness.api('POST', `/campaigns/${id}/launch`)).statusCode).toBe(200);
     await harness.coxcox.campaigns.scheduler.drain(); // released into the outbox, not sent yet
-    const queued = await harness.db.selectFrom('outbox').select('id').where('campaign_id', '=', id).where('state', '=', 'queued').execute();
+    const queued = await harness.db
+      .selectFrom('outbox')
+      .select('id')
+      .where('campaign_id', '=', id)
+      .where('state', '=', 'queued')
+      .execute();
     expect(queued).toHaveLength(10);
 
     await harness.deliver({
@@ -110,17 +142,34 @@ describe.each(databases)('campaign checks and controls on $name', (database) => 
     const paused = (await harness.api('GET', `/campaigns/${id}`)).json();
     expect(paused).toMatchObject({ state: 'paused', pauseReason: 'quality_downgrade' });
     await harness.coxcox.dispatcher.runOnce();
-    const sentToQuality = () => harness.graph.sent.filter((sent) => sent.message.to.includes('55219') && Number(sent.message.to.slice(-2)) >= 10 && Number(sent.message.to.slice(-2)) < 20).length;
+    const sentToQuality = () =>
+      harness.graph.sent.filter(
+        (sent) =>
+          sent.message.to.includes('55219') &&
+          Number(sent.message.to.slice(-2)) >= 10 &&
+          Number(sent.message.to.slice(-2)) < 20,
+      ).length;
     expect(sentToQuality()).toBe(0);
-    const states = await harness.db.selectFrom('outbox').select('state').where('campaign_id', '=', id).execute();
+    const states = await harness.db
+      .selectFrom('outbox')
+      .select('state')
+      .where('campaign_id', '=', id)
+      .execute();
     expect(states.every((row) => row.state === 'cancelled')).toBe(true);
 
-    expect((await harness.api('POST', `/campaigns/${id}/resume`)).json()).toMatchObject({ state: 'running', pauseReason: null });
+    expect((await harness.api('POST', `/campaigns/${id}/resume`)).json()).toMatchObject({
+      state: 'running',
+      pauseReason: null,
+    });
     await harness.runCampaigns();
     expect(sentToQuality()).toBe(10);
-    expect(new Set(harness.graph.sent.filter((sent) => sent.message.to.includes('5521910000')).map((sent) => sent.message.to)).size).toBe(
-      harness.graph.sent.filter((sent) => sent.message.to.includes('5521910000')).length,
-    );
+    expect(
+      new Set(
+        harness.graph.sent
+          .filter((sent) => sent.message.to.includes('5521910000'))
+          .map((sent) => sent.message.to),
+      ).size,
+    ).toBe(harness.graph.sent.filter((sent) => sent.message.to.includes('5521910000')).length);
   });
 
   it('pauses when the number reaches its daily tier, and when a template is paused by Meta', async () => {
@@ -129,7 +178,13 @@ describe.each(databases)('campaign checks and controls on $name', (database) => 
     // Fill the tier: 48 other customers reached today.
     await harness.db
       .insertInto('tier_recipients')
-      .values(Array.from({ length: 48 }, (_, index) => ({ phone_number_id: '100000000000002', recipient: `4470000000${index}`, last_initiated_at: harness.clock.now() })))
+      .values(
+        Array.from({ length: 48 }, (_, index) => ({
+          phone_number_id: '100000000000002',
+          recipient: `4470000000${index}`,
+          last_initiated_at: harness.clock.now(),
+        })),
+      )
       .execute();
     const created = await create({
       templateId: await harness.templateId('spring_offer_b'),
@@ -142,12 +197,20 @@ describe.each(databases)('campaign checks and controls on $name', (database) => 
     await harness.runCampaigns();
     const shown = (await harness.api('GET', `/campaigns/${id}`)).json();
     expect(shown).toMatchObject({ state: 'paused', pauseReason: 'tier_limit_reached' });
-    expect(harness.graph.sent.filter((sent) => sent.message.to.includes('55219') && Number(sent.message.to.slice(-2)) >= 20)).toHaveLength(2);
+    expect(
+      harness.graph.sent.filter(
+        (sent) => sent.message.to.includes('55219') && Number(sent.message.to.slice(-2)) >= 20,
+      ),
+    ).toHaveLength(2);
     await harness.db.updateTable('phone_numbers').set({ messaging_tier: 'TIER_UNLIMITED' }).execute();
 
     // A template Meta pauses stops the campaigns using it.
     expect((await harness.api('POST', `/campaigns/${id}/resume`)).statusCode).toBe(200);
-    const template = await harness.db.selectFrom('message_templates').selectAll().where('name', '=', 'spring_offer_b').executeTakeFirstOrThrow();
+    const template = await harness.db
+      .selectFrom('message_templates')
+      .selectAll()
+      .where('name', '=', 'spring_offer_b')
+      .executeTakeFirstOrThrow();
     await harness.deliver({
       object: 'whatsapp_business_account',
       entry: [
@@ -169,16 +232,28 @@ describe.each(databases)('campaign checks and controls on $name', (database) => 
         },
       ],
     });
-    expect((await harness.api('GET', `/templates/${template.id}`)).json()).toMatchObject({ status: 'PAUSED', statusReason: 'LOW_QUALITY' });
-    expect((await harness.api('GET', `/campaigns/${id}`)).json()).toMatchObject({ state: 'paused', pauseReason: 'template_paused' });
+    expect((await harness.api('GET', `/templates/${template.id}`)).json()).toMatchObject({
+      status: 'PAUSED',
+      statusReason: 'LOW_QUALITY',
+    });
+    expect((await harness.api('GET', `/campaigns/${id}`)).json()).toMatchObject({
+      state: 'paused',
+      pauseReason: 'template_paused',
+    });
     // Resuming cannot send a paused template: the scheduler pauses it again, with the same reason.
     await harness.api('POST', `/campaigns/${id}/resume`);
     await harness.runCampaigns();
-    expect((await harness.api('GET', `/campaigns/${id}`)).json()).toMatchObject({ state: 'paused', pauseReason: 'template_paused' });
+    expect((await harness.api('GET', `/campaigns/${id}`)).json()).toMatchObject({
+      state: 'paused',
+      pauseReason: 'template_paused',
+    });
   });
 
   it('answers conflicts for controls that do not fit the state', async () => {
-    const created = await create({ templateId: await harness.templateId('follow_up'), parameters: { body: ['name'] } });
+    const created = await create({
+      templateId: await harness.templateId('follow_up'),
+      parameters: { body: ['name'] },
+    });
     const id = created.json().id;
     expect((await harness.api('POST', `/campaigns/${id}/pause`)).json().error.code).toBe('conflict');
     expect((await harness.api('POST', `/campaigns/${id}/resume`)).json().error.code).toBe('conflict');

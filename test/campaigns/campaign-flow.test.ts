@@ -18,25 +18,40 @@ describe.each(databases)('a campaign from import to funnel on $name', (database)
   let campaignId: string;
   const contactIds = new Map<string, string>();
   const templateOf = (to: string) =>
-    harness.sentTo(to).map((sent) => (sent.message.type === 'template' ? sent.message.template.name : sent.message.type));
+    harness
+      .sentTo(to)
+      .map((sent) => (sent.message.type === 'template' ? sent.message.template.name : sent.message.type));
 
   beforeAll(async () => {
     harness = await startCampaignCoxcox(database);
     const rows = ['phone,name,tags,plan,timeZone'];
-    for (let index = 0; index < 12; index += 1) rows.push(`+${waId(index)},Cliente ${index},spring,${index % 3 === 0 ? '' : 'Gold'},`);
+    for (let index = 0; index < 12; index += 1)
+      rows.push(`+${waId(index)},Cliente ${index},spring,${index % 3 === 0 ? '' : 'Gold'},`);
     for (const index of [20, 21, 22]) rows.push(`+${waId(index)},Tokyo ${index},spring,Gold,Asia/Tokyo`);
     rows.push(`+${waId(30)},Outsider,autumn,Gold,`);
     const imported = await harness.importFile(rows.join('\n'));
     expect(imported).toMatchObject({ imported: 16, invalid: 0 });
-    for (const row of await harness.db.selectFrom('contacts').select(['id', 'wa_id']).execute()) contactIds.set(row.wa_id!, row.id);
+    for (const row of await harness.db.selectFrom('contacts').select(['id', 'wa_id']).execute())
+      contactIds.set(row.wa_id!, row.id);
   });
   afterAll(async () => harness?.coxcox.dispose());
 
   it('plans the audience minus opt-outs and do-not-contact, and sends only where it is daytime', async () => {
     const { api } = harness;
-    expect((await api('POST', `/contacts/${contactIds.get(waId(11))}/opt-out`, { scope: 'all', reason: 'asked on the phone' })).statusCode).toBe(200);
-    expect((await api('POST', '/do-not-contact', { phones: [`+${waId(10)}`], reason: 'legal' })).json()).toMatchObject({ added: 1 });
-    expect((await api('PUT', '/consent-settings', { pricesUsd: { marketing: 0.05, utility: 0.01 } })).statusCode).toBe(200);
+    expect(
+      (
+        await api('POST', `/contacts/${contactIds.get(waId(11))}/opt-out`, {
+          scope: 'all',
+          reason: 'asked on the phone',
+        })
+      ).statusCode,
+    ).toBe(200);
+    expect(
+      (await api('POST', '/do-not-contact', { phones: [`+${waId(10)}`], reason: 'legal' })).json(),
+    ).toMatchObject({ added: 1 });
+    expect(
+      (await api('PUT', '/consent-settings', { pricesUsd: { marketing: 0.05, utility: 0.01 } })).statusCode,
+    ).toBe(200);
 
     const created = await api('POST', '/campaigns', {
       name: 'Spring',
@@ -44,11 +59,25 @@ describe.each(databases)('a campaign from import to funnel on $name', (database)
         {
           name: 'A',
           templateId: await harness.templateId('spring_offer'),
-          parameters: { header: ['firstName'], body: ['firstName', { field: 'plan', fallback: 'Pro' }], buttons: { '1': ['waId'] } },
+          parameters: {
+            header: ['firstName'],
+            body: ['firstName', { field: 'plan', fallback: 'Pro' }],
+            buttons: { '1': ['waId'] },
+          },
         },
-        { name: 'B', templateId: await harness.templateId('spring_offer_b'), parameters: { body: ['firstName'] } },
+        {
+          name: 'B',
+          templateId: await harness.templateId('spring_offer_b'),
+          parameters: { body: ['firstName'] },
+        },
       ],
-      followUps: [{ afterHours: 24, templateId: await harness.templateId('follow_up'), parameters: { body: ['firstName'] } }],
+      followUps: [
+        {
+          afterHours: 24,
+          templateId: await harness.templateId('follow_up'),
+          parameters: { body: ['firstName'] },
+        },
+      ],
       audience: { tags: ['spring'] },
       timeZone: 'America/Sao_Paulo',
     });
@@ -79,7 +108,13 @@ describe.each(databases)('a campaign from import to funnel on $name', (database)
       if (variant === 'A') {
         expect(item.message.template.components).toEqual([
           { type: 'header', parameters: [{ type: 'text', text: 'Cliente' }] },
-          { type: 'body', parameters: [{ type: 'text', text: 'Cliente' }, { type: 'text', text: index % 3 === 0 ? 'Pro' : 'Gold' }] },
+          {
+            type: 'body',
+            parameters: [
+              { type: 'text', text: 'Cliente' },
+              { type: 'text', text: index % 3 === 0 ? 'Pro' : 'Gold' },
+            ],
+          },
           { type: 'button', subType: 'url', index: 1, parameters: [{ type: 'text', text: to }] },
         ]);
       }
@@ -96,14 +131,32 @@ describe.each(databases)('a campaign from import to funnel on $name', (database)
   it('applies statuses, replies, keyword and Meta opt-outs and failures as they come', async () => {
     const first = (index: number) => harness.sentTo(waId(index))[0]!;
     await harness.statusesArrive(
-      Array.from({ length: 8 }, (_, index) => ({ sent: first(index), status: 'sent', pricing: MARKETING_PRICING })),
+      Array.from({ length: 8 }, (_, index) => ({
+        sent: first(index),
+        status: 'sent',
+        pricing: MARKETING_PRICING,
+      })),
     );
-    await harness.statusesArrive(Array.from({ length: 8 }, (_, index) => ({ sent: first(index), status: 'delivered' })));
+    await harness.statusesArrive(
+      Array.from({ length: 8 }, (_, index) => ({ sent: first(index), status: 'delivered' })),
+    );
     // Read before delivered is normal for an open chat; a duplicate read changes nothing.
-    await harness.statusesArrive(Array.from({ length: 6 }, (_, index) => ({ sent: first(index), status: 'read' })));
+    await harness.statusesArrive(
+      Array.from({ length: 6 }, (_, index) => ({ sent: first(index), status: 'read' })),
+    );
     await harness.statusesArrive([{ sent: first(0), status: 'read' }]);
     await harness.statusesArrive([
-      { sent: first(8), status: 'failed', errors: [{ code: 131050, title: 'Unable to deliver the message. This recipient has chosen to stop receiving marketing messages' }] },
+      {
+        sent: first(8),
+        status: 'failed',
+        errors: [
+          {
+            code: 131050,
+            title:
+              'Unable to deliver the message. This recipient has chosen to stop receiving marketing messages',
+          },
+        ],
+      },
       { sent: first(9), status: 'failed', errors: [{ code: 131026, title: 'Message undeliverable' }] },
     ]);
     await harness.customerWrites(waId(0), 'Quero saber mais!');
@@ -111,7 +164,11 @@ describe.each(databases)('a campaign from import to funnel on $name', (database)
     // An opt-out after planning, before the contact's turn (Tokyo is still asleep).
     await harness.api('POST', `/contacts/${contactIds.get(waId(22))}/opt-out`, { scope: 'all' });
     // The agent qualifies the lead that replied.
-    await harness.db.updateTable('conversations').set({ outcome: 'qualified' }).where('contact_id', '=', contactIds.get(waId(0))!).execute();
+    await harness.db
+      .updateTable('conversations')
+      .set({ outcome: 'qualified' })
+      .where('contact_id', '=', contactIds.get(waId(0))!)
+      .execute();
 
     const contact = (index: number) =>
       harness.db
@@ -122,9 +179,13 @@ describe.each(databases)('a campaign from import to funnel on $name', (database)
     expect((await contact(1)).opted_out_at).not.toBeNull();
     expect((await contact(8)).marketing_opted_out_at).not.toBeNull();
     const ledger = await harness.api('GET', `/contacts/${contactIds.get(waId(8))}/consent`);
-    expect(ledger.json().data).toEqual([expect.objectContaining({ kind: 'opt_out', scope: 'marketing', source: 'error_131050' })]);
+    expect(ledger.json().data).toEqual([
+      expect.objectContaining({ kind: 'opt_out', scope: 'marketing', source: 'error_131050' }),
+    ]);
     const failed = (await harness.api('GET', `/campaigns/${campaignId}/contacts?state=failed`)).json().data;
-    expect(failed).toEqual([expect.objectContaining({ waId: waId(9), errorCode: 131026, errorTitle: 'Message undeliverable' })]);
+    expect(failed).toEqual([
+      expect.objectContaining({ waId: waId(9), errorCode: 131026, errorTitle: 'Message undeliverable' }),
+    ]);
   });
 
   it('sends to Tokyo at 09:00 Tokyo time, and the follow-up 24 h later only to those who did not reply', async () => {
@@ -139,7 +200,9 @@ describe.each(databases)('a campaign from import to funnel on $name', (database)
     expect(templateOf(waId(20))).toHaveLength(1);
     expect(templateOf(waId(21))).toHaveLength(1);
     expect(templateOf(waId(22))).toEqual([]); // opted out after planning: never messaged
-    await harness.statusesArrive([20, 21].map((index) => ({ sent: harness.sentTo(waId(index))[0]!, status: 'delivered' })));
+    await harness.statusesArrive(
+      [20, 21].map((index) => ({ sent: harness.sentTo(waId(index))[0]!, status: 'delivered' })),
+    );
 
     harness.clock.set('2026-03-03T15:10:00Z'); // 24 h after the first sends; 12:10 in São Paulo
     await harness.tickNow();
@@ -190,14 +253,23 @@ describe.each(databases)('a campaign from import to funnel on $name', (database)
       costUsd: 0.4,
     });
     expect(campaignTemplates).toHaveLength(20);
-    expect(funnel.total.failedByReason).toEqual([{ code: 131026, reason: 'Message undeliverable', count: 1 }]);
+    expect(funnel.total.failedByReason).toEqual([
+      { code: 131026, reason: 'Message undeliverable', count: 1 },
+    ]);
     // Per variant: what each variant's contacts got.
-    const variantOf = (to: string) => variantFor(contactIds.get(to)!, [{ name: 'A', weight: 1 }, { name: 'B', weight: 1 }]);
+    const variantOf = (to: string) =>
+      variantFor(contactIds.get(to)!, [
+        { name: 'A', weight: 1 },
+        { name: 'B', weight: 1 },
+      ]);
     const targeted = [...Array.from({ length: 10 }, (_, index) => index), 20, 21, 22].map(waId);
     for (const variant of funnel.variants) {
       expect(variant.targeted).toBe(targeted.filter((to) => variantOf(to) === variant.variant).length);
       const firstSends = campaignTemplates.filter(
-        (item) => item.message.type === 'template' && item.message.template.name !== 'follow_up' && variantOf(item.message.to.replace(/\D/g, '')) === variant.variant,
+        (item) =>
+          item.message.type === 'template' &&
+          item.message.template.name !== 'follow_up' &&
+          variantOf(item.message.to.replace(/\D/g, '')) === variant.variant,
       );
       expect(variant.sent).toBe(firstSends.length);
     }

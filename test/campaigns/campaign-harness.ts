@@ -1,6 +1,11 @@
 import { expect } from 'vitest';
 import type { CampaignsConfig } from '../../src/campaigns/index.ts';
-import { SANDBOX_PHONE_NUMBER_ID, SANDBOX_TENANT_ID, SANDBOX_WABA_ID, sandboxSecret } from '../../src/coxcox.ts';
+import {
+  SANDBOX_PHONE_NUMBER_ID,
+  SANDBOX_TENANT_ID,
+  SANDBOX_WABA_ID,
+  sandboxSecret,
+} from '../../src/coxcox.ts';
 import { FakeGraphClient, type TemplateDraft } from '../../src/whatsapp/graph/index.ts';
 import { startTestCoxcox, TEST_ADMIN_TOKEN } from '../support/coxcox-harness.ts';
 import type { TestDatabase } from '../support/databases.ts';
@@ -37,9 +42,19 @@ export const TEMPLATES: TemplateDraft[] = [
     language: 'pt_BR',
     components: [
       { type: 'HEADER', format: 'TEXT', text: 'Oferta para {{1}}' },
-      { type: 'BODY', text: 'Olá {{1}}! O plano {{2}} está com desconto. Quer saber mais?', example: { body_text: [['Ana', 'Pro']] } },
+      {
+        type: 'BODY',
+        text: 'Olá {{1}}! O plano {{2}} está com desconto. Quer saber mais?',
+        example: { body_text: [['Ana', 'Pro']] },
+      },
       { type: 'FOOTER', text: 'Responda PARAR para não receber mais' },
-      { type: 'BUTTONS', buttons: [{ type: 'QUICK_REPLY', text: 'Quero saber' }, { type: 'URL', text: 'Ver', url: 'https://example.com/o/{{1}}' }] },
+      {
+        type: 'BUTTONS',
+        buttons: [
+          { type: 'QUICK_REPLY', text: 'Quero saber' },
+          { type: 'URL', text: 'Ver', url: 'https://example.com/o/{{1}}' },
+        ],
+      },
     ],
   },
   {
@@ -63,16 +78,24 @@ export const TEMPLATES: TemplateDraft[] = [
   },
 ];
 
-export async function startCampaignCoxcox(database: TestDatabase, config: Partial<CampaignsConfig> = {}) {
+/** `startMs`: the clock's start; a Monday, 12:00 in São Paulo by default (the agent's own hook keeps real time). */
+export async function startCampaignCoxcox(
+  database: TestDatabase,
+  config: Partial<CampaignsConfig> = {},
+  startMs: number = Date.parse('2026-03-02T15:00:00Z'),
+) {
   const graph = new FakeGraphClient();
-  const clock = new TestClock(Date.parse('2026-03-02T15:00:00Z')); // a Monday, 12:00 in São Paulo
+  const clock = new TestClock(startMs);
   const coxcox = await startTestCoxcox(
     database,
     {},
     { graph, campaigns: { now: clock.now, ...config }, dispatcher: { now: clock.now } },
   );
   const db = coxcox.store.db;
-  await db.updateTable('phone_numbers').set({ messaging_tier: 'TIER_UNLIMITED', throughput_mps: 1000 }).execute();
+  await db
+    .updateTable('phone_numbers')
+    .set({ messaging_tier: 'TIER_UNLIMITED', throughput_mps: 1000 })
+    .execute();
   const appSecret = sandboxSecret(coxcox.config.secretKey, 'app secret');
   const access = {
     accessToken: sandboxSecret(coxcox.config.secretKey, 'access token'),
@@ -84,14 +107,23 @@ export async function startCampaignCoxcox(database: TestDatabase, config: Partia
     graph.setTemplateStatus(SANDBOX_WABA_ID, template.name, template.language, 'APPROVED');
   }
 
-  const api = async (method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, payload?: unknown, headers = admin) => {
+  const api = async (
+    method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+    url: string,
+    payload?: unknown,
+    headers = admin,
+  ) => {
     const separator = url.includes('?') ? '&' : '?';
     const scoped = headers === admin ? `${url}${separator}tenantId=${SANDBOX_TENANT_ID}` : url;
     return coxcox.app.inject({
       method,
       url: `/api/v1${scoped}`,
       headers,
-      ...(payload === undefined ? {} : typeof payload === 'string' ? { payload } : { payload: payload as object }),
+      ...(payload === undefined
+        ? {}
+        : typeof payload === 'string'
+          ? { payload }
+          : { payload: payload as object }),
     });
   };
 
@@ -121,7 +153,12 @@ export async function startCampaignCoxcox(database: TestDatabase, config: Partia
 
   /** Status webhooks for messages the fake accepted, with Meta's pricing object when given. */
   const statusesArrive = (
-    statuses: Array<{ sent: { wamid: string; options: { bizOpaqueCallbackData?: string }; message: { to: string } }; status: string; errors?: unknown[]; pricing?: unknown }>,
+    statuses: Array<{
+      sent: { wamid: string; options: { bizOpaqueCallbackData?: string }; message: { to: string } };
+      status: string;
+      errors?: unknown[];
+      pricing?: unknown;
+    }>,
   ) =>
     deliver({
       object: 'whatsapp_business_account',
@@ -174,16 +211,39 @@ export async function startCampaignCoxcox(database: TestDatabase, config: Partia
   };
 
   /** Makes every campaign due now (a test moved the clock). */
-  const tickNow = () => db.updateTable('campaigns').set({ next_tick_at: clock.now() }).where('state', 'in', ['planning', 'running']).execute();
+  const tickNow = () =>
+    db
+      .updateTable('campaigns')
+      .set({ next_tick_at: clock.now() })
+      .where('state', 'in', ['planning', 'running'])
+      .execute();
 
   const templateId = async (name: string) => {
-    const row = await db.selectFrom('message_templates').select('id').where('name', '=', name).executeTakeFirstOrThrow();
+    const row = await db
+      .selectFrom('message_templates')
+      .select('id')
+      .where('name', '=', name)
+      .executeTakeFirstOrThrow();
     return row.id;
   };
 
   const sentTo = (waId: string) => graph.sent.filter((sent) => sent.message.to.replace(/\D/g, '') === waId);
 
-  return { coxcox, graph, clock, db, api, deliver, customerWrites, statusesArrive, importFile, runCampaigns, tickNow, templateId, sentTo };
+  return {
+    coxcox,
+    graph,
+    clock,
+    db,
+    api,
+    deliver,
+    customerWrites,
+    statusesArrive,
+    importFile,
+    runCampaigns,
+    tickNow,
+    templateId,
+    sentTo,
+  };
 }
 
 export type CampaignHarness = Awaited<ReturnType<typeof startCampaignCoxcox>>;

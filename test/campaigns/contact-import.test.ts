@@ -12,7 +12,8 @@ async function readCsv(text: string): Promise<string[][]> {
 }
 
 /** A São Paulo mobile number for row `index` (valid in Brazil's numbering plan). */
-const phone = (index: number) => `(11) 9${String(10_000_000 + index).slice(0, 4)}-${String(10_000_000 + index).slice(4)}`;
+const phone = (index: number) =>
+  `(11) 9${String(10_000_000 + index).slice(0, 4)}-${String(10_000_000 + index).slice(4)}`;
 const waId = (index: number) => `55119${10_000_000 + index}`;
 
 describe.each(databases)('contact import on $name', (database) => {
@@ -47,13 +48,24 @@ describe.each(databases)('contact import on $name', (database) => {
         bad.set(line, 'the row has 8 fields and the header 7');
       } else if (index === 600) {
         // A duplicate of row 0, written differently: merged, its tag and plan win.
-        lines.push(`+55 11 9${String(10_000_000).slice(0, 4)} ${String(10_000_000).slice(4)},"Souza, Ana",vip,Gold,,,`);
+        lines.push(
+          `+55 11 9${String(10_000_000).slice(0, 4)} ${String(10_000_000).slice(4)},"Souza, Ana",vip,Gold,,,`,
+        );
       } else {
-        lines.push(`${phone(index)},Customer ${index},${index % 2 === 0 ? 'even;all' : 'odd;all'},Pro,,web_form,2026-01-0${1 + (index % 9)}T10:00:00Z`);
+        lines.push(
+          `${phone(index)},Customer ${index},${index % 2 === 0 ? 'even;all' : 'odd;all'},Pro,,web_form,2026-01-0${1 + (index % 9)}T10:00:00Z`,
+        );
       }
     }
     const shown = await harness.importFile(`${lines.join('\r\n')}\r\n`);
-    expect(shown).toMatchObject({ state: 'completed', rowsRead: 10_000, invalid: 5, imported: 9_993, merged: 2, problem: null });
+    expect(shown).toMatchObject({
+      state: 'completed',
+      rowsRead: 10_000,
+      invalid: 5,
+      imported: 9_993,
+      merged: 2,
+      problem: null,
+    });
 
     const report = await harness.api('GET', `/imports/${shown.id}/errors.csv`);
     expect(report.statusCode).toBe(200);
@@ -67,23 +79,59 @@ describe.each(databases)('contact import on $name', (database) => {
     expect(rows.find((row) => row[0] === '202')![2]).toBe('12345,Shorty,,,,,');
 
     const db = harness.db;
-    expect(Number((await db.selectFrom('contacts').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)).toBe(9_994);
-    const merged = await db.selectFrom('contacts').selectAll().where('wa_id', '=', waId(0)).executeTakeFirstOrThrow();
+    expect(
+      Number(
+        (
+          await db
+            .selectFrom('contacts')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+    ).toBe(9_994);
+    const merged = await db
+      .selectFrom('contacts')
+      .selectAll()
+      .where('wa_id', '=', waId(0))
+      .executeTakeFirstOrThrow();
     expect(merged).toMatchObject({ name: 'Souza, Ana', time_zone: 'America/Sao_Paulo', country: 'BR' });
     expect(JSON.parse(merged.fields)).toEqual({ plan: 'Gold' });
-    const tags = await db.selectFrom('contact_tags').select('tag').where('contact_id', '=', merged.id).orderBy('tag').execute();
+    const tags = await db
+      .selectFrom('contact_tags')
+      .select('tag')
+      .where('contact_id', '=', merged.id)
+      .orderBy('tag')
+      .execute();
     expect(tags.map((tag) => tag.tag)).toEqual(['all', 'even', 'vip']);
-    const existing = await db.selectFrom('contacts').selectAll().where('wa_id', '=', waId(7)).executeTakeFirstOrThrow();
+    const existing = await db
+      .selectFrom('contacts')
+      .selectAll()
+      .where('wa_id', '=', waId(7))
+      .executeTakeFirstOrThrow();
     expect(existing.name).toBe('Customer 7');
-    const consent = await db.selectFrom('consent_events').selectAll().where('contact_id', '=', existing.id).execute();
+    const consent = await db
+      .selectFrom('consent_events')
+      .selectAll()
+      .where('contact_id', '=', existing.id)
+      .execute();
     expect(consent).toEqual([
-      expect.objectContaining({ kind: 'opt_in', source: 'web_form', occurred_at: Date.parse('2026-01-08T10:00:00Z') }),
+      expect.objectContaining({
+        kind: 'opt_in',
+        source: 'web_form',
+        occurred_at: Date.parse('2026-01-08T10:00:00Z'),
+      }),
     ]);
   });
 
   it('imports a JSON array and NDJSON, with fields, tags, opt-in and an explicit time zone', async () => {
     const records = [
-      { phone: '+52 55 1234 5678', name: 'Carlos', tags: ['mx'], fields: { city: 'CDMX' }, optIn: { source: 'checkout', proof: 'order 77' } },
+      {
+        phone: '+52 55 1234 5678',
+        name: 'Carlos',
+        tags: ['mx'],
+        fields: { city: 'CDMX' },
+        optIn: { source: 'checkout', proof: 'order 77' },
+      },
       { phone: '+1 212 555 0147', name: 'Jo', timeZone: 'America/Los_Angeles', plan: 'Basic' },
       { phone: 'nope' },
       'not an object',
@@ -95,13 +143,25 @@ describe.each(databases)('contact import on $name', (database) => {
       ['22', '"nope" is not a phone number'], // the line of the record's opening brace
       ['25', 'a record must be a JSON object'],
     ]);
-    const carlos = await harness.db.selectFrom('contacts').selectAll().where('wa_id', '=', '525512345678').executeTakeFirstOrThrow();
+    const carlos = await harness.db
+      .selectFrom('contacts')
+      .selectAll()
+      .where('wa_id', '=', '525512345678')
+      .executeTakeFirstOrThrow();
     expect(carlos).toMatchObject({ country: 'MX', time_zone: 'America/Mexico_City' });
-    const jo = await harness.db.selectFrom('contacts').selectAll().where('wa_id', '=', '12125550147').executeTakeFirstOrThrow();
+    const jo = await harness.db
+      .selectFrom('contacts')
+      .selectAll()
+      .where('wa_id', '=', '12125550147')
+      .executeTakeFirstOrThrow();
     expect(jo.time_zone).toBe('America/Los_Angeles');
     expect(JSON.parse(jo.fields)).toEqual({ plan: 'Basic' });
 
-    const ndjson = await harness.importFile('{"phone":"5511987650123","name":"Nd"}\n{"phone":\n', 'country=BR', 'application/x-ndjson');
+    const ndjson = await harness.importFile(
+      '{"phone":"5511987650123","name":"Nd"}\n{"phone":\n',
+      'country=BR',
+      'application/x-ndjson',
+    );
     expect(ndjson).toMatchObject({ state: 'completed', rowsRead: 2, imported: 1, invalid: 1 });
   });
 
@@ -112,11 +172,26 @@ describe.each(databases)('contact import on $name', (database) => {
   });
 
   it('imports a do-not-contact list that suppresses', async () => {
-    const shown = await harness.importFile(`phone,reason\n${phone(1)},asked by phone\n${phone(1)},twice\nbad,\n`, 'country=BR&kind=do_not_contact');
-    expect(shown).toMatchObject({ kind: 'do_not_contact', state: 'completed', imported: 1, merged: 1, invalid: 1 });
+    const shown = await harness.importFile(
+      `phone,reason\n${phone(1)},asked by phone\n${phone(1)},twice\nbad,\n`,
+      'country=BR&kind=do_not_contact',
+    );
+    expect(shown).toMatchObject({
+      kind: 'do_not_contact',
+      state: 'completed',
+      imported: 1,
+      merged: 1,
+      invalid: 1,
+    });
     const list = (await harness.api('GET', '/do-not-contact')).json();
-    expect(list.data).toEqual([expect.objectContaining({ waId: waId(1), reason: 'asked by phone', source: 'import' })]);
-    const contact = await harness.db.selectFrom('contacts').select('id').where('wa_id', '=', waId(1)).executeTakeFirstOrThrow();
+    expect(list.data).toEqual([
+      expect.objectContaining({ waId: waId(1), reason: 'asked by phone', source: 'import' }),
+    ]);
+    const contact = await harness.db
+      .selectFrom('contacts')
+      .select('id')
+      .where('wa_id', '=', waId(1))
+      .executeTakeFirstOrThrow();
     expect((await harness.api('GET', `/contacts/${contact.id}`)).json().isDoNotContact).toBe(true);
   });
 });

@@ -58,18 +58,21 @@ describe('parseCsv', () => {
   });
 
   it('stops on a record that swallows the file', async () => {
-    await expect(collect(parseCsv(pieces(`a\n"${'x'.repeat(5000)}`, 100), { maxRecordChars: 1000 }))).rejects.toThrow(
-      /line 2/,
-    );
+    await expect(
+      collect(parseCsv(pieces(`a\n"${'x'.repeat(5000)}`, 100), { maxRecordChars: 1000 })),
+    ).rejects.toThrow(/line 2/);
   });
 });
 
 describe('parseJsonRecords', () => {
   for (const size of [1, 5, 1000]) {
     it(`reads a JSON array with the line of each element (pieces of ${size})`, async () => {
-      const text = '[\n  {"phone": "1", "note": "a ] , { inside"},\n  {"phone": "2",\n   "x": [1, {"y": 2}]},\n  {bad json},\n  7\n]\n';
+      const text =
+        '[\n  {"phone": "1", "note": "a ] , { inside"},\n  {"phone": "2",\n   "x": [1, {"y": 2}]},\n  {bad json},\n  7\n]\n';
       const records = await collect(parseJsonRecords(pieces(text, size)));
-      expect(records.map((record) => [record.line, record.value, record.problem?.slice(0, 14) ?? null])).toEqual([
+      expect(
+        records.map((record) => [record.line, record.value, record.problem?.slice(0, 14) ?? null]),
+      ).toEqual([
         [2, { phone: '1', note: 'a ] , { inside' }, null],
         [3, { phone: '2', x: [1, { y: 2 }] }, null],
         [5, undefined, 'malformed JSON'],

@@ -13,16 +13,25 @@ describe.each(databases)('tenant isolation of the campaigns API on $name', (data
 
   beforeAll(async () => {
     harness = await startCampaignCoxcox(database, { canReachPrivateNetworks: true });
-    own = { authorization: `Bearer ${(await harness.coxcox.directory.createApiKey(SANDBOX_TENANT_ID, 'own')).key}` };
+    own = {
+      authorization: `Bearer ${(await harness.coxcox.directory.createApiKey(SANDBOX_TENANT_ID, 'own')).key}`,
+    };
     const tenant = await harness.coxcox.directory.createTenant({ name: 'Other company' });
-    other = { authorization: `Bearer ${(await harness.coxcox.directory.createApiKey(tenant.id, 'other')).key}` };
+    other = {
+      authorization: `Bearer ${(await harness.coxcox.directory.createApiKey(tenant.id, 'other')).key}`,
+    };
 
     const imported = await harness.importFile('phone,name\n+5511987650001,Ana\nbad,row\n');
     ids.import = imported.id;
     ids.contact = (await harness.db.selectFrom('contacts').select('id').executeTakeFirstOrThrow()).id;
     await harness.api('POST', '/do-not-contact', { phones: ['+5511987650002'] });
     ids.template = await harness.templateId('follow_up');
-    const campaign = await harness.api('POST', '/campaigns', { name: 'Mine', templateId: ids.template, parameters: { body: ['name'] } }, own);
+    const campaign = await harness.api(
+      'POST',
+      '/campaigns',
+      { name: 'Mine', templateId: ids.template, parameters: { body: ['name'] } },
+      own,
+    );
     expect(campaign.statusCode, campaign.body).toBe(201);
     ids.campaign = campaign.json().id;
     const endpoint = await harness.api('POST', '/webhook-endpoints', { url: 'http://127.0.0.1:9/hook' }, own);
@@ -63,15 +72,32 @@ describe.each(databases)('tenant isolation of the campaigns API on $name', (data
     }
     const contact = (await harness.api('GET', `/contacts/${ids.contact}`, undefined, own)).json();
     expect(contact).toMatchObject({ name: 'Ana', optedOutAt: null });
-    expect((await harness.api('GET', `/campaigns/${ids.campaign}`, undefined, own)).json().state).toBe('draft');
+    expect((await harness.api('GET', `/campaigns/${ids.campaign}`, undefined, own)).json().state).toBe(
+      'draft',
+    );
     expect((await harness.api('GET', '/do-not-contact', undefined, own)).json().data).toHaveLength(1);
-    expect((await harness.api('GET', '/webhook-endpoints', undefined, own)).json().data[0].isActive).toBe(true);
+    expect((await harness.api('GET', '/webhook-endpoints', undefined, own)).json().data[0].isActive).toBe(
+      true,
+    );
   });
 
   it('answers 404 when a tenant key names another tenant, and lists only the caller’s own', async () => {
-    const response = await harness.api('GET', `/contacts/${ids.contact}?tenantId=${SANDBOX_TENANT_ID}`, undefined, other);
+    const response = await harness.api(
+      'GET',
+      `/contacts/${ids.contact}?tenantId=${SANDBOX_TENANT_ID}`,
+      undefined,
+      other,
+    );
     expect(response.statusCode).toBe(404);
-    for (const url of ['/contacts', '/imports', '/templates', '/campaigns', '/do-not-contact', '/webhook-endpoints', '/outbound-deliveries']) {
+    for (const url of [
+      '/contacts',
+      '/imports',
+      '/templates',
+      '/campaigns',
+      '/do-not-contact',
+      '/webhook-endpoints',
+      '/outbound-deliveries',
+    ]) {
       const list = await harness.api('GET', url, undefined, other);
       expect(list.statusCode, url).toBe(200);
       expect(list.json().data, url).toEqual([]);
@@ -80,11 +106,20 @@ describe.each(databases)('tenant isolation of the campaigns API on $name', (data
     const campaign = await harness.api(
       'POST',
       '/campaigns',
-      { name: 'Theirs', phoneNumberId: '100000000000002', templateId: ids.template, parameters: { body: ['name'] } },
+      {
+        name: 'Theirs',
+        phoneNumberId: '100000000000002',
+        templateId: ids.template,
+        parameters: { body: ['name'] },
+      },
       other,
     );
     expect(campaign.statusCode).toBe(404);
-    const admin = await harness.coxcox.app.inject({ method: 'GET', url: `/api/v1/campaigns/${ids.campaign}`, headers: adminHeaders });
+    const admin = await harness.coxcox.app.inject({
+      method: 'GET',
+      url: `/api/v1/campaigns/${ids.campaign}`,
+      headers: adminHeaders,
+    });
     expect(admin.json().error.code).toBe('validation_failed'); // an admin must name the tenant
   });
 

@@ -38,6 +38,8 @@ const SECTIONS = [
   { prefix: '/analytics', Screen: AnalyticsScreen },
 ];
 
+const NEXT_PATH_KEY = 'coxcox:next-path';
+
 type Boot = { kind: 'loading' } | { kind: 'failed'; error: unknown } | { kind: 'signed-out'; isSetupNeeded: boolean } | { kind: 'signed-in'; session: Session };
 
 /** Finds out who is here (a session, or the first run), then shows sign-in or the app. */
@@ -80,9 +82,18 @@ export function App() {
 
   const isSignedIn = boot.kind === 'signed-in';
   useEffect(() => {
-    if (isSignedIn && (path === '/' || path === '/sign-in' || path === '/setup')) navigate('/inbox', { replace: true });
-    if (!isSignedIn && boot.kind === 'signed-out' && path !== '/sign-in' && path !== '/setup') {
-      navigate(boot.isSetupNeeded ? '/setup' : '/sign-in', { replace: true });
+    // A deep link opened while signed out is where the user lands after signing in.
+    if (isSignedIn && (path === '/' || path === '/sign-in' || path === '/welcome')) {
+      const next = sessionStorage.getItem(NEXT_PATH_KEY);
+      sessionStorage.removeItem(NEXT_PATH_KEY);
+      navigate(next ?? '/inbox', { replace: true });
+    }
+    if (!isSignedIn && boot.kind === 'signed-out') {
+      const expected = boot.isSetupNeeded ? '/welcome' : '/sign-in';
+      if (path !== expected) {
+        if (path !== '/' && path !== '/sign-in' && path !== '/welcome') sessionStorage.setItem(NEXT_PATH_KEY, path);
+        navigate(expected, { replace: true });
+      }
     }
   }, [isSignedIn, boot, path]);
 

@@ -46,7 +46,10 @@ export async function apiRequest<T>(method: string, path: string, body?: unknown
     json = null;
   }
   if (!response.ok) {
-    const error = (json as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
+    const raw = (json as { error?: unknown } | null)?.error;
+    // Fastify's own 404 (`{ error: "Not Found" }`) means the route does not exist: a domain not installed yet.
+    if (response.status === 404 && typeof raw === 'string') throw new ApiError(404, 'route_missing', 'This feature is not available on this server yet.');
+    const error = raw as { code?: string; message?: string; details?: unknown } | undefined;
     if (response.status === 401 && !path.startsWith('/session') && !path.startsWith('/setup')) {
       window.dispatchEvent(new Event(SESSION_ENDED_EVENT));
     }
@@ -77,6 +80,11 @@ export function query(values: Record<string, string | number | boolean | null | 
   }
   const text = params.toString();
   return text ? `?${text}` : '';
+}
+
+/** Whether a call failed because the server has no such route (another domain not built yet), not a real 404. */
+export function isRouteMissing(error: unknown): boolean {
+  return error instanceof ApiError && error.code === 'route_missing';
 }
 
 /** A message for people: what went wrong, in the API's own words when it gave some. */

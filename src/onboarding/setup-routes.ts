@@ -1,0 +1,90 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AppError } from '../http/app-error.ts';
+import type { TenantDirectory } from '../tenants/index.ts';
+import type { Onboardings } from './onboardings.ts';
+import type { SandboxSignup } from './sandbox-signup.ts';
+import type { SetupLinks } from './setup-links.ts';
+import { renderSetupPage, type SignupMode } from './setup-page.ts';
+
+export interface SetupRouteDeps {
+  links: SetupLinks;
+  onboardings: Onboardings;
+  directory: TenantDirectory;
+  signupMode: () => Promise<SignupMode>;
+  /** Sandbox mode only: obtains a code from the simulator. */
+  sandboxSignup: SandboxSignup | null;
+}
+
+const tokenParams = z.object({ token: z.string().min(1).max(2048) });
+const metaId = z.string().regex(/^\d{1,32}$/, 'a Meta id is digits');
+
+/**
+ * The setup link's public routes (the token is the credential, so no API key): the page, the sandbox's
+ * simulated signup, `complete` with the code, and the state of the link's latest attempt.
+ */
+export async function setupRoutes(instance: FastifyInstance, deps: SetupRouteDeps): Promise<void> {
+  const app = instance.withTypeProvider<ZodTypeProvider>();
+  const hide = { hide: true };
+
+  app.get('/setup/:token', { schema: { ...hide, params: tokenParams } }, async (request, reply) => {
+    let tenantName: string;
+    try {
+      const link = await deps.links.resolve(request.params.token);
+      tenantName = (await deps.directory.getTenant(link.tenantId)).name;
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      return reply
+        .code(error.statusCode)
+        .type('text/html; charset=utf-8')
+        .send(
+          `<!doctype html><meta charset="utf-8"><title>Setup link</title><p>${error.message.replace(/[<>&]/g, '')}</p>`,
+        );
+    }
+    const page = renderSetupPage({
+      tenantName,
+      basePath: `/setup/${request.params.token}`,
+      mode: await deps.signupMode(),
+    });
+    return reply
+      .header('cache-control', 'no-store')
+      .header('referrer-policy', 'no-referrer')
+      .type('text/html; charset=utf-8')
+      .send(page);
+  });
+
+  app.get('/setup/:token/status', { schema: { ...hide, params: tokenParams } }, async (request) => {
+    const link = await deps.links.resolve(request.params.token);
+    return { onboarding: await deps.onboardings.latestForLink(link.linkId) };
+  });
+
+  app.post('/setup/:token/sandbox-signup', { schema: { ...hide, params: tokenParams } }, async (request) => {
+    const link = await deps.links.resolve(request.params.token);
+    if (!deps.sandboxSignup)
+      throw new AppError('not_found', 'the simulated signup exists in sandbox mode only');
+    const tenant = await deps.directory.getTenant(link.tenantId);
+    return deps.sandboxSignup({ businessName: tenant.name });
+  });
+
+  app.post(
+    '/setup/:token/complete',
+    {
+      schema: {
+        ...hide,
+        params: tokenParams,
+        body: z
+          .object({
+            code: z.string().min(1).max(4096).optional(),
+            wabaId: metaId.optional(),
+            phoneNumberId: metaId.optional(),
+          })
+          .optional(),
+      },
+    },
+    async (request) => {
+      const link = await deps.links.resolve(request.params.token);
+      return deps.onboardings.completeSignup(link.tenantId, link.linkId, request.body ?? {});
+    },
+  );
+}
