@@ -35,6 +35,8 @@ export interface CampaignBenchFigures {
   sent: number;
   /** The process's peak resident memory during the whole run, in MB. */
   peakRssMb: number;
+  /** Resident memory once Coxcox was up, before any import: the peak minus this is what the run added. */
+  baselineRssMb: number;
 }
 
 /** A CSV of `count` São Paulo mobile numbers, made in pieces so the file is never whole in memory. */
@@ -73,6 +75,7 @@ export async function benchCampaign(options: CampaignBenchOptions = {}): Promise
     ...(isPostgres ? { postgresSchema: schema } : {}),
   });
   const { db, flags } = coxcox.store;
+  const baselineRss = process.memoryUsage().rss;
   try {
     // Meta's highest throughput (1,000 messages/s) and no daily tier: the benchmark measures Coxcox.
     await db
@@ -151,6 +154,7 @@ export async function benchCampaign(options: CampaignBenchOptions = {}): Promise
       sendRate: Math.round(sent / elapsedSeconds),
       sent,
       peakRssMb: Math.round(peakRss / 2 ** 20),
+      baselineRssMb: Math.round(baselineRss / 2 ** 20),
     };
   } finally {
     clearInterval(sampler);

@@ -40,7 +40,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger as FastifyBaseLogger,
     // Per-request lines for the API; none for webhooks and probes, which arrive thousands a second.
     logController: new LogController({
-      disableRequestLogging: (request) => request.url.startsWith('/webhooks/') || request.url === '/healthz',
+      // Nor for setup links, whose URL carries the link's token (a credential for 72 hours).
+      disableRequestLogging: (request) =>
+        request.url.startsWith('/webhooks/') || request.url === '/healthz' || request.url.startsWith('/setup/'),
     }),
     // Webhooks are answered in well under Meta's 250 ms; slow clients must not hold sockets forever.
     requestTimeout: 30_000,

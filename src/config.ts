@@ -127,7 +127,10 @@ function parseSecretKey(name: string, raw: string): Buffer {
 function readPublicUrl(env: Env, port: number): string {
   const raw = env.PUBLIC_URL || `http://localhost:${port}`;
   if (!/^https?:\/\/[^/]+/.test(raw) || !URL.canParse(raw)) {
-    throw new ConfigError('PUBLIC_URL', `"${raw}" must be the http(s) URL customers reach Coxcox at, e.g. https://coxcox.example.com`);
+    throw new ConfigError(
+      'PUBLIC_URL',
+      `"${raw}" must be the http(s) URL customers reach Coxcox at, e.g. https://coxcox.example.com`,
+    );
   }
   return raw.replace(/\/+$/, '');
 }

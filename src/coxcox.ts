@@ -1,8 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { type Agent, createAgent, type ModelFactory, PLAYBOOK_SETTINGS } from './agent/index.ts';
-import { defaultModelFactory } from './agent/default-model-factory.ts';
+import { type Agent, createAgent, defaultModelFactory, type ModelFactory, PLAYBOOK_SETTINGS } from './agent/index.ts';
 import { buildApp } from './app.ts';
 import { type CampaignsConfig, type CampaignsDomain, createCampaigns, emitTenantEvent } from './campaigns/index.ts';
 import type { Config } from './config.ts';
@@ -166,7 +165,8 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
     // Sandbox mode: the simulator (built in, or at GRAPH_API_URL) plays Meta's signup window.
     sandboxSignup: config.isSandbox ? simulatorSignup(graphApiUrl) : null,
     syncTemplates,
-    onConnected: async (_tenantId, phoneNumberId) => {
+    onConnected: async (tenantId, phoneNumberId, observed) => {
+      await health.numbers.recordConnection(phoneNumberId, tenantId, observed);
       await health.numbers.refresh(store.db, phoneNumberId);
     },
     onDisconnected: async (_tenantId, phoneNumberId) => {

@@ -5,7 +5,7 @@ import { AppError } from '../http/app-error.ts';
 import { RetryLaterError } from '../queue/index.ts';
 import type { Database } from '../store/schema.ts';
 import type { GraphClient, OutboundMessage } from '../whatsapp/graph/index.ts';
-import { type AgentConversationState, saveAgentState } from './agent-conversation-state.ts';
+import { type AgentConversationState, saveAgentState } from './save-agent-state.ts';
 import type { AgentModel, KnowledgePassage, TurnInput } from './agent-model.ts';
 import type { AgentProfiles } from './agent-profiles.ts';
 import { addSpend, isOverSpendLimit } from './agent-spend.ts';
@@ -102,7 +102,9 @@ export class AgentTurnRunner {
       historyLimit: 20,
       knowledgeLimit: 3,
       maxSteps: 6,
-      stepTimeoutMs: 60_000, // 1 min
+      // 45 s a model call, 6 at most: 4.5 min, inside the job queue's 5 min lock, so a slow turn is never
+      // presumed lost and run a second time beside itself.
+      stepTimeoutMs: 45_000,
       maxModelAttempts: 3,
       now: Date.now,
       ...options,

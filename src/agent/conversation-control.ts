@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { emitTenantEvent } from '../campaigns/index.ts';
 import type { Database } from '../store/schema.ts';
-import { saveAgentState } from './agent-conversation-state.ts';
+import { saveAgentState } from './save-agent-state.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -41,7 +41,11 @@ export async function handOff(
       tenantId: conversation.tenantId,
       event: 'conversation.handoff',
       onceFor: `${conversation.id}:${now}`,
-      data: { conversationId: conversation.id, reason: input.reason.slice(0, 500), summary: input.summary?.slice(0, 4000) ?? null },
+      data: {
+        conversationId: conversation.id,
+        reason: input.reason.slice(0, 500),
+        summary: input.summary?.slice(0, 4000) ?? null,
+      },
     },
     now,
   );

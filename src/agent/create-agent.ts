@@ -86,7 +86,7 @@ export function createAgent(options: CreateAgentOptions): Agent {
     knowledge,
     modelFor: (settings) => runner.modelFor(settings),
     maxSteps: options.runner?.maxSteps ?? 6,
-    stepTimeoutMs: options.runner?.stepTimeoutMs ?? 60_000,
+    stepTimeoutMs: options.runner?.stepTimeoutMs ?? 45_000,
     knowledgeLimit: options.runner?.knowledgeLimit ?? 3,
     now,
   };

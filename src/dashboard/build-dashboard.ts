@@ -55,7 +55,16 @@ export async function buildDashboard(
   const hash = dashboardSourceHash();
   log('coxcox: building the dashboard (vite build)…');
   const started = performance.now();
-  await vite.build({ configFile: join(appDir, 'vite.config.ts'), logLevel: 'warn' });
+  // A production build whatever the caller's NODE_ENV (vitest sets "test", which would make Vite bundle
+  // React's development build).
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await vite.build({ configFile: join(appDir, 'vite.config.ts'), mode: 'production', logLevel: 'warn' });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
   writeFileSync(stampFile, `${hash}\n`);
   log(`coxcox: dashboard built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return true;

@@ -90,6 +90,29 @@ export class NumberHealth {
       .execute();
   }
 
+  /**
+   * Records what onboarding learned from Meta (a token found valid with every permission, the number's
+   * status), so that a new number's health does not start as "not checked".
+   */
+  async recordConnection(
+    phoneNumberId: string,
+    tenantId: string,
+    observed: { tokenCheckedAt: number | null; graphStatus: string | null },
+  ): Promise<void> {
+    const { db } = this.options;
+    await this.ensureRow(db, phoneNumberId, tenantId);
+    await db
+      .updateTable('number_health')
+      .set({
+        ...(observed.tokenCheckedAt === null
+          ? {}
+          : { token_is_valid: 1, token_missing_permissions: '[]', token_error: null, token_checked_at: observed.tokenCheckedAt }),
+        ...(observed.graphStatus === null ? {} : { graph_status: observed.graphStatus, graph_checked_at: this.options.now() }),
+      })
+      .where('phone_number_id', '=', phoneNumberId)
+      .execute();
+  }
+
   /** Reassesses one number, in the caller's transaction when given one; null when the number is gone. */
   async refresh(db: Db, phoneNumberId: string): Promise<NumberHealthView | null> {
     if (db.isTransaction) return this.refreshIn(db as Transaction<Database>, phoneNumberId);

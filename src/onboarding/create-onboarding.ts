@@ -6,7 +6,7 @@ import type { Database } from '../store/schema.ts';
 import type { SecretBox, TenantDirectory } from '../tenants/index.ts';
 import type { GraphClient } from '../whatsapp/graph/index.ts';
 import { onboardingRoutes } from './onboarding-routes.ts';
-import { type AppCredentials, Onboardings } from './onboardings.ts';
+import { type AppCredentials, type ConnectionObserved, Onboardings } from './onboardings.ts';
 import type { SandboxSignup } from './sandbox-signup.ts';
 import { SetupLinks } from './setup-links.ts';
 import type { SignupMode } from './setup-page.ts';
@@ -32,7 +32,7 @@ export interface CreateOnboardingOptions {
   /** Sandbox mode: the simulator plays the signup window. */
   sandboxSignup: SandboxSignup | null;
   syncTemplates?: (tenantId: string, wabaId: string) => Promise<number>;
-  onConnected?: (tenantId: string, phoneNumberId: string) => Promise<void>;
+  onConnected?: (tenantId: string, phoneNumberId: string, observed: ConnectionObserved) => Promise<void>;
   onDisconnected?: (tenantId: string, phoneNumberId: string) => Promise<void>;
 }
 

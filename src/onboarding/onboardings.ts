@@ -59,7 +59,15 @@ export interface OnboardingsOptions {
   /** Mirrors the WABA's templates; answers how many. Without it, the templates are listed and counted only. */
   syncTemplates?: (tenantId: string, wabaId: string) => Promise<number>;
   /** Called once a number is saved (and again when the onboarding completes): health reassesses it. */
-  onConnected?: (tenantId: string, phoneNumberId: string) => Promise<void>;
+  onConnected?: (tenantId: string, phoneNumberId: string, observed: ConnectionObserved) => Promise<void>;
+}
+
+/** What the steps learned from Meta, for the number's health: the token checked, and the number's status. */
+export interface ConnectionObserved {
+  /** When debug_token found the token valid with every permission (the check-token step); null if not yet. */
+  tokenCheckedAt: number | null;
+  /** Meta's status of the number (CONNECTED once registered). */
+  graphStatus: string | null;
 }
 
 export interface SignupInput {
@@ -346,7 +354,13 @@ export class Onboardings {
           .set({ state: 'completed', completed_at: now(), failure: null, updated_at: now() })
           .where('id', '=', row.id)
           .execute();
-        if (row.phone_number_id) await this.options.onConnected?.(row.tenant_id, row.phone_number_id);
+        if (row.phone_number_id) {
+          await this.options.onConnected?.(row.tenant_id, row.phone_number_id, {
+            tokenCheckedAt: steps['check-token']?.at ?? null,
+            // Registered now, or found registered.
+            graphStatus: 'CONNECTED',
+          });
+        }
       }
     } finally {
       await db
@@ -551,15 +565,13 @@ export class Onboardings {
         disconnect_reason: null,
       })
       .onConflict((oc) =>
-        oc
-          .column('phone_number_id')
-          .doUpdateSet({
-            state: 'connected',
-            onboarding_id: row.id,
-            connected_at: at,
-            disconnected_at: null,
-            disconnect_reason: null,
-          }),
+        oc.column('phone_number_id').doUpdateSet({
+          state: 'connected',
+          onboarding_id: row.id,
+          connected_at: at,
+          disconnected_at: null,
+          disconnect_reason: null,
+        }),
       )
       .execute();
     // Connected again after a disconnect: the number may send again.
@@ -569,7 +581,11 @@ export class Onboardings {
       .where('phone_number_id', '=', number.id)
       .where('health_problem', 'like', 'disconnected%')
       .execute();
-    await this.options.onConnected?.(tenantId, number.id);
+    const steps = JSON.parse(row.steps) as Partial<Record<OnboardingStep, StepRecord>>;
+    await this.options.onConnected?.(tenantId, number.id, {
+      tokenCheckedAt: steps['check-token']?.at ?? null,
+      graphStatus: number.status,
+    });
     return {
       state: 'done' as const,
       detail: { wabaId, phoneNumberId: number.id, displayPhoneNumber: number.displayPhoneNumber },

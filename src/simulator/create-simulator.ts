@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { changePhoneNumberQuality, type QualityChange, sendAccountUpdate } from './account-events.ts';
 import type { GrantOptions } from './access-tokens.ts';
+import { changePhoneNumberQuality, type QualityChange, sendAccountUpdate } from './account-events.ts';
 import { buildSimulatorApp } from './build-simulator-app.ts';
 import { messagesPerSecondFor, type PhoneNumberRecord } from './business-directory.ts';
 import type { CustomerMessage } from './customers.ts';
@@ -133,7 +133,8 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       if (next !== null && !URL.canParse(next)) throw new Error(`"${next}" is not a URL`);
       context.webhook.url = next;
     },
-    addAccessToken: (token, wabaIds, grantOptions) => context.tokens.add(token, wabaIds ?? null, grantOptions),
+    addAccessToken: (token, wabaIds, grantOptions) =>
+      context.tokens.add(token, wabaIds ?? null, grantOptions),
     revokeAccessToken: (token) => context.tokens.revoke(token),
     revokePermission(token, permission) {
       if (!context.tokens.revokePermission(token, permission)) throw new Error('No such access token');
@@ -142,7 +143,8 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       if (!context.tokens.expire(token, context.clock.now())) throw new Error('No such access token');
     },
     issueSignupCode: (input) => context.signup.issue(input),
-    changePhoneNumberQuality: (phoneNumberId, change) => changePhoneNumberQuality(context, phoneNumberId, change),
+    changePhoneNumberQuality: (phoneNumberId, change) =>
+      changePhoneNumberQuality(context, phoneNumberId, change),
     sendAccountUpdate: (wabaId, value) => sendAccountUpdate(context, wabaId, value),
     addTemplate(wabaId, template) {
       if (!context.directory.waba(wabaId)) throw new Error(`No hosted WABA ${wabaId}`);

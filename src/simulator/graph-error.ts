@@ -10,7 +10,11 @@ export const graphErrorCatalog = {
   4: { httpStatus: 429, title: 'Application request limit reached', isTransient: true },
   10: { httpStatus: 403, title: 'Application does not have permission for this action', isTransient: false },
   100: { httpStatus: 400, title: 'Invalid parameter', isTransient: false },
-  101: { httpStatus: 400, title: 'Error validating application. Invalid application ID.', isTransient: false },
+  101: {
+    httpStatus: 400,
+    title: 'Error validating application. Invalid application ID.',
+    isTransient: false,
+  },
   190: {
     httpStatus: 401,
     title: 'Invalid OAuth access token - Cannot parse access token',

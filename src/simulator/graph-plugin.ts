@@ -4,13 +4,13 @@ import { authenticate } from './graph-access.ts';
 import { SimulatedGraphError } from './graph-error.ts';
 import { mediaRoutes } from './media-routes.ts';
 import { messageRoutes } from './message-routes.ts';
-import { objectRoutes } from './object-routes.ts';
 import { APP_AUTHENTICATED_ROUTES, oauthRoutes } from './oauth-routes.ts';
+import { objectRoutes } from './object-routes.ts';
 import { phoneNumberRoutes } from './phone-number-routes.ts';
 import type { SimulatorContext } from './simulator-context.ts';
+import type { Permission } from './simulator-options.ts';
 import { subscribedAppRoutes } from './subscribed-app-routes.ts';
 import { templateRoutes } from './template-routes.ts';
-import type { Permission } from './simulator-options.ts';
 
 /** Every Graph path starts with a version, `v23.0` and the like; any version is served the same way. */
 const VERSION = /^v\d{1,2}\.\d$/;
@@ -67,7 +67,10 @@ export async function graphPlugin(graph: FastifyInstance, context: SimulatorCont
     const grant = authenticate(context, request);
     const permission = requiredPermissions[route];
     if (permission !== undefined && !grant.scopes.includes(permission)) {
-      throw new SimulatedGraphError(10, `This call needs the ${permission} permission, which the access token was not granted.`);
+      throw new SimulatedGraphError(
+        10,
+        `This call needs the ${permission} permission, which the access token was not granted.`,
+      );
     }
   });
 

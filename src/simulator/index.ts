@@ -3,12 +3,11 @@
  * customers, fault injection) for running Coxcox with no Meta account, and for our tests.
  */
 
+export type { GrantOptions } from './access-tokens.ts';
+export type { QualityChange } from './account-events.ts';
 export { runSimulatorCli, SimulatorCliError, type SimulatorCliIo } from './cli.ts';
 export { createSimulator, type PhoneNumberPatch, type Simulator } from './create-simulator.ts';
-export type { QualityChange } from './account-events.ts';
-export type { GrantOptions } from './access-tokens.ts';
 export type { CustomerMessage, InboundMediaType } from './customers.ts';
-export type { IssuedSignup, SignupInput } from './embedded-signup.ts';
 export {
   DEFAULT_ACCESS_TOKEN,
   DEFAULT_DISPLAY_PHONE_NUMBER,
@@ -17,6 +16,7 @@ export {
   defaultTemplates,
   defaultWabas,
 } from './default-business.ts';
+export type { IssuedSignup, SignupInput } from './embedded-signup.ts';
 export { hubSignature256 } from './hub-signature.ts';
 export { metaJson } from './meta-json.ts';
 export { SimulatorOptionError } from './simulator-config.ts';

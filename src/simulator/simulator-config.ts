@@ -150,7 +150,8 @@ export function resolveSimulatorConfig(options: SimulatorOptions): SimulatorConf
         },
   );
   const appId = options.appId ?? DEFAULT_APP.id;
-  if (appId === '' || appId.includes('|')) throw new SimulatorOptionError('appId', 'must be a non-empty id without "|"');
+  if (appId === '' || appId.includes('|'))
+    throw new SimulatorOptionError('appId', 'must be a non-empty id without "|"');
   const wabas = options.wabas ?? defaultWabas();
   checkWabas(wabas);
   const seed = options.seed ?? randomInt(2 ** 31);

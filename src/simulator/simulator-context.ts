@@ -3,8 +3,8 @@ import { AccessTokens } from './access-tokens.ts';
 import { BusinessDirectory } from './business-directory.ts';
 import type { Clock } from './clock.ts';
 import { CustomerWindows } from './customer-windows.ts';
-import { EmbeddedSignup } from './embedded-signup.ts';
 import { Customers } from './customers.ts';
+import { EmbeddedSignup } from './embedded-signup.ts';
 import { MediaStore } from './media-store.ts';
 import { MessagingLimit } from './messaging-limit.ts';
 import { ObjectIds } from './object-ids.ts';
@@ -85,7 +85,14 @@ export function createSimulatorContext(config: SimulatorConfig): SimulatorContex
     ids,
     directory,
     tokens,
-    signup: new EmbeddedSignup({ directory, templates, tokens, ids, clock, codeTtlMs: config.signupCodeTtlMs }),
+    signup: new EmbeddedSignup({
+      directory,
+      templates,
+      tokens,
+      ids,
+      clock,
+      codeTtlMs: config.signupCodeTtlMs,
+    }),
     templates,
     media,
     windows,

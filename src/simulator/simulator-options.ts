@@ -134,7 +134,10 @@ export interface WebhookDeliveryOptions {
 }
 
 /** The permissions a WhatsApp integration asks for (cloud-api-details.md §3.7). */
-export type Permission = 'business_management' | 'whatsapp_business_management' | 'whatsapp_business_messaging';
+export type Permission =
+  | 'business_management'
+  | 'whatsapp_business_management'
+  | 'whatsapp_business_messaging';
 
 /** `type` in `debug_token`: Embedded Signup yields a business integration system user token. */
 export type TokenType = 'SYSTEM_USER' | 'BUSINESS_INTEGRATION_SYSTEM_USER' | 'USER';

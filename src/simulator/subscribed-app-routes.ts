@@ -3,9 +3,8 @@ import { request as httpRequest } from 'undici';
 import { visibleWaba } from './graph-access.ts';
 import { SimulatedGraphError } from './graph-error.ts';
 import { isRecord } from './is-record.ts';
-import type { SimulatorContext } from './simulator-context.ts';
-
 import { DEFAULT_APP } from './simulator-config.ts';
+import type { SimulatorContext } from './simulator-context.ts';
 
 /** The Meta app the simulator plays by default: the one whose webhooks it sends. */
 export const SIMULATOR_APP = DEFAULT_APP;

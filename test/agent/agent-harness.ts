@@ -25,7 +25,8 @@ export async function startAgentCoxcox(
     { AGENT_DEBOUNCE_MS: '1', ...options.env },
     {
       graph,
-      modelFor: options.modelFor ?? (() => model),
+      // No model double: Coxcox's own factory (the offline playbook without settings).
+      ...(options.modelFor ? { modelFor: options.modelFor } : model ? { modelFor: () => model } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
     },
   );

@@ -208,6 +208,17 @@ describe.each(databases)('agent turns on $name', (database) => {
       userId: 'u-1',
     });
     expect(takeover.json()).toMatchObject({ owner: 'human', assignedUserId: 'u-1' });
+    // The agent's bubbles still waiting in the outbox are withdrawn: they cannot arrive after the human's words.
+    const withdrawn = await harness.coxcox.store.db
+      .selectFrom('outbox')
+      .select(['state', 'hold_reason'])
+      .where('conversation_id', '=', conversation.id)
+      .where('source', '=', 'agent')
+      .execute();
+    expect(withdrawn).toEqual([
+      { state: 'cancelled', hold_reason: 'taken-over' },
+      { state: 'cancelled', hold_reason: 'taken-over' },
+    ]);
 
     await harness.customerWrites(customer, 'can a person help me?');
     await harness.runTurns();

@@ -192,6 +192,24 @@ describe.each(databases)('Embedded Signup in the sandbox on $name', (database) =
     expect(fresh.completed.json).toMatchObject({ id: late.json.id, state: 'completed' });
   });
 
+  it('documents the API routes, and keeps the setup page (its URL is a credential) out of the document', async () => {
+    const document = await world.api('GET', '/docs/json', undefined, {});
+    const paths = Object.keys(document.json.paths);
+    for (const path of [
+      '/api/v1/setup-links',
+      '/api/v1/tenants/{tenantId}/setup-links',
+      '/api/v1/tenants/{tenantId}/onboardings/{onboardingId}/resume',
+      '/api/v1/tenants/{tenantId}/connections',
+      '/api/v1/tenants/{tenantId}/phone-numbers/{phoneNumberId}/disconnect',
+      '/api/v1/tenants/{tenantId}/health',
+      '/api/v1/tenants/{tenantId}/health/{phoneNumberId}',
+      '/api/v1/tenants/{tenantId}/health/events',
+    ]) {
+      expect(paths).toContain(path);
+    }
+    expect(paths.some((path) => path.startsWith('/setup/'))).toBe(false);
+  });
+
   it('refuses links that are forged, withdrawn or expired, and a link acts on its own tenant only', async () => {
     const first = await world.newTenant('Tenant Um');
     const second = await world.newTenant('Tenant Dois');

@@ -1,6 +1,17 @@
-import { sandboxSecret, SANDBOX_DISPLAY_NUMBER, SANDBOX_PHONE_NUMBER_ID, SANDBOX_WABA_ID } from '../../src/coxcox.ts';
+import type { CampaignsConfig } from '../../src/campaigns/index.ts';
+import {
+  SANDBOX_DISPLAY_NUMBER,
+  SANDBOX_PHONE_NUMBER_ID,
+  SANDBOX_WABA_ID,
+  sandboxSecret,
+} from '../../src/coxcox.ts';
 import type { DispatcherOptions } from '../../src/dispatch/index.ts';
-import { createSimulator, defaultTemplates, type Simulator, type SimulatorOptions } from '../../src/simulator/index.ts';
+import {
+  createSimulator,
+  defaultTemplates,
+  type Simulator,
+  type SimulatorOptions,
+} from '../../src/simulator/index.ts';
 import { UndiciGraphClient } from '../../src/whatsapp/graph/index.ts';
 import { startTestCoxcox } from './coxcox-harness.ts';
 import type { TestDatabase } from './databases.ts';
@@ -16,6 +27,8 @@ export async function startSimulatedCoxcox(
   options: {
     simulator?: Partial<SimulatorOptions>;
     dispatcher?: Partial<DispatcherOptions>;
+    /** Campaigns tuning (a pinned clock, short ticks). */
+    campaigns?: Partial<CampaignsConfig>;
     sendTimeoutMs?: number;
     throughputMps?: number;
   } = {},
@@ -46,11 +59,18 @@ export async function startSimulatedCoxcox(
   });
   const simulatorUrl = await simulator.listen(0, '127.0.0.1');
   // Injected timeouts hold a connection until the client gives up, so leave room beside them.
-  const graph = new UndiciGraphClient({ sendTimeoutMs: options.sendTimeoutMs ?? 2000, connectionsPerOrigin: 512 });
+  const graph = new UndiciGraphClient({
+    sendTimeoutMs: options.sendTimeoutMs ?? 2000,
+    connectionsPerOrigin: 512,
+  });
   const coxcox = await startTestCoxcox(
     database,
     { SECRET_KEY, GRAPH_API_URL: simulatorUrl },
-    { graph, dispatcher: { scanIntervalMs: 20, reconcileWindowMs: 3000, ...options.dispatcher } },
+    {
+      graph,
+      dispatcher: { scanIntervalMs: 20, reconcileWindowMs: 3000, ...options.dispatcher },
+      ...(options.campaigns ? { campaigns: options.campaigns } : {}),
+    },
   );
   await coxcox.store.db
     .updateTable('phone_numbers')
@@ -81,7 +101,8 @@ export async function waitFor(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} ${await explain()}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} ${await explain()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

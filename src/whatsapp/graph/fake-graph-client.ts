@@ -126,7 +126,8 @@ export class FakeGraphClient implements GraphClient {
 
   /** A code Embedded Signup would return: it exchanges once, within 30 s, for `token`. */
   issueSignupCode(token: string, details: FakeToken = {}): string {
-    if (!this.#tokens.has(token)) this.addToken(token, { type: 'BUSINESS_INTEGRATION_SYSTEM_USER', ...details });
+    if (!this.#tokens.has(token))
+      this.addToken(token, { type: 'BUSINESS_INTEGRATION_SYSTEM_USER', ...details });
     const code = `fake-code-${this.#nextId()}`;
     this.#codes.set(code, { token, expiresAt: this.#now() + 30_000, isUsed: false }); // 30 s, like Meta's
     return code;
@@ -358,7 +359,8 @@ export class FakeGraphClient implements GraphClient {
     this.#record('getWaba', access, [wabaId]);
     this.#checkSignal(options);
     this.#failIfScripted('getWaba');
-    const waba = this.#wabas.get(wabaId) ?? (this.#numbers.has(wabaId) ? { id: wabaId, name: null } : undefined);
+    const waba =
+      this.#wabas.get(wabaId) ?? (this.#numbers.has(wabaId) ? { id: wabaId, name: null } : undefined);
     if (!waba) throw unknownObject(wabaId);
     return { ...waba };
   }
@@ -411,14 +413,20 @@ export class FakeGraphClient implements GraphClient {
         scope,
         targetIds: scope === 'business_management' || token.wabaIds.length === 0 ? null : [...token.wabaIds],
       })),
-      error: isExpired ? { code: 190, subcode: 463, message: 'Error validating access token: Session has expired' } : null,
+      error: isExpired
+        ? { code: 190, subcode: 463, message: 'Error validating access token: Session has expired' }
+        : null,
     };
   }
 
   #checkApp(app: GraphApp): void {
     const secret = this.#apps.get(app.appId);
     if (this.#apps.size > 0 && secret === undefined) {
-      throw GraphError.fromMeta({ httpStatus: 400, code: 101, message: 'Error validating application. Invalid application ID.' });
+      throw GraphError.fromMeta({
+        httpStatus: 400,
+        code: 101,
+        message: 'Error validating application. Invalid application ID.',
+      });
     }
     if (secret !== undefined && secret !== app.appSecret) {
       throw GraphError.fromMeta({ httpStatus: 400, code: 1, message: 'Error validating client secret.' });
@@ -468,7 +476,13 @@ export class FakeGraphClient implements GraphClient {
 }
 
 function oauthError(message: string, subcode?: number): GraphError {
-  return GraphError.fromMeta({ httpStatus: 400, code: 100, subcode: subcode ?? null, type: 'OAuthException', message });
+  return GraphError.fromMeta({
+    httpStatus: 400,
+    code: 100,
+    subcode: subcode ?? null,
+    type: 'OAuthException',
+    message,
+  });
 }
 
 /** Graph's answer for an id it does not know: code 100, subcode 33 (GraphMethodException). */

@@ -453,7 +453,9 @@ export function runGraphClientContract(name: string, factory: GraphClientHarness
         graphApiVersion: harness.target.graphApiVersion,
       });
 
-      it('exchanges a signup code once, for a token whose WABA and number can be discovered', async ({ skip }) => {
+      it('exchanges a signup code once, for a token whose WABA and number can be discovered', async ({
+        skip,
+      }) => {
         if (!harness.signup) return skip();
         const signup = await harness.signup();
         const app = appOf(signup);
@@ -463,8 +465,12 @@ export function runGraphClientContract(name: string, factory: GraphClientHarness
 
         const info = await harness.client.debugToken(app, exchanged.accessToken);
         expect(info).toMatchObject({ isValid: true, error: null });
-        expect(info.scopes).toEqual(expect.arrayContaining(['whatsapp_business_management', 'whatsapp_business_messaging']));
-        const shared = info.granularScopes.find((granted) => granted.scope === 'whatsapp_business_management');
+        expect(info.scopes).toEqual(
+          expect.arrayContaining(['whatsapp_business_management', 'whatsapp_business_messaging']),
+        );
+        const shared = info.granularScopes.find(
+          (granted) => granted.scope === 'whatsapp_business_management',
+        );
         expect(shared?.targetIds).toContain(signup.wabaId);
 
         const access = { ...harness.target, accessToken: exchanged.accessToken };
@@ -479,7 +485,9 @@ export function runGraphClientContract(name: string, factory: GraphClientHarness
         expectNoToken(reused, signup.code);
       });
 
-      it('refuses the exchange with a wrong app secret, and keeps the secret out of the error', async ({ skip }) => {
+      it('refuses the exchange with a wrong app secret, and keeps the secret out of the error', async ({
+        skip,
+      }) => {
         if (!harness.signup) return skip();
         const signup = await harness.signup();
         const wrong = { ...appOf(signup), appSecret: 'not-the-app-secret-123' };

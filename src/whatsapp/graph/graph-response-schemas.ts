@@ -102,7 +102,11 @@ export const debugTokenSchema = z.object({
       )
       .optional(),
     error: z
-      .object({ code: z.number().int().optional(), subcode: z.number().int().optional(), message: z.string().optional() })
+      .object({
+        code: z.number().int().optional(),
+        subcode: z.number().int().optional(),
+        message: z.string().optional(),
+      })
       .optional(),
   }),
 });

@@ -11,7 +11,6 @@ export {
   type FakeToken,
   type GraphClientMethod,
 } from './fake-graph-client.ts';
-export { requiredPermissions } from './graph-client.ts';
 export type {
   BusinessAccount,
   BusinessPhoneNumber,
@@ -32,6 +31,7 @@ export type {
   TemplateDraft,
   TokenDebugInfo,
 } from './graph-client.ts';
+export { requiredPermissions } from './graph-client.ts';
 export {
   type BackoffPolicy,
   backoffDelayMs,

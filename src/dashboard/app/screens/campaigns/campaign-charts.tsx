@@ -1,4 +1,4 @@
-import { Bar, Line } from 'react-chartjs-2';
+import { Bar } from 'react-chartjs-2';
 import { CHART_COLORS } from '../../components/charts/chart-setup.ts';
 import { EmptyState } from '../../components/states.tsx';
 import type { FunnelRow } from '../../lib/types.ts';
@@ -61,23 +61,22 @@ export function SendsOverTimeChart({ series, bucketMs }: { series: TimelinePoint
   const isDaily = bucketMs >= 24 * 60 * 60_000;
   const label = (iso: string) =>
     new Date(iso).toLocaleString(undefined, isDaily ? { day: 'numeric', month: 'short' } : { hour: '2-digit', minute: '2-digit' });
-  const dataset = (name: string, key: keyof TimelinePoint, color: string, isFilled = false) => ({
+  // Bars, not lines: a campaign that went out within a minute is one bucket, and a line of one point is a dot.
+  const dataset = (name: string, key: keyof TimelinePoint, color: string) => ({
     label: name,
     data: series.map((point) => point[key] as number),
-    borderColor: color,
-    backgroundColor: isFilled ? CHART_COLORS.brandSoft : color,
-    fill: isFilled,
-    tension: 0.3,
-    pointRadius: series.length > 30 ? 0 : 2,
+    backgroundColor: color,
+    borderRadius: 3,
+    maxBarThickness: 28,
   });
   return (
     <div className="chart-box" data-testid="sends-chart">
-      <Line
+      <Bar
         aria-label="Sends over time"
         data={{
           labels: series.map((point) => label(point.at)),
           datasets: [
-            dataset('Sent', 'sent', CHART_COLORS.brand, true),
+            dataset('Sent', 'sent', CHART_COLORS.brand),
             dataset('Delivered', 'delivered', CHART_COLORS.slate),
             dataset('Read', 'read', CHART_COLORS.blue),
             dataset('Replied', 'replied', CHART_COLORS.violet),

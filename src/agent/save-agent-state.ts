@@ -6,32 +6,6 @@ type Db = Kysely<Database> | Transaction<Database>;
 
 export type AgentConversationState = Database['agent_conversation_state'];
 
-/** The agent's bookkeeping for one conversation, or a fresh one (nothing handled, nothing summarized). */
-export async function loadAgentState(
-  db: Db,
-  conversationId: string,
-  tenantId: string,
-): Promise<AgentConversationState> {
-  const row = await db
-    .selectFrom('agent_conversation_state')
-    .selectAll()
-    .where('conversation_id', '=', conversationId)
-    .executeTakeFirst();
-  return (
-    row ?? {
-      conversation_id: conversationId,
-      tenant_id: tenantId,
-      cursor_at: null,
-      cursor_ids: '[]',
-      summarized_until: null,
-      handoff_reason: null,
-      handoff_summary: null,
-      handed_off_at: null,
-      updated_at: 0,
-    }
-  );
-}
-
 /** Writes some of the bookkeeping, creating the row on first use. */
 export async function saveAgentState(
   db: Db,
