@@ -1,7 +1,13 @@
 import { createHmac } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { type Agent, createAgent, defaultModelFactory, type ModelFactory, PLAYBOOK_SETTINGS } from './agent/index.ts';
+import {
+  type Agent,
+  createAgent,
+  defaultModelFactory,
+  type ModelFactory,
+  PLAYBOOK_SETTINGS,
+} from './agent/index.ts';
 import { buildApp } from './app.ts';
 import { type CampaignsConfig, type CampaignsDomain, createCampaigns, emitTenantEvent } from './campaigns/index.ts';
 import type { Config } from './config.ts';

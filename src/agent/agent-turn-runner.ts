@@ -5,7 +5,6 @@ import { AppError } from '../http/app-error.ts';
 import { RetryLaterError } from '../queue/index.ts';
 import type { Database } from '../store/schema.ts';
 import type { GraphClient, OutboundMessage } from '../whatsapp/graph/index.ts';
-import { type AgentConversationState, saveAgentState } from './save-agent-state.ts';
 import type { AgentModel, KnowledgePassage, TurnInput } from './agent-model.ts';
 import type { AgentProfiles } from './agent-profiles.ts';
 import { addSpend, isOverSpendLimit } from './agent-spend.ts';
@@ -26,6 +25,7 @@ import { type AgentLogger, redactPersonalData } from './redact-personal-data.ts'
 import { type ModelLoopResult, type OutgoingItem, runModelLoop } from './run-model-loop.ts';
 import { extendSummary } from './running-summary.ts';
 import { sanitizeCustomerName } from './sanitize-customer-name.ts';
+import { type AgentConversationState, saveAgentState } from './save-agent-state.ts';
 import { toolSpecs } from './tools/index.ts';
 import { noEffects, type TurnEffects } from './turn-effects.ts';
 

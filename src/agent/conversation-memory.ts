@@ -1,9 +1,9 @@
 import type { Kysely, Transaction } from 'kysely';
 import { CUSTOMER_SERVICE_WINDOW_MS } from '../dispatch/index.ts';
 import type { Database } from '../store/schema.ts';
-import type { AgentConversationState } from './save-agent-state.ts';
 import type { ConversationLine, Speaker } from './agent-model.ts';
 import { CONVERSATIONAL_TYPES, messageText } from './message-text.ts';
+import type { AgentConversationState } from './save-agent-state.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { DialectFlags } from '../store/dialect-flags.ts';
 import type { Database } from '../store/schema.ts';
 import './campaign-schema.ts';
@@ -7,32 +6,57 @@ import { audienceCondition } from './audience-condition.ts';
 import type { Campaign, CampaignVariant } from './campaign-definition.ts';
 import { CONTACT_STATE_RANKS } from './contact-states.ts';
 
+const HEX = '0123456789abcdef';
+const BUCKETS = 256;
+
 /**
- * The variant a contact gets: a hash of the contact id, so the split is the same every time it is
- * computed (on any instance, after a restart) and independent of the order contacts were imported in.
+ * A contact's A/B bucket, 0–255: its id's last two hexadecimal digits. Contact ids are random UUIDs (v4,
+ * or v7 with a random tail), so those digits are already a uniform hash of the contact, the same on every
+ * instance and after a restart, and independent of the order contacts were imported in. SQL computes the
+ * same bucket (`variantExpression`), so planning assigns variants inside its one INSERT … SELECT.
  */
-export function variantFor(
-  contactId: string,
-  variants: Array<Pick<CampaignVariant, 'name' | 'weight'>>,
-): string {
-  if (variants.length === 1) return variants[0]!.name;
-  const total = variants.reduce((sum, variant) => sum + variant.weight, 0);
-  const point = (createHash('sha256').update(contactId).digest().readUInt32BE(0) / 2 ** 32) * total;
-  let cumulative = 0;
-  for (const variant of variants) {
-    cumulative += variant.weight;
-    if (point < cumulative) return variant.name;
-  }
-  return variants[variants.length - 1]!.name;
+export function variantBucket(contactId: string): number {
+  const digit = (char: string | undefined) => Math.max(0, HEX.indexOf((char ?? '').toLowerCase()));
+  return digit(contactId.at(-2)) * 16 + digit(contactId.at(-1));
 }
 
-const PAGE = 2000; // contacts a variant-assignment page reads and updates
+/** Each variant's share of the 256 buckets, by weight: [name, first bucket of the next variant]. */
+function bucketBounds(variants: Array<Pick<CampaignVariant, 'name' | 'weight'>>): Array<[string, number]> {
+  const total = variants.reduce((sum, variant) => sum + variant.weight, 0);
+  let cumulative = 0;
+  return variants.map((variant) => {
+    cumulative += variant.weight;
+    return [variant.name, Math.round((cumulative / total) * BUCKETS)];
+  });
+}
+
+/** The variant a contact gets (see variantBucket). */
+export function variantFor(contactId: string, variants: Array<Pick<CampaignVariant, 'name' | 'weight'>>): string {
+  const bucket = variantBucket(contactId);
+  return bucketBounds(variants).find(([, bound]) => bucket < bound)?.[0] ?? variants[variants.length - 1]!.name;
+}
+
+/** `variantFor` in SQL, for both databases: substr, length and CASE are all they share here. */
+function variantExpression(variants: Array<Pick<CampaignVariant, 'name' | 'weight'>>) {
+  const digit = (position: RawBuilder<unknown>) =>
+    sql`(case lower(substr(contacts.id, ${position}, 1)) ${sql.join(
+      [...HEX].map((char, value) => sql`when ${sql.lit(char)} then ${sql.lit(value)}`),
+      sql` `,
+    )} else 0 end)`;
+  const bucket = sql`(${digit(sql`length(contacts.id) - 1`)} * 16 + ${digit(sql`length(contacts.id)`)})`;
+  const bounds = bucketBounds(variants);
+  if (bounds.length === 1) return sql<string>`${bounds[0]![0]}`;
+  return sql<string>`(case ${sql.join(
+    bounds.slice(0, -1).map(([name, bound]) => sql`when ${bucket} < ${sql.lit(bound)} then ${name}`),
+    sql` `,
+  )} else ${bounds[bounds.length - 1]![0]} end)`;
+}
 
 /**
  * Plans a campaign: one INSERT … SELECT puts every contact of the audience (minus opt-outs and
- * do-not-contact) into `campaign_contacts`, due at the start time, in their own time zone (or the
- * campaign's). With A/B variants, a second pass assigns variants in keyset pages of 2,000, so memory
- * stays bounded whatever the audience size. Returns how many were targeted and how many suppressed.
+ * do-not-contact) into `campaign_contacts`, with its A/B variant, due at the start time, in its own
+ * time zone (or the campaign's). Nothing passes through this process, so memory stays bounded whatever
+ * the audience size. Returns how many were targeted and how many suppressed.
  */
 export async function planCampaign(
   db: Kysely<Database>,
@@ -68,7 +92,7 @@ export async function planCampaign(
           'contacts.id',
           'contacts.tenant_id',
           'contacts.wa_id',
-          eb.val(campaign.variants[0]!.name).as('variant'),
+          variantExpression(campaign.variants).as('variant'),
           eb.fn.coalesce('contacts.time_zone', eb.val(row.time_zone)).as('time_zone'),
           eb.val('queued').as('state'),
           eb.val(CONTACT_STATE_RANKS.queued).as('state_rank'),
@@ -84,37 +108,6 @@ export async function planCampaign(
         ),
     )
     .execute();
-
-  if (campaign.variants.length > 1) {
-    let after = '';
-    for (;;) {
-      const page = await db
-        .selectFrom('campaign_contacts')
-        .select('contact_id')
-        .where('campaign_id', '=', row.id)
-        .where('contact_id', '>', after)
-        .orderBy('contact_id')
-        .limit(PAGE)
-        .execute();
-      if (page.length === 0) break;
-      after = page[page.length - 1]!.contact_id;
-      const byVariant = new Map<string, string[]>();
-      for (const { contact_id } of page) {
-        const name = variantFor(contact_id, campaign.variants);
-        if (name === campaign.variants[0]!.name) continue;
-        byVariant.set(name, [...(byVariant.get(name) ?? []), contact_id]);
-      }
-      for (const [variant, contactIds] of byVariant) {
-        await db
-          .updateTable('campaign_contacts')
-          .set({ variant })
-          .where('campaign_id', '=', row.id)
-          .where('contact_id', 'in', contactIds)
-          .execute();
-      }
-      if (page.length < PAGE) break;
-    }
-  }
 
   const targeted = Number(
     (

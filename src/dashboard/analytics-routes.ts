@@ -14,11 +14,16 @@ const BUCKETS_MS = [1, 5, 15, 60, 360, 1440].map((minutes) => minutes * MINUTE_M
 const MAX_BUCKETS = 60;
 
 export function chooseBucketMs(spanMs: number): number {
-  return BUCKETS_MS.find((bucketMs) => spanMs / bucketMs <= MAX_BUCKETS) ?? BUCKETS_MS[BUCKETS_MS.length - 1]!;
+  return (
+    BUCKETS_MS.find((bucketMs) => spanMs / bucketMs <= MAX_BUCKETS) ?? BUCKETS_MS[BUCKETS_MS.length - 1]!
+  );
 }
 
 /** Time series and totals for the charts: a campaign's sends over time, and the tenant's activity. */
-export async function analyticsRoutes(instance: FastifyInstance, deps: { db: Kysely<Database>; now: () => number }): Promise<void> {
+export async function analyticsRoutes(
+  instance: FastifyInstance,
+  deps: { db: Kysely<Database>; now: () => number },
+): Promise<void> {
   const app = instance.withTypeProvider<ZodTypeProvider>();
   const { db } = deps;
   const tags = ['analytics'];
@@ -28,7 +33,8 @@ export async function analyticsRoutes(instance: FastifyInstance, deps: { db: Kys
     {
       schema: {
         tags,
-        summary: "A campaign's contacts sent, delivered, read and replied per time bucket (sized to about 60 buckets).",
+        summary:
+          "A campaign's contacts sent, delivered, read and replied per time bucket (sized to about 60 buckets).",
         params: z.object({ id: z.string().min(1).max(128) }),
         querystring: tenantQuery,
       },
@@ -50,7 +56,10 @@ export async function analyticsRoutes(instance: FastifyInstance, deps: { db: Kys
       if (span.first === null) return { bucketMs: MINUTE_MS, series: [] };
       const first = Number(span.first);
       const bucketMs = chooseBucketMs(Math.max(deps.now(), Number(span.last)) - first);
-      const series = new Map<number, { at: number; sent: number; delivered: number; read: number; replied: number }>();
+      const series = new Map<
+        number,
+        { at: number; sent: number; delivered: number; read: number; replied: number }
+      >();
       const bucketOf = (column: 'sent_at' | 'delivered_at' | 'read_at' | 'replied_at') =>
         sql<number>`(${sql.ref(column)} / cast(${bucketMs} as bigint)) * cast(${bucketMs} as bigint)`;
       for (const [metric, column] of [

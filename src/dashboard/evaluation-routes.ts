@@ -26,25 +26,40 @@ export async function evaluationRoutes(instance: FastifyInstance, deps: Evaluati
   const running = new Set<string>();
   const tenantQuery = z.object({ tenantId: z.string().optional().describe('admin token only: the tenant') });
 
-  app.get('/evaluations/latest', { schema: { tags, summary: 'The latest evaluation run of the tenant, or null.', querystring: tenantQuery } }, async (request) => {
-    const tenantId = requireTenant(request.principal, request.query.tenantId);
-    return { run: latest.get(tenantId) ?? null, isRunning: running.has(tenantId) };
-  });
+  app.get(
+    '/evaluations/latest',
+    {
+      schema: {
+        tags,
+        summary: 'The latest evaluation run of the tenant, or null.',
+        querystring: tenantQuery,
+      },
+    },
+    async (request) => {
+      const tenantId = requireTenant(request.principal, request.query.tenantId);
+      return { run: latest.get(tenantId) ?? null, isRunning: running.has(tenantId) };
+    },
+  );
 
   app.post(
     '/evaluations/run',
     {
       schema: {
         tags,
-        summary: "Run the evaluation scenarios against the offline playbook or the tenant's configured model, and keep the result.",
+        summary:
+          "Run the evaluation scenarios against the offline playbook or the tenant's configured model, and keep the result.",
         querystring: tenantQuery,
-        body: z.object({ model: z.enum(['playbook', 'configured']).default('playbook'), filter: z.string().max(100).optional() }),
+        body: z.object({
+          model: z.enum(['playbook', 'configured']).default('playbook'),
+          filter: z.string().max(100).optional(),
+        }),
       },
     },
     async (request) => {
       requireTenantAdmin(request.principal);
       const tenantId = requireTenant(request.principal, request.query.tenantId);
-      if (running.has(tenantId)) throw new AppError('conflict', 'an evaluation is already running for this company');
+      if (running.has(tenantId))
+        throw new AppError('conflict', 'an evaluation is already running for this company');
       running.add(tenantId);
       try {
         const scenarios = (await loadScenarios(DEFAULT_SCENARIOS_DIRECTORY)).filter(

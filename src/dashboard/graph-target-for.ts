@@ -21,7 +21,8 @@ export function createGraphTargetFor(deps: {
       .executeTakeFirst();
     if (!number) throw notFound(`phone number ${phoneNumberId}`);
     const accessToken = await deps.accessTokenFor(tenantId, number.waba_id);
-    if (!accessToken) throw new AppError('validation_failed', `no access token for the WABA ${number.waba_id}: add one`);
+    if (!accessToken)
+      throw new AppError('validation_failed', `no access token for the WABA ${number.waba_id}: add one`);
     return {
       phoneNumberId,
       accessToken,

@@ -10,6 +10,7 @@ import type { Database } from '../store/schema.ts';
 import type { GraphClient } from '../whatsapp/graph/index.ts';
 import type { GraphTargetFor } from './graph-target-for.ts';
 import { messagePreview } from './message-preview.ts';
+import { renderTemplateText, type TemplateText, templateText } from './render-template-text.ts';
 import { describeGraphError } from './whatsapp-routes.ts';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -88,15 +89,20 @@ export async function inboxRoutes(instance: FastifyInstance, deps: InboxRouteDep
         .orderBy('conversations.id', 'desc')
         .limit(query.limit);
       if (query.owner) select = select.where('conversations.owner', '=', query.owner);
-      if (query.needsAttention) select = select.where('conversations.needs_attention', '=', query.needsAttention === 'true' ? 1 : 0);
+      if (query.needsAttention)
+        select = select.where('conversations.needs_attention', '=', query.needsAttention === 'true' ? 1 : 0);
       if (query.campaignId) select = select.where('conversations.campaign_id', '=', query.campaignId);
       if (query.outcome) {
-        select = query.outcome === 'none'
-          ? select.where('conversations.outcome', 'is', null)
-          : select.where('conversations.outcome', '=', query.outcome);
+        select =
+          query.outcome === 'none'
+            ? select.where('conversations.outcome', 'is', null)
+            : select.where('conversations.outcome', '=', query.outcome);
       }
       if (query.q?.trim()) {
-        const pattern = `%${query.q.trim().toLowerCase().replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+        const pattern = `%${query.q
+          .trim()
+          .toLowerCase()
+          .replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
         const digits = query.q.replace(/\D/g, '');
         select = select.where((eb) =>
           eb.or([
@@ -135,7 +141,12 @@ export async function inboxRoutes(instance: FastifyInstance, deps: InboxRouteDep
           const message = row.last_message_id ? byId.get(row.last_message_id) : undefined;
           return {
             id: row.id,
-            contact: { id: row.contact_id, name: row.contact_name, waId: row.wa_id, isOptedOut: row.opted_out_at !== null },
+            contact: {
+              id: row.contact_id,
+              name: row.contact_name,
+              waId: row.wa_id,
+              isOptedOut: row.opted_out_at !== null,
+            },
             owner: row.owner,
             needsAttention: row.needs_attention === 1,
             outcome: row.outcome,
@@ -161,7 +172,13 @@ export async function inboxRoutes(instance: FastifyInstance, deps: InboxRouteDep
 
   app.get(
     '/inbox/facets',
-    { schema: { tags, summary: 'The values the inbox filters offer: campaigns and outcomes.', querystring: tenantQuery } },
+    {
+      schema: {
+        tags,
+        summary: 'The values the inbox filters offer: campaigns and outcomes.',
+        querystring: tenantQuery,
+      },
+    },
     async (request) => {
       const tenantId = requireTenant(request.principal, request.query.tenantId);
       const [campaigns, outcomes] = await Promise.all([
@@ -192,7 +209,8 @@ export async function inboxRoutes(instance: FastifyInstance, deps: InboxRouteDep
     {
       schema: {
         tags,
-        summary: 'The messages of a conversation, oldest first, with who sent each and the unsent ones (queued or failed).',
+        summary:
+          'The messages of a conversation, oldest first, with who sent each and the unsent ones (queued or failed).',
         params: idParams,
         querystring: tenantQuery.extend({ limit: z.coerce.number().int().min(1).max(500).default(200) }),
       },
@@ -233,7 +251,17 @@ export async function inboxRoutes(instance: FastifyInstance, deps: InboxRouteDep
           .execute(),
         db
           .selectFrom('outbox')
-          .select(['id', 'message', 'message_type', 'source', 'state', 'hold_reason', 'error_code', 'error_title', 'created_at'])
+          .select([
+            'id',
+            'message',
+            'message_type',
+            'source',
+            'state',
+            'hold_reason',
+            'error_code',
+            'error_title',
+            'created_at',
+          ])
           .where('tenant_id', '=', tenantId)
           .where('conversation_id', '=', conversation.id)
           .where('wamid', 'is', null)
@@ -242,6 +270,15 @@ export async function inboxRoutes(instance: FastifyInstance, deps: InboxRouteDep
           .limit(100)
           .execute(),
       ]);
+      const templateTexts = await templateTextsFor(db, tenantId, [
+        ...messages.map((row) => ({ type: row.type, content: row.content })),
+        ...unsent.map((row) => ({ type: row.message_type, content: row.message })),
+      ]);
+      // A template message reads as the customer saw it: the template's words with our parameters in place.
+      const textOf = (type: string, content: unknown) => {
+        const template = type === 'template' ? templateTexts.get(templateKey(content)) : undefined;
+        return template ? renderTemplateText(template, content) : messagePreview(type, content);
+      };
       return {
         messages: messages.reverse().map((row) => {
           const content = safeParse(row.edited_content ?? row.content);
@@ -250,13 +287,16 @@ export async function inboxRoutes(instance: FastifyInstance, deps: InboxRouteDep
             direction: row.direction,
             type: row.type,
             content,
-            text: messagePreview(row.type, content),
+            text: textOf(row.type, content),
             isEdited: row.edited_content !== null,
             isRevoked: row.is_revoked === 1,
             source: row.direction === 'in' ? 'customer' : (row.source ?? 'api'),
             status: row.status,
             statusAt: iso(row.status_at),
-            error: row.error_code === null && row.error_title === null ? null : { code: row.error_code, title: row.error_title },
+            error:
+              row.error_code === null && row.error_title === null
+                ? null
+                : { code: row.error_code, title: row.error_title },
             at: iso(row.sent_at ?? row.created_at),
           };
         }),
@@ -267,10 +307,11 @@ export async function inboxRoutes(instance: FastifyInstance, deps: InboxRouteDep
             direction: 'out',
             type: row.message_type,
             content,
-            text: messagePreview(row.message_type, content),
+            text: textOf(row.message_type, content),
             source: row.source,
             state: row.state,
-            reason: row.state === 'failed' || row.state === 'held' ? (row.error_title ?? row.hold_reason) : null,
+            reason:
+              row.state === 'failed' || row.state === 'held' ? (row.error_title ?? row.hold_reason) : null,
             error: row.error_code === null ? null : { code: row.error_code, title: row.error_title },
             at: iso(row.created_at),
           };
@@ -284,7 +325,8 @@ export async function inboxRoutes(instance: FastifyInstance, deps: InboxRouteDep
     {
       schema: {
         tags,
-        summary: 'The media a customer sent (image, video, audio, document, sticker), fetched from the Graph API.',
+        summary:
+          'The media a customer sent (image, video, audio, document, sticker), fetched from the Graph API.',
         params: idParams,
         querystring: tenantQuery,
       },
@@ -320,6 +362,39 @@ export async function inboxRoutes(instance: FastifyInstance, deps: InboxRouteDep
         .send(Buffer.from(media.bytes));
     },
   );
+}
+
+/** `name|language` of a template message (ours: languageCode; Meta's: language.code). */
+function templateKey(content: unknown): string {
+  const template = (
+    content as { template?: { name?: unknown; languageCode?: unknown; language?: { code?: unknown } } } | null
+  )?.template;
+  return `${String(template?.name ?? '')}|${String(template?.languageCode ?? template?.language?.code ?? '')}`;
+}
+
+/** The synced templates a thread's template messages used, by `name|language`. */
+async function templateTextsFor(
+  db: Kysely<Database>,
+  tenantId: string,
+  rows: Array<{ type: string; content: string }>,
+) {
+  const names = new Set<string>();
+  for (const row of rows) {
+    if (row.type !== 'template') continue;
+    const name = templateKey(safeParse(row.content)).split('|')[0];
+    if (name) names.add(name);
+  }
+  const texts = new Map<string, TemplateText>();
+  if (names.size === 0) return texts;
+  const templates = await db
+    .selectFrom('message_templates')
+    .select(['name', 'language', 'components'])
+    .where('tenant_id', '=', tenantId)
+    .where('name', 'in', [...names])
+    .execute();
+  for (const template of templates)
+    texts.set(`${template.name}|${template.language}`, templateText(template.components));
+  return texts;
 }
 
 function safeParse(text: string): unknown {

@@ -5,13 +5,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { AgentModel } from '../agent/agent-model.ts';
 import type { SendOutcome } from '../dispatch/index.ts';
 import type { Simulator } from '../simulator/index.ts';
 import type { Database } from '../store/schema.ts';
 import type { TenantDirectory } from '../tenants/index.ts';
 import type { GraphClient } from '../whatsapp/graph/index.ts';
 import type { AppliedEvent } from '../whatsapp/process-deliveries.ts';
-import type { AgentModel } from '../agent/agent-model.ts';
 import { analyticsRoutes } from './analytics-routes.ts';
 import { evaluationRoutes } from './evaluation-routes.ts';
 import { eventStreamRoutes } from './event-stream-routes.ts';

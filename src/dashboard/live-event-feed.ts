@@ -24,7 +24,10 @@ export class LiveEventFeed {
   }
 
   onApplied(events: AppliedEvent[]): void {
-    const statusesByTenant = new Map<string, Array<{ wamid: string; status: string; outboxId: string | null }>>();
+    const statusesByTenant = new Map<
+      string,
+      Array<{ wamid: string; status: string; outboxId: string | null }>
+    >();
     for (const applied of events) {
       const { tenantId, event } = applied;
       if (!applied.isNew || !this.hub.hasListeners(tenantId)) continue;
@@ -36,9 +39,17 @@ export class LiveEventFeed {
         });
       } else if (event.kind === 'message-status-changed') {
         const list = statusesByTenant.get(tenantId) ?? [];
-        list.push({ wamid: event.status.id, status: event.status.status, outboxId: event.status.bizOpaqueCallbackData });
+        list.push({
+          wamid: event.status.id,
+          status: event.status.status,
+          outboxId: event.status.bizOpaqueCallbackData,
+        });
         statusesByTenant.set(tenantId, list);
-      } else if (event.kind.startsWith('template-') || event.kind.startsWith('phone-number-') || event.kind === 'account-updated') {
+      } else if (
+        event.kind.startsWith('template-') ||
+        event.kind.startsWith('phone-number-') ||
+        event.kind === 'account-updated'
+      ) {
         this.hub.publish(tenantId, { type: 'whatsapp-changed', what: event.kind });
       }
     }
@@ -54,7 +65,11 @@ export class LiveEventFeed {
     for (const outcome of outcomes) {
       if (!this.hub.hasListeners(outcome.tenantId)) continue;
       if (outcome.kind === 'sent') {
-        this.hub.publish(outcome.tenantId, { type: 'message-sent', conversationId: outcome.conversationId, outboxId: outcome.outboxId });
+        this.hub.publish(outcome.tenantId, {
+          type: 'message-sent',
+          conversationId: outcome.conversationId,
+          outboxId: outcome.outboxId,
+        });
       } else if (outcome.kind === 'failed' || outcome.kind === 'held') {
         this.hub.publish(outcome.tenantId, {
           type: 'message-failed',
@@ -74,7 +89,10 @@ export class LiveEventFeed {
     }
   }
 
-  private async publishStatuses(tenantId: string, statuses: Array<{ wamid: string; status: string; outboxId: string | null }>) {
+  private async publishStatuses(
+    tenantId: string,
+    statuses: Array<{ wamid: string; status: string; outboxId: string | null }>,
+  ) {
     const rows = await this.db
       .selectFrom('messages')
       .select(['id', 'wamid', 'conversation_id'])
@@ -108,6 +126,7 @@ export class LiveEventFeed {
       .where('id', 'in', outboxIds.slice(0, 1000))
       .where('campaign_id', 'is not', null)
       .execute();
-    for (const row of rows) this.hub.publish(tenantId, { type: 'campaign-progress', campaignId: row.campaign_id! });
+    for (const row of rows)
+      this.hub.publish(tenantId, { type: 'campaign-progress', campaignId: row.campaign_id! });
   }
 }

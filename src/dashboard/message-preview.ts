@@ -1,7 +1,9 @@
 type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
-const text = (value: unknown): string | null => (typeof value === 'string' && value.trim() !== '' ? value : null);
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const text = (value: unknown): string | null =>
+  typeof value === 'string' && value.trim() !== '' ? value : null;
 
 /**
  * One line for a conversation list: the text of a message, or what kind of thing it is. Inbound content
@@ -19,7 +21,13 @@ export function messagePreview(type: string, content: unknown): string {
     case 'document':
     case 'audio':
     case 'sticker': {
-      const label = { image: '📷 Photo', video: '🎬 Video', document: '📄 Document', audio: '🎤 Audio', sticker: 'Sticker' }[type];
+      const label = {
+        image: '📷 Photo',
+        video: '🎬 Video',
+        document: '📄 Document',
+        audio: '🎤 Audio',
+        sticker: 'Sticker',
+      }[type];
       const detail = text(part.caption) ?? text(part.filename);
       return detail ? `${label}: ${detail}` : label;
     }
@@ -30,7 +38,11 @@ export function messagePreview(type: string, content: unknown): string {
     case 'template':
       return `Template: ${text(part.name) ?? 'message'}`;
     case 'interactive': {
-      const reply = isObject(part.button_reply) ? part.button_reply : isObject(part.list_reply) ? part.list_reply : null;
+      const reply = isObject(part.button_reply)
+        ? part.button_reply
+        : isObject(part.list_reply)
+          ? part.list_reply
+          : null;
       if (reply) return text(reply.title) ?? 'Reply';
       return text(part.body) ?? (isObject(part.body) ? (text(part.body.text) ?? '') : 'Interactive message');
     }

@@ -17,7 +17,9 @@ export function publishApiChanges(api: FastifyInstance, hub: LiveEvents): void {
     const routeUrl = request.routeOptions.url ?? '';
     const id = (request.params as { id?: unknown } | undefined)?.id;
     if (typeof id !== 'string') return;
-    if (CONVERSATION_CHANGE.test(routeUrl)) hub.publish(principal.tenantId, { type: 'conversation-changed', conversationId: id });
-    else if (CAMPAIGN_CHANGE.test(routeUrl)) hub.publish(principal.tenantId, { type: 'campaign-progress', campaignId: id });
+    if (CONVERSATION_CHANGE.test(routeUrl))
+      hub.publish(principal.tenantId, { type: 'conversation-changed', conversationId: id });
+    else if (CAMPAIGN_CHANGE.test(routeUrl))
+      hub.publish(principal.tenantId, { type: 'campaign-progress', campaignId: id });
   });
 }

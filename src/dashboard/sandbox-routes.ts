@@ -29,22 +29,43 @@ export async function sandboxRoutes(instance: FastifyInstance, deps: SandboxRout
 
   const requireSandbox = (tenantId: string): Simulator => {
     const simulator = deps.simulator();
-    if (!simulator) throw new AppError('unavailable', 'the sandbox runs only in sandbox mode (no WhatsApp credentials configured)');
-    if (tenantId !== deps.sandboxTenantId) throw new AppError('forbidden', 'the simulated number belongs to the sandbox company');
+    if (!simulator)
+      throw new AppError(
+        'unavailable',
+        'the sandbox runs only in sandbox mode (no WhatsApp credentials configured)',
+      );
+    if (tenantId !== deps.sandboxTenantId)
+      throw new AppError('forbidden', 'the simulated number belongs to the sandbox company');
     return simulator;
   };
 
-  app.get('/sandbox', { schema: { tags, summary: 'Whether the simulated phone is available, and its personas.', querystring: tenantQuery } }, async (request) => {
-    const tenantId = requireTenant(request.principal, request.query.tenantId);
-    const simulator = deps.simulator();
-    const isAvailable = simulator !== null && tenantId === deps.sandboxTenantId;
-    return {
-      isAvailable,
-      reason: simulator === null ? 'not-sandbox-mode' : isAvailable ? null : 'other-tenant',
-      businessNumber: isAvailable ? { phoneNumberId: deps.sandboxPhoneNumberId, displayPhoneNumber: deps.sandboxDisplayNumber } : null,
-      personas: isAvailable ? simulator.personas().map(({ waId, name, profile, language }) => ({ waId, name, profile, language })) : [],
-    };
-  });
+  app.get(
+    '/sandbox',
+    {
+      schema: {
+        tags,
+        summary: 'Whether the simulated phone is available, and its personas.',
+        querystring: tenantQuery,
+      },
+    },
+    async (request) => {
+      const tenantId = requireTenant(request.principal, request.query.tenantId);
+      const simulator = deps.simulator();
+      const isAvailable = simulator !== null && tenantId === deps.sandboxTenantId;
+      return {
+        isAvailable,
+        reason: simulator === null ? 'not-sandbox-mode' : isAvailable ? null : 'other-tenant',
+        businessNumber: isAvailable
+          ? { phoneNumberId: deps.sandboxPhoneNumberId, displayPhoneNumber: deps.sandboxDisplayNumber }
+          : null,
+        personas: isAvailable
+          ? simulator
+              .personas()
+              .map(({ waId, name, profile, language }) => ({ waId, name, profile, language }))
+          : [],
+      };
+    },
+  );
 
   app.post(
     '/sandbox/messages',

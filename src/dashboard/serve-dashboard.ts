@@ -8,7 +8,18 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 export const DASHBOARD_DIST = fileURLToPath(new URL('./dist/', import.meta.url));
 
 /** The app's own paths (client-side routes): each answers with index.html, and the router takes over. */
-export const APP_SECTIONS = ['sign-in', 'welcome', 'inbox', 'campaigns', 'contacts', 'agent', 'whatsapp', 'sandbox', 'team', 'analytics'];
+export const APP_SECTIONS = [
+  'sign-in',
+  'welcome',
+  'inbox',
+  'campaigns',
+  'contacts',
+  'agent',
+  'whatsapp',
+  'sandbox',
+  'team',
+  'analytics',
+];
 
 /**
  * The page may load only our own scripts and styles and talk only to us. Images and video may come from
@@ -34,7 +45,10 @@ const NOT_BUILT_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-
  * Serves the built dashboard at `/`: hashed assets with a year's caching, and index.html (never cached,
  * so a new build is picked up) for the app's paths. The API, webhooks and docs keep their own prefixes.
  */
-export async function serveDashboard(app: FastifyInstance, options: { distDir?: string } = {}): Promise<void> {
+export async function serveDashboard(
+  app: FastifyInstance,
+  options: { distDir?: string } = {},
+): Promise<void> {
   const distDir = options.distDir ?? DASHBOARD_DIST;
   const indexFile = join(distDir, 'index.html');
   const isBuilt = existsSync(indexFile);

@@ -39,7 +39,8 @@ export function describeGraphError(error: unknown): string {
 function publicOrigin(request: FastifyRequest): string {
   const forwardedProto = request.headers['x-forwarded-proto'];
   const forwardedHost = request.headers['x-forwarded-host'];
-  const protocol = typeof forwardedProto === 'string' ? forwardedProto.split(',')[0]!.trim() : request.protocol;
+  const protocol =
+    typeof forwardedProto === 'string' ? forwardedProto.split(',')[0]!.trim() : request.protocol;
   const host = typeof forwardedHost === 'string' ? forwardedHost.split(',')[0]!.trim() : request.headers.host;
   return `${protocol}://${host ?? 'localhost'}`;
 }
@@ -58,7 +59,8 @@ export async function whatsappRoutes(instance: FastifyInstance, deps: WhatsAppRo
     {
       schema: {
         tags,
-        summary: "The tenant's apps with their webhook URL (and verify token, for admins), WABAs and numbers with their health.",
+        summary:
+          "The tenant's apps with their webhook URL (and verify token, for admins), WABAs and numbers with their health.",
         querystring: tenantQuery,
       },
     },
@@ -97,7 +99,9 @@ export async function whatsappRoutes(instance: FastifyInstance, deps: WhatsAppRo
               .limit(1)
               .executeTakeFirst(),
           ]);
-          const times = [message?.created_at, event?.created_at].filter((at): at is number => typeof at === 'number');
+          const times = [message?.created_at, event?.created_at].filter(
+            (at): at is number => typeof at === 'number',
+          );
           lastSeenByNumber.set(number.phoneNumberId, times.length > 0 ? Math.max(...times) : null);
         }),
       );
@@ -109,15 +113,20 @@ export async function whatsappRoutes(instance: FastifyInstance, deps: WhatsAppRo
           apps.map(async (metaApp) => ({
             appId: metaApp.appId,
             webhookUrl:
-              metaApp.appId === deps.defaultAppId ? `${origin}/webhooks/whatsapp` : `${origin}/webhooks/whatsapp/${metaApp.appId}`,
-            verifyToken: canSeeSecrets ? ((await directory.webhookApp(metaApp.appId))?.verifyToken ?? null) : null,
+              metaApp.appId === deps.defaultAppId
+                ? `${origin}/webhooks/whatsapp`
+                : `${origin}/webhooks/whatsapp/${metaApp.appId}`,
+            verifyToken: canSeeSecrets
+              ? ((await directory.webhookApp(metaApp.appId))?.verifyToken ?? null)
+              : null,
             createdAt: metaApp.createdAt,
           })),
         ),
         wabas,
         numbers: numbers.map((number) => {
           const token =
-            tokens.find((candidate) => candidate.wabaId === number.wabaId) ?? tokens.find((candidate) => candidate.wabaId === null);
+            tokens.find((candidate) => candidate.wabaId === number.wabaId) ??
+            tokens.find((candidate) => candidate.wabaId === null);
           const expiresAtMs = token?.expiresAt ? Date.parse(token.expiresAt) : null;
           const seenAt = lastSeenByNumber.get(number.phoneNumberId) ?? null;
           return {
@@ -130,7 +139,8 @@ export async function whatsappRoutes(instance: FastifyInstance, deps: WhatsAppRo
                   expiresAt: token.expiresAt,
                   isExpired: expiresAtMs !== null && expiresAtMs <= now,
                   // User tokens live about 60 days; warn a week ahead.
-                  isExpiringSoon: expiresAtMs !== null && expiresAtMs > now && expiresAtMs - now < 7 * 24 * 60 * 60_000,
+                  isExpiringSoon:
+                    expiresAtMs !== null && expiresAtMs > now && expiresAtMs - now < 7 * 24 * 60 * 60_000,
                 }
               : null,
           };
@@ -144,7 +154,8 @@ export async function whatsappRoutes(instance: FastifyInstance, deps: WhatsAppRo
     {
       schema: {
         tags,
-        summary: "Ask the Graph API about a number with its stored token: whether the token works, the number's quality and tier.",
+        summary:
+          "Ask the Graph API about a number with its stored token: whether the token works, the number's quality and tier.",
         params: z.object({ phoneNumberId: metaId }),
         querystring: tenantQuery,
       },
@@ -193,7 +204,9 @@ export async function whatsappRoutes(instance: FastifyInstance, deps: WhatsAppRo
           wabaId: metaId,
           phoneNumberId: metaId,
           accessToken: z.string().min(16, 'accessToken looks too short: paste the whole token'),
-          tokenKind: z.enum(['system_user', 'business_integration_system_user', 'user']).default('system_user'),
+          tokenKind: z
+            .enum(['system_user', 'business_integration_system_user', 'user'])
+            .default('system_user'),
           app: z
             .object({
               appId: metaId,
@@ -211,14 +224,24 @@ export async function whatsappRoutes(instance: FastifyInstance, deps: WhatsAppRo
       let number: Awaited<ReturnType<GraphClient['getPhoneNumber']>>;
       try {
         number = await deps.graph.getPhoneNumber(
-          { accessToken: body.accessToken, graphApiUrl: deps.defaultGraphApiUrl, graphApiVersion: deps.defaultGraphApiVersion },
+          {
+            accessToken: body.accessToken,
+            graphApiUrl: deps.defaultGraphApiUrl,
+            graphApiVersion: deps.defaultGraphApiVersion,
+          },
           body.phoneNumberId,
         );
       } catch (error) {
-        throw new AppError('validation_failed', `Meta did not accept this token for the number: ${describeGraphError(error)}`);
+        throw new AppError(
+          'validation_failed',
+          `Meta did not accept this token for the number: ${describeGraphError(error)}`,
+        );
       }
       if (body.app) await directory.upsertMetaApp(tenantId, body.app);
-      await directory.upsertWaba(tenantId, { wabaId: body.wabaId, ...(body.app ? { appId: body.app.appId } : {}) });
+      await directory.upsertWaba(tenantId, {
+        wabaId: body.wabaId,
+        ...(body.app ? { appId: body.app.appId } : {}),
+      });
       await directory.upsertPhoneNumber(tenantId, {
         wabaId: body.wabaId,
         phoneNumberId: body.phoneNumberId,
@@ -227,7 +250,11 @@ export async function whatsappRoutes(instance: FastifyInstance, deps: WhatsAppRo
         messagingTier: number.messagingLimitTier,
         qualityRating: number.qualityRating,
       });
-      await directory.addAccessToken(tenantId, { token: body.accessToken, kind: body.tokenKind, wabaId: body.wabaId });
+      await directory.addAccessToken(tenantId, {
+        token: body.accessToken,
+        kind: body.tokenKind,
+        wabaId: body.wabaId,
+      });
       return reply.code(201).send({
         phoneNumberId: body.phoneNumberId,
         displayPhoneNumber: number.displayPhoneNumber,

@@ -106,8 +106,15 @@ export class NumberHealth {
       .set({
         ...(observed.tokenCheckedAt === null
           ? {}
-          : { token_is_valid: 1, token_missing_permissions: '[]', token_error: null, token_checked_at: observed.tokenCheckedAt }),
-        ...(observed.graphStatus === null ? {} : { graph_status: observed.graphStatus, graph_checked_at: this.options.now() }),
+          : {
+              token_is_valid: 1,
+              token_missing_permissions: '[]',
+              token_error: null,
+              token_checked_at: observed.tokenCheckedAt,
+            }),
+        ...(observed.graphStatus === null
+          ? {}
+          : { graph_status: observed.graphStatus, graph_checked_at: this.options.now() }),
       })
       .where('phone_number_id', '=', phoneNumberId)
       .execute();

@@ -584,7 +584,8 @@ export class Onboardings {
     const steps = JSON.parse(row.steps) as Partial<Record<OnboardingStep, StepRecord>>;
     await this.options.onConnected?.(tenantId, number.id, {
       tokenCheckedAt: steps['check-token']?.at ?? null,
-      graphStatus: number.status,
+      // Known once registration ran (the onboarding's end); the scheduled check reads it after that.
+      graphStatus: null,
     });
     return {
       state: 'done' as const,

@@ -57,12 +57,9 @@ describe('under load', () => {
       }
     };
     await Promise.all(Array.from({ length: 32 }, worker));
-    const sendsPerSecond = SENDS / ((performance.now() - started) / 1000);
     await pool.close();
-    // Alone, the simulator takes about 3,500 sends/s on one core (autocannon, 32 connections), and
-    // 1,400/s with this client and receiver in its process. The floor is low so that a loaded CI machine
-    // running other test files passes, yet a per-send cost that grows with the history does not.
-    expect(sendsPerSecond).toBeGreaterThan(200);
+    // Speed belongs in the benchmarks (the simulator alone takes about 3,500 sends/s on one core); this
+    // test checks that a burst of concurrent sends is each accepted once and every status is delivered.
     expect(simulator.state.acceptedByCallbackData.size).toBe(SENDS);
     expect(simulator.state.duplicateCallbackData()).toEqual([]);
     await simulator.idle(30_000);

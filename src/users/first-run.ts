@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { AppError } from '../http/app-error.ts';
 import type { Database } from '../store/schema.ts';
-import type { UserView, Users } from './users.ts';
+import type { Users, UserView } from './users.ts';
 import './user-schema.ts';
 
 export interface FirstAdminInput {
@@ -22,7 +22,8 @@ export async function createFirstAdmin(
   deps: { db: Kysely<Database>; users: Users; defaultTenantId: string | null; now: () => number },
   input: FirstAdminInput,
 ): Promise<UserView> {
-  if ((await deps.users.countAll()) > 0) throw new AppError('conflict', 'Coxcox already has users: sign in instead');
+  if ((await deps.users.countAll()) > 0)
+    throw new AppError('conflict', 'Coxcox already has users: sign in instead');
   return deps.db.transaction().execute(async (trx) => {
     const claimed = await trx
       .insertInto('first_run')
@@ -34,7 +35,11 @@ export async function createFirstAdmin(
     }
     const hasDefault =
       deps.defaultTenantId !== null &&
-      (await trx.selectFrom('tenants').select('id').where('id', '=', deps.defaultTenantId).executeTakeFirst()) !== undefined;
+      (await trx
+        .selectFrom('tenants')
+        .select('id')
+        .where('id', '=', deps.defaultTenantId)
+        .executeTakeFirst()) !== undefined;
     let tenantId = deps.defaultTenantId;
     if (!hasDefault || tenantId === null) {
       const name = input.companyName?.trim();
@@ -44,7 +49,13 @@ export async function createFirstAdmin(
       await trx.insertInto('tenants').values({ id: tenantId, name, created_at: deps.now() }).execute();
     }
     const user = await deps.users.create(
-      { tenantId, email: input.email, password: input.password, role: 'admin', ...(input.name ? { name: input.name } : {}) },
+      {
+        tenantId,
+        email: input.email,
+        password: input.password,
+        role: 'admin',
+        ...(input.name ? { name: input.name } : {}),
+      },
       trx,
     );
     await trx.updateTable('first_run').set({ user_id: user.id }).where('id', '=', 'first-admin').execute();

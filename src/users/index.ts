@@ -19,7 +19,7 @@ export { hashPassword, verifyPassword } from './password-hash.ts';
 export { readSessionCookie, SESSION_COOKIE } from './session-cookie.ts';
 export { Sessions, type SessionUser } from './sessions.ts';
 export { userMigrations } from './user-migrations.ts';
-export { type UserRole, type UserView, Users } from './users.ts';
+export { type UserRole, Users, type UserView } from './users.ts';
 
 export interface UserAccounts {
   users: Users;
@@ -49,7 +49,14 @@ export function createUserAccounts(options: {
     async sessionFromCookie(cookieHeader) {
       const token = readSessionCookie(cookieHeader);
       const session = token ? await sessions.find(token) : null;
-      return session && { sessionId: session.sessionId, tenantId: session.tenantId, userId: session.userId, role: session.role };
+      return (
+        session && {
+          sessionId: session.sessionId,
+          tenantId: session.tenantId,
+          userId: session.userId,
+          role: session.role,
+        }
+      );
     },
     canAgentChange,
     publicRoutes: (api) =>

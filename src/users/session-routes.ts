@@ -10,7 +10,7 @@ import { MAX_PASSWORD_LENGTH } from './password-hash.ts';
 import { clearedSessionCookie, readSessionCookie, sessionCookie } from './session-cookie.ts';
 import type { Sessions } from './sessions.ts';
 import type { SignInLimiter } from './sign-in-limiter.ts';
-import { normalizeEmail, type UserView, type Users } from './users.ts';
+import { normalizeEmail, type Users, type UserView } from './users.ts';
 
 export interface SessionRouteDeps {
   db: Kysely<Database>;
@@ -42,20 +42,29 @@ export async function sessionRoutes(instance: FastifyInstance, deps: SessionRout
   const tags = ['session'];
 
   const tenantName = async (tenantId: string) =>
-    (await deps.db.selectFrom('tenants').select('name').where('id', '=', tenantId).executeTakeFirst())?.name ?? tenantId;
+    (await deps.db.selectFrom('tenants').select('name').where('id', '=', tenantId).executeTakeFirst())
+      ?.name ?? tenantId;
 
   const startSession = async (request: FastifyRequest, user: UserView) => {
     const { token, expiresAt } = await deps.sessions.create(user, request.headers['user-agent'] ?? null);
     return {
       cookie: sessionCookie(token, { maxAgeMs: expiresAt - deps.now(), isSecure: isHttps(request) }),
-      body: { user, tenant: { id: user.tenantId, name: await tenantName(user.tenantId) }, isSandbox: deps.isSandbox },
+      body: {
+        user,
+        tenant: { id: user.tenantId, name: await tenantName(user.tenantId) },
+        isSandbox: deps.isSandbox,
+      },
     };
   };
 
   app.get(
     '/setup',
     { schema: { tags, summary: 'Whether Coxcox still needs its first admin (the first-run screen).' } },
-    async () => ({ isNeeded: (await deps.users.countAll()) === 0, isSandbox: deps.isSandbox, hasDefaultTenant: deps.defaultTenantId !== null }),
+    async () => ({
+      isNeeded: (await deps.users.countAll()) === 0,
+      isSandbox: deps.isSandbox,
+      hasDefaultTenant: deps.defaultTenantId !== null,
+    }),
   );
 
   app.post(
@@ -91,7 +100,10 @@ export async function sessionRoutes(instance: FastifyInstance, deps: SessionRout
       const retryAfter = deps.limiter.retryAfterSeconds(email, request.ip);
       if (retryAfter > 0) {
         reply.header('retry-after', String(retryAfter));
-        throw new AppError('rate_limited', `too many failed sign-ins: try again in ${Math.ceil(retryAfter / 60)} minutes`);
+        throw new AppError(
+          'rate_limited',
+          `too many failed sign-ins: try again in ${Math.ceil(retryAfter / 60)} minutes`,
+        );
       }
       const user = await deps.users.checkCredentials(email, request.body.password);
       if (!user) {
@@ -117,10 +129,18 @@ export async function sessionRoutes(instance: FastifyInstance, deps: SessionRout
     };
   });
 
-  app.delete('/session', { schema: { tags, summary: 'Sign out: ends the session and clears the cookie.' } }, async (request, reply) => {
-    if (request.headers[CSRF_HEADER] !== '1') throw new AppError('forbidden', `signing out needs the ${CSRF_HEADER}: 1 header`);
-    const token = readSessionCookie(request.headers.cookie);
-    if (token) await deps.sessions.revoke(token);
-    return reply.code(204).header('set-cookie', clearedSessionCookie(isHttps(request))).send();
-  });
+  app.delete(
+    '/session',
+    { schema: { tags, summary: 'Sign out: ends the session and clears the cookie.' } },
+    async (request, reply) => {
+      if (request.headers[CSRF_HEADER] !== '1')
+        throw new AppError('forbidden', `signing out needs the ${CSRF_HEADER}: 1 header`);
+      const token = readSessionCookie(request.headers.cookie);
+      if (token) await deps.sessions.revoke(token);
+      return reply
+        .code(204)
+        .header('set-cookie', clearedSessionCookie(isHttps(request)))
+        .send();
+    },
+  );
 }

@@ -30,7 +30,11 @@ export const userMigrations: Migration[] = [
         .addColumn('user_agent', 'text')
         .execute();
       await db.schema.createIndex('user_sessions_user').on('user_sessions').columns(['user_id']).execute();
-      await db.schema.createIndex('user_sessions_expiry').on('user_sessions').columns(['expires_at']).execute();
+      await db.schema
+        .createIndex('user_sessions_expiry')
+        .on('user_sessions')
+        .columns(['expires_at'])
+        .execute();
       await db.schema
         .createTable('first_run')
         .addColumn('id', 'text', (c) => c.primaryKey())

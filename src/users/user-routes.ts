@@ -11,14 +11,21 @@ const tenantQuery = z.object({ tenantId: z.string().optional().describe('admin t
 const idParams = z.object({ id: z.string().min(1).max(128) });
 
 /** A tenant's people: admins manage them (and the ADMIN_TOKEN or a tenant API key can too). */
-export async function userRoutes(instance: FastifyInstance, deps: { users: Users; sessions: Sessions }): Promise<void> {
+export async function userRoutes(
+  instance: FastifyInstance,
+  deps: { users: Users; sessions: Sessions },
+): Promise<void> {
   const app = instance.withTypeProvider<ZodTypeProvider>();
   const tags = ['users'];
 
-  app.get('/users', { schema: { tags, summary: "The tenant's dashboard users.", querystring: tenantQuery } }, async (request) => {
-    const tenantId = requireTenant(request.principal, request.query.tenantId);
-    return { data: await deps.users.list(tenantId) };
-  });
+  app.get(
+    '/users',
+    { schema: { tags, summary: "The tenant's dashboard users.", querystring: tenantQuery } },
+    async (request) => {
+      const tenantId = requireTenant(request.principal, request.query.tenantId);
+      return { data: await deps.users.list(tenantId) };
+    },
+  );
 
   app.post(
     '/users',
@@ -62,14 +69,22 @@ export async function userRoutes(instance: FastifyInstance, deps: { users: Users
       requireTenantAdmin(request.principal);
       const tenantId = requireTenant(request.principal, request.query.tenantId);
       const user = await deps.users.update(tenantId, request.params.id, request.body);
-      if (request.body.isDisabled || request.body.password !== undefined) await deps.sessions.revokeAllOf(user.id);
+      if (request.body.isDisabled || request.body.password !== undefined)
+        await deps.sessions.revokeAllOf(user.id);
       return user;
     },
   );
 
   app.delete(
     '/users/:id',
-    { schema: { tags, summary: 'Remove a user and end their sessions.', params: idParams, querystring: tenantQuery } },
+    {
+      schema: {
+        tags,
+        summary: 'Remove a user and end their sessions.',
+        params: idParams,
+        querystring: tenantQuery,
+      },
+    },
     async (request, reply) => {
       requireTenantAdmin(request.principal);
       const tenantId = requireTenant(request.principal, request.query.tenantId);
@@ -87,12 +102,16 @@ export async function userRoutes(instance: FastifyInstance, deps: { users: Users
       schema: {
         tags,
         summary: "Change the signed-in user's own password; their other sessions end.",
-        body: z.object({ currentPassword: z.string().min(1).max(MAX_PASSWORD_LENGTH), newPassword: z.string().min(1).max(MAX_PASSWORD_LENGTH) }),
+        body: z.object({
+          currentPassword: z.string().min(1).max(MAX_PASSWORD_LENGTH),
+          newPassword: z.string().min(1).max(MAX_PASSWORD_LENGTH),
+        }),
       },
     },
     async (request, reply) => {
       const principal = request.principal;
-      if (principal.kind !== 'tenant' || !principal.user) throw new AppError('forbidden', 'sign in to change your password');
+      if (principal.kind !== 'tenant' || !principal.user)
+        throw new AppError('forbidden', 'sign in to change your password');
       const user = await deps.users.get(principal.tenantId, principal.user.id);
       if (!(await deps.users.checkCredentials(user.email, request.body.currentPassword))) {
         throw new AppError('validation_failed', 'currentPassword: that is not your password');

@@ -34,4 +34,5 @@ declare module '../store/schema.ts' {
     first_run: { id: string; user_id: string; created_at: number };
   }
 }
+
 export {};

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { AppError, notFound } from '../http/app-error.ts';
 import type { Database } from '../store/schema.ts';
-import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, needsRehash, verifyPassword } from './password-hash.ts';
+import {
+  hashPassword,
+  MAX_PASSWORD_LENGTH,
+  MIN_PASSWORD_LENGTH,
+  needsRehash,
+  verifyPassword,
+} from './password-hash.ts';
 import './user-schema.ts';
 
 export const USER_ROLES = ['admin', 'agent'] as const;
@@ -77,9 +83,14 @@ export class Users {
 
   async create(input: NewUser, db: Db = this.db): Promise<UserView> {
     const email = normalizeEmail(input.email);
-    if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new AppError('validation_failed', 'email: not an email address');
+    if (!/^[^\s@]+@[^\s@]+$/.test(email))
+      throw new AppError('validation_failed', 'email: not an email address');
     checkPassword(input.password);
-    const tenant = await db.selectFrom('tenants').select('id').where('id', '=', input.tenantId).executeTakeFirst();
+    const tenant = await db
+      .selectFrom('tenants')
+      .select('id')
+      .where('id', '=', input.tenantId)
+      .executeTakeFirst();
     if (!tenant) throw notFound(`tenant ${input.tenantId}`);
     const existing = await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
     if (existing) throw new AppError('conflict', `a user with the email ${email} already exists`);
@@ -131,7 +142,9 @@ export class Users {
   ): Promise<UserView> {
     const row = await this.row(tenantId, id);
     const isLosingAdmin =
-      row.role === 'admin' && row.disabled_at === null && (patch.role === 'agent' || patch.isDisabled === true);
+      row.role === 'admin' &&
+      row.disabled_at === null &&
+      (patch.role === 'agent' || patch.isDisabled === true);
     if (isLosingAdmin) await this.requireAnotherAdmin(tenantId, id);
     if (patch.password !== undefined) checkPassword(patch.password);
     const now = this.now();
@@ -141,7 +154,9 @@ export class Users {
         ...(patch.name !== undefined ? { name: patch.name.trim() || row.name } : {}),
         ...(patch.role !== undefined ? { role: patch.role } : {}),
         ...(patch.password !== undefined ? { password_hash: await hashPassword(patch.password) } : {}),
-        ...(patch.isDisabled !== undefined ? { disabled_at: patch.isDisabled ? (row.disabled_at ?? now) : null } : {}),
+        ...(patch.isDisabled !== undefined
+          ? { disabled_at: patch.isDisabled ? (row.disabled_at ?? now) : null }
+          : {}),
         updated_at: now,
       })
       .where('id', '=', id)
@@ -207,6 +222,7 @@ export class Users {
       .where('disabled_at', 'is', null)
       .where('id', '!=', exceptId)
       .executeTakeFirst();
-    if (!other) throw new AppError('conflict', 'this is the only active admin: make someone else admin first');
+    if (!other)
+      throw new AppError('conflict', 'this is the only active admin: make someone else admin first');
   }
 }

@@ -8,7 +8,10 @@ function contactsCsv(): string {
   for (let index = 1; index <= 20; index += 1) {
     if (index === 4) lines.push('not-a-number,Broken Row,pro');
     else if (index === 11) lines.push('+55119,Too Short,basic');
-    else lines.push(`+55119${String(70_000_000 + index).padStart(8, '0')},Customer ${index},${index % 2 ? 'pro' : 'basic'}`);
+    else
+      lines.push(
+        `+55119${String(70_000_000 + index).padStart(8, '0')},Customer ${index},${index % 2 ? 'pro' : 'basic'}`,
+      );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -35,7 +38,9 @@ describe.runIf(hasChromium)('contacts and a campaign', () => {
     await page.getByRole('heading', { name: 'No contacts yet' }).waitFor();
     await page.getByRole('button', { name: 'Import contacts' }).click();
     const dialog = page.getByRole('dialog', { name: 'Import contacts' });
-    await dialog.locator('input[name="file"]').setInputFiles({ name: 'spring.csv', mimeType: 'text/csv', buffer: Buffer.from(contactsCsv()) });
+    await dialog
+      .locator('input[name="file"]')
+      .setInputFiles({ name: 'spring.csv', mimeType: 'text/csv', buffer: Buffer.from(contactsCsv()) });
     await dialog.getByLabel('Tags for every row').fill('spring');
     await dialog.getByLabel('Consent source').fill('web_form');
     await screenshot(page, 'contacts-01-import-dialog');
@@ -46,7 +51,9 @@ describe.runIf(hasChromium)('contacts and a campaign', () => {
     await expect(summary.textContent()).resolves.toContain('Imported 18 new, merged 0, refused 2');
     await screenshot(page, 'contacts-02-import-done');
     const reportLink = summary.getByRole('link', { name: /Download the error report/ });
-    const report = await page.request.get(new URL((await reportLink.getAttribute('href'))!, world.url).toString());
+    const report = await page.request.get(
+      new URL((await reportLink.getAttribute('href'))!, world.url).toString(),
+    );
     expect(report.status()).toBe(200);
     const reportText = await report.text();
     expect(reportText).toContain('not-a-number');
@@ -84,7 +91,10 @@ describe.runIf(hasChromium)('contacts and a campaign', () => {
     await page.getByRole('button', { name: 'Continue' }).click();
 
     await page.getByLabel('Body {{2}} value').fill('Our spring plan is 20% off this week.');
-    await page.getByTestId('template-preview').filter({ hasText: 'Our spring plan is 20% off this week.' }).waitFor();
+    await page
+      .getByTestId('template-preview')
+      .filter({ hasText: 'Our spring plan is 20% off this week.' })
+      .waitFor();
     await screenshot(page, 'campaigns-03-wizard-parameters');
     await page.getByRole('button', { name: 'Continue' }).click();
 
@@ -101,7 +111,10 @@ describe.runIf(hasChromium)('contacts and a campaign', () => {
     const progress = page.getByRole('progressbar', { name: 'Progress of Spring offer' });
     await progress.waitFor();
     await page.waitForFunction(
-      () => document.querySelector('[role="progressbar"][aria-label="Progress of Spring offer"]')?.getAttribute('aria-valuenow') === '100',
+      () =>
+        document
+          .querySelector('[role="progressbar"][aria-label="Progress of Spring offer"]')
+          ?.getAttribute('aria-valuenow') === '100',
       undefined,
       { timeout: 90_000, polling: 250 },
     );
@@ -112,7 +125,11 @@ describe.runIf(hasChromium)('contacts and a campaign', () => {
     await screenshot(page, 'campaigns-05-detail-done', { isFullPage: true });
 
     // The simulator saw exactly the 18 valid contacts.
-    const outboxRows = await world.store.db.selectFrom('outbox').select('recipient').where('campaign_id', 'is not', null).execute();
+    const outboxRows = await world.store.db
+      .selectFrom('outbox')
+      .select('recipient')
+      .where('campaign_id', 'is not', null)
+      .execute();
     expect(new Set(outboxRows.map((row) => row.recipient)).size).toBe(18);
 
     await page.getByRole('link', { name: 'All campaigns' }).click();

@@ -33,7 +33,10 @@ describe.runIf(hasChromium)('the inbox: the agent answers, a person takes over a
     await page.getByLabel('Message as the customer').fill("Hi! I'd like to know more about your plans");
     await page.getByRole('button', { name: 'Send as the customer' }).click();
     await page.locator('[data-testid="phone-messages"] .bubble[data-direction="customer"]').waitFor();
-    await page.locator('[data-testid="phone-messages"] .bubble[data-direction="business"]').first().waitFor({ timeout: 30_000 });
+    await page
+      .locator('[data-testid="phone-messages"] .bubble[data-direction="business"]')
+      .first()
+      .waitFor({ timeout: 30_000 });
     await screenshot(page, 'inbox-01-sandbox-phone');
 
     await page.getByRole('link', { name: 'Open in the inbox' }).click();
@@ -41,17 +44,28 @@ describe.runIf(hasChromium)('the inbox: the agent answers, a person takes over a
     await customerBubbles().first().waitFor();
     await agentBubbles().first().waitFor();
     await expect(page.getByTestId('owner-badge').textContent()).resolves.toContain('AI agent');
-    await expect(page.getByTestId('service-window').textContent()).resolves.toMatch(/24-hour window open · 2[34] h \d+ min left/);
+    await expect(page.getByTestId('service-window').textContent()).resolves.toMatch(
+      /24-hour window open · 2[34] h \d+ min left/,
+    );
     await screenshot(page, 'inbox-02-agent-answered');
   });
 
   it('shows new messages live, without a reload', async () => {
     const agentCount = await agentBubbles().count();
-    world.simulator.customerSays({ from: CUSTOMER, name: 'You (sandbox)', text: 'My budget is about 500 dollars a month' });
-    await page.getByTestId('thread').getByText('My budget is about 500 dollars a month').waitFor();
-    await page.waitForFunction((count) => document.querySelectorAll('[data-testid="thread"] .bubble[data-source="agent"]').length > count, agentCount, {
-      timeout: 30_000,
+    world.simulator.customerSays({
+      from: CUSTOMER,
+      name: 'You (sandbox)',
+      text: 'My budget is about 500 dollars a month',
     });
+    await page.getByTestId('thread').getByText('My budget is about 500 dollars a month').waitFor();
+    await page.waitForFunction(
+      (count) =>
+        document.querySelectorAll('[data-testid="thread"] .bubble[data-source="agent"]').length > count,
+      agentCount,
+      {
+        timeout: 30_000,
+      },
+    );
     const row = page.locator(`[data-conversation-id]`).first();
     await expect(row.textContent()).resolves.toContain('You (sandbox)');
   });
@@ -59,16 +73,24 @@ describe.runIf(hasChromium)('the inbox: the agent answers, a person takes over a
   it('takes over: the agent goes quiet, the reply goes out by hand and is delivered and read', async () => {
     await page.getByRole('button', { name: 'Take over' }).click();
     await page.getByTestId('owner-badge').filter({ hasText: 'Human' }).waitFor();
-    await page.getByLabel('Reply', { exact: true }).fill('Hi, this is Ada from sales. Shall I call you tomorrow at 10?');
+    await page
+      .getByLabel('Reply', { exact: true })
+      .fill('Hi, this is Ada from sales. Shall I call you tomorrow at 10?');
     await page.keyboard.press('Enter');
     const mine = page.locator('[data-testid="thread"] .bubble[data-source="human"]');
     await mine.first().waitFor();
     // The simulator reports sent, delivered, then read (3 s): the ticks follow, live.
-    await page.locator('[data-testid="thread"] .bubble[data-source="human"][data-status="read"]').waitFor({ timeout: 20_000 });
+    await page
+      .locator('[data-testid="thread"] .bubble[data-source="human"][data-status="read"]')
+      .waitFor({ timeout: 20_000 });
     await screenshot(page, 'inbox-03-human-reply-read');
 
     const agentCount = await agentBubbles().count();
-    world.simulator.customerSays({ from: CUSTOMER, name: 'You (sandbox)', text: 'Yes, tomorrow at 10 works' });
+    world.simulator.customerSays({
+      from: CUSTOMER,
+      name: 'You (sandbox)',
+      text: 'Yes, tomorrow at 10 works',
+    });
     await page.getByTestId('thread').getByText('Yes, tomorrow at 10 works').waitFor();
     // A muted agent stays silent: give it well over its debounce to be sure.
     await page.waitForTimeout(2500);
@@ -79,16 +101,28 @@ describe.runIf(hasChromium)('the inbox: the agent answers, a person takes over a
     await page.getByRole('button', { name: 'Hand back to AI' }).click();
     await page.getByTestId('owner-badge').filter({ hasText: 'AI agent' }).waitFor();
     const agentCount = await agentBubbles().count();
-    world.simulator.customerSays({ from: CUSTOMER, name: 'You (sandbox)', text: 'One more question: do you have a yearly plan?' });
-    await page.waitForFunction((count) => document.querySelectorAll('[data-testid="thread"] .bubble[data-source="agent"]').length > count, agentCount, {
-      timeout: 30_000,
+    world.simulator.customerSays({
+      from: CUSTOMER,
+      name: 'You (sandbox)',
+      text: 'One more question: do you have a yearly plan?',
     });
+    await page.waitForFunction(
+      (count) =>
+        document.querySelectorAll('[data-testid="thread"] .bubble[data-source="agent"]').length > count,
+      agentCount,
+      {
+        timeout: 30_000,
+      },
+    );
     await screenshot(page, 'inbox-04-handed-back');
     expect(errors).toEqual([]);
   });
 
   it('outside the 24-hour window, offers approved templates only', async () => {
-    await page.request.post(`${world.url}/api/v1/templates/sync`, { headers: { 'x-coxcox-csrf': '1' }, data: {} });
+    await page.request.post(`${world.url}/api/v1/templates/sync`, {
+      headers: { 'x-coxcox-csrf': '1' },
+      data: {},
+    });
     const conversationId = page.url().split('/').pop()!;
     await world.store.db
       .updateTable('conversations')
@@ -102,7 +136,10 @@ describe.runIf(hasChromium)('the inbox: the agent answers, a person takes over a
     await page.getByLabel('Parameter 1').fill('Jo');
     await page.getByText('Hi Jo, following up on your request.').waitFor();
     await page.getByRole('button', { name: 'Send template' }).click();
-    await page.locator('[data-testid="thread"] .bubble[data-source="human"]').filter({ hasText: 'coxcox_follow_up' }).waitFor({ timeout: 20_000 });
+    await page
+      .locator('[data-testid="thread"] .bubble[data-source="human"]')
+      .filter({ hasText: 'coxcox_follow_up' })
+      .waitFor({ timeout: 20_000 });
     await screenshot(page, 'inbox-05-template-outside-window');
   });
 

@@ -36,7 +36,10 @@ describe.runIf(hasChromium)('signing in', () => {
     // The session cookie is HttpOnly: the page's scripts cannot read it.
     expect(await page.evaluate(() => document.cookie)).toBe('');
     const cookies = await browser.cookies(world.url);
-    expect(cookies.find((cookie) => cookie.name === 'coxcox_session')).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
+    expect(cookies.find((cookie) => cookie.name === 'coxcox_session')).toMatchObject({
+      httpOnly: true,
+      sameSite: 'Lax',
+    });
 
     await page.getByRole('button', { name: 'Sign out' }).first().click();
     await page.waitForURL('**/sign-in');

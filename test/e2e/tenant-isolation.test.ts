@@ -15,11 +15,23 @@ describe.runIf(hasChromium)('a second tenant sees none of the first tenant’s d
   beforeAll(async () => {
     world = await startDashboardWorld();
     // The first tenant (the sandbox company) has a conversation, contacts and a campaign draft.
-    world.simulator.customerSays({ from: '5511900000201', name: 'Secret Customer', text: 'Hello, I want to buy' });
+    world.simulator.customerSays({
+      from: '5511900000201',
+      name: 'Secret Customer',
+      text: 'Hello, I want to buy',
+    });
     await waitFor('the first tenant’s conversation', async () =>
-      Boolean(await world.store.db.selectFrom('conversations').select('id').where('tenant_id', '=', SANDBOX_TENANT_ID).executeTakeFirst()),
+      Boolean(
+        await world.store.db
+          .selectFrom('conversations')
+          .select('id')
+          .where('tenant_id', '=', SANDBOX_TENANT_ID)
+          .executeTakeFirst(),
+      ),
     );
-    sandboxConversationId = (await world.store.db.selectFrom('conversations').select('id').executeTakeFirstOrThrow()).id;
+    sandboxConversationId = (
+      await world.store.db.selectFrom('conversations').select('id').executeTakeFirstOrThrow()
+    ).id;
     await world.app.inject({
       method: 'POST',
       url: `/api/v1/imports?tenantId=${SANDBOX_TENANT_ID}`,
@@ -27,9 +39,21 @@ describe.runIf(hasChromium)('a second tenant sees none of the first tenant’s d
       payload: 'phone,name\n+5511900000202,Secret Lead\n',
     });
     await waitFor('the first tenant’s contacts', async () =>
-      Boolean(await world.store.db.selectFrom('contacts').select('id').where('name', '=', 'Secret Lead').executeTakeFirst()),
+      Boolean(
+        await world.store.db
+          .selectFrom('contacts')
+          .select('id')
+          .where('name', '=', 'Secret Lead')
+          .executeTakeFirst(),
+      ),
     );
-    sandboxContactId = (await world.store.db.selectFrom('contacts').select('id').where('name', '=', 'Secret Lead').executeTakeFirstOrThrow()).id;
+    sandboxContactId = (
+      await world.store.db
+        .selectFrom('contacts')
+        .select('id')
+        .where('name', '=', 'Secret Lead')
+        .executeTakeFirstOrThrow()
+    ).id;
     await world.directory.createTenant({ id: 'globex', name: 'Globex' });
     await world.addUser('gina@globex.example', { tenantId: 'globex', name: 'Gina Globex' });
     browser = await openBrowser();
@@ -56,7 +80,13 @@ describe.runIf(hasChromium)('a second tenant sees none of the first tenant’s d
     });
     world.simulator.customerSays({ from: '5511900000201', name: 'Secret Customer', text: 'Are you there?' });
     await waitFor('the first tenant’s new message', async () =>
-      Boolean(await world.store.db.selectFrom('messages').select('id').where('content', 'like', '%Are you there?%').executeTakeFirst()),
+      Boolean(
+        await world.store.db
+          .selectFrom('messages')
+          .select('id')
+          .where('content', 'like', '%Are you there?%')
+          .executeTakeFirst(),
+      ),
     );
     await page.waitForTimeout(1500);
     expect(await page.evaluate(() => (window as unknown as { received: string[] }).received)).toEqual([]);
@@ -84,7 +114,9 @@ describe.runIf(hasChromium)('a second tenant sees none of the first tenant’s d
     ]) {
       expect((await page.request.get(`${world.url}${path}`)).status(), path).toBe(404);
     }
-    const list = await page.request.get(`${world.url}/api/v1/inbox/conversations?tenantId=${SANDBOX_TENANT_ID}`);
+    const list = await page.request.get(
+      `${world.url}/api/v1/inbox/conversations?tenantId=${SANDBOX_TENANT_ID}`,
+    );
     expect(list.status()).toBe(404);
 
     await page.getByRole('link', { name: 'Sandbox' }).first().click();

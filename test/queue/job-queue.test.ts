@@ -25,12 +25,16 @@ describe.each(databases)('job queue on $name', (database) => {
     const runs: unknown[] = [];
     const worker = new JobWorker({ db: store.db, flags: store.flags, logger, handlers: { debounce: async (payload) => void runs.push(payload) } });
     const now = Date.now();
-    await enqueueJob(store.db, { kind: 'debounce', dedupeKey: 'c1', payload: 1, runAt: now + 100 });
-    await enqueueJob(store.db, { kind: 'debounce', dedupeKey: 'c1', payload: 2, runAt: now + 200 });
+    // Far-off run times, so a slow machine cannot make them due early.
+    await enqueueJob(store.db, { kind: 'debounce', dedupeKey: 'c1', payload: 1, runAt: now + 60_000 });
+    await enqueueJob(store.db, { kind: 'debounce', dedupeKey: 'c1', payload: 2, runAt: now + 120_000 });
     await enqueueJob(store.db, { kind: 'debounce', dedupeKey: 'c2', payload: 'other', runAt: now });
     expect(await worker.drain()).toBe(1);
     expect(runs).toEqual(['other']);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    const pending = await store.db.selectFrom('jobs').selectAll().where('kind', '=', 'debounce').execute();
+    expect(pending).toHaveLength(1);
+    expect(pending[0]).toMatchObject({ dedupe_key: 'c1', run_at: now + 120_000, payload: '2' });
+    await store.db.updateTable('jobs').set({ run_at: 0 }).where('kind', '=', 'debounce').execute();
     await worker.drain();
     expect(runs).toEqual(['other', 2]);
     expect(await store.db.selectFrom('jobs').selectAll().where('kind', '=', 'debounce').execute()).toEqual([]);

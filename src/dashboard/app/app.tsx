@@ -10,19 +10,27 @@ import { ToastProvider } from './lib/toasts.tsx';
 import { SessionScreen } from './screens/session/session-screen.tsx';
 
 // Each section is its own chunk: the inbox loads without the charts, the wizard or the playground.
-const InboxScreen = lazy(() => import('./screens/inbox/inbox-screen.tsx').then((module) => ({ default: module.InboxScreen })));
+const InboxScreen = lazy(() =>
+  import('./screens/inbox/inbox-screen.tsx').then((module) => ({ default: module.InboxScreen })),
+);
 const CampaignsScreen = lazy(() =>
   import('./screens/campaigns/campaigns-screen.tsx').then((module) => ({ default: module.CampaignsScreen })),
 );
 const ContactsScreen = lazy(() =>
   import('./screens/contacts/contacts-screen.tsx').then((module) => ({ default: module.ContactsScreen })),
 );
-const AgentScreen = lazy(() => import('./screens/agent/agent-screen.tsx').then((module) => ({ default: module.AgentScreen })));
+const AgentScreen = lazy(() =>
+  import('./screens/agent/agent-screen.tsx').then((module) => ({ default: module.AgentScreen })),
+);
 const WhatsAppScreen = lazy(() =>
   import('./screens/whatsapp/whatsapp-screen.tsx').then((module) => ({ default: module.WhatsAppScreen })),
 );
-const SandboxScreen = lazy(() => import('./screens/sandbox/sandbox-screen.tsx').then((module) => ({ default: module.SandboxScreen })));
-const TeamScreen = lazy(() => import('./screens/team/team-screen.tsx').then((module) => ({ default: module.TeamScreen })));
+const SandboxScreen = lazy(() =>
+  import('./screens/sandbox/sandbox-screen.tsx').then((module) => ({ default: module.SandboxScreen })),
+);
+const TeamScreen = lazy(() =>
+  import('./screens/team/team-screen.tsx').then((module) => ({ default: module.TeamScreen })),
+);
 const AnalyticsScreen = lazy(() =>
   import('./screens/analytics/analytics-screen.tsx').then((module) => ({ default: module.AnalyticsScreen })),
 );
@@ -40,7 +48,11 @@ const SECTIONS = [
 
 const NEXT_PATH_KEY = 'coxcox:next-path';
 
-type Boot = { kind: 'loading' } | { kind: 'failed'; error: unknown } | { kind: 'signed-out'; isSetupNeeded: boolean } | { kind: 'signed-in'; session: Session };
+type Boot =
+  | { kind: 'loading' }
+  | { kind: 'failed'; error: unknown }
+  | { kind: 'signed-out'; isSetupNeeded: boolean }
+  | { kind: 'signed-in'; session: Session };
 
 /** Finds out who is here (a session, or the first run), then shows sign-in or the app. */
 export function App() {
@@ -91,13 +103,17 @@ export function App() {
     if (!isSignedIn && boot.kind === 'signed-out') {
       const expected = boot.isSetupNeeded ? '/welcome' : '/sign-in';
       if (path !== expected) {
-        if (path !== '/' && path !== '/sign-in' && path !== '/welcome') sessionStorage.setItem(NEXT_PATH_KEY, path);
+        if (path !== '/' && path !== '/sign-in' && path !== '/welcome')
+          sessionStorage.setItem(NEXT_PATH_KEY, path);
         navigate(expected, { replace: true });
       }
     }
   }, [isSignedIn, boot, path]);
 
-  const sessionValue = useMemo(() => (boot.kind === 'signed-in' ? { session: boot.session, signOut } : null), [boot, signOut]);
+  const sessionValue = useMemo(
+    () => (boot.kind === 'signed-in' ? { session: boot.session, signOut } : null),
+    [boot, signOut],
+  );
 
   if (boot.kind === 'loading') {
     return (
@@ -127,7 +143,9 @@ export function App() {
       </ToastProvider>
     );
   }
-  const section = SECTIONS.find((candidate) => path === candidate.prefix || path.startsWith(`${candidate.prefix}/`)) ?? SECTIONS[0]!;
+  const section =
+    SECTIONS.find((candidate) => path === candidate.prefix || path.startsWith(`${candidate.prefix}/`)) ??
+    SECTIONS[0]!;
   return (
     <SessionContext.Provider value={sessionValue}>
       <ToastProvider>

@@ -7,8 +7,11 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core';
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM_PATH);
 if (!hasChromium) {
-  if (process.env.CI === 'true') throw new Error(`CI=true needs chromium at ${CHROMIUM_PATH} (apt-get install chromium)`);
-  console.warn(`chromium is not at ${CHROMIUM_PATH}: the browser tests are skipped (apt-get install -y chromium)`);
+  if (process.env.CI === 'true')
+    throw new Error(`CI=true needs chromium at ${CHROMIUM_PATH} (apt-get install chromium)`);
+  console.warn(
+    `chromium is not at ${CHROMIUM_PATH}: the browser tests are skipped (apt-get install -y chromium)`,
+  );
 }
 
 export const SCREENSHOT_DIR = join(process.cwd(), 'test-results', 'screenshots');
@@ -46,7 +49,11 @@ export async function openBrowser(viewport = LAPTOP): Promise<BrowserContext & {
 }
 
 /** Saves a screenshot of the page as test-results/screenshots/<name>.png (gitignored). */
-export async function screenshot(page: Page, name: string, options: { isFullPage?: boolean } = {}): Promise<string> {
+export async function screenshot(
+  page: Page,
+  name: string,
+  options: { isFullPage?: boolean } = {},
+): Promise<string> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const path = join(SCREENSHOT_DIR, `${name}.png`);
   // Let transitions and live updates settle, so the picture shows a screen, not a frame of a change.

@@ -16,7 +16,10 @@ export async function startDashboardWorld() {
   return Object.assign(coxcox, {
     users,
     /** Creates a user of a tenant (the sandbox's by default). */
-    async addUser(email: string, options: { tenantId?: string; role?: 'admin' | 'agent'; name?: string } = {}) {
+    async addUser(
+      email: string,
+      options: { tenantId?: string; role?: 'admin' | 'agent'; name?: string } = {},
+    ) {
       return users.create({
         tenantId: options.tenantId ?? SANDBOX_TENANT_ID,
         email,
@@ -33,7 +36,9 @@ export type DashboardWorld = Awaited<ReturnType<typeof startDashboardWorld>>;
 /** Signs in through the sign-in screen and waits for the inbox (a page already signed in goes straight there). */
 export async function signIn(page: Page, baseUrl: string, email: string, password = PASSWORD): Promise<void> {
   await page.goto(`${baseUrl}/sign-in`);
-  await page.waitForFunction(() => window.location.pathname === '/inbox' || document.querySelector('input[name="email"]') !== null);
+  await page.waitForFunction(
+    () => window.location.pathname === '/inbox' || document.querySelector('input[name="email"]') !== null,
+  );
   if (new URL(page.url()).pathname === '/inbox') return;
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);

@@ -47,7 +47,12 @@ export function AppShell({ children }: { children: ReactNode }) {
           Coxcox
         </div>
         {items.map((item) => (
-          <AppLink key={item.href} href={item.href} className="nav-link" aria-current={isCurrent(item.href) ? 'page' : undefined}>
+          <AppLink
+            key={item.href}
+            href={item.href}
+            className="nav-link"
+            aria-current={isCurrent(item.href) ? 'page' : undefined}
+          >
             <Icon name={item.icon} size={18} />
             {item.label}
           </AppLink>
@@ -64,7 +69,12 @@ export function AppShell({ children }: { children: ReactNode }) {
               {session.tenant.name} · {session.user.role}
             </div>
           </div>
-          <button type="button" className="button small ghost" style={{ color: 'inherit', justifyContent: 'flex-start' }} onClick={() => void signOut()}>
+          <button
+            type="button"
+            className="button small ghost"
+            style={{ color: 'inherit', justifyContent: 'flex-start' }}
+            onClick={() => void signOut()}
+          >
             <Icon name="signOut" size={16} /> Sign out
           </button>
         </div>
@@ -84,7 +94,12 @@ export function AppShell({ children }: { children: ReactNode }) {
 
       <nav className="tab-bar" aria-label="Sections">
         {items.slice(0, TAB_COUNT).map((item) => (
-          <AppLink key={item.href} href={item.href} aria-current={isCurrent(item.href) ? 'page' : undefined} onClickCapture={() => setIsMoreOpen(false)}>
+          <AppLink
+            key={item.href}
+            href={item.href}
+            aria-current={isCurrent(item.href) ? 'page' : undefined}
+            onClickCapture={() => setIsMoreOpen(false)}
+          >
             <Icon name={item.icon} size={20} />
             {item.label}
           </AppLink>

@@ -13,7 +13,11 @@ export function Avatar({ name, size = 40 }: { name: string; size?: number }) {
   let hash = 0;
   for (const character of name) hash = (hash * 31 + character.charCodeAt(0)) >>> 0;
   return (
-    <span className="avatar" aria-hidden="true" style={{ background: COLORS[hash % COLORS.length], width: size, height: size, fontSize: size * 0.36 }}>
+    <span
+      className="avatar"
+      aria-hidden="true"
+      style={{ background: COLORS[hash % COLORS.length], width: size, height: size, fontSize: size * 0.36 }}
+    >
       {initials}
     </span>
   );

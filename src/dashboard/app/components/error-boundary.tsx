@@ -20,7 +20,11 @@ export class ErrorBoundary extends Component<{ children: ReactNode; resetKey: st
     if (this.state.error) {
       return (
         <div className="page">
-          <ErrorState error={this.state.error} title="This screen failed" onRetry={() => window.location.reload()} />
+          <ErrorState
+            error={this.state.error}
+            title="This screen failed"
+            onRetry={() => window.location.reload()}
+          />
         </div>
       );
     }

@@ -2,7 +2,17 @@ import { type ReactNode, useEffect, useRef } from 'react';
 import { Icon } from './icon.tsx';
 
 /** A dialog on the native <dialog> element: focus trapping, Escape and the backdrop come with it. */
-export function Modal({ title, onClose, children, footer }: { title: string; onClose: () => void; children: ReactNode; footer?: ReactNode }) {
+export function Modal({
+  title,
+  onClose,
+  children,
+  footer,
+}: {
+  title: string;
+  onClose: () => void;
+  children: ReactNode;
+  footer?: ReactNode;
+}) {
   const dialog = useRef<HTMLDialogElement>(null);
   // No close() on cleanup: removing the element closes it, and a close() would fire onClose (React's
   // development double-run of effects would then shut the dialog it just opened).

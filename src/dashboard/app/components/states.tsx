@@ -3,7 +3,17 @@ import { errorMessage } from '../lib/api.ts';
 import { Icon, type IconName } from './icon.tsx';
 
 /** Nothing here yet: says what would be here, and how to get it there. */
-export function EmptyState({ icon = 'info', title, children, action }: { icon?: IconName; title: string; children?: ReactNode; action?: ReactNode }) {
+export function EmptyState({
+  icon = 'info',
+  title,
+  children,
+  action,
+}: {
+  icon?: IconName;
+  title: string;
+  children?: ReactNode;
+  action?: ReactNode;
+}) {
   return (
     <div className="state" data-state="empty">
       <div className="state-icon">
@@ -17,7 +27,15 @@ export function EmptyState({ icon = 'info', title, children, action }: { icon?: 
 }
 
 /** Something failed: the reason in words, and a way to try again. */
-export function ErrorState({ error, title = 'This could not be loaded', onRetry }: { error: unknown; title?: string; onRetry?: () => void }) {
+export function ErrorState({
+  error,
+  title = 'This could not be loaded',
+  onRetry,
+}: {
+  error: unknown;
+  title?: string;
+  onRetry?: () => void;
+}) {
   return (
     <div className="state error" role="alert" data-state="error">
       <div className="state-icon">

@@ -21,7 +21,12 @@ export const API_BASE = '/api/v1';
  * Every call goes to our own API with the session cookie and the CSRF header (the server requires it on
  * changes made with a cookie; a page on another site cannot send it).
  */
-export async function apiRequest<T>(method: string, path: string, body?: unknown, init: RequestInit = {}): Promise<T> {
+export async function apiRequest<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  init: RequestInit = {},
+): Promise<T> {
   const headers: Record<string, string> = { 'x-coxcox-csrf': '1', accept: 'application/json' };
   let payload: BodyInit | undefined;
   if (body instanceof Blob || typeof body === 'string') {
@@ -48,7 +53,8 @@ export async function apiRequest<T>(method: string, path: string, body?: unknown
   if (!response.ok) {
     const raw = (json as { error?: unknown } | null)?.error;
     // Fastify's own 404 (`{ error: "Not Found" }`) means the route does not exist: a domain not installed yet.
-    if (response.status === 404 && typeof raw === 'string') throw new ApiError(404, 'route_missing', 'This feature is not available on this server yet.');
+    if (response.status === 404 && typeof raw === 'string')
+      throw new ApiError(404, 'route_missing', 'This feature is not available on this server yet.');
     const error = raw as { code?: string; message?: string; details?: unknown } | undefined;
     if (response.status === 401 && !path.startsWith('/session') && !path.startsWith('/setup')) {
       window.dispatchEvent(new Event(SESSION_ENDED_EVENT));
@@ -56,7 +62,10 @@ export async function apiRequest<T>(method: string, path: string, body?: unknown
     throw new ApiError(
       response.status,
       error?.code ?? 'internal',
-      error?.message ?? (response.status >= 500 ? 'Coxcox could not answer. Try again in a moment.' : `Request failed (${response.status})`),
+      error?.message ??
+        (response.status >= 500
+          ? 'Coxcox could not answer. Try again in a moment.'
+          : `Request failed (${response.status})`),
       error?.details,
     );
   }

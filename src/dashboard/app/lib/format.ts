@@ -1,6 +1,11 @@
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const dateFormat = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' });
-const dateTimeFormat = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
+  day: 'numeric',
+  month: 'short',
+  hour: '2-digit',
+  minute: '2-digit',
+});
 const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'long', day: 'numeric', month: 'long' });
 const numberFormat = new Intl.NumberFormat();
 
@@ -26,7 +31,8 @@ export function formatListTime(iso: string | null | undefined): string {
   if (!iso) return '';
   const date = new Date(iso);
   if (date.toDateString() === new Date().toDateString()) return timeFormat.format(date);
-  if (Date.now() - date.getTime() < 6 * 86_400_000) return date.toLocaleDateString(undefined, { weekday: 'short' });
+  if (Date.now() - date.getTime() < 6 * 86_400_000)
+    return date.toLocaleDateString(undefined, { weekday: 'short' });
   return dateFormat.format(date);
 }
 

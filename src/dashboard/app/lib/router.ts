@@ -55,9 +55,17 @@ export function matchPath(pattern: string, path: string): Record<string, string>
 
 /** For `<a href onClick={followLink}>`: a plain click stays in the app; a modified click opens a tab. */
 export function followLink(event: MouseEvent<HTMLAnchorElement>): void {
-  if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  if (
+    event.defaultPrevented ||
+    event.button !== 0 ||
+    event.metaKey ||
+    event.ctrlKey ||
+    event.shiftKey ||
+    event.altKey
+  )
+    return;
   const href = event.currentTarget.getAttribute('href');
-  if (!href || !href.startsWith('/')) return;
+  if (!href?.startsWith('/')) return;
   event.preventDefault();
   navigate(href);
 }

@@ -21,7 +21,11 @@ export function ToastProvider({ children }: { children: ReactNode }) {
       {children}
       <div className="toasts" aria-live="polite">
         {toasts.map((toast) => (
-          <div key={toast.id} className={`toast ${toast.tone === 'error' ? 'error' : ''}`} role={toast.tone === 'error' ? 'alert' : 'status'}>
+          <div
+            key={toast.id}
+            className={`toast ${toast.tone === 'error' ? 'error' : ''}`}
+            role={toast.tone === 'error' ? 'alert' : 'status'}
+          >
             {toast.text}
           </div>
         ))}

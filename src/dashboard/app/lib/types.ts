@@ -22,7 +22,13 @@ export interface ConversationRow {
 export interface ConversationDetail {
   id: string;
   phoneNumberId: string;
-  contact: { id: string; waId: string | null; name: string | null; optedOutAt: string | null; marketingOptedOutAt: string | null };
+  contact: {
+    id: string;
+    waId: string | null;
+    name: string | null;
+    optedOutAt: string | null;
+    marketingOptedOutAt: string | null;
+  };
   owner: string;
   assignedUserId: string | null;
   leadFields: Record<string, string>;
@@ -37,7 +43,14 @@ export interface ConversationDetail {
   isWindowOpen: boolean;
   lastInboundAt: string | null;
   lastMessageAt: string | null;
-  callbacks?: Array<{ id: string; scheduledAt: string; timeZone: string; localTime: string; note: string | null; state: string }>;
+  callbacks?: Array<{
+    id: string;
+    scheduledAt: string;
+    timeZone: string;
+    localTime: string;
+    note: string | null;
+    state: string;
+  }>;
   turns?: Array<Record<string, unknown>>;
 }
 
@@ -73,8 +86,17 @@ export interface Template {
   status: string;
   statusReason: string | null;
   parameterFormat: string;
-  components: Array<{ type: string; text?: string; format?: string; buttons?: Array<{ type: string; text: string; url?: string }> }>;
-  parameters: { header: string[]; body: string[]; buttons: Array<{ index: number; type: string; parameters: string[] }> };
+  components: Array<{
+    type: string;
+    text?: string;
+    format?: string;
+    buttons?: Array<{ type: string; text: string; url?: string }>;
+  }>;
+  parameters: {
+    header: string[];
+    body: string[];
+    buttons: Array<{ index: number; type: string; parameters: string[] }>;
+  };
   updatedAt: string;
 }
 
@@ -98,7 +120,13 @@ export interface Campaign {
   sendingHours: { from: string; until: string };
   timeZone: string;
   dailyCap: number | null;
-  progress: { targeted: number; suppressedAtPlanning: number; byState: Record<string, number>; inFlight: number; nextTickAt: string | null };
+  progress: {
+    targeted: number;
+    suppressedAtPlanning: number;
+    byState: Record<string, number>;
+    inFlight: number;
+    nextTickAt: string | null;
+  };
   launchedAt: string | null;
   pausedAt: string | null;
   completedAt: string | null;
@@ -173,7 +201,13 @@ export interface PhoneNumberHealth {
   isHealthy: boolean;
   healthProblem: string | null;
   webhookLastSeenAt: string | null;
-  token: { kind: string; hint: string; expiresAt: string | null; isExpired: boolean; isExpiringSoon: boolean } | null;
+  token: {
+    kind: string;
+    hint: string;
+    expiresAt: string | null;
+    isExpired: boolean;
+    isExpiringSoon: boolean;
+  } | null;
 }
 
 /** Contact states in a campaign that are done (everything but queued). */

@@ -43,15 +43,20 @@ export function useResource<T>(load: () => Promise<T>, deps: DependencyList): Re
     }
   }, []);
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the caller's deps decide when to load again.
-  useEffect(() => {
-    setDataState(undefined);
-    void run(true);
-  }, deps);
+  useEffect(
+    () => {
+      setDataState(undefined);
+      void run(true);
+    },
+    // biome-ignore lint/correctness/useExhaustiveDependencies: the caller's deps decide when to load again.
+    deps,
+  );
 
   const reload = useCallback(() => run(false), [run]);
   const setData = useCallback((update: T | ((previous: T | undefined) => T)) => {
-    setDataState((previous) => (typeof update === 'function' ? (update as (previous: T | undefined) => T)(previous) : update));
+    setDataState((previous) =>
+      typeof update === 'function' ? (update as (previous: T | undefined) => T)(previous) : update,
+    );
   }, []);
   return { data, error, isLoading, isReloading, reload, setData };
 }

@@ -12,7 +12,17 @@ import {
 } from 'chart.js';
 
 // Only the pieces the dashboard draws are registered, so the rest of Chart.js is left out of the bundle.
-Chart.register(ArcElement, BarElement, CategoryScale, Filler, Legend, LinearScale, LineElement, PointElement, Tooltip);
+Chart.register(
+  ArcElement,
+  BarElement,
+  CategoryScale,
+  Filler,
+  Legend,
+  LinearScale,
+  LineElement,
+  PointElement,
+  Tooltip,
+);
 Chart.defaults.font.family = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 Chart.defaults.color = '#6b7785';
 Chart.defaults.maintainAspectRatio = false;

@@ -21,10 +21,17 @@ export function AgentScreen() {
   const tab = TABS.find((candidate) => candidate.href === path) ?? TABS[0]!;
   return (
     <div className="page">
-      <PageHeader title="Agent" description="The AI sales agent that answers your customers: who it is, what it knows, and which model it runs on." />
+      <PageHeader
+        title="Agent"
+        description="The AI sales agent that answers your customers: who it is, what it knows, and which model it runs on."
+      />
       <nav className="tabs" aria-label="Agent">
         {TABS.map((candidate) => (
-          <AppLink key={candidate.href} href={candidate.href} aria-current={candidate === tab ? 'page' : undefined}>
+          <AppLink
+            key={candidate.href}
+            href={candidate.href}
+            aria-current={candidate === tab ? 'page' : undefined}
+          >
             {candidate.label}
           </AppLink>
         ))}

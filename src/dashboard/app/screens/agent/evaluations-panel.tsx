@@ -27,7 +27,10 @@ interface EvaluationRun {
 /** The evaluation scenarios (customer personas with expected outcomes) run against the agent's model. */
 export function EvaluationsPanel() {
   const isAdmin = useIsAdmin();
-  const latest = useResource(() => api.get<{ run: EvaluationRun | null; isRunning: boolean }>('/evaluations/latest'), []);
+  const latest = useResource(
+    () => api.get<{ run: EvaluationRun | null; isRunning: boolean }>('/evaluations/latest'),
+    [],
+  );
   const [isRunning, setIsRunning] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -52,7 +55,8 @@ export function EvaluationsPanel() {
       </EmptyState>
     );
   }
-  if (latest.error && !latest.data) return <ErrorState error={latest.error} onRetry={() => void latest.reload()} />;
+  if (latest.error && !latest.data)
+    return <ErrorState error={latest.error} onRetry={() => void latest.reload()} />;
   const data = latest.data?.run ?? null;
   return (
     <div className="stack">
@@ -60,20 +64,37 @@ export function EvaluationsPanel() {
         <div className="row wrap">
           <div className="spacer">
             <h2>Evaluation</h2>
-            <p className="muted">Scripted customers in English, Spanish and Portuguese, each with the outcome, fields and tool calls expected of the agent.</p>
+            <p className="muted">
+              Scripted customers in English, Spanish and Portuguese, each with the outcome, fields and tool
+              calls expected of the agent.
+            </p>
           </div>
           {isAdmin ? (
             <>
-              <button type="button" className="button" disabled={isRunning} onClick={() => void run('playbook')}>
+              <button
+                type="button"
+                className="button"
+                disabled={isRunning}
+                onClick={() => void run('playbook')}
+              >
                 <Icon name="play" size={16} /> Run with the playbook
               </button>
-              <button type="button" className="button primary" disabled={isRunning} onClick={() => void run('configured')}>
+              <button
+                type="button"
+                className="button primary"
+                disabled={isRunning}
+                onClick={() => void run('configured')}
+              >
                 <Icon name="sparkle" size={16} /> Run with your model
               </button>
             </>
           ) : null}
         </div>
-        {isRunning ? <div className="banner">Running the scenarios… with a paid model this takes a minute and costs a few cents.</div> : null}
+        {isRunning ? (
+          <div className="banner">
+            Running the scenarios… with a paid model this takes a minute and costs a few cents.
+          </div>
+        ) : null}
         {error ? <div className="form-error">{error}</div> : null}
         {data ? (
           <div className="row wrap">
@@ -81,7 +102,8 @@ export function EvaluationsPanel() {
               {data.passed} of {data.total} passed
             </span>
             <span className="small muted">
-              {data.model} · {formatDateTime(data.ranAt)} · {(data.elapsedMs / 1000).toFixed(1)} s · {formatUsd(data.usage.costUsd)}
+              {data.model} · {formatDateTime(data.ranAt)} · {(data.elapsedMs / 1000).toFixed(1)} s ·{' '}
+              {formatUsd(data.usage.costUsd)}
             </span>
           </div>
         ) : null}
@@ -89,8 +111,8 @@ export function EvaluationsPanel() {
       {!data ? (
         <div className="card">
           <EmptyState icon="check" title="No evaluation run yet">
-            Run the scenarios to see how the agent handles interested, price-asking, busy, angry and opting-out customers, and prompt-injection
-            attempts.
+            Run the scenarios to see how the agent handles interested, price-asking, busy, angry and
+            opting-out customers, and prompt-injection attempts.
           </EmptyState>
         </div>
       ) : (
@@ -112,7 +134,13 @@ export function EvaluationsPanel() {
                       <strong>{result.name}</strong>
                     </td>
                     <td>{result.language}</td>
-                    <td>{result.isPassed ? <span className="badge ok">Passed</span> : <span className="badge danger">Failed</span>}</td>
+                    <td>
+                      {result.isPassed ? (
+                        <span className="badge ok">Passed</span>
+                      ) : (
+                        <span className="badge danger">Failed</span>
+                      )}
+                    </td>
                     <td className="small">
                       {result.error ? <span className="muted">{result.error}</span> : null}
                       {result.checks

@@ -2,7 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { Field } from '../../components/field.tsx';
 import { Icon } from '../../components/icon.tsx';
 import { EmptyState, ErrorState, LoadingState } from '../../components/states.tsx';
-import { apiRequest, api, errorMessage, query } from '../../lib/api.ts';
+import { api, apiRequest, errorMessage, query } from '../../lib/api.ts';
 import { formatDateTime, formatNumber } from '../../lib/format.ts';
 import { useIsAdmin } from '../../lib/session.ts';
 import { useToast } from '../../lib/toasts.tsx';
@@ -52,9 +52,14 @@ export function KnowledgePanel() {
           continue;
         }
         const isPlain = file.name.toLowerCase().endsWith('.txt');
-        await apiRequest('POST', `/agent/knowledge${query({ title: file.name.replace(/\.(md|markdown|txt)$/i, '') })}`, await file.text(), {
-          headers: { 'content-type': isPlain ? 'text/plain' : 'text/markdown' },
-        });
+        await apiRequest(
+          'POST',
+          `/agent/knowledge${query({ title: file.name.replace(/\.(md|markdown|txt)$/i, '') })}`,
+          await file.text(),
+          {
+            headers: { 'content-type': isPlain ? 'text/plain' : 'text/markdown' },
+          },
+        );
       }
       toast('Added to the knowledge base');
       void documents.reload();
@@ -91,7 +96,9 @@ export function KnowledgePanel() {
     event.preventDefault();
     if (!searchText.trim()) return;
     try {
-      setHits((await api.get<{ data: SearchHit[] }>(`/agent/knowledge/search${query({ q: searchText })}`)).data);
+      setHits(
+        (await api.get<{ data: SearchHit[] }>(`/agent/knowledge/search${query({ q: searchText })}`)).data,
+      );
     } catch (error) {
       toast(errorMessage(error), 'error');
     }
@@ -102,7 +109,10 @@ export function KnowledgePanel() {
       {isAdmin ? (
         <section className="card stack" aria-label="Upload">
           <h2>Add documents</h2>
-          <p className="muted">Price lists, product sheets, FAQs, policies: Markdown or plain text. Each is split into passages and searched on every turn.</p>
+          <p className="muted">
+            Price lists, product sheets, FAQs, policies: Markdown or plain text. Each is split into passages
+            and searched on every turn.
+          </p>
           <label className="button primary" style={{ alignSelf: 'flex-start' }}>
             <Icon name="upload" size={16} /> {isUploading ? 'Uploading…' : 'Upload .md or .txt files'}
             <input
@@ -116,10 +126,37 @@ export function KnowledgePanel() {
               }}
             />
           </label>
-          <form className="row wrap" onSubmit={(event) => void addMedia(event)} aria-label="Add a media asset">
-            <input className="input" style={{ flex: '1 1 160px' }} required aria-label="Media title" placeholder="Brochure (the agent may send it)" value={mediaTitle} onChange={(event) => setMediaTitle(event.target.value)} />
-            <input className="input" style={{ flex: '2 1 220px' }} required type="url" aria-label="Media URL" placeholder="https://…/brochure.pdf" value={mediaUrl} onChange={(event) => setMediaUrl(event.target.value)} />
-            <select className="input" style={{ width: 130 }} aria-label="Media kind" value={mediaKind} onChange={(event) => setMediaKind(event.target.value)}>
+          <form
+            className="row wrap"
+            onSubmit={(event) => void addMedia(event)}
+            aria-label="Add a media asset"
+          >
+            <input
+              className="input"
+              style={{ flex: '1 1 160px' }}
+              required
+              aria-label="Media title"
+              placeholder="Brochure (the agent may send it)"
+              value={mediaTitle}
+              onChange={(event) => setMediaTitle(event.target.value)}
+            />
+            <input
+              className="input"
+              style={{ flex: '2 1 220px' }}
+              required
+              type="url"
+              aria-label="Media URL"
+              placeholder="https://…/brochure.pdf"
+              value={mediaUrl}
+              onChange={(event) => setMediaUrl(event.target.value)}
+            />
+            <select
+              className="input"
+              style={{ width: 130 }}
+              aria-label="Media kind"
+              value={mediaKind}
+              onChange={(event) => setMediaKind(event.target.value)}
+            >
               <option value="image">Image</option>
               <option value="document">Document</option>
               <option value="video">Video</option>
@@ -140,7 +177,8 @@ export function KnowledgePanel() {
           <ErrorState error={documents.error} onRetry={() => void documents.reload()} />
         ) : (documents.data?.data.length ?? 0) === 0 ? (
           <EmptyState icon="book" title="The knowledge base is empty">
-            Without documents the agent does not quote prices or facts: it says it will check, and hands off when asked.
+            Without documents the agent does not quote prices or facts: it says it will check, and hands off
+            when asked.
           </EmptyState>
         ) : (
           <div className="table-scroll">
@@ -160,14 +198,24 @@ export function KnowledgePanel() {
                     <td>
                       <strong>{document.title}</strong>
                     </td>
-                    <td>{document.mediaKind ? <span className="badge info">{document.mediaKind}</span> : <span className="badge">{document.contentType.replace('text/', '')}</span>}</td>
+                    <td>
+                      {document.mediaKind ? (
+                        <span className="badge info">{document.mediaKind}</span>
+                      ) : (
+                        <span className="badge">{document.contentType.replace('text/', '')}</span>
+                      )}
+                    </td>
                     <td className="small muted">
                       {formatNumber(document.characters)} characters · {document.chunkCount} passages
                     </td>
                     <td className="small muted">{formatDateTime(document.createdAt)}</td>
                     <td>
                       {isAdmin ? (
-                        <button type="button" className="button small danger" onClick={() => void remove(document)}>
+                        <button
+                          type="button"
+                          className="button small danger"
+                          onClick={() => void remove(document)}
+                        >
                           Remove
                         </button>
                       ) : null}
@@ -183,7 +231,12 @@ export function KnowledgePanel() {
         <h2>Search as the agent does</h2>
         <form className="row" onSubmit={(event) => void search(event)}>
           <Field label="Question">
-            <input className="input" value={searchText} onChange={(event) => setSearchText(event.target.value)} placeholder="How much is the premium plan?" />
+            <input
+              className="input"
+              value={searchText}
+              onChange={(event) => setSearchText(event.target.value)}
+              placeholder="How much is the premium plan?"
+            />
           </Field>
           <button type="submit" className="button" style={{ alignSelf: 'flex-end' }}>
             <Icon name="search" size={16} /> Search

@@ -53,7 +53,8 @@ export function ModelSettingsPanel() {
     setModel(settings.data.model ?? '');
   }, [settings.data]);
   useEffect(() => {
-    if (budget.data) setLimit(budget.data.monthlyLimitUsd === null ? '' : String(budget.data.monthlyLimitUsd));
+    if (budget.data)
+      setLimit(budget.data.monthlyLimitUsd === null ? '' : String(budget.data.monthlyLimitUsd));
   }, [budget.data]);
 
   if (settings.isLoading) return <LoadingState rows={4} label="Loading the model settings" />;
@@ -91,7 +92,9 @@ export function ModelSettingsPanel() {
   const saveLimit = async (event: FormEvent) => {
     event.preventDefault();
     try {
-      budget.setData(await api.put<Budget>('/agent/budget', { monthlyLimitUsd: limit === '' ? null : Number(limit) }));
+      budget.setData(
+        await api.put<Budget>('/agent/budget', { monthlyLimitUsd: limit === '' ? null : Number(limit) }),
+      );
       toast('Spend limit saved');
     } catch (caught) {
       toast(errorMessage(caught), 'error');
@@ -109,28 +112,59 @@ export function ModelSettingsPanel() {
         ) : null}
         <fieldset disabled={!isAdmin} className="stack" style={{ border: 0, padding: 0, margin: 0 }}>
           <Field label="Provider">
-            <select className="input" name="provider" value={provider} onChange={(event) => setProvider(event.target.value as ModelSettingsView['provider'])}>
+            <select
+              className="input"
+              name="provider"
+              value={provider}
+              onChange={(event) => setProvider(event.target.value as ModelSettingsView['provider'])}
+            >
               <option value="playbook">Offline playbook (no model, no cost)</option>
-              <option value="openai-compatible">OpenAI-compatible (OpenAI, Azure, Ollama, vLLM, OpenRouter…)</option>
+              <option value="openai-compatible">
+                OpenAI-compatible (OpenAI, Azure, Ollama, vLLM, OpenRouter…)
+              </option>
               <option value="anthropic">Anthropic</option>
             </select>
           </Field>
           {provider === 'openai-compatible' ? (
             <Field label="Base URL" hint="e.g. https://api.openai.com/v1 or http://localhost:11434/v1">
-              <input className="input" type="url" value={baseUrl} onChange={(event) => setBaseUrl(event.target.value)} />
+              <input
+                className="input"
+                type="url"
+                value={baseUrl}
+                onChange={(event) => setBaseUrl(event.target.value)}
+              />
             </Field>
           ) : null}
           {provider !== 'playbook' ? (
             <>
-              <Field label="Model" hint={provider === 'anthropic' ? 'e.g. claude-haiku-4-5' : 'e.g. gpt-4o-mini'}>
+              <Field
+                label="Model"
+                hint={provider === 'anthropic' ? 'e.g. claude-haiku-4-5' : 'e.g. gpt-4o-mini'}
+              >
                 <input className="input" value={model} onChange={(event) => setModel(event.target.value)} />
               </Field>
-              <Field label="API key" hint={settings.data.hasApiKey ? 'A key is stored (encrypted). Leave empty to keep it.' : 'Stored encrypted; never shown again.'}>
-                <input className="input" type="password" autoComplete="off" value={apiKey} onChange={(event) => setApiKey(event.target.value)} />
+              <Field
+                label="API key"
+                hint={
+                  settings.data.hasApiKey
+                    ? 'A key is stored (encrypted). Leave empty to keep it.'
+                    : 'Stored encrypted; never shown again.'
+                }
+              >
+                <input
+                  className="input"
+                  type="password"
+                  autoComplete="off"
+                  value={apiKey}
+                  onChange={(event) => setApiKey(event.target.value)}
+                />
               </Field>
             </>
           ) : (
-            <p className="muted small">The playbook follows your profile's script in English, Spanish and Portuguese. Good for trying Coxcox, and when no key is set.</p>
+            <p className="muted small">
+              The playbook follows your profile's script in English, Spanish and Portuguese. Good for trying
+              Coxcox, and when no key is set.
+            </p>
           )}
         </fieldset>
         <div className="row">
@@ -145,10 +179,16 @@ export function ModelSettingsPanel() {
           ) : null}
         </div>
         {test ? (
-          <div className={`banner ${test.isOk ? 'ok' : 'danger'}`} role="status" data-testid="connection-test">
+          <div
+            className={`banner ${test.isOk ? 'ok' : 'danger'}`}
+            role="status"
+            data-testid="connection-test"
+          >
             <Icon name={test.isOk ? 'check' : 'alert'} size={18} />
             <span>
-              {test.isOk ? `${test.model} answered in ${test.latencyMs} ms${test.reply ? `: “${test.reply}”` : ''}` : `The model did not answer: ${test.error}`}
+              {test.isOk
+                ? `${test.model} answered in ${test.latencyMs} ms${test.reply ? `: “${test.reply}”` : ''}`
+                : `The model did not answer: ${test.error}`}
             </span>
           </div>
         ) : null}
@@ -164,8 +204,19 @@ export function ModelSettingsPanel() {
                 {budget.data.isOverLimit ? ' · over the limit: conversations go to people' : ''}
               </span>
             </div>
-            <Field label="Monthly limit (USD)" hint="Past it, the agent stops and conversations go to your team. Empty: no limit.">
-              <input className="input" type="number" min={0} step={1} disabled={!isAdmin} value={limit} onChange={(event) => setLimit(event.target.value)} />
+            <Field
+              label="Monthly limit (USD)"
+              hint="Past it, the agent stops and conversations go to your team. Empty: no limit."
+            >
+              <input
+                className="input"
+                type="number"
+                min={0}
+                step={1}
+                disabled={!isAdmin}
+                value={limit}
+                onChange={(event) => setLimit(event.target.value)}
+              />
             </Field>
             {isAdmin ? (
               <div className="row">

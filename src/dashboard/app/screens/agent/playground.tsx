@@ -45,18 +45,30 @@ export function Playground() {
     if (!message || isThinking) return;
     setText('');
     setError(null);
-    const history = lines.filter((line) => line.speaker !== 'tool').map((line) => ({ speaker: line.speaker, text: line.text }));
+    const history = lines
+      .filter((line) => line.speaker !== 'tool')
+      .map((line) => ({ speaker: line.speaker, text: line.text }));
     setLines((previous) => [...previous, { speaker: 'customer', text: message }]);
     setIsThinking(true);
     try {
-      const answer = await api.post<PlaygroundAnswer>('/agent/playground', { history, messages: [message], leadFields });
+      const answer = await api.post<PlaygroundAnswer>('/agent/playground', {
+        history,
+        messages: [message],
+        leadFields,
+      });
       setLast(answer);
       setLeadFields(answer.leadFields);
       if (answer.outcome) setOutcome(answer.outcome);
       setLines((previous) => [
         ...previous,
-        ...answer.toolCalls.map((call) => ({ speaker: 'tool' as const, text: `${call.name}(${JSON.stringify(call.arguments ?? call.args ?? {})})` })),
-        ...answer.media.map((item) => ({ speaker: 'agent' as const, text: `📎 ${item.title}${item.caption ? `: ${item.caption}` : ''}` })),
+        ...answer.toolCalls.map((call) => ({
+          speaker: 'tool' as const,
+          text: `${call.name}(${JSON.stringify(call.arguments ?? call.args ?? {})})`,
+        })),
+        ...answer.media.map((item) => ({
+          speaker: 'agent' as const,
+          text: `📎 ${item.title}${item.caption ? `: ${item.caption}` : ''}`,
+        })),
         ...answer.replies.map((reply) => ({ speaker: 'agent' as const, text: reply })),
       ]);
     } catch (caught) {
@@ -75,10 +87,15 @@ export function Playground() {
   };
 
   return (
-    <div className="grid-2" style={{ alignItems: 'start', gridTemplateColumns: 'minmax(0, 3fr) minmax(0, 2fr)' }}>
+    <div
+      className="grid-2"
+      style={{ alignItems: 'start', gridTemplateColumns: 'minmax(0, 3fr) minmax(0, 2fr)' }}
+    >
       <section className="chat-box" aria-label="Playground chat">
         <div className="messages" data-testid="playground-messages">
-          {lines.length === 0 ? <div className="day-divider">Write as a customer would: “Hi, how much is it?”</div> : null}
+          {lines.length === 0 ? (
+            <div className="day-divider">Write as a customer would: “Hi, how much is it?”</div>
+          ) : null}
           {lines.map((line, index) =>
             line.speaker === 'tool' ? (
               // biome-ignore lint/suspicious/noArrayIndexKey: the chat only grows.
@@ -101,9 +118,18 @@ export function Playground() {
           ) : null}
           <div ref={bottom} />
         </div>
-        {error ? <div className="banner danger" style={{ borderRadius: 0 }}>{error}</div> : null}
+        {error ? (
+          <div className="banner danger" style={{ borderRadius: 0 }}>
+            {error}
+          </div>
+        ) : null}
         <form className="phone-input" onSubmit={(event) => void send(event)}>
-          <input aria-label="Message to the agent" placeholder="Message" value={text} onChange={(event) => setText(event.target.value)} />
+          <input
+            aria-label="Message to the agent"
+            placeholder="Message"
+            value={text}
+            onChange={(event) => setText(event.target.value)}
+          />
           <button type="submit" aria-label="Send to the agent" disabled={isThinking}>
             <Icon name="send" size={18} />
           </button>
@@ -133,7 +159,9 @@ export function Playground() {
             {last.isEnded ? ' · conversation ended' : ''}
           </p>
         ) : (
-          <p className="small muted">Nothing is sent to WhatsApp and nothing is stored: tools act in memory.</p>
+          <p className="small muted">
+            Nothing is sent to WhatsApp and nothing is stored: tools act in memory.
+          </p>
         )}
       </section>
     </div>

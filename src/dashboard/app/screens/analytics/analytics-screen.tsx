@@ -13,7 +13,15 @@ interface Overview {
   needsAttention: number;
 }
 
-const OUTCOME_COLORS = [CHART_COLORS.green, CHART_COLORS.brand, CHART_COLORS.blue, CHART_COLORS.violet, CHART_COLORS.amber, CHART_COLORS.red, CHART_COLORS.slate];
+const OUTCOME_COLORS = [
+  CHART_COLORS.green,
+  CHART_COLORS.brand,
+  CHART_COLORS.blue,
+  CHART_COLORS.violet,
+  CHART_COLORS.amber,
+  CHART_COLORS.red,
+  CHART_COLORS.slate,
+];
 
 /** What the agent and the team did: messages per day, who answers, and how conversations ended. */
 export function AnalyticsScreen() {
@@ -38,9 +46,15 @@ export function AnalyticsScreen() {
   const conversations = Object.values(data.owners).reduce((sum, count) => sum + count, 0);
   return (
     <div className="page">
-      <PageHeader title="Analytics" description="The last 14 days. Campaign funnels are on each campaign's page." />
+      <PageHeader
+        title="Analytics"
+        description="The last 14 days. Campaign funnels are on each campaign's page."
+      />
       <div className="stack">
-        <section className="card grid-3" style={{ gridTemplateColumns: 'repeat(auto-fit, minmax(140px, 1fr))' }}>
+        <section
+          className="card grid-3"
+          style={{ gridTemplateColumns: 'repeat(auto-fit, minmax(140px, 1fr))' }}
+        >
           <div className="stat">
             <span>Messages received</span>
             <strong>{formatNumber(totalIn)}</strong>
@@ -79,13 +93,32 @@ export function AnalyticsScreen() {
               <div className="chart-box">
                 <Bar
                   data={{
-                    labels: data.days.map((day) => new Date(`${day.day}T00:00:00Z`).toLocaleDateString(undefined, { day: 'numeric', month: 'short' })),
+                    labels: data.days.map((day) =>
+                      new Date(`${day.day}T00:00:00Z`).toLocaleDateString(undefined, {
+                        day: 'numeric',
+                        month: 'short',
+                      }),
+                    ),
                     datasets: [
-                      { label: 'Received', data: data.days.map((day) => day.inbound), backgroundColor: CHART_COLORS.blue, borderRadius: 4 },
-                      { label: 'Sent', data: data.days.map((day) => day.outbound), backgroundColor: CHART_COLORS.brand, borderRadius: 4 },
+                      {
+                        label: 'Received',
+                        data: data.days.map((day) => day.inbound),
+                        backgroundColor: CHART_COLORS.blue,
+                        borderRadius: 4,
+                      },
+                      {
+                        label: 'Sent',
+                        data: data.days.map((day) => day.outbound),
+                        backgroundColor: CHART_COLORS.brand,
+                        borderRadius: 4,
+                      },
                     ],
                   }}
-                  options={{ animation: false, plugins: { legend: { position: 'bottom' } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }}
+                  options={{
+                    animation: false,
+                    plugins: { legend: { position: 'bottom' } },
+                    scales: { y: { beginAtZero: true, ticks: { precision: 0 } } },
+                  }}
                 />
               </div>
             </section>
@@ -94,12 +127,18 @@ export function AnalyticsScreen() {
               <div className="chart-box">
                 <Doughnut
                   data={{
-                    labels: data.outcomes.map((row) => (row.outcome === 'none' ? 'No outcome yet' : humanize(row.outcome))),
+                    labels: data.outcomes.map((row) =>
+                      row.outcome === 'none' ? 'No outcome yet' : humanize(row.outcome),
+                    ),
                     datasets: [
                       {
                         data: data.outcomes.map((row) => row.count),
                         // "No outcome yet" is grey; outcomes take the palette in turn.
-                        backgroundColor: data.outcomes.map((row, index) => (row.outcome === 'none' ? CHART_COLORS.slate : OUTCOME_COLORS[index % OUTCOME_COLORS.length]!)),
+                        backgroundColor: data.outcomes.map((row, index) =>
+                          row.outcome === 'none'
+                            ? CHART_COLORS.slate
+                            : OUTCOME_COLORS[index % OUTCOME_COLORS.length]!,
+                        ),
                       },
                     ],
                   }}

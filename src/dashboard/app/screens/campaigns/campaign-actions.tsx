@@ -5,11 +5,21 @@ import { useToast } from '../../lib/toasts.tsx';
 import type { Campaign } from '../../lib/types.ts';
 
 /** Launch, pause, resume and cancel, as the campaign's state allows. */
-export function CampaignActions({ campaign, onChanged }: { campaign: Campaign; onChanged: (campaign: Campaign) => void }) {
+export function CampaignActions({
+  campaign,
+  onChanged,
+}: {
+  campaign: Campaign;
+  onChanged: (campaign: Campaign) => void;
+}) {
   const [isBusy, setIsBusy] = useState(false);
   const toast = useToast();
   const act = async (action: 'launch' | 'pause' | 'resume' | 'cancel') => {
-    if (action === 'cancel' && !window.confirm(`Cancel “${campaign.name}” for good? Nothing more will be sent.`)) return;
+    if (
+      action === 'cancel' &&
+      !window.confirm(`Cancel “${campaign.name}” for good? Nothing more will be sent.`)
+    )
+      return;
     setIsBusy(true);
     try {
       onChanged(await api.post<Campaign>(`/campaigns/${campaign.id}/${action}`));

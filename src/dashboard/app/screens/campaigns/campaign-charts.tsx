@@ -25,7 +25,15 @@ export function FunnelChart({ funnel }: { funnel: FunnelRow }) {
             {
               label: 'Contacts',
               data: FUNNEL_STEPS.map(([key]) => funnel[key] as number),
-              backgroundColor: [CHART_COLORS.slate, CHART_COLORS.brand, CHART_COLORS.brand, CHART_COLORS.blue, CHART_COLORS.violet, CHART_COLORS.amber, CHART_COLORS.green],
+              backgroundColor: [
+                CHART_COLORS.slate,
+                CHART_COLORS.brand,
+                CHART_COLORS.brand,
+                CHART_COLORS.blue,
+                CHART_COLORS.violet,
+                CHART_COLORS.amber,
+                CHART_COLORS.green,
+              ],
               borderRadius: 6,
             },
           ],
@@ -60,7 +68,10 @@ export function SendsOverTimeChart({ series, bucketMs }: { series: TimelinePoint
   }
   const isDaily = bucketMs >= 24 * 60 * 60_000;
   const label = (iso: string) =>
-    new Date(iso).toLocaleString(undefined, isDaily ? { day: 'numeric', month: 'short' } : { hour: '2-digit', minute: '2-digit' });
+    new Date(iso).toLocaleString(
+      undefined,
+      isDaily ? { day: 'numeric', month: 'short' } : { hour: '2-digit', minute: '2-digit' },
+    );
   // Bars, not lines: a campaign that went out within a minute is one bucket, and a line of one point is a dot.
   const dataset = (name: string, key: keyof TimelinePoint, color: string) => ({
     label: name,

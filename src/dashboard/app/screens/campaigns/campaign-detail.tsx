@@ -14,8 +14,12 @@ import { CampaignStateBadge } from './campaign-state-badge.tsx';
 import { useCampaignUpdates } from './use-campaign-updates.ts';
 
 // Chart.js loads with this screen only, never with the inbox.
-const FunnelChart = lazy(() => import('./campaign-charts.tsx').then((module) => ({ default: module.FunnelChart })));
-const SendsOverTimeChart = lazy(() => import('./campaign-charts.tsx').then((module) => ({ default: module.SendsOverTimeChart })));
+const FunnelChart = lazy(() =>
+  import('./campaign-charts.tsx').then((module) => ({ default: module.FunnelChart })),
+);
+const SendsOverTimeChart = lazy(() =>
+  import('./campaign-charts.tsx').then((module) => ({ default: module.SendsOverTimeChart })),
+);
 
 /** Meta's error codes operators meet most, in words (Cloud API error codes reference). */
 const KNOWN_FAILURES: Record<number, string> = {
@@ -40,7 +44,8 @@ export function CampaignDetail({ campaignId }: { campaignId: string }) {
   const campaign = useResource(() => api.get<Campaign>(`/campaigns/${campaignId}`), [campaignId]);
   const funnel = useResource(() => api.get<Funnel>(`/campaigns/${campaignId}/funnel`), [campaignId]);
   const timeline = useResource(
-    () => api.get<{ bucketMs: number; series: TimelinePoint[] }>(`/analytics/campaigns/${campaignId}/timeline`),
+    () =>
+      api.get<{ bucketMs: number; series: TimelinePoint[] }>(`/analytics/campaigns/${campaignId}/timeline`),
     [campaignId],
   );
   const isLive = campaign.data?.state === 'running' || campaign.data?.state === 'planning';
@@ -64,7 +69,11 @@ export function CampaignDetail({ campaignId }: { campaignId: string }) {
   if (!campaign.data) {
     return (
       <div className="page">
-        <ErrorState error={campaign.error} title="This campaign could not be loaded" onRetry={() => void campaign.reload()} />
+        <ErrorState
+          error={campaign.error}
+          title="This campaign could not be loaded"
+          onRetry={() => void campaign.reload()}
+        />
       </div>
     );
   }
@@ -76,8 +85,12 @@ export function CampaignDetail({ campaignId }: { campaignId: string }) {
         title={data.name}
         description={
           <>
-            <CampaignStateBadge state={data.state} /> {data.pauseReason ? <span className="badge warn">Paused: {humanize(data.pauseReason)}</span> : null}{' '}
-            Sending {data.sendingHours.from}–{data.sendingHours.until} local time{data.dailyCap ? `, at most ${formatNumber(data.dailyCap)} a day` : ''}
+            <CampaignStateBadge state={data.state} />{' '}
+            {data.pauseReason ? (
+              <span className="badge warn">Paused: {humanize(data.pauseReason)}</span>
+            ) : null}{' '}
+            Sending {data.sendingHours.from}–{data.sendingHours.until} local time
+            {data.dailyCap ? `, at most ${formatNumber(data.dailyCap)} a day` : ''}
             {data.launchedAt ? ` · launched ${formatDateTime(data.launchedAt)}` : ''}
             {data.completedAt ? ` · completed ${formatDateTime(data.completedAt)}` : ''}
           </>
@@ -96,21 +109,45 @@ export function CampaignDetail({ campaignId }: { campaignId: string }) {
           <CampaignProgress campaign={data} />
         </section>
         {total ? (
-          <section className="card grid-3" aria-label="Totals" style={{ gridTemplateColumns: 'repeat(auto-fit, minmax(120px, 1fr))' }}>
+          <section
+            className="card grid-3"
+            aria-label="Totals"
+            style={{ gridTemplateColumns: 'repeat(auto-fit, minmax(120px, 1fr))' }}
+          >
             <Stat label="Targeted" value={formatNumber(total.targeted)} />
-            <Stat label="Delivered" value={formatNumber(total.delivered)} detail={formatPercent(total.delivered, total.sent)} />
-            <Stat label="Read" value={formatNumber(total.read)} detail={formatPercent(total.read, total.delivered)} />
-            <Stat label="Replied" value={formatNumber(total.replied)} detail={formatPercent(total.replied, total.delivered)} />
+            <Stat
+              label="Delivered"
+              value={formatNumber(total.delivered)}
+              detail={formatPercent(total.delivered, total.sent)}
+            />
+            <Stat
+              label="Read"
+              value={formatNumber(total.read)}
+              detail={formatPercent(total.read, total.delivered)}
+            />
+            <Stat
+              label="Replied"
+              value={formatNumber(total.replied)}
+              detail={formatPercent(total.replied, total.delivered)}
+            />
             <Stat label="Qualified" value={formatNumber(total.qualified)} />
             <Stat label="Opted out" value={formatNumber(total.optedOut)} />
-            <Stat label="Estimated cost" value={formatUsd(total.costUsd)} detail={`${formatNumber(total.billableMessages)} billable`} />
+            <Stat
+              label="Estimated cost"
+              value={formatUsd(total.costUsd)}
+              detail={`${formatNumber(total.billableMessages)} billable`}
+            />
           </section>
         ) : null}
         <div className="grid-2">
           <section className="card" aria-label="Funnel">
             <div className="card-header">
               <h2>Funnel</h2>
-              <a className="button small ghost" href={`${API_BASE}/campaigns/${campaignId}/funnel.csv`} download>
+              <a
+                className="button small ghost"
+                href={`${API_BASE}/campaigns/${campaignId}/funnel.csv`}
+                download
+              >
                 <Icon name="download" size={14} /> CSV
               </a>
             </div>
@@ -142,7 +179,11 @@ export function CampaignDetail({ campaignId }: { campaignId: string }) {
         <section className="card" aria-label="Failures">
           <div className="card-header">
             <h2>Failures by Meta's reason</h2>
-            <a className="button small ghost" href={`${API_BASE}/campaigns/${campaignId}/contacts.csv`} download>
+            <a
+              className="button small ghost"
+              href={`${API_BASE}/campaigns/${campaignId}/contacts.csv`}
+              download
+            >
               <Icon name="download" size={14} /> Contacts CSV
             </a>
           </div>
@@ -158,11 +199,18 @@ export function CampaignDetail({ campaignId }: { campaignId: string }) {
                 <div key={`${failure.code}-${failure.reason}`} className="failure-row">
                   <span className="badge danger">{failure.code ?? 'no code'}</span>
                   <span>
-                    <strong>{(failure.code !== null ? KNOWN_FAILURES[failure.code] : null) ?? failure.reason ?? 'Unknown reason'}</strong>
-                    {failure.reason && failure.code !== null && KNOWN_FAILURES[failure.code] ? <span className="small muted"> · {failure.reason}</span> : null}
+                    <strong>
+                      {(failure.code !== null ? KNOWN_FAILURES[failure.code] : null) ??
+                        failure.reason ??
+                        'Unknown reason'}
+                    </strong>
+                    {failure.reason && failure.code !== null && KNOWN_FAILURES[failure.code] ? (
+                      <span className="small muted"> · {failure.reason}</span>
+                    ) : null}
                   </span>
                   <span>
-                    {formatNumber(failure.count)} <span className="muted small">({formatPercent(failure.count, total.targeted)})</span>
+                    {formatNumber(failure.count)}{' '}
+                    <span className="muted small">({formatPercent(failure.count, total.targeted)})</span>
                   </span>
                 </div>
               ))}

@@ -15,9 +15,14 @@ import { useCampaignUpdates } from './use-campaign-updates.ts';
 export function CampaignList() {
   const campaigns = useResource(() => api.get<{ data: Campaign[] }>('/campaigns'), []);
   const list = campaigns.data?.data ?? [];
-  useCampaignUpdates(() => void campaigns.reload(), list.some((campaign) => campaign.state === 'running' || campaign.state === 'planning'));
+  useCampaignUpdates(
+    () => void campaigns.reload(),
+    list.some((campaign) => campaign.state === 'running' || campaign.state === 'planning'),
+  );
   const replace = (updated: Campaign) =>
-    campaigns.setData((previous) => ({ data: (previous?.data ?? []).map((campaign) => (campaign.id === updated.id ? updated : campaign)) }));
+    campaigns.setData((previous) => ({
+      data: (previous?.data ?? []).map((campaign) => (campaign.id === updated.id ? updated : campaign)),
+    }));
 
   return (
     <div className="page">
@@ -36,7 +41,11 @@ export function CampaignList() {
         </div>
       ) : campaigns.error && !campaigns.data ? (
         <div className="card">
-          <ErrorState error={campaigns.error} title="Campaigns could not be loaded" onRetry={() => void campaigns.reload()} />
+          <ErrorState
+            error={campaigns.error}
+            title="Campaigns could not be loaded"
+            onRetry={() => void campaigns.reload()}
+          />
         </div>
       ) : list.length === 0 ? (
         <div className="card">
@@ -49,7 +58,8 @@ export function CampaignList() {
               </AppLink>
             }
           >
-            Import contacts, pick an approved template and map its parameters. Coxcox paces the sends and the agent takes every reply.
+            Import contacts, pick an approved template and map its parameters. Coxcox paces the sends and the
+            agent takes every reply.
           </EmptyState>
         </div>
       ) : (
@@ -59,10 +69,14 @@ export function CampaignList() {
               <div className="campaign-title">
                 <AppLink href={`/campaigns/${campaign.id}`}>{campaign.name}</AppLink>
                 <CampaignStateBadge state={campaign.state} />
-                {campaign.pauseReason ? <span className="badge warn">Paused: {humanize(campaign.pauseReason)}</span> : null}
+                {campaign.pauseReason ? (
+                  <span className="badge warn">Paused: {humanize(campaign.pauseReason)}</span>
+                ) : null}
                 <span className="spacer" />
                 <span className="small muted">
-                  {campaign.launchedAt ? `Launched ${formatDateTime(campaign.launchedAt)}` : `Created ${formatDateTime(campaign.createdAt)}`}
+                  {campaign.launchedAt
+                    ? `Launched ${formatDateTime(campaign.launchedAt)}`
+                    : `Created ${formatDateTime(campaign.createdAt)}`}
                 </span>
               </div>
               <CampaignProgress campaign={campaign} />

@@ -2,10 +2,25 @@ import { ProgressBar } from '../../components/progress-bar.tsx';
 import { formatNumber, humanize } from '../../lib/format.ts';
 import { type Campaign, processedCount } from '../../lib/types.ts';
 
-const SHOWN_STATES = ['sent', 'delivered', 'read', 'replied', 'qualified', 'converted', 'opted_out', 'failed'];
+const SHOWN_STATES = [
+  'sent',
+  'delivered',
+  'read',
+  'replied',
+  'qualified',
+  'converted',
+  'opted_out',
+  'failed',
+];
 
 /** How far a campaign got: contacts reached (or settled) out of those targeted, and the count in each state. */
-export function CampaignProgress({ campaign, isCompact = false }: { campaign: Campaign; isCompact?: boolean }) {
+export function CampaignProgress({
+  campaign,
+  isCompact = false,
+}: {
+  campaign: Campaign;
+  isCompact?: boolean;
+}) {
   const targeted = campaign.progress.targeted;
   const processed = processedCount(campaign);
   const isPlanning = campaign.state === 'planning' || (campaign.state === 'running' && targeted === 0);
@@ -32,7 +47,9 @@ export function CampaignProgress({ campaign, isCompact = false }: { campaign: Ca
               {humanize(state)} {formatNumber(campaign.progress.byState[state]!)}
             </span>
           ))}
-          {(campaign.progress.byState.queued ?? 0) > 0 ? <span className="badge">Waiting {formatNumber(campaign.progress.byState.queued!)}</span> : null}
+          {(campaign.progress.byState.queued ?? 0) > 0 ? (
+            <span className="badge">Waiting {formatNumber(campaign.progress.byState.queued!)}</span>
+          ) : null}
         </div>
       ) : null}
     </div>

@@ -10,7 +10,14 @@ import { navigate } from '../../lib/router.ts';
 import { useToast } from '../../lib/toasts.tsx';
 import type { Campaign, Contact, PhoneNumberHealth, Template, TemplatePreview } from '../../lib/types.ts';
 import { useResource } from '../../lib/use-resource.ts';
-import { initialMapping, type MappingDraft, mappingProblems, type ParameterSource, STANDARD_FIELDS, toParameterMapping } from './parameter-mapping.ts';
+import {
+  initialMapping,
+  type MappingDraft,
+  mappingProblems,
+  type ParameterSource,
+  STANDARD_FIELDS,
+  toParameterMapping,
+} from './parameter-mapping.ts';
 import { TemplatePreviewBubble } from './template-preview.tsx';
 
 const STEPS = ['Basics', 'Template', 'Parameters', 'Audience', 'Schedule', 'Review'] as const;
@@ -76,7 +83,10 @@ export function CampaignWizard() {
     }
   };
 
-  const parameters = useMemo(() => (template ? toParameterMapping(template, mapping) : null), [template, mapping]);
+  const parameters = useMemo(
+    () => (template ? toParameterMapping(template, mapping) : null),
+    [template, mapping],
+  );
   const problems = template ? mappingProblems(template, mapping) : [];
 
   const input = () => ({
@@ -115,7 +125,11 @@ export function CampaignWizard() {
     Template: template !== null,
     Parameters: template !== null && problems.length === 0,
     Audience: true,
-    Schedule: /^\d\d:\d\d$/.test(sendingFrom) && /^\d\d:\d\d$/.test(sendingUntil) && sendingFrom < sendingUntil && (startMode === 'now' || startAt !== ''),
+    Schedule:
+      /^\d\d:\d\d$/.test(sendingFrom) &&
+      /^\d\d:\d\d$/.test(sendingUntil) &&
+      sendingFrom < sendingUntil &&
+      (startMode === 'now' || startAt !== ''),
     Review: true,
   };
 
@@ -124,7 +138,13 @@ export function CampaignWizard() {
     body = (
       <div className="stack">
         <Field label="Campaign name" hint="For you and your team; customers never see it.">
-          <input className="input" name="campaign-name" value={name} onChange={(event) => setName(event.target.value)} placeholder="Spring offer" />
+          <input
+            className="input"
+            name="campaign-name"
+            value={name}
+            onChange={(event) => setName(event.target.value)}
+            placeholder="Spring offer"
+          />
         </Field>
         <Field label="Sending number">
           {overview.isLoading ? (
@@ -134,10 +154,15 @@ export function CampaignWizard() {
               No WhatsApp number is connected. <AppLink href="/whatsapp">Connect one</AppLink> first.
             </div>
           ) : (
-            <select className="input" value={phoneNumberId} onChange={(event) => setPhoneNumberId(event.target.value)}>
+            <select
+              className="input"
+              value={phoneNumberId}
+              onChange={(event) => setPhoneNumberId(event.target.value)}
+            >
               {numbers.map((number) => (
                 <option key={number.phoneNumberId} value={number.phoneNumberId}>
-                  {number.verifiedName ?? 'Number'} · {formatPhone(number.displayPhoneNumber)} · {humanize(number.messagingTier ?? 'unknown tier')}
+                  {number.verifiedName ?? 'Number'} · {formatPhone(number.displayPhoneNumber)} ·{' '}
+                  {humanize(number.messagingTier ?? 'unknown tier')}
                 </option>
               ))}
             </select>
@@ -155,32 +180,64 @@ export function CampaignWizard() {
         icon="file"
         title="No approved templates yet"
         action={
-          <button type="button" className="button primary" disabled={isSyncing} onClick={() => void syncTemplates()}>
+          <button
+            type="button"
+            className="button primary"
+            disabled={isSyncing}
+            onClick={() => void syncTemplates()}
+          >
             <Icon name="refresh" size={16} /> {isSyncing ? 'Syncing…' : 'Sync templates from WhatsApp'}
           </button>
         }
       >
-        The first message of a campaign must be a template Meta approved. Sync the ones your WhatsApp Business Account has.
+        The first message of a campaign must be a template Meta approved. Sync the ones your WhatsApp Business
+        Account has.
       </EmptyState>
     ) : (
       <div className="grid-2">
         <div className="stack tight" role="radiogroup" aria-label="Templates">
           {approved.map((candidate) => (
-            <label key={candidate.id} className="card checkbox" style={{ padding: 10, cursor: 'pointer', borderColor: candidate.id === templateId ? 'var(--brand)' : undefined }}>
-              <input type="radio" name="template" value={candidate.id} checked={candidate.id === templateId} onChange={() => chooseTemplate(candidate.id)} />
+            <label
+              key={candidate.id}
+              className="card checkbox"
+              style={{
+                padding: 10,
+                cursor: 'pointer',
+                borderColor: candidate.id === templateId ? 'var(--brand)' : undefined,
+              }}
+            >
+              <input
+                type="radio"
+                name="template"
+                value={candidate.id}
+                checked={candidate.id === templateId}
+                onChange={() => chooseTemplate(candidate.id)}
+              />
               <span className="spacer">
                 <strong>{candidate.name}</strong>
                 <span className="small muted" style={{ display: 'block' }}>
-                  {candidate.language} · {humanize(candidate.category)} · {candidate.parameters.body.length} parameter{candidate.parameters.body.length === 1 ? '' : 's'}
+                  {candidate.language} · {humanize(candidate.category)} · {candidate.parameters.body.length}{' '}
+                  parameter{candidate.parameters.body.length === 1 ? '' : 's'}
                 </span>
               </span>
             </label>
           ))}
-          <button type="button" className="button ghost small" disabled={isSyncing} onClick={() => void syncTemplates()}>
+          <button
+            type="button"
+            className="button ghost small"
+            disabled={isSyncing}
+            onClick={() => void syncTemplates()}
+          >
             <Icon name="refresh" size={14} /> {isSyncing ? 'Syncing…' : 'Sync again'}
           </button>
         </div>
-        <div>{template ? <SamplePreview template={template} /> : <p className="muted">Choose a template to see it as your customers will.</p>}</div>
+        <div>
+          {template ? (
+            <SamplePreview template={template} />
+          ) : (
+            <p className="muted">Choose a template to see it as your customers will.</p>
+          )}
+        </div>
       </div>
     );
   } else if (step === 'Parameters' && template) {
@@ -204,9 +261,15 @@ export function CampaignWizard() {
           {problems.length > 0 ? <div className="banner warn">{problems.join('; ')}</div> : null}
         </div>
         <div>
-          <MappedPreview template={template} parameters={parameters} contactId={problems.length === 0 ? (contact?.id ?? null) : null} />
+          <MappedPreview
+            template={template}
+            parameters={parameters}
+            contactId={problems.length === 0 ? (contact?.id ?? null) : null}
+          />
           <p className="small muted" style={{ marginTop: 6 }}>
-            {contact ? `Previewed with ${contact.name ?? formatPhone(contact.waId)}.` : 'Import contacts to preview with a real one.'}
+            {contact
+              ? `Previewed with ${contact.name ?? formatPhone(contact.waId)}.`
+              : 'Import contacts to preview with a real one.'}
           </p>
         </div>
       </div>
@@ -214,15 +277,33 @@ export function CampaignWizard() {
   } else if (step === 'Audience') {
     body = (
       <div className="stack">
-        <Field label="Contacts with any of these tags" hint="Comma-separated. Leave empty to reach every contact.">
-          <input className="input" name="tags" value={tags} onChange={(event) => setTags(event.target.value)} placeholder="spring-list, vip" />
+        <Field
+          label="Contacts with any of these tags"
+          hint="Comma-separated. Leave empty to reach every contact."
+        >
+          <input
+            className="input"
+            name="tags"
+            value={tags}
+            onChange={(event) => setTags(event.target.value)}
+            placeholder="spring-list, vip"
+          />
         </Field>
         <Field label="Leave out contacts with these tags">
-          <input className="input" name="exclude-tags" value={excludeTags} onChange={(event) => setExcludeTags(event.target.value)} placeholder="customer" />
+          <input
+            className="input"
+            name="exclude-tags"
+            value={excludeTags}
+            onChange={(event) => setExcludeTags(event.target.value)}
+            placeholder="customer"
+          />
         </Field>
         <div className="banner">
           <Icon name="info" size={18} />
-          <span>Contacts who opted out, and numbers on the do-not-contact list, are always left out, now and while the campaign runs.</span>
+          <span>
+            Contacts who opted out, and numbers on the do-not-contact list, are always left out, now and while
+            the campaign runs.
+          </span>
         </div>
       </div>
     );
@@ -231,28 +312,71 @@ export function CampaignWizard() {
       <div className="stack">
         <div className="row wrap" role="radiogroup" aria-label="Start">
           <label className="checkbox">
-            <input type="radio" name="start" checked={startMode === 'now'} onChange={() => setStartMode('now')} /> Start as soon as it is launched
+            <input
+              type="radio"
+              name="start"
+              checked={startMode === 'now'}
+              onChange={() => setStartMode('now')}
+            />{' '}
+            Start as soon as it is launched
           </label>
           <label className="checkbox">
-            <input type="radio" name="start" checked={startMode === 'later'} onChange={() => setStartMode('later')} /> Start at
+            <input
+              type="radio"
+              name="start"
+              checked={startMode === 'later'}
+              onChange={() => setStartMode('later')}
+            />{' '}
+            Start at
           </label>
           {startMode === 'later' ? (
-            <input className="input" type="datetime-local" style={{ width: 'auto' }} aria-label="Start at" value={startAt} onChange={(event) => setStartAt(event.target.value)} />
+            <input
+              className="input"
+              type="datetime-local"
+              style={{ width: 'auto' }}
+              aria-label="Start at"
+              value={startAt}
+              onChange={(event) => setStartAt(event.target.value)}
+            />
           ) : null}
         </div>
         <div className="grid-3">
           <Field label="Send from" hint="In each contact's local time">
-            <input className="input" type="time" name="sending-from" value={sendingFrom} onChange={(event) => setSendingFrom(event.target.value)} />
+            <input
+              className="input"
+              type="time"
+              name="sending-from"
+              value={sendingFrom}
+              onChange={(event) => setSendingFrom(event.target.value)}
+            />
           </Field>
           <Field label="Send until">
-            <input className="input" type="time" name="sending-until" value={sendingUntil} onChange={(event) => setSendingUntil(event.target.value)} />
+            <input
+              className="input"
+              type="time"
+              name="sending-until"
+              value={sendingUntil}
+              onChange={(event) => setSendingUntil(event.target.value)}
+            />
           </Field>
           <Field label="Daily cap" hint="Most messages a day (optional)">
-            <input className="input" type="number" min={1} name="daily-cap" value={dailyCap} onChange={(event) => setDailyCap(event.target.value)} />
+            <input
+              className="input"
+              type="number"
+              min={1}
+              name="daily-cap"
+              value={dailyCap}
+              onChange={(event) => setDailyCap(event.target.value)}
+            />
           </Field>
         </div>
         <Field label="Time zone" hint="For contacts whose zone is unknown, and for the daily cap's day.">
-          <input className="input" name="time-zone" value={timeZone} onChange={(event) => setTimeZone(event.target.value)} />
+          <input
+            className="input"
+            name="time-zone"
+            value={timeZone}
+            onChange={(event) => setTimeZone(event.target.value)}
+          />
         </Field>
       </div>
     );
@@ -264,7 +388,11 @@ export function CampaignWizard() {
           <dt>Name</dt>
           <dd>{name}</dd>
           <dt>Number</dt>
-          <dd>{number ? `${number.verifiedName ?? ''} ${formatPhone(number.displayPhoneNumber)}` : phoneNumberId}</dd>
+          <dd>
+            {number
+              ? `${number.verifiedName ?? ''} ${formatPhone(number.displayPhoneNumber)}`
+              : phoneNumberId}
+          </dd>
           <dt>Template</dt>
           <dd>
             {template?.name} ({template?.language})
@@ -272,15 +400,19 @@ export function CampaignWizard() {
           <dt>Audience</dt>
           <dd>
             {splitTags(tags).length > 0 ? `Tagged ${splitTags(tags).join(', ')}` : 'Every contact'}
-            {splitTags(excludeTags).length > 0 ? `, except ${splitTags(excludeTags).join(', ')}` : ''}, minus opt-outs
+            {splitTags(excludeTags).length > 0 ? `, except ${splitTags(excludeTags).join(', ')}` : ''}, minus
+            opt-outs
           </dd>
           <dt>When</dt>
           <dd>
-            {startMode === 'now' ? 'At launch' : new Date(startAt).toLocaleString()}, {sendingFrom}–{sendingUntil} local time
+            {startMode === 'now' ? 'At launch' : new Date(startAt).toLocaleString()}, {sendingFrom}–
+            {sendingUntil} local time
             {dailyCap ? `, at most ${dailyCap} a day` : ''}
           </dd>
         </dl>
-        {template ? <MappedPreview template={template} parameters={parameters} contactId={contact?.id ?? null} /> : null}
+        {template ? (
+          <MappedPreview template={template} parameters={parameters} contactId={contact?.id ?? null} />
+        ) : null}
       </div>
     );
   }
@@ -322,12 +454,22 @@ export function CampaignWizard() {
               <button type="button" className="button" disabled={isSaving} onClick={() => void create(false)}>
                 Save as draft
               </button>
-              <button type="button" className="button primary" disabled={isSaving} onClick={() => void create(true)}>
+              <button
+                type="button"
+                className="button primary"
+                disabled={isSaving}
+                onClick={() => void create(true)}
+              >
                 <Icon name="play" size={16} /> {isSaving ? 'Launching…' : 'Create and launch'}
               </button>
             </>
           ) : (
-            <button type="button" className="button primary" disabled={!canContinue[step]} onClick={() => setStep(STEPS[stepIndex + 1]!)}>
+            <button
+              type="button"
+              className="button primary"
+              disabled={!canContinue[step]}
+              onClick={() => setStep(STEPS[stepIndex + 1]!)}
+            >
               Continue
             </button>
           )}
@@ -360,7 +502,9 @@ function ParameterRow({
           style={{ width: 150 }}
           aria-label={`${label} source`}
           value={source.kind}
-          onChange={(event) => onChange({ ...source, kind: event.target.value as ParameterSource['kind'], value: '' })}
+          onChange={(event) =>
+            onChange({ ...source, kind: event.target.value as ParameterSource['kind'], value: '' })
+          }
         >
           <option value="field">Contact field</option>
           <option value="text">Same text for all</option>
@@ -394,14 +538,25 @@ function ParameterRow({
 
 /** The template with Meta's sample values. */
 function SamplePreview({ template }: { template: Template }) {
-  const preview = useResource(() => api.post<TemplatePreview>(`/templates/${template.id}/preview`, {}), [template.id]);
+  const preview = useResource(
+    () => api.post<TemplatePreview>(`/templates/${template.id}/preview`, {}),
+    [template.id],
+  );
   if (preview.isLoading) return <LoadingState rows={2} label="Rendering the preview" />;
   if (preview.error || !preview.data) return <ErrorState error={preview.error} title="No preview" />;
   return <TemplatePreviewBubble preview={preview.data} />;
 }
 
 /** The template filled in by the mapping for a real contact, with the server's problems if it does not fit. */
-function MappedPreview({ template, parameters, contactId }: { template: Template; parameters: unknown; contactId: string | null }) {
+function MappedPreview({
+  template,
+  parameters,
+  contactId,
+}: {
+  template: Template;
+  parameters: unknown;
+  contactId: string | null;
+}) {
   const key = JSON.stringify(parameters);
   const [debouncedKey, setDebouncedKey] = useState(key);
   useEffect(() => {
@@ -409,7 +564,11 @@ function MappedPreview({ template, parameters, contactId }: { template: Template
     return () => clearTimeout(timer);
   }, [key]);
   const preview = useResource(
-    () => api.post<TemplatePreview>(`/templates/${template.id}/preview`, { parameters: JSON.parse(debouncedKey) as unknown, ...(contactId ? { contactId } : {}) }),
+    () =>
+      api.post<TemplatePreview>(`/templates/${template.id}/preview`, {
+        parameters: JSON.parse(debouncedKey) as unknown,
+        ...(contactId ? { contactId } : {}),
+      }),
     [template.id, debouncedKey, contactId],
   );
   if (preview.isLoading && !preview.data) return <LoadingState rows={2} label="Rendering the preview" />;
@@ -418,7 +577,9 @@ function MappedPreview({ template, parameters, contactId }: { template: Template
   return (
     <div className="stack tight">
       <TemplatePreviewBubble preview={preview.data} />
-      {preview.data.problems.length > 0 ? <div className="banner warn">{preview.data.problems.join('; ')}</div> : null}
+      {preview.data.problems.length > 0 ? (
+        <div className="banner warn">{preview.data.problems.join('; ')}</div>
+      ) : null}
     </div>
   );
 }

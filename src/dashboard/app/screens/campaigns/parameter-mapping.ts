@@ -19,7 +19,10 @@ export function initialMapping(template: Template): MappingDraft {
     draft.header[key] = { kind: 'text', value: '', fallback: '' };
   });
   template.parameters.body.forEach((key, index) => {
-    draft.body[key] = index === 0 ? { kind: 'field', value: 'firstName', fallback: 'there' } : { kind: 'text', value: '', fallback: '' };
+    draft.body[key] =
+      index === 0
+        ? { kind: 'field', value: 'firstName', fallback: 'there' }
+        : { kind: 'text', value: '', fallback: '' };
   });
   return draft;
 }
@@ -34,10 +37,14 @@ export function toParameterMapping(template: Template, draft: MappingDraft) {
   const isNamed = template.parameterFormat === 'named';
   const section = (keys: string[], sources: Record<string, ParameterSource>) =>
     isNamed
-      ? Object.fromEntries(keys.map((key) => [key, toSource(sources[key] ?? { kind: 'text', value: '', fallback: '' })]))
+      ? Object.fromEntries(
+          keys.map((key) => [key, toSource(sources[key] ?? { kind: 'text', value: '', fallback: '' })]),
+        )
       : keys.map((key) => toSource(sources[key] ?? { kind: 'text', value: '', fallback: '' }));
   return {
-    ...(template.parameters.header.length > 0 ? { header: section(template.parameters.header, draft.header) } : {}),
+    ...(template.parameters.header.length > 0
+      ? { header: section(template.parameters.header, draft.header) }
+      : {}),
     ...(template.parameters.body.length > 0 ? { body: section(template.parameters.body, draft.body) } : {}),
   };
 }
@@ -51,7 +58,8 @@ export function mappingProblems(template: Template, draft: MappingDraft): string
   ] as const) {
     for (const key of keys) {
       const source = draft[part][key];
-      if (!source?.value.trim()) problems.push(`{{${key}}} in the ${part} needs a ${source?.kind === 'field' ? 'field' : 'text'}`);
+      if (!source?.value.trim())
+        problems.push(`{{${key}}} in the ${part} needs a ${source?.kind === 'field' ? 'field' : 'text'}`);
     }
   }
   return problems;

@@ -26,7 +26,10 @@ interface ConsentEvent {
 export function ContactDetail({ contactId }: { contactId: string }) {
   const toast = useToast();
   const contact = useResource(() => api.get<Contact>(`/contacts/${contactId}`), [contactId]);
-  const consent = useResource(() => api.get<{ data: ConsentEvent[] }>(`/contacts/${contactId}/consent`), [contactId]);
+  const consent = useResource(
+    () => api.get<{ data: ConsentEvent[] }>(`/contacts/${contactId}/consent`),
+    [contactId],
+  );
   const [newTag, setNewTag] = useState('');
   const [isOptingOut, setIsOptingOut] = useState(false);
   const [optOutScope, setOptOutScope] = useState<'all' | 'marketing'>('all');
@@ -47,7 +50,12 @@ export function ContactDetail({ contactId }: { contactId: string }) {
   };
   const optOut = async () => {
     try {
-      contact.setData(await api.post<Contact>(`/contacts/${contactId}/opt-out`, { scope: optOutScope, reason: optOutReason || undefined }));
+      contact.setData(
+        await api.post<Contact>(`/contacts/${contactId}/opt-out`, {
+          scope: optOutScope,
+          reason: optOutReason || undefined,
+        }),
+      );
       setIsOptingOut(false);
       void consent.reload();
       toast('Opted out: no campaign will message this contact.');
@@ -76,7 +84,11 @@ export function ContactDetail({ contactId }: { contactId: string }) {
   if (!contact.data) {
     return (
       <div className="page">
-        <ErrorState error={contact.error} title="This contact could not be loaded" onRetry={() => void contact.reload()} />
+        <ErrorState
+          error={contact.error}
+          title="This contact could not be loaded"
+          onRetry={() => void contact.reload()}
+        />
       </div>
     );
   }
@@ -138,7 +150,13 @@ export function ContactDetail({ contactId }: { contactId: string }) {
               ))}
             </div>
             <form className="row" style={{ marginTop: 8 }} onSubmit={(event) => void addTag(event)}>
-              <input className="input" aria-label="New tag" placeholder="Add a tag" value={newTag} onChange={(event) => setNewTag(event.target.value)} />
+              <input
+                className="input"
+                aria-label="New tag"
+                placeholder="Add a tag"
+                value={newTag}
+                onChange={(event) => setNewTag(event.target.value)}
+              />
               <button type="submit" className="button">
                 Add
               </button>
@@ -175,8 +193,11 @@ export function ContactDetail({ contactId }: { contactId: string }) {
               {consent.data?.data.map((event, index) => (
                 // biome-ignore lint/suspicious/noArrayIndexKey: the ledger is append-only, in order.
                 <li key={index}>
-                  <span className={`badge ${event.kind === 'opt_out' ? 'danger' : 'ok'}`}>{humanize(event.kind)}</span>{' '}
-                  {event.scope === 'marketing' ? 'marketing only' : 'all messages'} · {humanize(event.source)} · {formatDateTime(event.occurredAt)}
+                  <span className={`badge ${event.kind === 'opt_out' ? 'danger' : 'ok'}`}>
+                    {humanize(event.kind)}
+                  </span>{' '}
+                  {event.scope === 'marketing' ? 'marketing only' : 'all messages'} · {humanize(event.source)}{' '}
+                  · {formatDateTime(event.occurredAt)}
                   {event.proof ? <div className="small muted">{event.proof}</div> : null}
                 </li>
               ))}
@@ -203,14 +224,31 @@ export function ContactDetail({ contactId }: { contactId: string }) {
             <p>Messages waiting for this contact are withdrawn at once, in every campaign.</p>
             <div className="row wrap" role="radiogroup" aria-label="Scope">
               <label className="checkbox">
-                <input type="radio" name="scope" checked={optOutScope === 'all'} onChange={() => setOptOutScope('all')} /> Every message
+                <input
+                  type="radio"
+                  name="scope"
+                  checked={optOutScope === 'all'}
+                  onChange={() => setOptOutScope('all')}
+                />{' '}
+                Every message
               </label>
               <label className="checkbox">
-                <input type="radio" name="scope" checked={optOutScope === 'marketing'} onChange={() => setOptOutScope('marketing')} /> Marketing only
+                <input
+                  type="radio"
+                  name="scope"
+                  checked={optOutScope === 'marketing'}
+                  onChange={() => setOptOutScope('marketing')}
+                />{' '}
+                Marketing only
               </label>
             </div>
             <Field label="Reason (kept in the consent history)">
-              <input className="input" value={optOutReason} onChange={(event) => setOptOutReason(event.target.value)} placeholder="Asked by phone" />
+              <input
+                className="input"
+                value={optOutReason}
+                onChange={(event) => setOptOutReason(event.target.value)}
+                placeholder="Asked by phone"
+              />
             </Field>
           </div>
         </Modal>

@@ -27,7 +27,10 @@ export function ContactList() {
   }, [search]);
   const after = pages[pages.length - 1];
   const contacts = useResource(
-    () => api.get<ListPage<Contact>>(`/contacts${query({ search: debounced, tag: tag.trim(), consent, after, limit: 50 })}`),
+    () =>
+      api.get<ListPage<Contact>>(
+        `/contacts${query({ search: debounced, tag: tag.trim(), consent, after, limit: 50 })}`,
+      ),
     [debounced, tag, consent, after],
   );
   const imports = useResource(() => api.get<{ data: ContactImport[] }>('/imports?limit=5'), []);
@@ -97,7 +100,11 @@ export function ContactList() {
             <LoadingState rows={6} label="Loading contacts" />
           </div>
         ) : contacts.error && !contacts.data ? (
-          <ErrorState error={contacts.error} title="Contacts could not be loaded" onRetry={() => void contacts.reload()} />
+          <ErrorState
+            error={contacts.error}
+            title="Contacts could not be loaded"
+            onRetry={() => void contacts.reload()}
+          />
         ) : list.length === 0 ? (
           debounced || tag || consent ? (
             <EmptyState icon="search" title="No contact matches" />
@@ -111,7 +118,8 @@ export function ContactList() {
                 </button>
               }
             >
-              Import a CSV or JSON file. Numbers are normalized, duplicates merged, and bad rows reported with their line.
+              Import a CSV or JSON file. Numbers are normalized, duplicates merged, and bad rows reported with
+              their line.
             </EmptyState>
           )
         ) : (
@@ -128,9 +136,19 @@ export function ContactList() {
               </thead>
               <tbody>
                 {list.map((contact) => (
-                  <tr key={contact.id} className="clickable" onClick={() => navigate(`/contacts/${contact.id}`)} data-contact-id={contact.id}>
+                  <tr
+                    key={contact.id}
+                    className="clickable"
+                    onClick={() => navigate(`/contacts/${contact.id}`)}
+                    data-contact-id={contact.id}
+                  >
                     <td>
-                      <a href={`/contacts/${contact.id}`} onClick={(event) => event.preventDefault()} className="row" style={{ color: 'inherit', textDecoration: 'none' }}>
+                      <a
+                        href={`/contacts/${contact.id}`}
+                        onClick={(event) => event.preventDefault()}
+                        className="row"
+                        style={{ color: 'inherit', textDecoration: 'none' }}
+                      >
                         <Avatar name={contact.name ?? contact.phone ?? '?'} size={30} />
                         <strong>{contact.name ?? '—'}</strong>
                       </a>
@@ -157,7 +175,12 @@ export function ContactList() {
         )}
         {pages.length > 0 || contacts.data?.nextCursor ? (
           <div className="row" style={{ padding: 12 }}>
-            <button type="button" className="button small" disabled={pages.length === 0} onClick={() => setPages(pages.slice(0, -1))}>
+            <button
+              type="button"
+              className="button small"
+              disabled={pages.length === 0}
+              onClick={() => setPages(pages.slice(0, -1))}
+            >
               Previous
             </button>
             <span className="spacer" />
@@ -184,7 +207,8 @@ export function ContactList() {
                 </div>
               ) : (
                 <div key={view.id} className="banner">
-                  Import of {formatDateTime(view.createdAt)}: {view.state}, {formatNumber(view.rowsRead)} rows read so far
+                  Import of {formatDateTime(view.createdAt)}: {view.state}, {formatNumber(view.rowsRead)} rows
+                  read so far
                 </div>
               ),
             )}

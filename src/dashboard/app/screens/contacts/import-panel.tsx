@@ -21,7 +21,12 @@ const COUNTRIES = [
   ['DE', 'Germany'],
 ] as const;
 
-type Phase = { kind: 'idle' } | { kind: 'uploading'; fraction: number } | { kind: 'importing'; view: ContactImport } | { kind: 'done'; view: ContactImport } | { kind: 'failed'; message: string };
+type Phase =
+  | { kind: 'idle' }
+  | { kind: 'uploading'; fraction: number }
+  | { kind: 'importing'; view: ContactImport }
+  | { kind: 'done'; view: ContactImport }
+  | { kind: 'failed'; message: string };
 
 /**
  * Importing contacts: pick a CSV or JSON file, upload it (with progress), then watch the server read it
@@ -65,7 +70,11 @@ export function ImportPanel({ onImported }: { onImported: () => void }) {
         format === 'json' ? 'application/json' : 'text/csv',
         (fraction) => setPhase({ kind: 'uploading', fraction }),
       );
-      setPhase(view.state === 'completed' || view.state === 'failed' ? { kind: 'done', view } : { kind: 'importing', view });
+      setPhase(
+        view.state === 'completed' || view.state === 'failed'
+          ? { kind: 'done', view }
+          : { kind: 'importing', view },
+      );
     } catch (error) {
       setPhase({ kind: 'failed', message: errorMessage(error) });
     }
@@ -74,7 +83,10 @@ export function ImportPanel({ onImported }: { onImported: () => void }) {
   const isBusy = phase.kind === 'uploading' || phase.kind === 'importing';
   return (
     <form className="stack" onSubmit={(event) => void submit(event)} aria-label="Import contacts">
-      <Field label="File" hint="CSV with a header row (a phone column, and name, tags, any custom fields), or JSON / NDJSON.">
+      <Field
+        label="File"
+        hint="CSV with a header row (a phone column, and name, tags, any custom fields), or JSON / NDJSON."
+      >
         <input
           className="input"
           type="file"
@@ -88,7 +100,12 @@ export function ImportPanel({ onImported }: { onImported: () => void }) {
       </Field>
       <div className="grid-3">
         <Field label="Default country" hint="For numbers written without +">
-          <select className="input" name="country" value={country} onChange={(event) => setCountry(event.target.value)}>
+          <select
+            className="input"
+            name="country"
+            value={country}
+            onChange={(event) => setCountry(event.target.value)}
+          >
             {COUNTRIES.map(([code, label]) => (
               <option key={code} value={code}>
                 {label}
@@ -97,10 +114,22 @@ export function ImportPanel({ onImported }: { onImported: () => void }) {
           </select>
         </Field>
         <Field label="Tags for every row" hint="Comma-separated">
-          <input className="input" name="import-tags" value={tags} onChange={(event) => setTags(event.target.value)} placeholder="spring-list" />
+          <input
+            className="input"
+            name="import-tags"
+            value={tags}
+            onChange={(event) => setTags(event.target.value)}
+            placeholder="spring-list"
+          />
         </Field>
         <Field label="Consent source" hint="Recorded as each contact's opt-in">
-          <input className="input" name="opt-in-source" value={optInSource} onChange={(event) => setOptInSource(event.target.value)} placeholder="web_form" />
+          <input
+            className="input"
+            name="opt-in-source"
+            value={optInSource}
+            onChange={(event) => setOptInSource(event.target.value)}
+            placeholder="web_form"
+          />
         </Field>
       </div>
       {phase.kind === 'uploading' ? (
@@ -131,7 +160,11 @@ export function ImportPanel({ onImported }: { onImported: () => void }) {
 
 export function ImportSummary({ view }: { view: ContactImport }) {
   return (
-    <div className={`banner ${view.state === 'failed' ? 'danger' : view.invalid > 0 ? 'warn' : 'ok'}`} role="status" data-testid="import-summary">
+    <div
+      className={`banner ${view.state === 'failed' ? 'danger' : view.invalid > 0 ? 'warn' : 'ok'}`}
+      role="status"
+      data-testid="import-summary"
+    >
       <Icon name={view.state === 'failed' ? 'alert' : 'check'} size={18} />
       <div className="stack tight">
         <strong>

@@ -4,7 +4,12 @@ import { API_BASE, ApiError } from '../../lib/api.ts';
  * Uploads a file as the request body with progress (fetch cannot report upload progress; XMLHttpRequest
  * can). Same cookie and CSRF header as every other call.
  */
-export function uploadFile<T>(path: string, file: File, contentType: string, onProgress: (fraction: number) => void): Promise<T> {
+export function uploadFile<T>(
+  path: string,
+  file: File,
+  contentType: string,
+  onProgress: (fraction: number) => void,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const request = new XMLHttpRequest();
     request.open('POST', `${API_BASE}${path}`);
@@ -23,7 +28,13 @@ export function uploadFile<T>(path: string, file: File, contentType: string, onP
       if (request.status >= 200 && request.status < 300) resolve(body as T);
       else {
         const error = (body as { error?: { code?: string; message?: string } } | null)?.error;
-        reject(new ApiError(request.status, error?.code ?? 'internal', error?.message ?? `Upload failed (${request.status})`));
+        reject(
+          new ApiError(
+            request.status,
+            error?.code ?? 'internal',
+            error?.message ?? `Upload failed (${request.status})`,
+          ),
+        );
       }
     };
     request.onerror = () => reject(new TypeError('network error'));

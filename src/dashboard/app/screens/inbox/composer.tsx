@@ -30,7 +30,10 @@ export function Composer({ conversation, onSent }: { conversation: ConversationD
   const send = async (body: unknown) => {
     setIsSending(true);
     try {
-      await api.post(`/conversations/${conversation.id}/messages`, { ...(body as object), idempotencyKey: crypto.randomUUID() });
+      await api.post(`/conversations/${conversation.id}/messages`, {
+        ...(body as object),
+        idempotencyKey: crypto.randomUUID(),
+      });
       onSent();
       return true;
     } catch (error) {
@@ -70,15 +73,31 @@ export function Composer({ conversation, onSent }: { conversation: ConversationD
       <div className="row wrap">
         <span className={`window-pill ${isWindowOpen ? '' : 'closed'}`} data-testid="service-window">
           <Icon name="clock" size={14} />
-          {isWindowOpen ? `24-hour window open · ${formatDuration(remainingMs)} left` : 'Window closed · templates only'}
+          {isWindowOpen
+            ? `24-hour window open · ${formatDuration(remainingMs)} left`
+            : 'Window closed · templates only'}
         </span>
         <span className="spacer" />
         {isWindowOpen ? (
           <div className="filter-chips" role="tablist" aria-label="Reply with">
-            <button type="button" className="chip" role="tab" aria-selected={mode === 'text'} aria-pressed={mode === 'text'} onClick={() => setMode('text')}>
+            <button
+              type="button"
+              className="chip"
+              role="tab"
+              aria-selected={mode === 'text'}
+              aria-pressed={mode === 'text'}
+              onClick={() => setMode('text')}
+            >
               Message
             </button>
-            <button type="button" className="chip" role="tab" aria-selected={mode === 'template'} aria-pressed={mode === 'template'} onClick={() => setMode('template')}>
+            <button
+              type="button"
+              className="chip"
+              role="tab"
+              aria-selected={mode === 'template'}
+              aria-pressed={mode === 'template'}
+              onClick={() => setMode('template')}
+            >
               Template
             </button>
           </div>
@@ -91,25 +110,44 @@ export function Composer({ conversation, onSent }: { conversation: ConversationD
           <textarea
             className="input"
             aria-label="Reply"
-            placeholder={conversation.owner === 'human' ? 'Write a reply…' : 'Write a reply (this takes the conversation over from the AI)…'}
+            placeholder={
+              conversation.owner === 'human'
+                ? 'Write a reply…'
+                : 'Write a reply (this takes the conversation over from the AI)…'
+            }
             value={text}
             rows={1}
             onChange={(event) => setText(event.target.value)}
             onKeyDown={onKeyDown}
           />
-          <button type="submit" className="button primary" disabled={isSending || !text.trim()} aria-label="Send">
+          <button
+            type="submit"
+            className="button primary"
+            disabled={isSending || !text.trim()}
+            aria-label="Send"
+          >
             <Icon name="send" size={18} />
           </button>
         </form>
       ) : (
         <form className="stack tight" onSubmit={(event) => void submitTemplate(event)}>
           {templates.error ? (
-            <div className="banner danger">Templates could not be loaded: {errorMessage(templates.error)}</div>
+            <div className="banner danger">
+              Templates could not be loaded: {errorMessage(templates.error)}
+            </div>
           ) : sendable.length === 0 && !templates.isLoading ? (
-            <div className="banner warn">No approved template yet. Sync them on the WhatsApp screen: outside the 24-hour window only templates can go.</div>
+            <div className="banner warn">
+              No approved template yet. Sync them on the WhatsApp screen: outside the 24-hour window only
+              templates can go.
+            </div>
           ) : (
             <>
-              <select className="input" aria-label="Template" value={templateId} onChange={(event) => setTemplateId(event.target.value)}>
+              <select
+                className="input"
+                aria-label="Template"
+                value={templateId}
+                onChange={(event) => setTemplateId(event.target.value)}
+              >
                 <option value="">Choose an approved template…</option>
                 {sendable.map((candidate) => (
                   <option key={candidate.id} value={candidate.id}>
@@ -139,7 +177,9 @@ export function Composer({ conversation, onSent }: { conversation: ConversationD
                 <button
                   type="submit"
                   className="button primary"
-                  disabled={!template || isSending || template.parameters.body.some((key) => !values[key]?.trim())}
+                  disabled={
+                    !template || isSending || template.parameters.body.some((key) => !values[key]?.trim())
+                  }
                 >
                   <Icon name="send" size={16} /> Send template
                 </button>

@@ -41,27 +41,27 @@ export function ConversationList({
 
   return (
     <div className="conversation-scroller" ref={scroller} data-testid="conversation-scroller">
-      <div role="list" aria-label="Conversations" style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+      <ul className="conversation-rows" aria-label="Conversations" style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
         {items.map((item) => {
           const row = rows[item.index];
           const style = { top: item.start, height: ROW_HEIGHT };
           if (!row) {
             return (
-              <div key="more" role="listitem" className="conversation-row" style={style}>
-                <span />
-                <span className="muted">{isLoadingMore ? 'Loading more…' : ''}</span>
-              </div>
+              <li key="more" className="conversation-item" style={style}>
+                <span className="conversation-row">
+                  <span />
+                  <span className="muted">{isLoadingMore ? 'Loading more…' : ''}</span>
+                </span>
+              </li>
             );
           }
           const name = row.contact.name ?? formatPhone(row.contact.waId);
           return (
+            <li key={row.id} className="conversation-item" style={style}>
             <a
-              key={row.id}
-              role="listitem"
               href={`/inbox/${row.id}`}
               onClick={followLink}
               className="conversation-row"
-              style={style}
               aria-current={row.id === selectedId ? 'true' : undefined}
               data-conversation-id={row.id}
             >
@@ -69,22 +69,31 @@ export function ConversationList({
               <span style={{ minWidth: 0 }}>
                 <span className="name">{name}</span>
                 <span className="preview" style={{ display: 'flex', gap: 4, alignItems: 'center' }}>
-                  {row.preview?.direction === 'out' ? <DeliveryTicks status={row.preview.hasError ? 'failed' : row.preview.status} /> : null}
-                  <span style={{ overflow: 'hidden', textOverflow: 'ellipsis' }}>{row.preview?.text || 'No messages yet'}</span>
+                  {row.preview?.direction === 'out' ? (
+                    <DeliveryTicks status={row.preview.hasError ? 'failed' : row.preview.status} />
+                  ) : null}
+                  <span style={{ overflow: 'hidden', textOverflow: 'ellipsis' }}>
+                    {row.preview?.text || 'No messages yet'}
+                  </span>
                 </span>
               </span>
               <span className="meta">
                 <span>{formatListTime(row.lastMessageAt)}</span>
                 <span className="row" style={{ gap: 4 }}>
                   {row.needsAttention ? <span className="attention-dot" title="Needs attention" /> : null}
-                  {row.owner === 'human' ? <span className="badge human">Human</span> : <span className="badge brand">AI</span>}
+                  {row.owner === 'human' ? (
+                    <span className="badge human">Human</span>
+                  ) : (
+                    <span className="badge brand">AI</span>
+                  )}
                 </span>
                 {row.outcome ? <span className="small">{humanize(row.outcome)}</span> : null}
               </span>
             </a>
+            </li>
           );
         })}
-      </div>
+      </ul>
     </div>
   );
 }

@@ -16,8 +16,14 @@ import { MessageBubble } from './message-bubble.tsx';
 
 /** One conversation: the thread, take over or hand back, the composer, and the lead beside it. */
 export function ConversationView({ conversationId }: { conversationId: string }) {
-  const detail = useResource(() => api.get<ConversationDetail>(`/conversations/${conversationId}`), [conversationId]);
-  const thread = useResource(() => api.get<Thread>(`/inbox/conversations/${conversationId}/thread`), [conversationId]);
+  const detail = useResource(
+    () => api.get<ConversationDetail>(`/conversations/${conversationId}`),
+    [conversationId],
+  );
+  const thread = useResource(
+    () => api.get<Thread>(`/inbox/conversations/${conversationId}/thread`),
+    [conversationId],
+  );
   const [isDetailsOpen, setIsDetailsOpen] = useState(false);
   const [isChanging, setIsChanging] = useState(false);
   const { session } = useSession();
@@ -37,7 +43,10 @@ export function ConversationView({ conversationId }: { conversationId: string })
     else if ('conversationId' in event && event.conversationId === conversationId) reload();
   });
 
-  const messages = useMemo(() => [...(thread.data?.messages ?? []), ...(thread.data?.unsent ?? [])], [thread.data]);
+  const messages = useMemo(
+    () => [...(thread.data?.messages ?? []), ...(thread.data?.unsent ?? [])],
+    [thread.data],
+  );
   const lastKey = messages.length > 0 ? `${messages[messages.length - 1]!.id}:${messages.length}` : '';
   // biome-ignore lint/correctness/useExhaustiveDependencies: scroll when a message arrives, not on every render.
   useEffect(() => {
@@ -47,9 +56,16 @@ export function ConversationView({ conversationId }: { conversationId: string })
   const changeOwner = async (action: 'takeover' | 'handback') => {
     setIsChanging(true);
     try {
-      const updated = await api.post<ConversationDetail>(`/conversations/${conversationId}/${action}`, action === 'takeover' ? { userId: session.user.id } : {});
+      const updated = await api.post<ConversationDetail>(
+        `/conversations/${conversationId}/${action}`,
+        action === 'takeover' ? { userId: session.user.id } : {},
+      );
       detail.setData((previous) => ({ ...previous, ...updated }));
-      toast(action === 'takeover' ? 'You have the conversation: the AI stays silent.' : 'Handed back: the AI answers the next message.');
+      toast(
+        action === 'takeover'
+          ? 'You have the conversation: the AI stays silent.'
+          : 'Handed back: the AI answers the next message.',
+      );
     } catch (error) {
       toast(errorMessage(error), 'error');
     } finally {
@@ -60,7 +76,11 @@ export function ConversationView({ conversationId }: { conversationId: string })
   if (detail.error && !detail.data) {
     return (
       <section className="thread">
-        <ErrorState error={detail.error} title="This conversation could not be opened" onRetry={() => void detail.reload()} />
+        <ErrorState
+          error={detail.error}
+          title="This conversation could not be opened"
+          onRetry={() => void detail.reload()}
+        />
       </section>
     );
   }
@@ -85,7 +105,12 @@ export function ConversationView({ conversationId }: { conversationId: string })
                   <span className="badge human" data-testid="owner-badge">
                     <Icon name="hand" size={14} /> Human
                   </span>
-                  <button type="button" className="button" disabled={isChanging} onClick={() => void changeOwner('handback')}>
+                  <button
+                    type="button"
+                    className="button"
+                    disabled={isChanging}
+                    onClick={() => void changeOwner('handback')}
+                  >
                     <Icon name="bot" size={16} /> Hand back to AI
                   </button>
                 </>
@@ -94,12 +119,22 @@ export function ConversationView({ conversationId }: { conversationId: string })
                   <span className="badge brand" data-testid="owner-badge">
                     <Icon name="bot" size={14} /> AI agent
                   </span>
-                  <button type="button" className="button human" disabled={isChanging} onClick={() => void changeOwner('takeover')}>
+                  <button
+                    type="button"
+                    className="button human"
+                    disabled={isChanging}
+                    onClick={() => void changeOwner('takeover')}
+                  >
                     <Icon name="hand" size={16} /> Take over
                   </button>
                 </>
               )}
-              <button type="button" className="icon-button details-toggle" onClick={() => setIsDetailsOpen((open) => !open)} aria-expanded={isDetailsOpen}>
+              <button
+                type="button"
+                className="icon-button details-toggle"
+                onClick={() => setIsDetailsOpen((open) => !open)}
+                aria-expanded={isDetailsOpen}
+              >
                 <Icon name="panel" label="Lead details" />
               </button>
             </>
@@ -109,7 +144,10 @@ export function ConversationView({ conversationId }: { conversationId: string })
           <div className="banner warn" style={{ borderRadius: 0 }}>
             <Icon name="alert" size={18} />
             <span>
-              <strong>Needs attention.</strong> {conversation.handoff?.summary ?? conversation.handoff?.reason ?? 'The agent asked for a person.'}
+              <strong>Needs attention.</strong>{' '}
+              {conversation.handoff?.summary ??
+                conversation.handoff?.reason ??
+                'The agent asked for a person.'}
             </span>
           </div>
         ) : null}
@@ -125,7 +163,8 @@ export function ConversationView({ conversationId }: { conversationId: string })
           ) : (
             messages.map((message, index) => {
               const day = message.at ? formatDay(message.at) : '';
-              const previousDay = index > 0 && messages[index - 1]!.at ? formatDay(messages[index - 1]!.at!) : null;
+              const previousDay =
+                index > 0 && messages[index - 1]!.at ? formatDay(messages[index - 1]!.at!) : null;
               return (
                 <Fragment key={message.id}>
                   {day && day !== previousDay ? <div className="day-divider">{day}</div> : null}
@@ -138,7 +177,13 @@ export function ConversationView({ conversationId }: { conversationId: string })
         </div>
         {conversation ? <Composer conversation={conversation} onSent={() => void thread.reload()} /> : null}
       </section>
-      {conversation ? <LeadPanel conversation={conversation} isOpen={isDetailsOpen} onClose={() => setIsDetailsOpen(false)} /> : null}
+      {conversation ? (
+        <LeadPanel
+          conversation={conversation}
+          isOpen={isDetailsOpen}
+          onClose={() => setIsDetailsOpen(false)}
+        />
+      ) : null}
     </>
   );
 }

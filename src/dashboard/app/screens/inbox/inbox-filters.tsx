@@ -9,7 +9,13 @@ export interface InboxFilter {
   q: string;
 }
 
-export const NO_FILTER: InboxFilter = { owner: null, needsAttention: false, campaignId: null, outcome: null, q: '' };
+export const NO_FILTER: InboxFilter = {
+  owner: null,
+  needsAttention: false,
+  campaignId: null,
+  outcome: null,
+  q: '',
+};
 
 /** Search, owner (AI or human), needs attention, campaign and outcome. */
 export function InboxFilters({
@@ -24,7 +30,12 @@ export function InboxFilters({
   outcomes: string[];
 }) {
   const chip = (label: string, isPressed: boolean, next: Partial<InboxFilter>) => (
-    <button type="button" className="chip" aria-pressed={isPressed} onClick={() => onChange({ ...filter, ...next })}>
+    <button
+      type="button"
+      className="chip"
+      aria-pressed={isPressed}
+      onClick={() => onChange({ ...filter, ...next })}
+    >
       {label}
     </button>
   );

@@ -5,7 +5,7 @@ import { matchPath, useLocation } from '../../lib/router.ts';
 import { useResource } from '../../lib/use-resource.ts';
 import { ConversationList } from './conversation-list.tsx';
 import { ConversationView } from './conversation-view.tsx';
-import { InboxFilters, type InboxFilter, NO_FILTER } from './inbox-filters.tsx';
+import { type InboxFilter, InboxFilters, NO_FILTER } from './inbox-filters.tsx';
 import { useConversations } from './use-conversations.ts';
 
 /**
@@ -27,21 +27,38 @@ export function InboxScreen() {
     <div className={`inbox ${selectedId ? '' : 'no-details'}`} data-view={selectedId ? 'thread' : 'list'}>
       <section className="inbox-list" aria-label="Conversation list">
         <div className="inbox-list-head">
-          <InboxFilters filter={filter} onChange={setFilter} campaigns={facets.data?.campaigns ?? []} outcomes={facets.data?.outcomes ?? []} />
+          <InboxFilters
+            filter={filter}
+            onChange={setFilter}
+            campaigns={facets.data?.campaigns ?? []}
+            outcomes={facets.data?.outcomes ?? []}
+          />
         </div>
         {conversations.isLoading ? (
           <div style={{ padding: 16 }}>
             <LoadingState rows={7} label="Loading conversations" />
           </div>
         ) : conversations.error && conversations.rows.length === 0 ? (
-          <ErrorState error={conversations.error} title="Conversations could not be loaded" onRetry={conversations.refresh} />
+          <ErrorState
+            error={conversations.error}
+            title="Conversations could not be loaded"
+            onRetry={conversations.refresh}
+          />
         ) : conversations.rows.length === 0 ? (
           isFiltered ? (
-            <EmptyState icon="search" title="Nothing matches these filters" action={<button type="button" className="button" onClick={() => setFilter(NO_FILTER)}>Clear filters</button>} />
+            <EmptyState
+              icon="search"
+              title="Nothing matches these filters"
+              action={
+                <button type="button" className="button" onClick={() => setFilter(NO_FILTER)}>
+                  Clear filters
+                </button>
+              }
+            />
           ) : (
             <EmptyState icon="inbox" title="No conversations yet">
-              When customers write to your WhatsApp number, or a campaign reaches them, their conversations show up here. Try the Sandbox to
-              write as a customer.
+              When customers write to your WhatsApp number, or a campaign reaches them, their conversations
+              show up here. Try the Sandbox to write as a customer.
             </EmptyState>
           )
         ) : (
@@ -59,7 +76,8 @@ export function InboxScreen() {
       ) : (
         <section className="thread" style={{ justifyContent: 'center' }}>
           <EmptyState icon="inbox" title="Pick a conversation">
-            The AI agent answers on its own. Open a conversation to read it, take it over, reply by hand, and hand it back.
+            The AI agent answers on its own. Open a conversation to read it, take it over, reply by hand, and
+            hand it back.
           </EmptyState>
         </section>
       )}

@@ -4,7 +4,15 @@ import { formatDateTime, formatPhone, formatUsd, humanize } from '../../lib/form
 import type { ConversationDetail } from '../../lib/types.ts';
 
 /** Beside the thread: the contact, what the agent learnt (lead fields, outcome) and its notes for people. */
-export function LeadPanel({ conversation, isOpen, onClose }: { conversation: ConversationDetail; isOpen: boolean; onClose: () => void }) {
+export function LeadPanel({
+  conversation,
+  isOpen,
+  onClose,
+}: {
+  conversation: ConversationDetail;
+  isOpen: boolean;
+  onClose: () => void;
+}) {
   const fields = Object.entries(conversation.leadFields);
   return (
     <aside className={`details ${isOpen ? 'open' : ''}`} aria-label="Lead details">
@@ -40,7 +48,13 @@ export function LeadPanel({ conversation, isOpen, onClose }: { conversation: Con
         <h3>Status</h3>
         <dl className="kv">
           <dt>Answering</dt>
-          <dd>{conversation.owner === 'human' ? <span className="badge human">Human</span> : <span className="badge brand">AI agent</span>}</dd>
+          <dd>
+            {conversation.owner === 'human' ? (
+              <span className="badge human">Human</span>
+            ) : (
+              <span className="badge brand">AI agent</span>
+            )}
+          </dd>
           <dt>Outcome</dt>
           <dd data-testid="lead-outcome">{conversation.outcome ? humanize(conversation.outcome) : '—'}</dd>
           {conversation.campaignId ? (
@@ -76,7 +90,10 @@ export function LeadPanel({ conversation, isOpen, onClose }: { conversation: Con
         <h3>Agent notes</h3>
         {conversation.handoff ? (
           <div className="note" style={{ marginBottom: 8 }}>
-            <strong>Handed to a human{conversation.handoff.reason ? `: ${humanize(conversation.handoff.reason)}` : ''}</strong>
+            <strong>
+              Handed to a human
+              {conversation.handoff.reason ? `: ${humanize(conversation.handoff.reason)}` : ''}
+            </strong>
             {conversation.handoff.summary ? `\n${conversation.handoff.summary}` : ''}
             <div className="small muted">{formatDateTime(conversation.handoff.at)}</div>
           </div>
@@ -84,7 +101,9 @@ export function LeadPanel({ conversation, isOpen, onClose }: { conversation: Con
         {conversation.summary ? (
           <p style={{ whiteSpace: 'pre-wrap' }}>{conversation.summary}</p>
         ) : !conversation.handoff ? (
-          <p className="muted small">No notes yet: the agent writes a running summary as the conversation goes on.</p>
+          <p className="muted small">
+            No notes yet: the agent writes a running summary as the conversation goes on.
+          </p>
         ) : null}
       </section>
       {conversation.callbacks && conversation.callbacks.length > 0 ? (

@@ -3,14 +3,24 @@ import type { ThreadMessage } from '../../lib/types.ts';
 import { DeliveryTicks } from './delivery-ticks.tsx';
 import { MessageContent } from './message-content.tsx';
 
-const SENDER = { agent: 'AI agent', human: 'You (human)', campaign: 'Campaign', api: 'API' } as Record<string, string>;
+const SENDER = { agent: 'AI agent', human: 'You (human)', campaign: 'Campaign', api: 'API' } as Record<
+  string,
+  string
+>;
 
 /** One message in the thread: who sent it, what it says, when, and how far it got (with the reason if it failed). */
 export function MessageBubble({ message }: { message: ThreadMessage }) {
   const isOut = message.direction === 'out';
-  const status = message.state && message.state !== 'sent' ? (message.state === 'failed' || message.state === 'held' ? 'failed' : 'queued') : message.status;
+  const status =
+    message.state && message.state !== 'sent'
+      ? message.state === 'failed' || message.state === 'held'
+        ? 'failed'
+        : 'queued'
+      : message.status;
   const isFailed = status === 'failed';
-  const failure = isFailed ? (message.error?.title ?? message.reason ?? 'Meta did not deliver this message') : null;
+  const failure = isFailed
+    ? (message.error?.title ?? message.reason ?? 'Meta did not deliver this message')
+    : null;
   return (
     <div
       className={`bubble ${isOut ? 'out' : 'in'} ${message.source === 'human' ? 'human' : ''} ${isFailed ? 'failed' : ''}`}

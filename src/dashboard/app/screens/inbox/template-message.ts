@@ -2,7 +2,10 @@ import type { Template } from '../../lib/types.ts';
 
 /** The template's body with `{{1}}` or `{{name}}` filled in (an empty value shows the placeholder). */
 export function fillTemplateText(text: string, values: Record<string, string>): string {
-  return text.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (placeholder, key: string) => values[key]?.trim() || placeholder);
+  return text.replace(
+    /\{\{\s*([\w.]+)\s*\}\}/g,
+    (placeholder, key: string) => values[key]?.trim() || placeholder,
+  );
 }
 
 export function templateBodyText(template: Template): string {

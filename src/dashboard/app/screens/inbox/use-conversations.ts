@@ -42,17 +42,23 @@ export function useConversations(filter: InboxFilter): ConversationsState {
   const fetchFirstPage = useCallback(async () => {
     const mine = generation.current;
     try {
-      const page = await api.get<ListPage<ConversationRow>>(`/inbox/conversations${query({ ...params, limit: PAGE_SIZE })}`);
+      const page = await api.get<ListPage<ConversationRow>>(
+        `/inbox/conversations${query({ ...params, limit: PAGE_SIZE })}`,
+      );
       if (mine !== generation.current) return;
       setError(null);
       setRows((previous) => {
         const fresh = new Set(page.data.map((row) => row.id));
         const last = page.data[page.data.length - 1];
         // Rows of later pages stay, below the fresh first page, unless they moved into it.
-        const older = last ? previous.filter((row) => !fresh.has(row.id) && (row.lastMessageAt ?? '') <= (last.lastMessageAt ?? '')) : [];
+        const older = last
+          ? previous.filter(
+              (row) => !fresh.has(row.id) && (row.lastMessageAt ?? '') <= (last.lastMessageAt ?? ''),
+            )
+          : [];
         return [...page.data, ...(page.nextCursor ? older : [])];
       });
-      setCursor((previous) => (previous === null || !page.nextCursor ? page.nextCursor ?? null : previous));
+      setCursor((previous) => (previous === null || !page.nextCursor ? (page.nextCursor ?? null) : previous));
     } catch (caught) {
       if (mine === generation.current) setError(caught);
     } finally {
@@ -75,7 +81,9 @@ export function useConversations(filter: InboxFilter): ConversationsState {
     const mine = generation.current;
     setIsLoadingMore(true);
     api
-      .get<ListPage<ConversationRow>>(`/inbox/conversations${query({ ...params, limit: PAGE_SIZE, before: cursor })}`)
+      .get<ListPage<ConversationRow>>(
+        `/inbox/conversations${query({ ...params, limit: PAGE_SIZE, before: cursor })}`,
+      )
       .then((page) => {
         if (mine !== generation.current) return;
         setRows((previous) => {

@@ -43,7 +43,11 @@ export function SandboxScreen() {
   if (!info.data) {
     return (
       <div className="page">
-        <ErrorState error={info.error} title="The sandbox could not be loaded" onRetry={() => void info.reload()} />
+        <ErrorState
+          error={info.error}
+          title="The sandbox could not be loaded"
+          onRetry={() => void info.reload()}
+        />
       </div>
     );
   }
@@ -52,7 +56,14 @@ export function SandboxScreen() {
       <div className="page">
         <PageHeader title="Sandbox" />
         <div className="card">
-          <EmptyState icon="sandbox" title={info.data.reason === 'other-tenant' ? 'The sandbox belongs to the sandbox company' : 'The sandbox is off'}>
+          <EmptyState
+            icon="sandbox"
+            title={
+              info.data.reason === 'other-tenant'
+                ? 'The sandbox belongs to the sandbox company'
+                : 'The sandbox is off'
+            }
+          >
             {info.data.reason === 'other-tenant'
               ? "The simulated WhatsApp number is the sandbox company's. Sign in as one of its users to chat with the agent as a customer."
               : 'Coxcox runs against real WhatsApp here (WhatsApp credentials are configured), so there is no simulated phone. Use the Agent screen’s playground to try the agent.'}
@@ -97,17 +108,34 @@ function CustomerPicker({
     <>
       <div className="grid-2">
         <Field label="Your number" hint="Country code and number, digits only">
-          <input className="input" name="customer-number" value={waId} onChange={(event) => setWaId(event.target.value.replace(/\D/g, ''))} />
+          <input
+            className="input"
+            name="customer-number"
+            value={waId}
+            onChange={(event) => setWaId(event.target.value.replace(/\D/g, ''))}
+          />
         </Field>
         <Field label="Your name">
-          <input className="input" name="customer-name" value={name} onChange={(event) => setName(event.target.value)} />
+          <input
+            className="input"
+            name="customer-name"
+            value={name}
+            onChange={(event) => setName(event.target.value)}
+          />
         </Field>
       </div>
       <div className="row wrap">
-        <button type="button" className="button" disabled={waId.length < 8} onClick={() => onChange({ waId, name: name || 'Customer' })}>
+        <button
+          type="button"
+          className="button"
+          disabled={waId.length < 8}
+          onClick={() => onChange({ waId, name: name || 'Customer' })}
+        >
           Use this number
         </button>
-        {personas.length > 0 ? <span className="small muted">or be one of the simulator's customers:</span> : null}
+        {personas.length > 0 ? (
+          <span className="small muted">or be one of the simulator's customers:</span>
+        ) : null}
         {personas.map((persona) => (
           <button
             key={persona.waId}
@@ -136,7 +164,10 @@ function useSandboxConversation(customerWaId: string) {
   );
   const conversationId = conversation.data?.conversationId ?? null;
   const thread = useResource(
-    () => (conversationId ? api.get<Thread>(`/inbox/conversations/${conversationId}/thread`) : Promise.resolve({ messages: [], unsent: [] } as Thread)),
+    () =>
+      conversationId
+        ? api.get<Thread>(`/inbox/conversations/${conversationId}/thread`)
+        : Promise.resolve({ messages: [], unsent: [] } as Thread),
     [conversationId],
   );
   const refresh = useMemo(
@@ -149,12 +180,19 @@ function useSandboxConversation(customerWaId: string) {
   );
   useLiveEvents((event) => {
     if (event.type === 'resync') refresh();
-    else if ('conversationId' in event && (!conversationId || event.conversationId === conversationId)) refresh();
+    else if ('conversationId' in event && (!conversationId || event.conversationId === conversationId))
+      refresh();
   });
   return { conversationId, thread, refresh };
 }
 
-function Phone({ customer, businessName }: { customer: { waId: string; name: string }; businessName: string }) {
+function Phone({
+  customer,
+  businessName,
+}: {
+  customer: { waId: string; name: string };
+  businessName: string;
+}) {
   const toast = useToast();
   const { thread, refresh } = useSandboxConversation(customer.waId);
   const [text, setText] = useState('');
@@ -220,7 +258,12 @@ function Phone({ customer, businessName }: { customer: { waId: string; name: str
         <div ref={bottom} />
       </div>
       <form className="phone-input" onSubmit={(event) => void send(event)}>
-        <input aria-label="Message as the customer" placeholder="Message" value={text} onChange={(event) => setText(event.target.value)} />
+        <input
+          aria-label="Message as the customer"
+          placeholder="Message"
+          value={text}
+          onChange={(event) => setText(event.target.value)}
+        />
         <button type="submit" aria-label="Send as the customer">
           <Icon name="send" size={18} />
         </button>
@@ -244,7 +287,10 @@ function PhoneBubble({ message }: { message: ThreadMessage }) {
 function BusinessSide({ customerWaId }: { customerWaId: string }) {
   const { conversationId } = useSandboxConversation(customerWaId);
   const detail = useResource(
-    () => (conversationId ? api.get<ConversationDetail>(`/conversations/${conversationId}`) : Promise.resolve(null)),
+    () =>
+      conversationId
+        ? api.get<ConversationDetail>(`/conversations/${conversationId}`)
+        : Promise.resolve(null),
     [conversationId],
   );
   const refresh = useMemo(() => throttle(() => void detail.reload(), 500), [detail.reload]);
@@ -267,7 +313,13 @@ function BusinessSide({ customerWaId }: { customerWaId: string }) {
       ) : (
         <dl className="kv">
           <dt>Answering</dt>
-          <dd>{conversation.owner === 'human' ? <span className="badge human">Human</span> : <span className="badge brand">AI agent</span>}</dd>
+          <dd>
+            {conversation.owner === 'human' ? (
+              <span className="badge human">Human</span>
+            ) : (
+              <span className="badge brand">AI agent</span>
+            )}
+          </dd>
           <dt>Outcome</dt>
           <dd>{conversation.outcome ? humanize(conversation.outcome) : '—'}</dd>
           {Object.entries(conversation.leadFields).map(([key, value]) => (

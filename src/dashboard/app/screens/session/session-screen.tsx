@@ -8,7 +8,13 @@ import type { Session } from '../../lib/session.ts';
  * Sign in, or on the very first run create the first admin. The first-run form exists only while
  * Coxcox has no user at all (the server refuses it after).
  */
-export function SessionScreen({ isSetupNeeded, onSignedIn }: { isSetupNeeded: boolean; onSignedIn: (session: Session) => void }) {
+export function SessionScreen({
+  isSetupNeeded,
+  onSignedIn,
+}: {
+  isSetupNeeded: boolean;
+  onSignedIn: (session: Session) => void;
+}) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [name, setName] = useState('');
@@ -33,7 +39,11 @@ export function SessionScreen({ isSetupNeeded, onSignedIn }: { isSetupNeeded: bo
 
   return (
     <div className="auth-page">
-      <form className="auth-card" onSubmit={(event) => void submit(event)} aria-label={isSetupNeeded ? 'Create the first admin' : 'Sign in'}>
+      <form
+        className="auth-card"
+        onSubmit={(event) => void submit(event)}
+        aria-label={isSetupNeeded ? 'Create the first admin' : 'Sign in'}
+      >
         <div className="brand">
           <span className="brand-mark" style={{ color: '#fff' }}>
             <Icon name="whatsapp" size={18} />
@@ -55,7 +65,13 @@ export function SessionScreen({ isSetupNeeded, onSignedIn }: { isSetupNeeded: bo
         ) : null}
         {isSetupNeeded ? (
           <Field label="Your name">
-            <input className="input" name="name" value={name} onChange={(event) => setName(event.target.value)} autoComplete="name" />
+            <input
+              className="input"
+              name="name"
+              value={name}
+              onChange={(event) => setName(event.target.value)}
+              autoComplete="name"
+            />
           </Field>
         ) : null}
         <Field label="Email">
@@ -69,7 +85,12 @@ export function SessionScreen({ isSetupNeeded, onSignedIn }: { isSetupNeeded: bo
             onChange={(event) => setEmail(event.target.value)}
           />
         </Field>
-        <Field label="Password" hint={isSetupNeeded ? 'At least 10 characters. A phrase of a few words is easy to remember.' : undefined}>
+        <Field
+          label="Password"
+          hint={
+            isSetupNeeded ? 'At least 10 characters. A phrase of a few words is easy to remember.' : undefined
+          }
+        >
           <input
             className="input"
             name="password"
@@ -86,7 +107,8 @@ export function SessionScreen({ isSetupNeeded, onSignedIn }: { isSetupNeeded: bo
         </button>
         {!isSetupNeeded ? (
           <p className="muted small">
-            No account? Ask an admin of your company to add you, or create one with <code>npx coxcox users create</code>.
+            No account? Ask an admin of your company to add you, or create one with{' '}
+            <code>npx coxcox users create</code>.
           </p>
         ) : null}
       </form>

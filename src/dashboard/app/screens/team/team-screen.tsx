@@ -44,7 +44,9 @@ export function TeamScreen() {
   const update = async (user: User, patch: Partial<{ role: string; isDisabled: boolean }>) => {
     try {
       const updated = await api.patch<User>(`/users/${user.id}`, patch);
-      users.setData((previous) => ({ data: (previous?.data ?? []).map((item) => (item.id === updated.id ? updated : item)) }));
+      users.setData((previous) => ({
+        data: (previous?.data ?? []).map((item) => (item.id === updated.id ? updated : item)),
+      }));
     } catch (error) {
       toast(errorMessage(error), 'error');
     }
@@ -95,26 +97,43 @@ export function TeamScreen() {
                       <span className="row">
                         <Avatar name={user.name} size={30} />
                         <span>
-                          <strong>{user.name}</strong> {user.id === session.user.id ? <span className="badge">you</span> : null}
+                          <strong>{user.name}</strong>{' '}
+                          {user.id === session.user.id ? <span className="badge">you</span> : null}
                           {user.isDisabled ? <span className="badge danger">disabled</span> : null}
                           <div className="small muted">{user.email}</div>
                         </span>
                       </span>
                     </td>
                     <td>
-                      <select className="input" style={{ width: 120 }} aria-label={`Role of ${user.email}`} value={user.role} onChange={(event) => void update(user, { role: event.target.value })}>
+                      <select
+                        className="input"
+                        style={{ width: 120 }}
+                        aria-label={`Role of ${user.email}`}
+                        value={user.role}
+                        onChange={(event) => void update(user, { role: event.target.value })}
+                      >
                         <option value="admin">Admin</option>
                         <option value="agent">Agent</option>
                       </select>
                     </td>
-                    <td className="small muted">{user.lastSignInAt ? formatDateTime(user.lastSignInAt) : 'Never'}</td>
+                    <td className="small muted">
+                      {user.lastSignInAt ? formatDateTime(user.lastSignInAt) : 'Never'}
+                    </td>
                     <td>
                       {user.id !== session.user.id ? (
                         <span className="row">
-                          <button type="button" className="button small" onClick={() => void update(user, { isDisabled: !user.isDisabled })}>
+                          <button
+                            type="button"
+                            className="button small"
+                            onClick={() => void update(user, { isDisabled: !user.isDisabled })}
+                          >
                             {user.isDisabled ? 'Enable' : 'Disable'}
                           </button>
-                          <button type="button" className="button small danger" onClick={() => void remove(user)}>
+                          <button
+                            type="button"
+                            className="button small danger"
+                            onClick={() => void remove(user)}
+                          >
                             Remove
                           </button>
                         </span>
@@ -161,19 +180,40 @@ function AddUser({ onClose, onAdded }: { onClose: () => void; onAdded: () => voi
       <form className="stack" onSubmit={(event) => void submit(event)}>
         {error ? <div className="form-error">{error}</div> : null}
         <Field label="Email">
-          <input className="input" type="email" required value={email} onChange={(event) => setEmail(event.target.value)} />
+          <input
+            className="input"
+            type="email"
+            required
+            value={email}
+            onChange={(event) => setEmail(event.target.value)}
+          />
         </Field>
         <Field label="Name">
           <input className="input" value={name} onChange={(event) => setName(event.target.value)} />
         </Field>
         <Field label="Role">
-          <select className="input" value={role} onChange={(event) => setRole(event.target.value as 'admin' | 'agent')}>
+          <select
+            className="input"
+            value={role}
+            onChange={(event) => setRole(event.target.value as 'admin' | 'agent')}
+          >
             <option value="agent">Agent: inbox, contacts and campaigns</option>
             <option value="admin">Admin: also the team, WhatsApp and the AI agent</option>
           </select>
         </Field>
-        <Field label="First password" hint="At least 10 characters. Share it safely; they can change it after signing in.">
-          <input className="input" type="password" autoComplete="new-password" required minLength={10} value={password} onChange={(event) => setPassword(event.target.value)} />
+        <Field
+          label="First password"
+          hint="At least 10 characters. Share it safely; they can change it after signing in."
+        >
+          <input
+            className="input"
+            type="password"
+            autoComplete="new-password"
+            required
+            minLength={10}
+            value={password}
+            onChange={(event) => setPassword(event.target.value)}
+          />
         </Field>
         <div className="row">
           <span className="spacer" />

@@ -2,7 +2,15 @@ import { useState } from 'react';
 import { Icon } from '../../components/icon.tsx';
 
 /** A read-only value with a copy button; a secret stays hidden until asked for. */
-export function CopyField({ value, label, isSecret = false }: { value: string; label: string; isSecret?: boolean }) {
+export function CopyField({
+  value,
+  label,
+  isSecret = false,
+}: {
+  value: string;
+  label: string;
+  isSecret?: boolean;
+}) {
   const [isShown, setIsShown] = useState(!isSecret);
   const [isCopied, setIsCopied] = useState(false);
   const copy = async () => {
@@ -12,7 +20,14 @@ export function CopyField({ value, label, isSecret = false }: { value: string; l
   };
   return (
     <span className="copy-field">
-      <input className="input" readOnly aria-label={label} type={isShown ? 'text' : 'password'} value={value} onFocus={(event) => event.target.select()} />
+      <input
+        className="input"
+        readOnly
+        aria-label={label}
+        type={isShown ? 'text' : 'password'}
+        value={value}
+        onFocus={(event) => event.target.select()}
+      />
       {isSecret ? (
         <button type="button" className="button" onClick={() => setIsShown((shown) => !shown)}>
           {isShown ? 'Hide' : 'Show'}

@@ -42,7 +42,8 @@ export function WhatsAppScreen() {
   const overview = useResource(() => api.get<Overview>('/whatsapp/overview'), []);
   const health = useResource(async () => {
     try {
-      return (await api.get<{ data: NumberHealthView[] }>(`/tenants/${encodeURIComponent(tenantId)}/health`)).data;
+      return (await api.get<{ data: NumberHealthView[] }>(`/tenants/${encodeURIComponent(tenantId)}/health`))
+        .data;
     } catch (error) {
       // Without the health domain, the overview's own figures are shown.
       if (isRouteMissing(error)) return null;
@@ -72,8 +73,15 @@ export function WhatsAppScreen() {
       if (health.data) await api.post(`/tenants/${encodeURIComponent(tenantId)}/health/check`);
       else {
         for (const number of overview.data?.numbers ?? []) {
-          const result = await api.post<{ isTokenValid: boolean; error: string | null }>(`/whatsapp/numbers/${number.phoneNumberId}/check`);
-          toast(result.isTokenValid ? `${formatPhone(number.displayPhoneNumber)}: Meta answered, the token works` : `${formatPhone(number.displayPhoneNumber)}: ${result.error}`, result.isTokenValid ? 'info' : 'error');
+          const result = await api.post<{ isTokenValid: boolean; error: string | null }>(
+            `/whatsapp/numbers/${number.phoneNumberId}/check`,
+          );
+          toast(
+            result.isTokenValid
+              ? `${formatPhone(number.displayPhoneNumber)}: Meta answered, the token works`
+              : `${formatPhone(number.displayPhoneNumber)}: ${result.error}`,
+            result.isTokenValid ? 'info' : 'error',
+          );
         }
       }
       refresh();
@@ -106,7 +114,11 @@ export function WhatsAppScreen() {
   if (!overview.data) {
     return (
       <div className="page">
-        <ErrorState error={overview.error} title="The connection could not be loaded" onRetry={() => void overview.reload()} />
+        <ErrorState
+          error={overview.error}
+          title="The connection could not be loaded"
+          onRetry={() => void overview.reload()}
+        />
       </div>
     );
   }
@@ -131,11 +143,14 @@ export function WhatsAppScreen() {
         <section className="card stack" aria-label="Webhook">
           <h2>Webhook for Meta</h2>
           <p className="muted">
-            In your Meta app, open <strong>WhatsApp › Configuration › Webhook</strong>, paste the callback URL and the verify token, then
-            subscribe the <code>messages</code> field.
+            In your Meta app, open <strong>WhatsApp › Configuration › Webhook</strong>, paste the callback URL
+            and the verify token, then subscribe the <code>messages</code> field.
           </p>
           {data.apps.length === 0 ? (
-            <div className="banner warn">No Meta app is connected yet: connect one (app id, app secret and verify token) through the API or a setup link.</div>
+            <div className="banner warn">
+              No Meta app is connected yet: connect one (app id, app secret and verify token) through the API
+              or a setup link.
+            </div>
           ) : (
             data.apps.map((app) => (
               <div key={app.appId} className="grid-2">
@@ -143,7 +158,11 @@ export function WhatsAppScreen() {
                   <CopyField value={app.webhookUrl} label="Callback URL" />
                 </Field>
                 <Field label="Verify token">
-                  {app.verifyToken ? <CopyField value={app.verifyToken} label="Verify token" isSecret /> : <span className="muted small">Only admins can see it.</span>}
+                  {app.verifyToken ? (
+                    <CopyField value={app.verifyToken} label="Verify token" isSecret />
+                  ) : (
+                    <span className="muted small">Only admins can see it.</span>
+                  )}
                 </Field>
               </div>
             ))
@@ -160,7 +179,11 @@ export function WhatsAppScreen() {
             </div>
           ) : (
             data.numbers.map((number) => (
-              <NumberCard key={number.phoneNumberId} number={number} health={healthByNumber.get(number.phoneNumberId) ?? null} />
+              <NumberCard
+                key={number.phoneNumberId}
+                number={number}
+                health={healthByNumber.get(number.phoneNumberId) ?? null}
+              />
             ))
           )}
         </section>
@@ -170,7 +193,12 @@ export function WhatsAppScreen() {
         <section className="card flush" aria-label="Templates">
           <div className="card-header" style={{ padding: '14px 16px 0' }}>
             <h2>Templates</h2>
-            <button type="button" className="button small" disabled={isSyncing} onClick={() => void syncTemplates()}>
+            <button
+              type="button"
+              className="button small"
+              disabled={isSyncing}
+              onClick={() => void syncTemplates()}
+            >
               <Icon name="refresh" size={14} /> {isSyncing ? 'Syncing…' : 'Sync from WhatsApp'}
             </button>
           </div>
@@ -182,7 +210,8 @@ export function WhatsAppScreen() {
             <ErrorState error={templates.error} onRetry={() => void templates.reload()} />
           ) : (templates.data?.data.length ?? 0) === 0 ? (
             <EmptyState icon="file" title="No templates synced">
-              Campaigns and replies outside the 24-hour window need templates Meta approved. Sync them from your WhatsApp Business Account.
+              Campaigns and replies outside the 24-hour window need templates Meta approved. Sync them from
+              your WhatsApp Business Account.
             </EmptyState>
           ) : (
             <div className="table-scroll">
@@ -205,10 +234,14 @@ export function WhatsAppScreen() {
                       <td>{template.language}</td>
                       <td>{humanize(template.category)}</td>
                       <td>
-                        <span className={`badge ${template.status === 'APPROVED' ? 'ok' : template.status === 'PENDING' ? 'info' : 'danger'}`}>
+                        <span
+                          className={`badge ${template.status === 'APPROVED' ? 'ok' : template.status === 'PENDING' ? 'info' : 'danger'}`}
+                        >
                           {humanize(template.status)}
                         </span>
-                        {template.statusReason ? <div className="small muted">{template.statusReason}</div> : null}
+                        {template.statusReason ? (
+                          <div className="small muted">{template.statusReason}</div>
+                        ) : null}
                       </td>
                       <td className="small muted">{formatDateTime(template.updatedAt)}</td>
                     </tr>
@@ -231,17 +264,26 @@ function NumberCard({ number, health }: { number: PhoneNumberHealth; health: Num
         <div className="spacer">
           <strong style={{ fontSize: 15 }}>{number.verifiedName ?? 'WhatsApp number'}</strong>
           <div className="small muted">
-            {formatPhone(number.displayPhoneNumber)} · number id <code>{number.phoneNumberId}</code> · WABA <code>{number.wabaId}</code>
+            {formatPhone(number.displayPhoneNumber)} · number id <code>{number.phoneNumberId}</code> · WABA{' '}
+            <code>{number.wabaId}</code>
           </div>
         </div>
-        <span className={`badge ${STATUS_TONE[status]}`}>{status === 'ok' ? 'Healthy' : humanize(status)}</span>
+        <span className={`badge ${STATUS_TONE[status]}`}>
+          {status === 'ok' ? 'Healthy' : humanize(status)}
+        </span>
       </div>
       {number.healthProblem ? <div className="banner danger">{number.healthProblem}</div> : null}
       <div className="health-grid">
         <div className="health-item">
           <span>Token</span>
           <strong>
-            {number.token ? (number.token.isExpired ? 'Expired' : number.isHealthy ? 'Valid' : 'Rejected') : 'Missing'}
+            {number.token
+              ? number.token.isExpired
+                ? 'Expired'
+                : number.isHealthy
+                  ? 'Valid'
+                  : 'Rejected'
+              : 'Missing'}
           </strong>
           <span>
             {number.token ? `${humanize(number.token.kind)} ${number.token.hint}` : 'Add a system user token'}
@@ -255,7 +297,9 @@ function NumberCard({ number, health }: { number: PhoneNumberHealth; health: Num
         <div className="health-item">
           <span>Quality</span>
           <strong>
-            <span className={`badge ${QUALITY_TONE[number.qualityRating ?? ''] ?? ''}`}>{humanize(number.qualityRating ?? 'unknown')}</span>
+            <span className={`badge ${QUALITY_TONE[number.qualityRating ?? ''] ?? ''}`}>
+              {humanize(number.qualityRating ?? 'unknown')}
+            </span>
           </strong>
         </div>
         <div className="health-item">
@@ -272,10 +316,17 @@ function NumberCard({ number, health }: { number: PhoneNumberHealth; health: Num
         </div>
       </div>
       {health && health.checks.length > 0 ? (
-        <ul className="stack tight" style={{ margin: 0, paddingLeft: 0, listStyle: 'none' }} data-testid="health-checks">
+        <ul
+          className="stack tight"
+          style={{ margin: 0, paddingLeft: 0, listStyle: 'none' }}
+          data-testid="health-checks"
+        >
           {health.checks.map((check) => (
             <li key={check.name} className="row" style={{ alignItems: 'flex-start' }}>
-              <span className={`badge ${STATUS_TONE[check.status]}`} style={{ minWidth: 70, justifyContent: 'center' }}>
+              <span
+                className={`badge ${STATUS_TONE[check.status]}`}
+                style={{ minWidth: 70, justifyContent: 'center' }}
+              >
                 {humanize(check.status)}
               </span>
               <span>
@@ -301,7 +352,11 @@ function ConnectNumberForm({ tenantId, onConnected }: { tenantId: string; onConn
     event.preventDefault();
     setIsBusy(true);
     setError(null);
-    const body = { wabaId: wabaId.trim(), phoneNumberId: phoneNumberId.trim(), accessToken: accessToken.trim() };
+    const body = {
+      wabaId: wabaId.trim(),
+      phoneNumberId: phoneNumberId.trim(),
+      accessToken: accessToken.trim(),
+    };
     try {
       try {
         await api.post(`/tenants/${encodeURIComponent(tenantId)}/connections`, body);
@@ -322,8 +377,9 @@ function ConnectNumberForm({ tenantId, onConnected }: { tenantId: string; onConn
     <form className="card stack" onSubmit={(event) => void submit(event)} aria-label="Connect a number">
       <h2>Connect a number</h2>
       <p className="muted">
-        From Meta Business Suite: the WhatsApp Business Account id, the phone number id, and a system user token with the{' '}
-        <code>whatsapp_business_messaging</code> and <code>whatsapp_business_management</code> permissions. Coxcox checks them with Meta first.
+        From Meta Business Suite: the WhatsApp Business Account id, the phone number id, and a system user
+        token with the <code>whatsapp_business_messaging</code> and <code>whatsapp_business_management</code>{' '}
+        permissions. Coxcox checks them with Meta first.
       </p>
       {error ? (
         <div className="form-error" role="alert">
@@ -332,14 +388,34 @@ function ConnectNumberForm({ tenantId, onConnected }: { tenantId: string; onConn
       ) : null}
       <div className="grid-2">
         <Field label="WABA id">
-          <input className="input" name="waba-id" required value={wabaId} onChange={(event) => setWabaId(event.target.value)} />
+          <input
+            className="input"
+            name="waba-id"
+            required
+            value={wabaId}
+            onChange={(event) => setWabaId(event.target.value)}
+          />
         </Field>
         <Field label="Phone number id">
-          <input className="input" name="phone-number-id" required value={phoneNumberId} onChange={(event) => setPhoneNumberId(event.target.value)} />
+          <input
+            className="input"
+            name="phone-number-id"
+            required
+            value={phoneNumberId}
+            onChange={(event) => setPhoneNumberId(event.target.value)}
+          />
         </Field>
       </div>
       <Field label="System user access token" hint="Stored encrypted; never shown again.">
-        <input className="input" name="access-token" type="password" autoComplete="off" required value={accessToken} onChange={(event) => setAccessToken(event.target.value)} />
+        <input
+          className="input"
+          name="access-token"
+          type="password"
+          autoComplete="off"
+          required
+          value={accessToken}
+          onChange={(event) => setAccessToken(event.target.value)}
+        />
       </Field>
       <div className="row">
         <span className="spacer" />
