@@ -5,6 +5,7 @@ import './campaign-schema.ts';
 import { audienceCondition } from './audience-condition.ts';
 import type { Campaign, CampaignVariant } from './campaign-definition.ts';
 import { CONTACT_STATE_RANKS } from './contact-states.ts';
+import { fillContactZones } from './fill-contact-zones.ts';
 
 const HEX = '0123456789abcdef';
 const BUCKETS = 256;
@@ -68,6 +69,7 @@ export async function planCampaign(
   const isMarketing = row.category === 'MARKETING';
   // No transaction around it all: on SQLite that would hold the one writer for the whole plan. A plan cut
   // short by a crash is simply made again (the campaign stays `planning`), starting with this delete.
+  await fillContactZones(db, row.tenant_id, now);
   await db.deleteFrom('campaign_contacts').where('campaign_id', '=', row.id).execute();
   await db
     .insertInto('campaign_contacts')

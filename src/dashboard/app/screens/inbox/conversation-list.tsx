@@ -41,7 +41,11 @@ export function ConversationList({
 
   return (
     <div className="conversation-scroller" ref={scroller} data-testid="conversation-scroller">
-      <ul className="conversation-rows" aria-label="Conversations" style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+      <ul
+        className="conversation-rows"
+        aria-label="Conversations"
+        style={{ height: virtualizer.getTotalSize(), position: 'relative' }}
+      >
         {items.map((item) => {
           const row = rows[item.index];
           const style = { top: item.start, height: ROW_HEIGHT };
@@ -58,38 +62,38 @@ export function ConversationList({
           const name = row.contact.name ?? formatPhone(row.contact.waId);
           return (
             <li key={row.id} className="conversation-item" style={style}>
-            <a
-              href={`/inbox/${row.id}`}
-              onClick={followLink}
-              className="conversation-row"
-              aria-current={row.id === selectedId ? 'true' : undefined}
-              data-conversation-id={row.id}
-            >
-              <Avatar name={name} />
-              <span style={{ minWidth: 0 }}>
-                <span className="name">{name}</span>
-                <span className="preview" style={{ display: 'flex', gap: 4, alignItems: 'center' }}>
-                  {row.preview?.direction === 'out' ? (
-                    <DeliveryTicks status={row.preview.hasError ? 'failed' : row.preview.status} />
-                  ) : null}
-                  <span style={{ overflow: 'hidden', textOverflow: 'ellipsis' }}>
-                    {row.preview?.text || 'No messages yet'}
+              <a
+                href={`/inbox/${row.id}`}
+                onClick={followLink}
+                className="conversation-row"
+                aria-current={row.id === selectedId ? 'true' : undefined}
+                data-conversation-id={row.id}
+              >
+                <Avatar name={name} />
+                <span style={{ minWidth: 0 }}>
+                  <span className="name">{name}</span>
+                  <span className="preview" style={{ display: 'flex', gap: 4, alignItems: 'center' }}>
+                    {row.preview?.direction === 'out' ? (
+                      <DeliveryTicks status={row.preview.hasError ? 'failed' : row.preview.status} />
+                    ) : null}
+                    <span style={{ overflow: 'hidden', textOverflow: 'ellipsis' }}>
+                      {row.preview?.text || 'No messages yet'}
+                    </span>
                   </span>
                 </span>
-              </span>
-              <span className="meta">
-                <span>{formatListTime(row.lastMessageAt)}</span>
-                <span className="row" style={{ gap: 4 }}>
-                  {row.needsAttention ? <span className="attention-dot" title="Needs attention" /> : null}
-                  {row.owner === 'human' ? (
-                    <span className="badge human">Human</span>
-                  ) : (
-                    <span className="badge brand">AI</span>
-                  )}
+                <span className="meta">
+                  <span>{formatListTime(row.lastMessageAt)}</span>
+                  <span className="row" style={{ gap: 4 }}>
+                    {row.needsAttention ? <span className="attention-dot" title="Needs attention" /> : null}
+                    {row.owner === 'human' ? (
+                      <span className="badge human">Human</span>
+                    ) : (
+                      <span className="badge brand">AI</span>
+                    )}
+                  </span>
+                  {row.outcome ? <span className="small">{humanize(row.outcome)}</span> : null}
                 </span>
-                {row.outcome ? <span className="small">{humanize(row.outcome)}</span> : null}
-              </span>
-            </a>
+              </a>
             </li>
           );
         })}
