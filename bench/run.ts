@@ -2,8 +2,9 @@
 // `npm run bench -- --json` prints one JSON object { "<name>": { "value": n, "unit": "…" } } instead.
 
 import { writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import pg from 'pg';
+import { benchDispatch, type DispatchFigures } from './dispatch.ts';
 import { benchIngest } from './ingest.ts';
 
 type Figures = Record<string, { value: number; unit: string }>;
@@ -68,6 +69,63 @@ sections.push(
     ...ingestRows,
     '',
     `SQLite reaches ${figures['ingest.sqlite.ofBaseline']!.value} % of the bare baseline.`,
+  ].join('\n'),
+);
+
+log(`dispatch: ${durationSeconds} s per run, outbox to simulator acceptance …`);
+const loadAtDispatch = loadavg()[0] ?? 0;
+const dispatch = await benchDispatch({
+  durationSeconds,
+  postgresUrl: hasPostgres ? postgresUrl : null,
+  cpuProfileDir: process.env.BENCH_CPU_PROF_DIR,
+  log,
+});
+const dispatchFigures = (prefix: string, run: DispatchFigures) => {
+  figures[`${prefix}.oneNumber.mps`] = { value: run.oneNumber.mps, unit: 'messages/s' };
+  figures[`${prefix}.tenNumbers.mps`] = { value: run.tenNumbers.mps, unit: 'messages/s' };
+  figures[`${prefix}.p50Ms`] = { value: run.latency.p50Ms, unit: 'ms' };
+  figures[`${prefix}.p99Ms`] = { value: run.latency.p99Ms, unit: 'ms' };
+  figures[`${prefix}.peakRssMb`] = { value: run.peakRssMb, unit: 'MB' };
+};
+dispatchFigures('dispatch', dispatch.sqlite);
+if (dispatch.postgres) dispatchFigures('dispatch.postgres', dispatch.postgres);
+const dispatchRows = Object.entries(dispatch)
+  .filter((entry): entry is [string, DispatchFigures] => entry[1] !== null)
+  .map(
+    ([name, run]) =>
+      `| ${name} | ${run.oneNumber.mps.toLocaleString('en')} | ${run.tenNumbers.mps.toLocaleString('en')} | ` +
+      `${run.latency.p50Ms.toLocaleString('en')} | ${run.latency.p99Ms.toLocaleString('en')} | ${run.peakRssMb} |`,
+  );
+sections.push(
+  [
+    '## Dispatch: outbox to Cloud API acceptance',
+    '',
+    'Method: `src/main.ts` in its own process sends to the Cloud API simulator in the benchmark process, over',
+    'real HTTP both ways: sends go to the simulator, and its signed status webhooks (sent, delivered, read, 5 to',
+    '20 ms after acceptance) come back to Coxcox, which records and reconciles them as it would Meta’s. No',
+    'faults are injected; the simulator never refuses for throughput. The limits are lifted in Coxcox: throughput',
+    '1,000/s (Meta’s highest) and an unlimited tier, on each number of the sandbox WABA.',
+    '',
+    `- **one number / ten numbers**: the outbox is filled while Coxcox is stopped (a template to a new customer per`,
+    `  message, each with its contact and conversation: ${(1000 * (durationSeconds + 2)).toLocaleString('en')} on one number, ${(3000 * (durationSeconds + 2)).toLocaleString('en')} over ten), then Coxcox starts`,
+    `  and drains it. Messages/s counts the simulator’s acceptances over ${durationSeconds} s, after 1 s of warm-up from the first one.`,
+    `- **p50 / p99**: a steady ${dispatch.sqlite.latency.offeredMps} messages/s through \`POST /api/v1/messages\` for ${durationSeconds} s on one number; the`,
+    '  latency of each is `outbox.sent_at − created_at` (the API’s commit to the send’s answer).',
+    '- **peak RSS**: the highest VmHWM of the Coxcox processes of these runs.',
+    '',
+    '| database | one number msg/s | ten numbers msg/s | p50 ms | p99 ms | peak RSS MB |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ...dispatchRows,
+    '',
+    'Goals (issue 3): 1,000/s on one number and 3,000/s across numbers on these 2 cores. What bounds these',
+    'figures, from a CPU profile of the Coxcox process (`BENCH_CPU_PROF_DIR=dir npm run bench` writes one per',
+    'process): on SQLite, statements and their commits, which run on the event loop, each commit waiting for',
+    'an fsync (WAL, synchronous=FULL); then the inbox applying three status webhooks per message; then',
+    'building queries. A number at full speed needs about 50 claims a second whatever its limit (the burst is',
+    '2 % of it), each a transaction of about ten statements that holds the number’s pacer row.',
+    '',
+    `The load average was ${loadAtDispatch.toFixed(1)} on ${cpus().length} cores when these runs began: other work on the`,
+    'machine takes its share, and figures move by a factor of several between runs.',
   ].join('\n'),
 );
 

@@ -115,10 +115,18 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
     defaultAppId,
     isSandbox: config.isSandbox,
     simulator: () => simulator,
-    sandbox: { tenantId: SANDBOX_TENANT_ID, phoneNumberId: SANDBOX_PHONE_NUMBER_ID, displayNumber: SANDBOX_DISPLAY_NUMBER },
+    sandbox: {
+      tenantId: SANDBOX_TENANT_ID,
+      phoneNumberId: SANDBOX_PHONE_NUMBER_ID,
+      displayNumber: SANDBOX_DISPLAY_NUMBER,
+    },
     // Called per request, after the agent below exists.
     evaluationModel: async (tenantId, which) =>
-      agent.runner.modelFor(which === 'playbook' ? PLAYBOOK_SETTINGS : (await agent.profiles.resolve(tenantId, null)).modelSettings),
+      agent.runner.modelFor(
+        which === 'playbook'
+          ? PLAYBOOK_SETTINGS
+          : (await agent.profiles.resolve(tenantId, null)).modelSettings,
+      ),
   });
   const users = createUserAccounts({
     db: store.db,

@@ -214,9 +214,14 @@ export class Dispatcher {
     }
   }
 
-  /** Presumes lost the claims whose lock ran out, and requeues unknown outcomes nobody reconciled. */
+  /**
+   * Presumes lost the claims whose lock ran out, and requeues unknown outcomes nobody reconciled. On
+   * PostgreSQL it skips rows another transaction holds (a send being recorded, a status webhook being
+   * applied): waiting for them while holding others deadlocks with those transactions, and the next sweep
+   * sees whatever is still due.
+   */
   private async sweep(): Promise<void> {
-    const { db } = this.options;
+    const { db, flags } = this.options;
     const now = this.options.now();
     await db
       .updateTable('outbox')
@@ -226,24 +231,51 @@ export class Dispatcher {
         locked_by: null,
         updated_at: now,
       })
-      .where('state', '=', 'sending')
-      .where('locked_until', '<', now)
+      .where('id', 'in', (eb) => {
+        const due = eb
+          .selectFrom('outbox as due')
+          .select('due.id')
+          .where('due.state', '=', 'sending')
+          .where('due.locked_until', '<', now);
+        return flags.supportsSkipLocked ? due.forUpdate().skipLocked() : due;
+      })
       .execute();
-    // No status webhook named these within the reconcile window, so Meta never accepted them: resend.
+    // No status webhook named these within the reconcile window, so Meta never accepted them: resend. But
+    // only once every webhook received before a row's window closed has been applied: a status that is
+    // stored but still waiting in the inbox (a backlog, a restart) names the send just as well.
+    const inbox = await db
+      .selectFrom('webhook_deliveries')
+      .select((eb) => eb.fn.min('received_at').as('oldestPendingAt'))
+      .where('state', '=', 'pending')
+      .executeTakeFirst();
+    const oldestPendingAt = inbox?.oldestPendingAt == null ? null : Number(inbox.oldestPendingAt);
+    const settledUpTo = oldestPendingAt === null ? now : Math.min(now, oldestPendingAt - 1);
     await db
       .updateTable('outbox')
       .set({ state: 'queued', updated_at: now })
-      .where('state', '=', 'unknown')
-      .where('next_attempt_at', '<=', now)
+      .where('id', 'in', (eb) => {
+        const due = eb
+          .selectFrom('outbox as due')
+          .select('due.id')
+          .where('due.state', '=', 'unknown')
+          .where('due.next_attempt_at', '<=', settledUpTo);
+        return flags.supportsSkipLocked ? due.forUpdate().skipLocked() : due;
+      })
       .execute();
     // Numbers that can send again (a new token, a cleared health problem) release their held messages.
     await db
       .updateTable('outbox')
       .set({ state: 'queued', hold_reason: null, next_attempt_at: now, updated_at: now })
-      .where('state', '=', 'held')
-      .where('phone_number_id', 'in', (eb) =>
-        eb.selectFrom('phone_numbers').select('phone_number_id').where('is_healthy', '=', 1),
-      )
+      .where('id', 'in', (eb) => {
+        const held = eb
+          .selectFrom('outbox as held')
+          .select('held.id')
+          .where('held.state', '=', 'held')
+          .where('held.phone_number_id', 'in', (inner) =>
+            inner.selectFrom('phone_numbers').select('phone_number_id').where('is_healthy', '=', 1),
+          );
+        return flags.supportsSkipLocked ? held.forUpdate(['held']).skipLocked() : held;
+      })
       .execute();
   }
 

@@ -62,7 +62,10 @@ export function createAuthenticate(options: AuthOptions) {
       }
     }
     if (!match) {
-      throw new AppError('unauthorized', 'send Authorization: Bearer <ADMIN_TOKEN or a tenant API key>, or sign in');
+      throw new AppError(
+        'unauthorized',
+        'send Authorization: Bearer <ADMIN_TOKEN or a tenant API key>, or sign in',
+      );
     }
     const token = match[1]!;
     if (isSameSecret(token, options.adminToken)) {
@@ -81,7 +84,12 @@ function authorizeSession(request: FastifyRequest, session: SessionPrincipal, op
     throw new AppError('forbidden', `a signed-in change needs the ${CSRF_HEADER}: 1 header`);
   }
   const routeUrl = request.routeOptions.url ?? request.url;
-  if (isChange && session.role === 'agent' && options.canAgentChange && !options.canAgentChange(request.method, routeUrl)) {
+  if (
+    isChange &&
+    session.role === 'agent' &&
+    options.canAgentChange &&
+    !options.canAgentChange(request.method, routeUrl)
+  ) {
     throw new AppError('forbidden', 'only an admin of this company may change this');
   }
   request.principal = {

@@ -85,7 +85,6 @@ export function Composer({ conversation, onSent }: { conversation: ConversationD
               className="chip"
               role="tab"
               aria-selected={mode === 'text'}
-              aria-pressed={mode === 'text'}
               onClick={() => setMode('text')}
             >
               Message
@@ -95,7 +94,6 @@ export function Composer({ conversation, onSent }: { conversation: ConversationD
               className="chip"
               role="tab"
               aria-selected={mode === 'template'}
-              aria-pressed={mode === 'template'}
               onClick={() => setMode('template')}
             >
               Template
