@@ -42,7 +42,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logController: new LogController({
       // Nor for setup links, whose URL carries the link's token (a credential for 72 hours).
       disableRequestLogging: (request) =>
-        request.url.startsWith('/webhooks/') || request.url === '/healthz' || request.url.startsWith('/setup/'),
+        request.url.startsWith('/webhooks/') ||
+        request.url === '/healthz' ||
+        request.url.startsWith('/setup/'),
     }),
     // Webhooks are answered in well under Meta's 250 ms; slow clients must not hold sockets forever.
     requestTimeout: 30_000,

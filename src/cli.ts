@@ -31,7 +31,9 @@ Configuration comes from the environment (see the README): DATABASE_URL, DATA_DI
 type Command = (argv: string[]) => Promise<number>;
 
 /** Every command that needs the store builds Coxcox the way main.ts does, from the environment. */
-async function withCoxcox<T>(work: (coxcox: Awaited<ReturnType<typeof createCoxcox>>) => Promise<T>): Promise<T> {
+async function withCoxcox<T>(
+  work: (coxcox: Awaited<ReturnType<typeof createCoxcox>>) => Promise<T>,
+): Promise<T> {
   const config = parseConfig(process.env);
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
   const coxcox = await createCoxcox(config, { logger });
@@ -44,6 +46,9 @@ async function withCoxcox<T>(work: (coxcox: Awaited<ReturnType<typeof createCoxc
 
 const commands: Record<string, Command> = {
   async start() {
+    // As `npm start` (its prestart script): build the dashboard first when it is missing or stale.
+    const { buildDashboard } = await import('./dashboard/build-dashboard.ts');
+    await buildDashboard();
     await import('./main.ts');
     return new Promise<number>(() => {}); // main.ts owns the process from here
   },
@@ -66,7 +71,10 @@ const commands: Record<string, Command> = {
       states: values.state ?? [],
       isUnrouted: values.unrouted ?? false,
     };
-    if (selection.ids.some((id) => !Number.isInteger(id)) || (selection.fromId !== undefined && !Number.isInteger(selection.fromId))) {
+    if (
+      selection.ids.some((id) => !Number.isInteger(id)) ||
+      (selection.fromId !== undefined && !Number.isInteger(selection.fromId))
+    ) {
       process.stderr.write('replay: --id and --from take delivery ids (whole numbers)\n');
       return 2;
     }
@@ -84,13 +92,19 @@ const commands: Record<string, Command> = {
       process.stderr.write('tenants: the only action is `create --name NAME [--id ID]`\n');
       return 2;
     }
-    const { values } = parseArgs({ args: rest, options: { name: { type: 'string' }, id: { type: 'string' } } });
+    const { values } = parseArgs({
+      args: rest,
+      options: { name: { type: 'string' }, id: { type: 'string' } },
+    });
     if (!values.name) {
       process.stderr.write('tenants create: --name is required\n');
       return 2;
     }
     return withCoxcox(async (coxcox) => {
-      const tenant = await coxcox.directory.createTenant({ name: values.name!, ...(values.id ? { id: values.id } : {}) });
+      const tenant = await coxcox.directory.createTenant({
+        name: values.name!,
+        ...(values.id ? { id: values.id } : {}),
+      });
       const key = await coxcox.directory.createApiKey(tenant.id, 'cli');
       process.stdout.write(`${JSON.stringify({ tenant, apiKey: key.key }, null, 2)}\n`);
       return 0;

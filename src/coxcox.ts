@@ -9,19 +9,24 @@ import {
   PLAYBOOK_SETTINGS,
 } from './agent/index.ts';
 import { buildApp } from './app.ts';
-import { type CampaignsConfig, type CampaignsDomain, createCampaigns, emitTenantEvent } from './campaigns/index.ts';
+import {
+  type CampaignsConfig,
+  type CampaignsDomain,
+  createCampaigns,
+  emitTenantEvent,
+} from './campaigns/index.ts';
 import type { Config } from './config.ts';
 import { createDashboard, type Dashboard } from './dashboard/index.ts';
 import { Dispatcher, type DispatcherOptions, reconcileStatus, sendRoutes } from './dispatch/index.ts';
 import { type CreateHealthOptions, createHealth, type HealthDomain } from './health/index.ts';
 import { createOnboarding, type OnboardingDomain, simulatorSignup } from './onboarding/index.ts';
 import { type JobHandler, JobWorker, type JobWorkerOptions, PollLoop } from './queue/index.ts';
+import { createSimulator, defaultTemplates, type Persona, type Simulator } from './simulator/index.ts';
 import { openStore, type Store } from './store/open-store.ts';
 import { createSecretBox, TenantDirectory } from './tenants/index.ts';
 import { createUserAccounts, type UserAccounts } from './users/index.ts';
 import { DeliveryWriter } from './whatsapp/delivery-writer.ts';
 import { defaultGraphApiUrl, type GraphClient, UndiciGraphClient } from './whatsapp/graph/index.ts';
-import { createSimulator, defaultTemplates, type Persona, type Simulator } from './simulator/index.ts';
 import { Metrics } from './whatsapp/metrics.ts';
 import { type AppliedEvent, DeliveryProcessor } from './whatsapp/process-deliveries.ts';
 
@@ -103,7 +108,8 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
 
   const defaultAppId = await ensureDefaultTenant(config, directory);
 
-  const simulator = config.isSandbox && !config.graphApiUrl && !options.graph ? await startSandboxSimulator(config) : null;
+  const simulator =
+    config.isSandbox && !config.graphApiUrl && !options.graph ? await startSandboxSimulator(config) : null;
   const graph = options.graph ?? new UndiciGraphClient();
   const dashboard = createDashboard({
     db: store.db,
@@ -138,11 +144,14 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
   const signupAppId = config.signupAppId ?? defaultAppId;
   const appCredentials = async (appId: string) => {
     const app = await directory.webhookApp(appId);
-    return app ? { appId: app.appId, appSecret: app.appSecret, graphApiUrl, graphApiVersion: config.graphApiVersion } : null;
+    return app
+      ? { appId: app.appId, appSecret: app.appSecret, graphApiUrl, graphApiVersion: config.graphApiVersion }
+      : null;
   };
   // Templates are the campaigns domain's mirror (created below; called only once requests flow).
   const syncTemplates = async (tenantId: string, wabaId: string) =>
-    (await campaigns.templates.sync(tenantId, wabaId)).filter((template) => template.wabaId === wabaId).length;
+    (await campaigns.templates.sync(tenantId, wabaId)).filter((template) => template.wabaId === wabaId)
+      .length;
   const health = createHealth({
     db: store.db,
     flags: store.flags,
@@ -159,7 +168,11 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
     },
     syncTemplates,
     announce: async (db, event) => {
-      await emitTenantEvent(db, { tenantId: event.tenantId, event: 'number.health_changed', data: { ...event } });
+      await emitTenantEvent(db, {
+        tenantId: event.tenantId,
+        event: 'number.health_changed',
+        data: { ...event },
+      });
     },
     ...options.health,
   });
@@ -260,7 +273,7 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
     directory,
     metrics,
     logger: logger.child({ worker: 'inbox' }),
-    hooks: [reconcileStatus, agent.eventHook, campaigns.eventHook, health.eventHook],
+    hooks: [reconcileStatus, agent.eventHook, campaigns.eventHook],
     onApplied: (events) => {
       health.onApplied(events);
       agent.onApplied(events);
@@ -274,7 +287,9 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
   const parallelBatches = store.flags.supportsConcurrentWriters ? 4 : 1;
   const inbox = new PollLoop(
     async () => {
-      const counts = await Promise.all(Array.from({ length: parallelBatches }, () => processor.processBatch()));
+      const counts = await Promise.all(
+        Array.from({ length: parallelBatches }, () => processor.processBatch()),
+      );
       return counts.reduce((sum, count) => sum + count, 0);
     },
     config.inboxPollIntervalMs,

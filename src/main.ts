@@ -23,7 +23,10 @@ async function main(): Promise<void> {
   if (coxcox.simulator) {
     // The simulator signs its webhooks with the sandbox app's secret and posts them to our own route.
     coxcox.simulator.setWebhookUrl(`http://127.0.0.1:${new URL(address).port}/webhooks/whatsapp`);
-    logger.info({ simulator: coxcox.simulator.url }, 'sandbox mode: the built-in WhatsApp Cloud API simulator plays Meta');
+    logger.info(
+      { simulator: coxcox.simulator.url },
+      'sandbox mode: the built-in WhatsApp Cloud API simulator plays Meta',
+    );
   }
   logger.info(
     { address, database: config.databaseKind, mode: config.isSandbox ? 'sandbox' : 'whatsapp' },

@@ -32,9 +32,14 @@ function bucketBounds(variants: Array<Pick<CampaignVariant, 'name' | 'weight'>>)
 }
 
 /** The variant a contact gets (see variantBucket). */
-export function variantFor(contactId: string, variants: Array<Pick<CampaignVariant, 'name' | 'weight'>>): string {
+export function variantFor(
+  contactId: string,
+  variants: Array<Pick<CampaignVariant, 'name' | 'weight'>>,
+): string {
   const bucket = variantBucket(contactId);
-  return bucketBounds(variants).find(([, bound]) => bucket < bound)?.[0] ?? variants[variants.length - 1]!.name;
+  return (
+    bucketBounds(variants).find(([, bound]) => bucket < bound)?.[0] ?? variants[variants.length - 1]!.name
+  );
 }
 
 /** `variantFor` in SQL, for both databases: substr, length and CASE are all they share here. */

@@ -902,7 +902,12 @@ export class Dispatcher {
     if (results.some((result) => result.kind === 'held')) {
       await this.options
         .onNumberUnhealthy(number.phone_number_id)
-        .catch((error: unknown) => logger.error({ err: error, phoneNumberId: number.phone_number_id }, 'could not report an unhealthy number'));
+        .catch((error: unknown) =>
+          logger.error(
+            { err: error, phoneNumberId: number.phone_number_id },
+            'could not report an unhealthy number',
+          ),
+        );
     }
     for (const result of results) {
       metrics.increment('coxcox_outbound_sends_total', 'Outbound send attempts by outcome', {

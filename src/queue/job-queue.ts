@@ -89,7 +89,12 @@ export async function enqueueJob(db: Db, input: EnqueueJobInput, nowMs: number =
     .updateTable('jobs')
     .set((eb) => ({
       run_at: eb.case().when('state', '=', 'pending').then(eb.val(runAt)).else(eb.ref('run_at')).end(),
-      is_rerun_requested: eb.case().when('state', '=', 'running').then(1).else(eb.ref('is_rerun_requested')).end(),
+      is_rerun_requested: eb
+        .case()
+        .when('state', '=', 'running')
+        .then(1)
+        .else(eb.ref('is_rerun_requested'))
+        .end(),
       payload,
       updated_at: nowMs,
     }))
@@ -99,7 +104,10 @@ export async function enqueueJob(db: Db, input: EnqueueJobInput, nowMs: number =
     .execute();
 }
 
-export type JobHandler = (payload: unknown, job: { id: string; attempts: number; dedupeKey: string | null }) => Promise<void>;
+export type JobHandler = (
+  payload: unknown,
+  job: { id: string; attempts: number; dedupeKey: string | null },
+) => Promise<void>;
 
 export interface JobWorkerOptions {
   db: Kysely<Database>;
@@ -170,7 +178,11 @@ export class JobWorker {
             locked_by: this.instanceId,
             updated_at: now,
           }))
-          .where('id', 'in', rows.map((row) => row.id))
+          .where(
+            'id',
+            'in',
+            rows.map((row) => row.id),
+          )
           .execute();
       }
       return rows;
@@ -199,12 +211,24 @@ export class JobWorker {
       // Done: delete it, unless it was asked for again while running, then run it once more.
       const rerun = await db
         .updateTable('jobs')
-        .set({ state: 'pending', is_rerun_requested: 0, attempts: 0, run_at: now + this.options.rerunDelayMs, locked_by: null, locked_until: null, updated_at: now })
+        .set({
+          state: 'pending',
+          is_rerun_requested: 0,
+          attempts: 0,
+          run_at: now + this.options.rerunDelayMs,
+          locked_by: null,
+          locked_until: null,
+          updated_at: now,
+        })
         .where('id', '=', job.id)
         .where('is_rerun_requested', '=', 1)
         .executeTakeFirst();
       if (Number(rerun.numUpdatedRows) === 0) {
-        await db.deleteFrom('jobs').where('id', '=', job.id).where('locked_by', '=', this.instanceId).execute();
+        await db
+          .deleteFrom('jobs')
+          .where('id', '=', job.id)
+          .where('locked_by', '=', this.instanceId)
+          .execute();
       }
     } catch (error) {
       const now = this.options.now();
@@ -214,17 +238,31 @@ export class JobWorker {
         logger.error({ err: error, jobId: job.id, kind: job.kind, attempts }, 'job failed for good');
         await db
           .updateTable('jobs')
-          .set({ state: 'failed', dedupe_key: null, last_error: message.slice(0, 1000), locked_by: null, updated_at: now })
+          .set({
+            state: 'failed',
+            dedupe_key: null,
+            last_error: message.slice(0, 1000),
+            locked_by: null,
+            updated_at: now,
+          })
           .where('id', '=', job.id)
           .execute();
         return;
       }
       const delayMs =
         error instanceof RetryLaterError ? error.delayMs : Math.min(60 * 60_000, 1000 * 2 ** (attempts - 1)); // 1 s, 2 s, 4 s … 1 h
-      if (!(error instanceof RetryLaterError)) logger.warn({ err: error, jobId: job.id, kind: job.kind, attempts }, 'job failed; retrying');
+      if (!(error instanceof RetryLaterError))
+        logger.warn({ err: error, jobId: job.id, kind: job.kind, attempts }, 'job failed; retrying');
       await db
         .updateTable('jobs')
-        .set({ state: 'pending', run_at: now + delayMs, last_error: message.slice(0, 1000), locked_by: null, locked_until: null, updated_at: now })
+        .set({
+          state: 'pending',
+          run_at: now + delayMs,
+          last_error: message.slice(0, 1000),
+          locked_by: null,
+          locked_until: null,
+          updated_at: now,
+        })
         .where('id', '=', job.id)
         .execute();
     }

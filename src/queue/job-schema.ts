@@ -20,4 +20,5 @@ declare module '../store/schema.ts' {
     };
   }
 }
+
 export {};

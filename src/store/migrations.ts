@@ -1,12 +1,12 @@
 import { type Kysely, sql } from 'kysely';
-import type { DialectFlags } from './dialect-flags.ts';
-import { queueMigrations } from '../queue/queue-migrations.ts';
 import { agentMigrations } from '../agent/agent-migrations.ts';
 import { campaignMigrations } from '../campaigns/campaign-migrations.ts';
-import { userMigrations } from '../users/user-migrations.ts';
 import { dashboardMigrations } from '../dashboard/dashboard-migrations.ts';
-import { onboardingMigrations } from '../onboarding/onboarding-migrations.ts';
 import { healthMigrations } from '../health/health-migrations.ts';
+import { onboardingMigrations } from '../onboarding/onboarding-migrations.ts';
+import { queueMigrations } from '../queue/queue-migrations.ts';
+import { userMigrations } from '../users/user-migrations.ts';
+import type { DialectFlags } from './dialect-flags.ts';
 
 export interface Migration {
   name: string;
@@ -333,7 +333,11 @@ const coreMigrations: Migration[] = [
         .addColumn('occurred_at', 'bigint', (c) => c.notNull())
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('consent_events_contact').on('consent_events').columns(['contact_id', 'id']).execute();
+      await db.schema
+        .createIndex('consent_events_contact')
+        .on('consent_events')
+        .columns(['contact_id', 'id'])
+        .execute();
     },
   },
 ];

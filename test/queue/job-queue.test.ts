@@ -14,7 +14,10 @@ describe.each(databases)('job queue on $name', (database) => {
   beforeAll(async () => {
     const created = await database.create();
     drop = created.drop;
-    store = await openStore({ databaseUrl: created.databaseUrl, ...(created.postgresSchema ? { postgresSchema: created.postgresSchema } : {}) });
+    store = await openStore({
+      databaseUrl: created.databaseUrl,
+      ...(created.postgresSchema ? { postgresSchema: created.postgresSchema } : {}),
+    });
   });
   afterAll(async () => {
     await store?.close();
@@ -23,7 +26,12 @@ describe.each(databases)('job queue on $name', (database) => {
 
   it('debounces jobs with the same key into one run with the latest payload', async () => {
     const runs: unknown[] = [];
-    const worker = new JobWorker({ db: store.db, flags: store.flags, logger, handlers: { debounce: async (payload) => void runs.push(payload) } });
+    const worker = new JobWorker({
+      db: store.db,
+      flags: store.flags,
+      logger,
+      handlers: { debounce: async (payload) => void runs.push(payload) },
+    });
     const now = Date.now();
     // Far-off run times, so a slow machine cannot make them due early.
     await enqueueJob(store.db, { kind: 'debounce', dedupeKey: 'c1', payload: 1, runAt: now + 60_000 });
@@ -37,7 +45,9 @@ describe.each(databases)('job queue on $name', (database) => {
     await store.db.updateTable('jobs').set({ run_at: 0 }).where('kind', '=', 'debounce').execute();
     await worker.drain();
     expect(runs).toEqual(['other', 2]);
-    expect(await store.db.selectFrom('jobs').selectAll().where('kind', '=', 'debounce').execute()).toEqual([]);
+    expect(await store.db.selectFrom('jobs').selectAll().where('kind', '=', 'debounce').execute()).toEqual(
+      [],
+    );
   });
 
   it('runs a job once more when it was asked for while running, never twice at once', async () => {
@@ -53,7 +63,8 @@ describe.each(databases)('job queue on $name', (database) => {
           concurrent += 1;
           maxConcurrent = Math.max(maxConcurrent, concurrent);
           runs += 1;
-          if (runs === 1) await enqueueJob(store.db, { kind: 'turn', dedupeKey: 'conversation', payload: 'again' });
+          if (runs === 1)
+            await enqueueJob(store.db, { kind: 'turn', dedupeKey: 'conversation', payload: 'again' });
           await new Promise((resolve) => setTimeout(resolve, 20));
           concurrent -= 1;
         },
@@ -83,7 +94,11 @@ describe.each(databases)('job queue on $name', (database) => {
     await enqueueJob(store.db, { kind: 'flaky', payload: null, dedupeKey: 'f' });
     await worker.drain();
     expect(attempts).toBe(2);
-    const row = await store.db.selectFrom('jobs').selectAll().where('kind', '=', 'flaky').executeTakeFirstOrThrow();
+    const row = await store.db
+      .selectFrom('jobs')
+      .selectAll()
+      .where('kind', '=', 'flaky')
+      .executeTakeFirstOrThrow();
     expect(row).toMatchObject({ state: 'failed', last_error: 'broken input', dedupe_key: null });
   });
 
@@ -93,8 +108,18 @@ describe.each(databases)('job queue on $name', (database) => {
       seen.set(payload as number, (seen.get(payload as number) ?? 0) + 1);
       await new Promise((resolve) => setTimeout(resolve, 1));
     };
-    const workers = [1, 2, 3].map(() => new JobWorker({ db: store.db, flags: store.flags, logger, handlers: { share: handler }, batchSize: 7 }));
-    for (let index = 0; index < 200; index += 1) await enqueueJob(store.db, { kind: 'share', payload: index });
+    const workers = [1, 2, 3].map(
+      () =>
+        new JobWorker({
+          db: store.db,
+          flags: store.flags,
+          logger,
+          handlers: { share: handler },
+          batchSize: 7,
+        }),
+    );
+    for (let index = 0; index < 200; index += 1)
+      await enqueueJob(store.db, { kind: 'share', payload: index });
     await Promise.all(workers.map((worker) => worker.drain()));
     expect(seen.size).toBe(200);
     expect([...seen.values()].every((count) => count === 1)).toBe(true);

@@ -19,10 +19,22 @@ runGraphClientContract('UndiciGraphClient against the Cloud API simulator', asyn
       {
         id: wabaId,
         phoneNumbers: [
-          { id: phoneNumberId, displayPhoneNumber: '+1 555-0100', verifiedName: 'Coxcox Test', qualityRating: 'GREEN', messagingLimitTier: 'TIER_1K' },
+          {
+            id: phoneNumberId,
+            displayPhoneNumber: '+1 555-0100',
+            verifiedName: 'Coxcox Test',
+            qualityRating: 'GREEN',
+            messagingLimitTier: 'TIER_1K',
+          },
         ],
         templates: [
-          { name: 'hello_world', language: 'en_US', category: 'UTILITY', status: 'APPROVED', components: [{ type: 'BODY', text: 'Hello World' }] },
+          {
+            name: 'hello_world',
+            language: 'en_US',
+            category: 'UTILITY',
+            status: 'APPROVED',
+            components: [{ type: 'BODY', text: 'Hello World' }],
+          },
           {
             name: 'follow_up',
             language: 'pt_BR',
@@ -48,7 +60,11 @@ runGraphClientContract('UndiciGraphClient against the Cloud API simulator', asyn
   const url = await simulator.listen(0, '127.0.0.1');
   // The contract's customer wrote first, so the 24-hour window is open for free-form messages.
   simulator.customerSays({ from: '5511987654321', to: phoneNumberId, text: 'Olá' });
-  const client = new UndiciGraphClient({ sendTimeoutMs: setup.timeoutMs, requestTimeoutMs: setup.timeoutMs, mediaTimeoutMs: setup.timeoutMs });
+  const client = new UndiciGraphClient({
+    sendTimeoutMs: setup.timeoutMs,
+    requestTimeoutMs: setup.timeoutMs,
+    mediaTimeoutMs: setup.timeoutMs,
+  });
   return {
     client,
     target: createGraphTarget({ phoneNumberId, accessToken, graphApiUrl: url, graphApiVersion: 'v23.0' }),
