@@ -46,8 +46,19 @@ export class WebhookActivity {
     }
   }
 
-  /** Writes what accumulated since the last flush; returns how many rows it touched. */
-  async flush(db: Kysely<Database>, nowMs: number): Promise<number> {
+  #inFlight: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Writes what accumulated since the last flush; returns how many rows it touched. Flushes run one
+   * after another, so a caller's flush also waits for one the background loop already started.
+   */
+  flush(db: Kysely<Database>, nowMs: number): Promise<number> {
+    const run = this.#inFlight.then(() => this.#flushNow(db, nowMs));
+    this.#inFlight = run.catch(() => {});
+    return run;
+  }
+
+  async #flushNow(db: Kysely<Database>, nowMs: number): Promise<number> {
     const apps = [...this.#apps];
     const numbers = [...this.#numbers];
     this.#apps.clear();

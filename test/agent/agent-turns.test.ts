@@ -149,7 +149,7 @@ describe.each(databases)('agent turns on $name', (database) => {
 
   it('never runs two turns of one conversation at once, and answers messages that arrive during a turn', async () => {
     const customer = '5511900001005';
-    model.delayMs = 80;
+    model.delayMs = 400;
     model.maxActive = 0;
     await harness.customerWrites(customer, 'first');
     await harness.coxcox.store.db
@@ -163,7 +163,13 @@ describe.each(databases)('agent turns on $name', (database) => {
       harness.coxcox.jobWorker.drain(),
       harness.coxcox.jobWorker.drain(),
     ]);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The second message arrives while the first turn is inside the model (not merely queued, where it
+    // would be debounced into the same turn): wait for that, however slow the machine is.
+    model.delayMs = 400;
+    for (let waited = 0; model.active === 0 && waited < 10_000; waited += 5) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(model.active).toBe(1);
     await harness.customerWrites(customer, 'second');
     await racing;
     await new Promise((resolve) => setTimeout(resolve, 5));
