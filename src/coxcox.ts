@@ -273,7 +273,7 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
     directory,
     metrics,
     logger: logger.child({ worker: 'inbox' }),
-    hooks: [reconcileStatus, agent.eventHook, campaigns.eventHook],
+    hooks: [reconcileStatus, agent.eventHook, campaigns.eventHook, health.eventHook],
     onApplied: (events) => {
       health.onApplied(events);
       agent.onApplied(events);

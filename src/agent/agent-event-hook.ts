@@ -7,6 +7,7 @@ import {
   recordOptOut,
 } from '../campaigns/index.ts';
 import { enqueueJob } from '../queue/index.ts';
+import type { DialectFlags } from '../store/dialect-flags.ts';
 import type { Database } from '../store/schema.ts';
 import type { AppliedEvent, EventHook } from '../whatsapp/process-deliveries.ts';
 import { AGENT_TURN_JOB } from './agent-turn-runner.ts';
@@ -16,6 +17,7 @@ import { CONVERSATIONAL_TYPES } from './message-text.ts';
 export interface AgentEventHookOptions {
   /** How long after a customer's latest message the turn runs, so a burst gets one reply. */
   debounceMs: number;
+  flags: DialectFlags;
   now?: () => number;
   /** How long a tenant's opt-out keywords are cached (they are read for every inbound text). */
   settingsTtlMs?: number;
@@ -46,6 +48,9 @@ export function createAgentEventHook(options: AgentEventHookOptions): EventHook 
     cache.set(tenantId, { settings, expiresAt: at + ttlMs });
     return settings;
   };
+  // Conversations whose turn this transaction already enqueued: the inbox records deliveries in batches, and
+  // a burst in one batch needs one enqueue (the due time moves by the batch's few milliseconds at most).
+  const enqueuedIn = new WeakMap<Transaction<Database>, Set<string>>();
   return async (trx, applied) => {
     if (!applied.isNew) return;
     const event = applied.event;
@@ -59,6 +64,24 @@ export function createAgentEventHook(options: AgentEventHookOptions): EventHook 
           await stopFromChat(trx, applied, language, at);
           return;
         }
+      }
+      let enqueued = enqueuedIn.get(trx);
+      if (!enqueued) {
+        enqueued = new Set();
+        enqueuedIn.set(trx, enqueued);
+      }
+      if (enqueued.has(applied.conversationId)) return;
+      enqueued.add(applied.conversationId);
+      if (options.flags.supportsConcurrentWriters) {
+        // Lock order: the conversation's row, then its job's. Recording a message with a timestamp locks the
+        // conversation first too; without this, two inbox batches (PostgreSQL runs several at once) could
+        // each hold one of the two and wait for the other: a deadlock, and a batch retried one by one.
+        await trx
+          .selectFrom('conversations')
+          .select('id')
+          .where('id', '=', applied.conversationId)
+          .forUpdate()
+          .execute();
       }
       await enqueueJob(
         trx,

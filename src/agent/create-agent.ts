@@ -110,7 +110,7 @@ export function createAgent(options: CreateAgentOptions): Agent {
     profiles,
     knowledge,
     runner,
-    eventHook: createAgentEventHook({ debounceMs: options.debounceMs, now }),
+    eventHook: createAgentEventHook({ debounceMs: options.debounceMs, flags: options.flags, now }),
     onApplied(events) {
       let hasMessages = false;
       for (const applied of events) {

@@ -165,6 +165,15 @@ describe.each(databases)('contact import on $name', (database) => {
     expect(ndjson).toMatchObject({ state: 'completed', rowsRead: 2, imported: 1, invalid: 1 });
   });
 
+  it('streams an upload larger than the API’s 1 MiB body limit', async () => {
+    const note = 'x'.repeat(900);
+    const rows = ['phone,note'];
+    for (let index = 0; index < 2500; index += 1) rows.push(`+5511955${String(100_000 + index)},${note}`);
+    const body = rows.join('\n');
+    expect(body.length).toBeGreaterThan(2 * 2 ** 20);
+    expect(await harness.importFile(body)).toMatchObject({ state: 'completed', rowsRead: 2500, imported: 2500, invalid: 0 });
+  });
+
   it('fails an import without a phone column, saying so', async () => {
     const shown = await harness.importFile('name,city\nAna,Rio\n');
     expect(shown.state).toBe('failed');

@@ -131,3 +131,35 @@ describe.each(databases)('tenant isolation of the campaigns API on $name', (data
     }
   });
 });
+
+describe('the campaigns API in the OpenAPI document', () => {
+  it('documents every route', async () => {
+    const harness = await startCampaignCoxcox((await testDatabases())[0]!);
+    try {
+      const response = await harness.coxcox.app.inject({ method: 'GET', url: '/docs/json' });
+      expect(response.statusCode).toBe(200);
+      const paths = Object.keys(response.json().paths);
+      for (const path of [
+        '/api/v1/contacts',
+        '/api/v1/contacts/{id}/opt-out',
+        '/api/v1/contacts/{id}/consent',
+        '/api/v1/imports',
+        '/api/v1/imports/{id}/errors.csv',
+        '/api/v1/do-not-contact',
+        '/api/v1/consent-settings',
+        '/api/v1/templates/sync',
+        '/api/v1/templates/{id}/preview',
+        '/api/v1/campaigns',
+        '/api/v1/campaigns/{id}/launch',
+        '/api/v1/campaigns/{id}/funnel',
+        '/api/v1/campaigns/{id}/funnel.csv',
+        '/api/v1/webhook-endpoints',
+        '/api/v1/webhook-endpoints/{id}/deliveries',
+      ]) {
+        expect(paths, path).toContain(path);
+      }
+    } finally {
+      await harness.coxcox.dispose();
+    }
+  });
+});

@@ -261,6 +261,41 @@ describe.each(databases)('dashboard users and sessions on $name', (database) => 
     expect((await inject('GET', '/api/v1/inbox/conversations', { cookie })).statusCode).toBe(401);
   });
 
+  it('changes a password: the current one is required, and other sessions end', async () => {
+    const first = cookieOf(
+      (await inject('POST', '/api/v1/session', {}, { email: 'ada@example.com', password: PASSWORD })).headers[
+        'set-cookie'
+      ],
+    );
+    const second = cookieOf(
+      (await inject('POST', '/api/v1/session', {}, { email: 'ada@example.com', password: PASSWORD })).headers[
+        'set-cookie'
+      ],
+    );
+    const wrong = await inject(
+      'PUT',
+      '/api/v1/session/password',
+      { cookie: first, ...csrf },
+      { currentPassword: 'nope nope nope', newPassword: 'a brand new passphrase' },
+    );
+    expect(wrong.json().error.code).toBe('validation_failed');
+    const changed = await inject(
+      'PUT',
+      '/api/v1/session/password',
+      { cookie: first, ...csrf },
+      { currentPassword: PASSWORD, newPassword: 'a brand new passphrase' },
+    );
+    expect(changed.statusCode).toBe(204);
+    expect((await inject('GET', '/api/v1/session', { cookie: first })).statusCode).toBe(200);
+    expect((await inject('GET', '/api/v1/session', { cookie: second })).statusCode).toBe(401);
+    await inject(
+      'PUT',
+      '/api/v1/session/password',
+      { cookie: first, ...csrf },
+      { currentPassword: 'a brand new passphrase', newPassword: PASSWORD },
+    );
+  });
+
   it('expires sessions past their idle time', async () => {
     const cookie = cookieOf(
       (await inject('POST', '/api/v1/session', {}, { email: 'ada@example.com', password: PASSWORD })).headers[

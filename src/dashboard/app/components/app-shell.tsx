@@ -9,7 +9,6 @@ interface NavItem {
   href: string;
   label: string;
   icon: IconName;
-  isAdminOnly?: boolean;
 }
 
 const NAV: NavItem[] = [
@@ -20,7 +19,7 @@ const NAV: NavItem[] = [
   { href: '/analytics', label: 'Analytics', icon: 'chart' },
   { href: '/whatsapp', label: 'WhatsApp', icon: 'whatsapp' },
   { href: '/sandbox', label: 'Sandbox', icon: 'sandbox' },
-  { href: '/team', label: 'Team', icon: 'team', isAdminOnly: true },
+  { href: '/team', label: 'Team', icon: 'team' },
 ];
 /** A phone's tab bar holds four sections and "More". */
 const TAB_COUNT = 4;
@@ -33,7 +32,7 @@ export function AppShell({ children }: { children: ReactNode }) {
   const { path } = useLocation();
   const liveState = useLiveState();
   const [isMoreOpen, setIsMoreOpen] = useState(false);
-  const items = NAV.filter((item) => !item.isAdminOnly || session.user.role === 'admin');
+  const items = NAV;
   const isCurrent = (href: string) => path === href || path.startsWith(`${href}/`);
   const current = items.find((item) => isCurrent(item.href));
 

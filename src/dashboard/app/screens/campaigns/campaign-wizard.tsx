@@ -499,7 +499,7 @@ function ParameterRow({
       <div className="row">
         <select
           className="input"
-          style={{ width: 150 }}
+          style={{ width: 190 }}
           aria-label={`${label} source`}
           value={source.kind}
           onChange={(event) =>
@@ -524,13 +524,18 @@ function ParameterRow({
         </datalist>
       </div>
       {source.kind === 'field' ? (
-        <input
-          className="input"
-          aria-label={`${label} fallback`}
-          placeholder="If the contact has no value (optional)"
-          value={source.fallback}
-          onChange={(event) => onChange({ ...source, fallback: event.target.value })}
-        />
+        <div className="row">
+          <span className="small muted" style={{ whiteSpace: 'nowrap' }}>
+            If missing:
+          </span>
+          <input
+            className="input"
+            aria-label={`${label} fallback`}
+            placeholder="a word that fits the sentence (optional)"
+            value={source.fallback}
+            onChange={(event) => onChange({ ...source, fallback: event.target.value })}
+          />
+        </div>
       ) : null}
     </fieldset>
   );

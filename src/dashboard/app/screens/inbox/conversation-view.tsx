@@ -74,8 +74,14 @@ export function ConversationView({ conversationId }: { conversationId: string })
   };
 
   if (detail.error && !detail.data) {
+    // No lead panel without a conversation: the error takes its column too.
     return (
-      <section className="thread">
+      <section className="thread" style={{ gridColumn: 'span 2' }}>
+        <header className="thread-head">
+          <AppLink href="/inbox" className="icon-button inbox-back" aria-label="Back to conversations">
+            <Icon name="back" />
+          </AppLink>
+        </header>
         <ErrorState
           error={detail.error}
           title="This conversation could not be opened"

@@ -10,6 +10,7 @@ import { formatDateTime } from '../../lib/format.ts';
 import { useIsAdmin, useSession } from '../../lib/session.ts';
 import { useToast } from '../../lib/toasts.tsx';
 import { useResource } from '../../lib/use-resource.ts';
+import { ChangePassword } from './change-password.tsx';
 
 interface User {
   id: string;
@@ -33,10 +34,13 @@ export function TeamScreen() {
     return (
       <div className="page">
         <PageHeader title="Team" />
-        <div className="card">
-          <EmptyState icon="team" title="Only admins manage the team">
-            Ask an admin of {session.tenant.name} to add people or change roles.
-          </EmptyState>
+        <div className="stack">
+          <ChangePassword />
+          <div className="card">
+            <EmptyState icon="team" title="Only admins manage the team">
+              Ask an admin of {session.tenant.name} to add people or change roles.
+            </EmptyState>
+          </div>
         </div>
       </div>
     );
@@ -72,7 +76,7 @@ export function TeamScreen() {
           </button>
         }
       />
-      <section className="card flush">
+      <section className="card flush" style={{ marginBottom: 16 }} aria-label="People">
         {users.isLoading ? (
           <div style={{ padding: 16 }}>
             <LoadingState rows={3} />
@@ -146,6 +150,7 @@ export function TeamScreen() {
           </div>
         )}
       </section>
+      <ChangePassword />
       {isAdding ? (
         <AddUser
           onClose={() => setIsAdding(false)}
