@@ -762,7 +762,7 @@ describe.each(databases)('fuzzed webhook bodies on $name', (database) => {
   });
 
   it('acknowledges every signed fuzzed body (413 above 3 MiB) and stores it byte for byte', {
-    timeout: 120_000,
+    timeout: 400_000,
   }, async () => {
     const cases = corpus.interleaved([
       ...corpus.fuzzed(INJECT_CASES),
@@ -851,7 +851,7 @@ describe.each(databases)('fuzzed webhook bodies on $name', (database) => {
   });
 
   it('processes every stored delivery to processed or invalid, applying every valid message once', {
-    timeout: 120_000,
+    timeout: 400_000,
   }, async () => {
     const startedAt = Date.now();
     const handled = await coxcox.processor.drain();
