@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { Pool } from 'undici';
 import {
+  SANDBOX_APP_ID,
   SANDBOX_DISPLAY_NUMBER,
   SANDBOX_PHONE_NUMBER_ID,
   SANDBOX_TENANT_ID,
@@ -137,6 +138,8 @@ async function benchDatabase(
   const database = await createDatabase(name, options.postgresUrl);
   const simulator: Simulator = createSimulator({
     webhookUrl: null,
+    // Coxcox's health check asks debug_token as the sandbox app, so the simulator must know it.
+    appId: SANDBOX_APP_ID,
     appSecret: sandboxSecret(KEY, 'app secret'),
     accessTokens: [sandboxSecret(KEY, 'access token')],
     wabas: [

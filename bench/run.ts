@@ -32,6 +32,8 @@ const log = (line: string) => {
 const figures: Figures = {};
 const sections: string[] = [];
 const hasPostgres = await reachable(postgresUrl);
+/** Other work on the machine takes its share of the 2 cores: the figures say how much there was. */
+const loadAtStart = loadavg()[0] ?? 0;
 
 log(`ingest: ${durationSeconds} s per target, 100 connections …`);
 const ingest = await benchIngest({
@@ -118,11 +120,14 @@ sections.push(
     ...dispatchRows,
     '',
     'Goals (issue 3): 1,000/s on one number and 3,000/s across numbers on these 2 cores. What bounds these',
-    'figures, from a CPU profile of the Coxcox process (`BENCH_CPU_PROF_DIR=dir npm run bench` writes one per',
-    'process): on SQLite, statements and their commits, which run on the event loop, each commit waiting for',
-    'an fsync (WAL, synchronous=FULL); then the inbox applying three status webhooks per message; then',
-    'building queries. A number at full speed needs about 50 claims a second whatever its limit (the burst is',
-    '2 % of it), each a transaction of about ten statements that holds the number’s pacer row.',
+    'figures, from CPU profiles of the Coxcox process (`BENCH_CPU_PROF_DIR=dir npm run bench` writes one per',
+    'process): on SQLite, commits, which wait for an fsync on the event loop (WAL, synchronous=FULL): 14 % of',
+    'the time on one number, 35 % on ten, since every lane claims and records in transactions of its own. On',
+    'PostgreSQL, round trips: a third of the time is socket writes, and recording a sent message costs four',
+    'statements of its own (outbox, conversation, message, conversation again). Then the inbox applying the',
+    'status webhooks (three per message), and building queries. A number at full speed also needs about 50',
+    'claims a second whatever its limit (the burst is 2 % of it), each a transaction of about ten statements',
+    'that holds the number’s pacer row.',
     '',
     `The load average was ${loadAtDispatch.toFixed(1)} on ${cpus().length} cores when these runs began: other work on the`,
     'machine takes its share, and figures move by a factor of several between runs.',
@@ -143,6 +148,9 @@ const markdown = [
   `Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench\` on ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB,`,
   `Node ${process.versions.node}, ${process.platform}. These machines are noisy, so every figure is compared with a`,
   'baseline measured in the same run.',
+  '',
+  `The load average was ${loadAtStart.toFixed(1)} on ${cpus().length} cores when this run began. Figures taken while other`,
+  'processes share the machine move by a factor of several between runs: compare them with a quiet run.',
   '',
   ...sections.flatMap((section) => [section, '']),
   '## All figures (`npm run bench -- --json`)',

@@ -3,6 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { DialectFlags } from '../store/dialect-flags.ts';
 import type { Database } from '../store/schema.ts';
+import { withDeadlockRetry } from '../store/transient-errors.ts';
 import type { TenantDirectory } from '../tenants/index.ts';
 import {
   backoffDelayMs,
@@ -104,23 +105,6 @@ type SendResult =
     };
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/**
- * PostgreSQL may abort one of two transactions that lock the same outbox and message rows in opposite
- * orders (the recorder and the status webhook worker): 40P01 deadlock, or 40001 serialization failure.
- * The work is idempotent, so try again, a few times, after a short random pause.
- */
-async function withDeadlockRetry<T>(work: () => Promise<T>, attempts = 4): Promise<T> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await work();
-    } catch (error) {
-      const code = (error as { code?: string }).code;
-      if (attempt >= attempts || (code !== '40P01' && code !== '40001')) throw error;
-      await sleep(10 + Math.random() * 40 * attempt);
-    }
-  }
-}
 
 /**
  * Sends what the outbox holds, one lane per phone number. Each claim takes tokens from the number's

@@ -84,7 +84,18 @@ export async function checkWabaHealth(
 
   try {
     const app = await deps.appFor(tenantId, wabaId);
-    if (app) await checkToken(deps, app, token, tenantId, wabaId, connected);
+    if (app) {
+      try {
+        await checkToken(deps, app, token, tenantId, wabaId, connected);
+      } catch (error) {
+        // debug_token refusing the app (a token of another app, say) says nothing about the number: go on.
+        if (!isGraphError(error) || error.category !== 'fix-request') throw error;
+        deps.logger.warn(
+          { err: error, tenantId, wabaId },
+          'debug_token refused the check; the number lookup still runs',
+        );
+      }
+    }
     const listed = await graph.listPhoneNumbers(access, wabaId);
     await applyNumbers(deps, connected, listed);
     if (deps.syncTemplates) {

@@ -54,6 +54,20 @@ export function healthJobHandlers(
   return {
     [HEALTH_SWEEP_JOB]: async (payload) => {
       const startedAt = now();
+      // The next sweep first, so that a sweep failing for good does not end the schedule.
+      const period =
+        (payload as { period?: number } | null)?.period ?? Math.floor(startedAt / schedule.intervalMs);
+      const next = Math.max(period + 1, Math.floor(startedAt / schedule.intervalMs) + 1);
+      await enqueueJob(
+        db,
+        {
+          kind: HEALTH_SWEEP_JOB,
+          payload: { period: next },
+          runAt: next * schedule.intervalMs,
+          dedupeKey: `${HEALTH_SWEEP_JOB}:${next}`,
+        },
+        startedAt,
+      );
       await deps.health.refreshAll();
       const wabas = await db
         .selectFrom('wabas')
@@ -83,19 +97,6 @@ export function healthJobHandlers(
           startedAt,
         );
       }
-      const period =
-        (payload as { period?: number } | null)?.period ?? Math.floor(startedAt / schedule.intervalMs);
-      const next = Math.max(period + 1, Math.floor(startedAt / schedule.intervalMs) + 1);
-      await enqueueJob(
-        db,
-        {
-          kind: HEALTH_SWEEP_JOB,
-          payload: { period: next },
-          runAt: next * schedule.intervalMs,
-          dedupeKey: `${HEALTH_SWEEP_JOB}:${next}`,
-        },
-        startedAt,
-      );
     },
     [HEALTH_CHECK_WABA_JOB]: async (payload) => {
       const { tenantId, wabaId } = payload as { tenantId: string; wabaId: string };

@@ -3,10 +3,11 @@ import type { Logger } from 'pino';
 import { recordInboundMessage, recordStatus } from '../conversations/index.ts';
 import type { DialectFlags } from '../store/dialect-flags.ts';
 import type { Database } from '../store/schema.ts';
+import { isTransientConflict, lockInOrder, withDeadlockRetry } from '../store/transient-errors.ts';
 import type { TenantDirectory } from '../tenants/index.ts';
 import type { Metrics } from './metrics.ts';
 import { parseWebhook } from './parse-webhook.ts';
-import type { WebhookEvent } from './webhook-events.ts';
+import type { ParseResult, WebhookEvent } from './webhook-events.ts';
 
 /** What the rest of Coxcox hears about, after the transaction that recorded it has committed. */
 export interface AppliedEvent {
@@ -38,6 +39,20 @@ export interface DeliveryProcessorOptions {
 
 const MAX_ATTEMPTS = 5;
 
+/**
+ * What an event's transaction writes around: the customer's contact and conversation on one number
+ * (messages and statuses), else the number or WABA. Batches lock these in one order (`lockInOrder`), so
+ * that parallel batches, or other instances, sharing customers wait for each other rather than deadlock.
+ */
+function lockKeyOf(event: WebhookEvent): string {
+  const number = event.phoneNumberId ?? `waba:${event.wabaId ?? ''}`;
+  if (event.kind === 'message-received')
+    return `${number}|${event.contact.waId ?? event.message.from ?? event.contact.userId ?? ''}`;
+  if (event.kind === 'message-status-changed')
+    return `${number}|${event.status.recipientId ?? event.status.recipientUserId ?? ''}`;
+  return number;
+}
+
 interface ClaimedDelivery {
   id: number;
   app_id: string | null;
@@ -65,19 +80,31 @@ export class DeliveryProcessor {
     const { db, flags, batchSize } = this.options;
     let outcome: { count: number; applied: AppliedEvent[] };
     try {
-      outcome = await db.transaction().execute(async (trx) => {
-        let query = trx
-          .selectFrom('webhook_deliveries')
-          .select(['id', 'app_id', 'body', 'attempts'])
-          .where('state', '=', 'pending')
-          .orderBy('id')
-          .limit(batchSize);
-        if (flags.supportsSkipLocked) query = query.forUpdate().skipLocked();
-        const deliveries = await query.execute();
-        const applied: AppliedEvent[] = [];
-        for (const delivery of deliveries) applied.push(...(await this.processOne(trx, delivery)));
-        return { count: deliveries.length, applied };
-      });
+      // A deadlock victim or serialization failure is nobody's fault: the same batch again, as a whole.
+      outcome = await withDeadlockRetry(() =>
+        db.transaction().execute(async (trx) => {
+          let query = trx
+            .selectFrom('webhook_deliveries')
+            .select(['id', 'app_id', 'body', 'attempts'])
+            .where('state', '=', 'pending')
+            .orderBy('id')
+            .limit(batchSize);
+          if (flags.supportsSkipLocked) query = query.forUpdate().skipLocked();
+          const deliveries = (await query.execute()).map((delivery) => ({
+            delivery,
+            parsed: parseWebhook(delivery.body),
+          }));
+          await lockInOrder(
+            trx,
+            flags,
+            deliveries.flatMap(({ parsed }) => (parsed.ok ? parsed.events.map(lockKeyOf) : [])),
+          );
+          const applied: AppliedEvent[] = [];
+          for (const { delivery, parsed } of deliveries)
+            applied.push(...(await this.processOne(trx, delivery, parsed)));
+          return { count: deliveries.length, applied };
+        }),
+      );
     } catch (error) {
       // One bad delivery must not hold back the rest: retry them one by one, each in its own transaction.
       this.options.logger.warn({ err: error }, 'webhook batch failed; processing deliveries one at a time');
@@ -117,18 +144,29 @@ export class DeliveryProcessor {
       .execute();
     for (const { id } of ids) {
       try {
-        const applied = await db.transaction().execute(async (trx) => {
-          let query = trx
-            .selectFrom('webhook_deliveries')
-            .select(['id', 'app_id', 'body', 'attempts'])
-            .where('id', '=', id)
-            .where('state', '=', 'pending');
-          if (flags.supportsSkipLocked) query = query.forUpdate().skipLocked();
-          const delivery = await query.executeTakeFirst();
-          return delivery ? this.processOne(trx, delivery) : [];
-        });
+        const applied = await withDeadlockRetry(() =>
+          db.transaction().execute(async (trx) => {
+            let query = trx
+              .selectFrom('webhook_deliveries')
+              .select(['id', 'app_id', 'body', 'attempts'])
+              .where('id', '=', id)
+              .where('state', '=', 'pending');
+            if (flags.supportsSkipLocked) query = query.forUpdate().skipLocked();
+            const delivery = await query.executeTakeFirst();
+            if (!delivery) return [];
+            const parsed = parseWebhook(delivery.body);
+            if (parsed.ok) await lockInOrder(trx, flags, parsed.events.map(lockKeyOf));
+            return this.processOne(trx, delivery, parsed);
+          }),
+        );
         this.notify(applied);
       } catch (error) {
+        // Still losing to other transactions after the retries: not this delivery's fault, so no attempt
+        // is counted; the next batch takes it again.
+        if (isTransientConflict(error)) {
+          this.options.logger.warn({ err: error, deliveryId: id }, 'webhook delivery lost a lock race');
+          continue;
+        }
         const row = await db
           .selectFrom('webhook_deliveries')
           .select('attempts')
@@ -153,10 +191,13 @@ export class DeliveryProcessor {
     return ids.length;
   }
 
-  private async processOne(trx: Transaction<Database>, delivery: ClaimedDelivery): Promise<AppliedEvent[]> {
+  private async processOne(
+    trx: Transaction<Database>,
+    delivery: ClaimedDelivery,
+    parsed: ParseResult,
+  ): Promise<AppliedEvent[]> {
     const { directory, metrics, logger } = this.options;
     const now = this.options.now();
-    const parsed = parseWebhook(delivery.body);
     if (!parsed.ok) {
       metrics.increment(
         'coxcox_webhook_invalid_total',

@@ -171,7 +171,12 @@ describe.each(databases)('contact import on $name', (database) => {
     for (let index = 0; index < 2500; index += 1) rows.push(`+5511955${String(100_000 + index)},${note}`);
     const body = rows.join('\n');
     expect(body.length).toBeGreaterThan(2 * 2 ** 20);
-    expect(await harness.importFile(body)).toMatchObject({ state: 'completed', rowsRead: 2500, imported: 2500, invalid: 0 });
+    expect(await harness.importFile(body)).toMatchObject({
+      state: 'completed',
+      rowsRead: 2500,
+      imported: 2500,
+      invalid: 0,
+    });
   });
 
   it('fails an import without a phone column, saying so', async () => {

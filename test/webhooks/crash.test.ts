@@ -26,8 +26,11 @@ const CYCLES = 3;
 const CONCURRENCY = 50;
 /** How long each cycle's load runs before the kill: 1.0 s to 2.0 s, different per cycle. */
 const killAfterMs = (cycle: number) => 1000 + ((cycle * 379) % 1000);
-/** Bound on the inbox worker catching up after a restart (a few seconds alone; more on a busy machine). */
-const PROCESSING_DEADLINE_MS = 45_000;
+/**
+ * Bound on the inbox worker catching up after a restart: up to ten thousand deliveries a cycle, which
+ * take seconds on SQLite and about 25 s on PostgreSQL on a quiet 2-core machine; more on a busy one.
+ */
+const PROCESSING_DEADLINE_MS = 120_000;
 
 interface SentDelivery {
   wamid: string;
@@ -239,7 +242,7 @@ describe.each(databases)('kill -9 under webhook load on $name', (database) => {
   };
 
   it(`keeps every acknowledged delivery through ${CYCLES} kill -9 and restart cycles`, {
-    timeout: 120_000,
+    timeout: 480_000,
   }, async () => {
     const acknowledged: SentDelivery[] = [];
     server = await startServer();

@@ -1,3 +1,5 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   SANDBOX_PHONE_NUMBER_ID,
@@ -5,6 +7,7 @@ import {
   SANDBOX_WABA_ID,
   sandboxSecret,
 } from '../../src/coxcox.ts';
+import { DeliveryProcessor } from '../../src/whatsapp/process-deliveries.ts';
 import { startTestCoxcox, TEST_ADMIN_TOKEN } from '../support/coxcox-harness.ts';
 import { testDatabases } from '../support/databases.ts';
 import {
@@ -363,5 +366,53 @@ describe.each(databases)('webhook processing on $name', (database) => {
     await process();
     expect(await snapshot()).toEqual(before);
     expect(await count('messages')).toBe(before.messages.length);
+  });
+
+  it('runs parallel batches over shared customers without a deadlock or a lost delivery', async () => {
+    // Seven customers and batches of 20: each batch meets the customers in a different order, which is
+    // what deadlocked parallel batches on PostgreSQL before they took their locks in one order.
+    const warnings: string[] = [];
+    const logger = pino(
+      { level: 'warn' },
+      new Writable({
+        write(chunk, _encoding, done) {
+          warnings.push(String(chunk));
+          done();
+        },
+      }),
+    );
+    const processor = new DeliveryProcessor({
+      db: coxcox.store.db,
+      flags: coxcox.store.flags,
+      directory: coxcox.directory,
+      metrics: coxcox.metrics,
+      logger,
+      batchSize: 20,
+    });
+    const messagesBefore = await count('messages');
+    const ids = Array.from({ length: 240 }, () => wamid());
+    for (const [index, id] of ids.entries())
+      await deliver(
+        textMessageNotification({
+          wabaId: SANDBOX_WABA_ID,
+          phoneNumberId: SANDBOX_PHONE_NUMBER_ID,
+          from: `55119770000${index % 7}`,
+          text: `parallel ${index}`,
+          id,
+        }),
+      );
+    for (;;) {
+      const counts = await Promise.all(Array.from({ length: 4 }, () => processor.processBatch()));
+      if (counts.every((handled) => handled === 0)) break;
+    }
+    expect(warnings).toEqual([]);
+    expect(await count('messages')).toBe(messagesBefore + ids.length);
+    const pending = await coxcox.store.db
+      .selectFrom('webhook_deliveries')
+      .select('id')
+      .where('state', '!=', 'processed')
+      .where('state', '!=', 'invalid')
+      .execute();
+    expect(pending).toEqual([]);
   });
 });

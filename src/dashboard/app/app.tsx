@@ -51,7 +51,7 @@ const NEXT_PATH_KEY = 'coxcox:next-path';
 type Boot =
   | { kind: 'loading' }
   | { kind: 'failed'; error: unknown }
-  | { kind: 'signed-out'; isSetupNeeded: boolean }
+  | { kind: 'signed-out'; isSetupNeeded: boolean; hasDefaultTenant?: boolean }
   | { kind: 'signed-in'; session: Session };
 
 /** Finds out who is here (a session, or the first run), then shows sign-in or the app. */
@@ -68,8 +68,12 @@ export function App() {
         return;
       }
       try {
-        const setup = await api.get<{ isNeeded: boolean }>('/setup');
-        setBoot({ kind: 'signed-out', isSetupNeeded: setup.isNeeded });
+        const setup = await api.get<{ isNeeded: boolean; hasDefaultTenant: boolean }>('/setup');
+        setBoot({
+          kind: 'signed-out',
+          isSetupNeeded: setup.isNeeded,
+          hasDefaultTenant: setup.hasDefaultTenant,
+        });
       } catch (setupError) {
         setBoot({ kind: 'failed', error: setupError });
       }
@@ -138,6 +142,7 @@ export function App() {
       <ToastProvider>
         <SessionScreen
           isSetupNeeded={boot.kind === 'signed-out' && boot.isSetupNeeded}
+          isCompanyNeeded={boot.kind === 'signed-out' && boot.hasDefaultTenant === false}
           onSignedIn={(session) => setBoot({ kind: 'signed-in', session })}
         />
       </ToastProvider>

@@ -10,14 +10,18 @@ import type { Session } from '../../lib/session.ts';
  */
 export function SessionScreen({
   isSetupNeeded,
+  isCompanyNeeded = false,
   onSignedIn,
 }: {
   isSetupNeeded: boolean;
+  /** With no default tenant (not the sandbox), the first admin also names the first company. */
+  isCompanyNeeded?: boolean;
   onSignedIn: (session: Session) => void;
 }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [name, setName] = useState('');
+  const [companyName, setCompanyName] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [isBusy, setIsBusy] = useState(false);
 
@@ -27,7 +31,12 @@ export function SessionScreen({
     setError(null);
     try {
       const session = isSetupNeeded
-        ? await api.post<Session>('/setup', { email, password, name: name || undefined })
+        ? await api.post<Session>('/setup', {
+            email,
+            password,
+            name: name || undefined,
+            companyName: companyName || undefined,
+          })
         : await api.post<Session>('/session', { email, password });
       onSignedIn(session);
     } catch (caught) {
@@ -62,6 +71,18 @@ export function SessionScreen({
           <div className="form-error" role="alert">
             {error}
           </div>
+        ) : null}
+        {isSetupNeeded && isCompanyNeeded ? (
+          <Field label="Company name">
+            <input
+              className="input"
+              name="company"
+              required
+              value={companyName}
+              onChange={(event) => setCompanyName(event.target.value)}
+              autoComplete="organization"
+            />
+          </Field>
         ) : null}
         {isSetupNeeded ? (
           <Field label="Your name">
