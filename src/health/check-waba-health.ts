@@ -88,11 +88,14 @@ export async function checkWabaHealth(
       try {
         await checkToken(deps, app, token, tenantId, wabaId, connected);
       } catch (error) {
-        // debug_token refusing the app (a token of another app, say) says nothing about the number: go on.
-        if (!isGraphError(error) || error.category !== 'fix-request') throw error;
+        // debug_token answers an invalid *input* token with is_valid: false. An error means Meta refused
+        // the call itself: the app's id or secret (the app token), or a token of another app. That says
+        // nothing about the sending token, which the number lookup below still tries for real.
+        if (!isGraphError(error) || (error.category !== 'fix-request' && error.category !== 'token-invalid'))
+          throw error;
         deps.logger.warn(
-          { err: error, tenantId, wabaId },
-          'debug_token refused the check; the number lookup still runs',
+          { err: error, tenantId, wabaId, appId: app.appId },
+          'debug_token refused the app token: check the app id and secret of this WABA; the number lookup still runs',
         );
       }
     }

@@ -1,5 +1,6 @@
 import type { CampaignsConfig } from '../../src/campaigns/index.ts';
 import {
+  SANDBOX_APP_ID,
   SANDBOX_DISPLAY_NUMBER,
   SANDBOX_PHONE_NUMBER_ID,
   SANDBOX_WABA_ID,
@@ -36,6 +37,8 @@ export async function startSimulatedCoxcox(
   const key = Buffer.from(SECRET_KEY, 'hex');
   const simulator: Simulator = createSimulator({
     webhookUrl: null,
+    // Coxcox's health check asks debug_token as the sandbox app, so the simulator must know it.
+    appId: SANDBOX_APP_ID,
     appSecret: sandboxSecret(key, 'app secret'),
     accessTokens: [sandboxSecret(key, 'access token')],
     wabas: [
