@@ -160,4 +160,24 @@ describe('fault injection', () => {
     ).rejects.toThrow();
     expect(target.state.acceptedByCallbackData.has('unknown-outcome-2')).toBe(false);
   });
+
+  it('answers a send over the limit with the throughput code, and other calls with the app call limit', async () => {
+    const target = start({ faults: { rate429: 1 } });
+    const send = await target.app.inject({
+      method: 'POST',
+      url: `/v23.0/${DEFAULT_PHONE_NUMBER_ID}/messages`,
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      payload: helloWorld('throttled'),
+    });
+    expect(send.statusCode).toBe(429);
+    expect(send.json().error.code).toBe(130429);
+    expect(target.state.acceptedByCallbackData.has('throttled')).toBe(false);
+    const lookup = await target.app.inject({
+      method: 'GET',
+      url: `/v23.0/${DEFAULT_PHONE_NUMBER_ID}`,
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(lookup.statusCode).toBe(429);
+    expect(lookup.json().error.code).toBe(4);
+  });
 });

@@ -35,8 +35,13 @@ export function decideFault(faults: FaultRates, random: RandomSource): FaultKind
 }
 
 /** A 5xx or 429 as an error to answer with: 500/131000 or 503/2 for 5xx, and 429 with code 4. */
-export function faultError(kind: '5xx' | '429', random: RandomSource): SimulatedGraphError {
-  if (kind === '429') return new SimulatedGraphError(4, 'Simulated fault: application request limit reached');
+export function faultError(kind: '5xx' | '429', random: RandomSource, isSend = false): SimulatedGraphError {
+  // A send over the limit meets the number's throughput limit (130429, back off in seconds); other calls
+  // meet the app's hourly call limit (4, back off in minutes).
+  if (kind === '429')
+    return isSend
+      ? new SimulatedGraphError(130429, 'Simulated fault: the number reached its throughput limit')
+      : new SimulatedGraphError(4, 'Simulated fault: application request limit reached');
   return random() < 0.5
     ? new SimulatedGraphError(131000, 'Simulated fault: internal error')
     : new SimulatedGraphError(2, 'Simulated fault: service temporarily unavailable');

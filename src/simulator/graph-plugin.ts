@@ -50,8 +50,10 @@ export async function graphPlugin(graph: FastifyInstance, context: SimulatorCont
     if (fault === '5xx' || fault === '429') {
       if (fault === '5xx') context.state.counts.faults5xx += 1;
       else context.state.counts.faults429 += 1;
-      const error = faultError(fault, context.random);
-      return reply.code(error.httpStatus).send(error.toEnvelope(context.ids.fbtraceId()));
+      const error = faultError(fault, context.random, request.routeOptions.url === SEND_ROUTE);
+      return reply
+        .code(fault === '429' ? 429 : error.httpStatus)
+        .send(error.toEnvelope(context.ids.fbtraceId()));
     }
     if (fault === 'timeout' || fault === 'reset') {
       if (request.routeOptions.url === SEND_ROUTE && context.random() < faults.acceptedBeforeFaultRate) {

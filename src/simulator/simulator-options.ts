@@ -95,7 +95,7 @@ export interface Persona {
 export interface FaultRates {
   /** Share of Graph calls answered 500 (131000) or 503 (code 2). */
   rate5xx: number;
-  /** Share answered HTTP 429 with code 4 (application request limit). */
+  /** Share answered HTTP 429: code 130429 (throughput) on sends, code 4 (application call limit) elsewhere. */
   rate429: number;
   /** Share never answered: the request hangs until the client gives up. */
   timeoutRate: number;
