@@ -1,15 +1,19 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../http/app-error.ts';
 import { requireTenant } from '../http/auth.ts';
 import type { AgentRouteDeps } from './agent-route-deps.ts';
+import { extractPdfText } from './extract-pdf-text.ts';
 import { MEDIA_KINDS } from './knowledge-base.ts';
 
 const tenantQuery = z.object({ tenantId: z.string().optional().describe('admin only: the tenant') });
 const idParams = z.object({ id: z.string().min(1).max(128) });
 
-/** Documents up to 5 MiB of text (the API's default body limit is 1 MiB). */
+/** PDFs' own titles, from the body parser to the route. */
+const pdfTitles = new WeakMap<FastifyRequest, string | null>();
+
+/** Documents up to 5 MiB of text or PDF (the API's default body limit is 1 MiB). */
 const DOCUMENT_BODY_LIMIT = 5 * 1024 * 1024;
 
 const jsonDocument = z.object({
@@ -36,15 +40,15 @@ export async function knowledgeRoutes(instance: FastifyInstance, deps: AgentRout
     { parseAs: 'string' },
     (_request, body, done) => done(null, body),
   );
-  // PDF needs a parser, and none is installed: say so instead of storing bytes the agent cannot read.
-  instance.addContentTypeParser('application/pdf', (_request, _payload, done) =>
-    done(
-      new AppError(
-        'validation_failed',
-        'PDF documents are not supported yet: send the text as text/markdown or text/plain',
-      ),
-      undefined,
-    ),
+  // A PDF arrives as bytes and goes on as its text (its own title kept for the document's name).
+  instance.addContentTypeParser(
+    'application/pdf',
+    { parseAs: 'buffer', bodyLimit: DOCUMENT_BODY_LIMIT },
+    async (request: FastifyRequest, body: Buffer) => {
+      const pdf = await extractPdfText(body);
+      pdfTitles.set(request, pdf.title);
+      return pdf.text;
+    },
   );
   const app = instance.withTypeProvider<ZodTypeProvider>();
   const tags = ['agent knowledge'];
@@ -56,7 +60,7 @@ export async function knowledgeRoutes(instance: FastifyInstance, deps: AgentRout
       schema: {
         tags,
         summary:
-          'Add a document: a text/markdown or text/plain body (title in ?title= or the first heading), or JSON { title, content, mediaUrl?, mediaKind? }.',
+          'Add a document: a text/markdown, text/plain or application/pdf body (title in ?title=, else the first heading or the PDF’s title), or JSON { title, content, mediaUrl?, mediaKind? }.',
         querystring: tenantQuery.extend({ title: z.string().min(1).max(300).optional() }),
         body: z.union([z.string().min(1).max(DOCUMENT_BODY_LIMIT), jsonDocument]),
       },
@@ -66,11 +70,17 @@ export async function knowledgeRoutes(instance: FastifyInstance, deps: AgentRout
       const body = request.body;
       let document: Parameters<typeof deps.knowledge.add>[1];
       if (typeof body === 'string') {
-        const contentType = String(request.headers['content-type'] ?? 'text/plain').startsWith('text/plain')
-          ? 'text/plain'
-          : 'text/markdown';
-        const heading = /^#{1,6}\s+(.+)$/m.exec(body)?.[1]?.trim();
-        document = { title: request.query.title ?? heading?.slice(0, 300) ?? 'Untitled', contentType, body };
+        const header = String(request.headers['content-type'] ?? 'text/plain');
+        const isPdf = header.startsWith('application/pdf');
+        const contentType = isPdf || header.startsWith('text/plain') ? 'text/plain' : 'text/markdown';
+        const heading = isPdf
+          ? (pdfTitles.get(request) ?? body.split('\n', 1)[0]?.trim())
+          : /^#{1,6}\s+(.+)$/m.exec(body)?.[1]?.trim();
+        document = {
+          title: request.query.title ?? (heading ? heading.slice(0, 300) : 'Untitled'),
+          contentType,
+          body,
+        };
       } else {
         document = {
           title: body.title,

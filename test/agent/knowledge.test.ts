@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_TENANT_ID } from '../../src/coxcox.ts';
 import { testDatabases } from '../support/databases.ts';
+import { makePdf } from '../support/make-pdf.ts';
 import { admin, startAgentCoxcox } from './agent-harness.ts';
 import { call, RecordingModel } from './recording-model.ts';
 
@@ -149,15 +150,45 @@ describe.each(databases)('knowledge base on $name', (database) => {
     expect((await harness.api('DELETE', url(`/${catalogId}`))).statusCode).toBe(404);
   });
 
-  it('refuses PDF uploads with a clear message (no PDF parser is installed)', async () => {
+  it('reads a PDF’s text into passages the agent can find, under the PDF’s own title', async () => {
+    const pdf = makePdf(
+      [
+        'Solar Co warranty terms',
+        'Batteries carry an eight-year replacement guarantee from the day of installation.',
+        'Claims go through the customer portal within thirty days.',
+      ],
+      'Warranty terms (2026)',
+    );
     const response = await harness.coxcox.app.inject({
       method: 'POST',
       url: url(''),
       headers: { ...admin, 'content-type': 'application/pdf' },
-      payload: Buffer.from('%PDF-1.7 fake'),
+      payload: pdf,
     });
-    expect(response.statusCode).toBe(400);
-    expect(response.json().error.code).toBe('validation_failed');
-    expect(response.json().error.message).toContain('PDF');
+    expect(response.statusCode).toBe(201);
+    expect(response.json()).toMatchObject({ title: 'Warranty terms (2026)', contentType: 'text/plain' });
+    const hits = await search('battery replacement guarantee');
+    expect(hits[0]?.documentId).toBe(response.json().id);
+    expect(hits[0]?.text).toContain('eight-year replacement guarantee');
+  });
+
+  it('refuses a PDF it cannot read, and one with no text layer, saying what to do', async () => {
+    const broken = await harness.coxcox.app.inject({
+      method: 'POST',
+      url: url(''),
+      headers: { ...admin, 'content-type': 'application/pdf' },
+      payload: Buffer.from('%PDF-1.7 not really a pdf'),
+    });
+    expect(broken.statusCode).toBe(400);
+    expect(broken.json().error.code).toBe('validation_failed');
+    expect(broken.json().error.message).toContain('PDF could not be read');
+    const scan = await harness.coxcox.app.inject({
+      method: 'POST',
+      url: url(''),
+      headers: { ...admin, 'content-type': 'application/pdf' },
+      payload: makePdf([]),
+    });
+    expect(scan.statusCode).toBe(400);
+    expect(scan.json().error.message).toContain('no text layer');
   });
 });

@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makePdf } from '../support/make-pdf.ts';
 import { waitFor } from '../support/simulated-coxcox.ts';
 import { hasChromium, openBrowser, PHONE, screenshot, watchPageErrors } from './support/browser.ts';
 import { type DashboardWorld, PASSWORD, signIn, startDashboardWorld } from './support/dashboard-world.ts';
@@ -47,6 +48,13 @@ describe.runIf(hasChromium)('the agent, WhatsApp, analytics and team screens', (
       ),
     });
     await page.getByRole('cell', { name: 'prices' }).waitFor();
+    // A PDF too: the server reads its text.
+    await page.locator('input[type="file"]').setInputFiles({
+      name: 'warranty.pdf',
+      mimeType: 'application/pdf',
+      buffer: makePdf(['Warranty', 'Batteries carry an eight-year replacement guarantee.']),
+    });
+    await page.getByRole('cell', { name: 'warranty' }).waitFor();
     await page.getByLabel('Question').fill('How much is the premium kit?');
     await page.getByRole('button', { name: 'Search' }).click();
     await page.getByText('The premium kit costs R$ 14.500').waitFor();

@@ -47,17 +47,18 @@ export function KnowledgePanel() {
     setIsUploading(true);
     try {
       for (const file of Array.from(files)) {
-        if (file.type === 'application/pdf' || file.name.toLowerCase().endsWith('.pdf')) {
-          toast(`${file.name}: PDF is not supported yet; paste its text as Markdown`, 'error');
-          continue;
-        }
-        const isPlain = file.name.toLowerCase().endsWith('.txt');
+        const name = file.name.toLowerCase();
+        const isPdf = file.type === 'application/pdf' || name.endsWith('.pdf');
+        const isPlain = name.endsWith('.txt');
         await apiRequest(
           'POST',
-          `/agent/knowledge${query({ title: file.name.replace(/\.(md|markdown|txt)$/i, '') })}`,
-          await file.text(),
+          `/agent/knowledge${query({ title: file.name.replace(/\.(md|markdown|txt|pdf)$/i, '') })}`,
+          // A PDF goes as its bytes: the server reads its text.
+          isPdf ? file : await file.text(),
           {
-            headers: { 'content-type': isPlain ? 'text/plain' : 'text/markdown' },
+            headers: {
+              'content-type': isPdf ? 'application/pdf' : isPlain ? 'text/plain' : 'text/markdown',
+            },
           },
         );
       }
@@ -110,15 +111,15 @@ export function KnowledgePanel() {
         <section className="card stack" aria-label="Upload">
           <h2>Add documents</h2>
           <p className="muted">
-            Price lists, product sheets, FAQs, policies: Markdown or plain text. Each is split into passages
-            and searched on every turn.
+            Price lists, product sheets, FAQs, policies: Markdown, plain text or PDF. Each is split into
+            passages and searched on every turn.
           </p>
           <label className="button primary" style={{ alignSelf: 'flex-start' }}>
-            <Icon name="upload" size={16} /> {isUploading ? 'Uploading…' : 'Upload .md or .txt files'}
+            <Icon name="upload" size={16} /> {isUploading ? 'Uploading…' : 'Upload .md, .txt or .pdf files'}
             <input
               type="file"
               multiple
-              accept=".md,.markdown,.txt,text/markdown,text/plain"
+              accept=".md,.markdown,.txt,.pdf,text/markdown,text/plain,application/pdf"
               className="visually-hidden"
               onChange={(event) => {
                 void upload(event.target.files);
