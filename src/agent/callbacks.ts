@@ -1,6 +1,11 @@
 import type { Kysely, Transaction } from 'kysely';
+import { emitTenantEvent } from '../campaigns/index.ts';
+import { enqueueJob } from '../queue/index.ts';
 import type { Database } from '../store/schema.ts';
 import './agent-schema.ts';
+
+/** The job that, at a callback's time, puts the conversation in front of the team. */
+export const AGENT_CALLBACK_DUE_JOB = 'agent-callback-due';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -43,4 +48,70 @@ export function toCallbackView(row: Database['agent_callbacks']): CallbackView {
     note: row.note,
     state: row.state,
   };
+}
+
+/** Records a callback the customer agreed to, and the job that brings it up at its time. */
+export async function scheduleCallback(
+  trx: Transaction<Database>,
+  row: Database['agent_callbacks'],
+  now: number,
+): Promise<void> {
+  await trx.insertInto('agent_callbacks').values(row).execute();
+  await enqueueJob(
+    trx,
+    {
+      kind: AGENT_CALLBACK_DUE_JOB,
+      payload: { callbackId: row.id },
+      runAt: row.scheduled_at,
+      dedupeKey: `callback:${row.id}`,
+    },
+    now,
+  );
+}
+
+/**
+ * A callback's time has come: the conversation needs a person (it shows under "needs attention" in the
+ * inbox), and the tenant's systems hear `callback.due` (a dialer, a CRM task). Once per callback; a
+ * callback cancelled or already handled is left alone.
+ */
+export async function callbackDue(db: Kysely<Database>, callbackId: string, now: number): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom('agent_callbacks')
+      .selectAll()
+      .where('id', '=', callbackId)
+      .executeTakeFirst();
+    if (!row || row.state !== 'scheduled') return false;
+    await trx
+      .updateTable('agent_callbacks')
+      .set({ state: 'due' })
+      .where('id', '=', callbackId)
+      .where('state', '=', 'scheduled')
+      .execute();
+    await trx
+      .updateTable('conversations')
+      .set({ needs_attention: 1 })
+      .where('id', '=', row.conversation_id)
+      .execute();
+    const view = toCallbackView({ ...row, state: 'due' });
+    await emitTenantEvent(
+      trx,
+      {
+        tenantId: row.tenant_id,
+        event: 'callback.due',
+        onceFor: callbackId,
+        data: {
+          callbackId,
+          conversationId: row.conversation_id,
+          contactId: row.contact_id,
+          scheduledAt: view.scheduledAt,
+          timeZone: view.timeZone,
+          localTime: view.localTime,
+          note: view.note,
+        },
+      },
+      now,
+    );
+    return true;
+  });
 }

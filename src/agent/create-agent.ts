@@ -13,6 +13,7 @@ import type { PlaygroundDeps } from './agent-playground.ts';
 import { AgentProfiles } from './agent-profiles.ts';
 import { agentRoutes } from './agent-routes.ts';
 import { AGENT_TURN_JOB, AgentTurnRunner, type AgentTurnRunnerOptions } from './agent-turn-runner.ts';
+import { AGENT_CALLBACK_DUE_JOB, callbackDue } from './callbacks.ts';
 import { KnowledgeBase } from './knowledge-base.ts';
 import type { ModelFactory } from './model-settings.ts';
 import { createAgentLogger } from './redact-personal-data.ts';
@@ -125,6 +126,12 @@ export function createAgent(options: CreateAgentOptions): Agent {
         const parsed = turnPayload.safeParse(payload);
         if (!parsed.success) throw new PermanentJobError(`agent-turn payload: ${parsed.error.message}`);
         await runner.runTurn(parsed.data.conversationId, job.attempts);
+      },
+      [AGENT_CALLBACK_DUE_JOB]: async (payload) => {
+        const callbackId = (payload as { callbackId?: unknown } | null)?.callbackId;
+        if (typeof callbackId !== 'string')
+          throw new PermanentJobError('agent-callback-due payload: no callbackId');
+        await callbackDue(options.db, callbackId, now());
       },
     },
     routes: (api) =>

@@ -6,6 +6,7 @@
 export { agentMigrations } from './agent-migrations.ts';
 export type { AgentModel, AgentProfile, TurnInput, TurnStep } from './agent-model.ts';
 export { AGENT_TURN_JOB, AgentTurnRunner, type TurnOutcome } from './agent-turn-runner.ts';
+export { AGENT_CALLBACK_DUE_JOB } from './callbacks.ts';
 export { type Agent, type CreateAgentOptions, createAgent } from './create-agent.ts';
 export { defaultModelFactory } from './default-model-factory.ts';
 export { KnowledgeBase } from './knowledge-base.ts';

@@ -3,7 +3,7 @@ import type { Transaction } from 'kysely';
 import { recordOptOut } from '../campaigns/index.ts';
 import type { Database } from '../store/schema.ts';
 import type { AgentProfile } from './agent-model.ts';
-import { toCallbackView } from './callbacks.ts';
+import { scheduleCallback, toCallbackView } from './callbacks.ts';
 import { closeConversation, handOff } from './conversation-control.ts';
 import type { KnowledgeBase } from './knowledge-base.ts';
 import { cleanFieldValue } from './lead-state.ts';
@@ -78,7 +78,7 @@ export function createLiveToolEnvironment(context: LiveToolContext): LiveToolEnv
         state: 'scheduled',
         created_at: now,
       };
-      writes.push((trx) => trx.insertInto('agent_callbacks').values(row).execute());
+      writes.push((trx) => scheduleCallback(trx, row, now));
       return toCallbackView(row);
     },
     findMedia: (documentId) => context.knowledge.mediaAsset(conversation.tenantId, documentId),

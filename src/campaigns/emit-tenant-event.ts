@@ -10,6 +10,8 @@ type Db = Kysely<Database> | Transaction<Database>;
 export const TENANT_EVENTS = [
   'lead.qualified',
   'conversation.handoff',
+  // A callback the agent agreed with a customer is due: time to call (sent by the agent domain).
+  'callback.due',
   'contact.opted_out',
   'campaign.completed',
   // A number's health changed (token, quality, limit, webhooks …): sent by the health domain.

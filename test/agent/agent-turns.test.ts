@@ -488,6 +488,37 @@ describe.each(databases)('agent turns on $name', (database) => {
       },
     ]);
     expect(shown.callbacks[0].localTime).toContain('15:00');
+    expect(shown.needsAttention).toBe(false);
+
+    // At its time, the callback puts the conversation in front of the team, and tells the tenant's systems.
+    const endpoint = await harness.api('POST', `/api/v1/webhook-endpoints?tenantId=${SANDBOX_TENANT_ID}`, {
+      url: 'https://crm.example.com/hooks/coxcox',
+      events: ['callback.due'],
+    });
+    expect(endpoint.statusCode).toBe(201);
+    const job = await harness.coxcox.store.db
+      .selectFrom('jobs')
+      .select(['run_at', 'payload'])
+      .where('kind', '=', 'agent-callback-due')
+      .where('state', '=', 'pending')
+      .executeTakeFirstOrThrow();
+    expect(Number(job.run_at)).toBe(at.getTime());
+    expect(JSON.parse(job.payload)).toEqual({ callbackId: shown.callbacks[0].id });
+    await harness.runTurns(); // makes every pending job due now
+    const due = (await harness.api('GET', `/api/v1/conversations/${conversation.id}`)).json();
+    expect(due.callbacks).toMatchObject([{ state: 'due' }]);
+    expect(due.needsAttention).toBe(true);
+    const sent = await harness.coxcox.store.db
+      .selectFrom('outbound_webhook_deliveries')
+      .select(['event', 'payload'])
+      .where('event', '=', 'callback.due')
+      .execute();
+    expect(sent).toHaveLength(1);
+    expect(JSON.parse(sent[0]!.payload).data).toMatchObject({
+      conversationId: conversation.id,
+      note: 'wants a call',
+      timeZone: 'America/Sao_Paulo',
+    });
   });
 
   it('hands off when the tenant spend limit is reached', async () => {
