@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { SimulatedGraphError } from './graph-error.ts';
 import { isRecord } from './is-record.ts';
+import type { ScriptedResponse } from './scripted-responses.ts';
 import type { SimulatorContext } from './simulator-context.ts';
 import {
   adjustSimulator,
@@ -40,6 +41,48 @@ function readAdjustments(body: Record<string, unknown>): SimulatorAdjustments {
   if (isRecord(body.pairRateLimit))
     adjustments.pairRateLimit = body.pairRateLimit as SimulatorAdjustments['pairRateLimit'];
   return adjustments;
+}
+
+const statusOf = (value: unknown): number | null =>
+  typeof value === 'number' && Number.isInteger(value) && value >= 200 && value <= 599 ? value : null;
+
+/** Reads `POST /_simulator/script`, refusing anything it could not answer with (code 100, saying why). */
+function readScripted(body: Record<string, unknown>): ScriptedResponse {
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  switch (body.kind) {
+    case 'meta-error': {
+      const httpStatus = statusOf(body.httpStatus);
+      if (typeof body.code !== 'number' || httpStatus === null)
+        throw new SimulatedGraphError(
+          100,
+          'meta-error needs a numeric code and an httpStatus from 200 to 599',
+        );
+      return {
+        kind: 'meta-error',
+        code: body.code,
+        httpStatus,
+        ...(typeof body.subcode === 'number' ? { subcode: body.subcode } : {}),
+        ...(text(body.type) ? { type: text(body.type) } : {}),
+        ...(text(body.message) ? { message: text(body.message) } : {}),
+        ...(text(body.details) ? { details: text(body.details) } : {}),
+      };
+    }
+    case 'http-status': {
+      const httpStatus = statusOf(body.httpStatus);
+      if (httpStatus === null)
+        throw new SimulatedGraphError(100, 'http-status needs an httpStatus from 200 to 599');
+      return { kind: 'http-status', httpStatus };
+    }
+    case 'invalid-response':
+    case 'hang':
+    case 'reset':
+      return { kind: body.kind };
+    default:
+      throw new SimulatedGraphError(
+        100,
+        'kind must be one of meta-error, http-status, invalid-response, hang or reset',
+      );
+  }
 }
 
 /**
@@ -117,6 +160,14 @@ export async function controlRoutes(control: FastifyInstance, context: Simulator
       throw new SimulatedGraphError(100, (error as Error).message);
     }
     return { success: true };
+  });
+
+  // `{ kind: 'meta-error', code, httpStatus, message?, details? } | { kind: 'http-status', httpStatus }
+  // | { kind: 'invalid-response' | 'hang' | 'reset' }`: what the next Graph call answers instead.
+  control.post('/_simulator/script', async (request, reply) => {
+    const response = readScripted(isRecord(request.body) ? request.body : {});
+    context.scripted.push(response);
+    return reply.code(201).send({ queued: context.scripted.length });
   });
 
   control.post('/_simulator/faults', async (request) => {

@@ -6,6 +6,7 @@ import { buildSimulatorApp } from './build-simulator-app.ts';
 import { messagesPerSecondFor, type PhoneNumberRecord } from './business-directory.ts';
 import type { CustomerMessage } from './customers.ts';
 import type { IssuedSignup, SignupInput } from './embedded-signup.ts';
+import type { ScriptedResponse } from './scripted-responses.ts';
 import { resolveSimulatorConfig } from './simulator-config.ts';
 import { createSimulatorContext, type SimulatorContext } from './simulator-context.ts';
 import {
@@ -70,6 +71,13 @@ export interface Simulator {
   updatePhoneNumber(phoneNumberId: string, patch: PhoneNumberPatch): void;
   /** Makes sends to this customer fail with 131026 (not on WhatsApp). */
   markUndeliverable(waId: string): void;
+  /** The next Graph call (of any route) gets this answer instead of its own; several queue up in order. */
+  scriptNext(response: ScriptedResponse): void;
+  /**
+   * Media as if a customer had sent it to a number (the first hosted one when absent); returns its id.
+   * `sha256` overrides the hash `GET /{media-id}` reports, to test a client's integrity check.
+   */
+  seedMedia(media: { bytes: Uint8Array; mimeType: string; phoneNumberId?: string; sha256?: string }): string;
 
   /** Holds statuses and replies until `resume()` or `tick()`. */
   pause(): void;
@@ -160,6 +168,16 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     },
     markUndeliverable(waId) {
       context.undeliverable.add(waId);
+    },
+    scriptNext(response) {
+      context.scripted.push(response);
+    },
+    seedMedia({ bytes, mimeType, phoneNumberId, sha256 }) {
+      const numberId = phoneNumberId ?? context.directory.firstPhoneNumber()?.id;
+      if (!numberId) throw new Error('seedMedia: the simulator hosts no phone number');
+      const stored = context.media.add(context.ids.numeric(), numberId, mimeType, Buffer.from(bytes), null);
+      if (sha256 !== undefined) stored.sha256Hex = sha256;
+      return stored.id;
     },
     pause: () => context.scheduler.pause(),
     resume: () => context.scheduler.resume(),

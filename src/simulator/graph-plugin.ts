@@ -7,6 +7,7 @@ import { messageRoutes } from './message-routes.ts';
 import { APP_AUTHENTICATED_ROUTES, oauthRoutes } from './oauth-routes.ts';
 import { objectRoutes } from './object-routes.ts';
 import { phoneNumberRoutes } from './phone-number-routes.ts';
+import { answerScripted } from './scripted-responses.ts';
 import type { SimulatorContext } from './simulator-context.ts';
 import type { Permission } from './simulator-options.ts';
 import { subscribedAppRoutes } from './subscribed-app-routes.ts';
@@ -45,6 +46,7 @@ export async function graphPlugin(graph: FastifyInstance, context: SimulatorCont
   });
 
   graph.addHook('preHandler', async (request, reply) => {
+    if (answerScripted(context, request, reply)) return reply;
     const { faults } = context.settings;
     const fault = decideFault(faults, context.random);
     if (fault === '5xx' || fault === '429') {

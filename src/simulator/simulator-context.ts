@@ -9,6 +9,7 @@ import { MediaStore } from './media-store.ts';
 import { MessagingLimit } from './messaging-limit.ts';
 import { ObjectIds } from './object-ids.ts';
 import { PairRateLimiter } from './pair-rate-limiter.ts';
+import type { ScriptedResponse } from './scripted-responses.ts';
 import type { RandomSource } from './seeded-random.ts';
 import { initialSettings, type SimulatorConfig, type SimulatorSettings } from './simulator-config.ts';
 import { SimulatorState } from './simulator-state.ts';
@@ -45,6 +46,8 @@ export interface SimulatorContext {
   webhook: { url: string | null };
   /** Requests left hanging by a timeout fault; `close()` destroys them. */
   hungSockets: Set<Socket>;
+  /** Answers the next Graph calls get instead of their real ones, first in first out (`scriptNext`). */
+  scripted: ScriptedResponse[];
 }
 
 export function loadTemplates(context: Pick<SimulatorContext, 'config' | 'templates'>): void {
@@ -118,6 +121,7 @@ export function createSimulatorContext(config: SimulatorConfig): SimulatorContex
     undeliverable: new Set(config.undeliverableRecipients),
     webhook,
     hungSockets: new Set(),
+    scripted: [],
   };
   loadTemplates(context);
   return context;

@@ -115,3 +115,48 @@ describe('messaging limit tier', () => {
     expect(simulator.state.sent.at(-1)?.statuses).toEqual(['sent', 'delivered', 'read']);
   });
 });
+
+describe('scripted responses', () => {
+  it('answers the next calls with what was queued over POST /_simulator/script, then as usual', async () => {
+    const { simulator: target } = await start();
+    const queued = await target.app.inject({
+      method: 'POST',
+      url: '/_simulator/script',
+      payload: { kind: 'meta-error', code: 131056, httpStatus: 400, details: 'pair rate' },
+    });
+    expect(queued.statusCode).toBe(201);
+    await target.app.inject({
+      method: 'POST',
+      url: '/_simulator/script',
+      payload: { kind: 'http-status', httpStatus: 502 },
+    });
+
+    const first = await sendTemplate(target, '15550001111');
+    expect(first.statusCode).toBe(400);
+    expect(first.json().error).toMatchObject({ code: 131056, error_data: { details: 'pair rate' } });
+    const second = await sendTemplate(target, '15550001111');
+    expect(second.statusCode).toBe(502);
+    expect(second.headers['content-type']).toContain('text/html');
+    const third = await sendTemplate(target, '15550001111');
+    expect(third.statusCode).toBe(200);
+    expect(target.state.counts.accepted).toBe(1);
+  });
+
+  it('refuses a script it could not play, saying what it needs', async () => {
+    const { simulator: target } = await start();
+    const refused = await target.app.inject({
+      method: 'POST',
+      url: '/_simulator/script',
+      payload: { kind: 'meta-error', code: 'x' },
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error.error_data.details).toContain('numeric code');
+    const unknown = await target.app.inject({
+      method: 'POST',
+      url: '/_simulator/script',
+      payload: { kind: 'explode' },
+    });
+    expect(unknown.json().error.error_data.details).toContain('kind must be one of');
+    expect((await sendTemplate(target, '15550001111')).statusCode).toBe(200);
+  });
+});

@@ -67,6 +67,7 @@ export function resetSimulator(context: SimulatorContext): void {
   context.pairRate.limit = context.config.pairRateLimit;
   context.messagingLimit.reset();
   context.media.reset();
+  context.scripted.length = 0;
   context.customers.reset();
   context.directory.reset();
   context.tokens.reset();

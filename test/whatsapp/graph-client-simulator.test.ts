@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createSimulator } from '../../src/simulator/index.ts';
 import { runGraphClientContract } from '../../src/whatsapp/graph/graph-client.contract.ts';
 import { createGraphTarget, UndiciGraphClient } from '../../src/whatsapp/graph/index.ts';
@@ -7,7 +8,7 @@ const phoneNumberId = '106540352242922';
 const wabaId = '102290129340398';
 
 // The third adapter target of the Graph client contract: our undici client against the product
-// simulator over real HTTP. The simulator shares no code with src/whatsapp/, so this checks the client
+// simulator over real HTTP, with the simulator's scripted responses for the exact failures. The simulator shares no code with src/whatsapp/, so this checks the client
 // against an independent reading of Meta's API.
 runGraphClientContract('UndiciGraphClient against the Cloud API simulator', async (setup) => {
   const simulator = createSimulator({
@@ -69,6 +70,20 @@ runGraphClientContract('UndiciGraphClient against the Cloud API simulator', asyn
     client,
     target: createGraphTarget({ phoneNumberId, accessToken, graphApiUrl: url, graphApiVersion: 'v23.0' }),
     wabaId,
+    scriptFailure: (failure) => simulator.scriptNext(failure),
+    seedMedia: ({ bytes, mimeType, corruptSha256 }) =>
+      simulator.seedMedia({
+        bytes,
+        mimeType,
+        phoneNumberId,
+        ...(corruptSha256
+          ? {
+              sha256: createHash('sha256')
+                .update(Buffer.concat([bytes, Buffer.from('x')]))
+                .digest('hex'),
+            }
+          : {}),
+      }),
     signup: () => {
       const issued = simulator.issueSignupCode({ businessName: 'Contract Signup' });
       return {
