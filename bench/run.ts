@@ -1,9 +1,14 @@
 // `npm run bench`: runs every benchmark, prints the figures, and rewrites BENCHMARKS.md.
 // `npm run bench -- --json` prints one JSON object { "<name>": { "value": n, "unit": "…" } } instead.
 
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import pg from 'pg';
+import { type AgentFigures, benchAgent } from './agent.ts';
+import type { CampaignBenchFigures } from './campaign.ts';
 import { benchDispatch, type DispatchFigures } from './dispatch.ts';
 import { benchIngest } from './ingest.ts';
 
@@ -131,6 +136,87 @@ sections.push(
     '',
     `The load average was ${loadAtDispatch.toFixed(1)} on ${cpus().length} cores when these runs began: other work on the`,
     'machine takes its share, and figures move by a factor of several between runs.',
+  ].join('\n'),
+);
+
+log('agent: 2,000 turns one after another, then 1,000 conversations at once, with an instant model …');
+const agent = await benchAgent({ postgresUrl: hasPostgres ? postgresUrl : null });
+const agentFigures = (prefix: string, run: AgentFigures) => {
+  figures[`${prefix}.turnOverhead.p50Ms`] = { value: run.overheadP50Ms, unit: 'ms' };
+  figures[`${prefix}.turnOverhead.p99Ms`] = { value: run.overheadP99Ms, unit: 'ms' };
+  figures[`${prefix}.concurrent.turnsPerSecond`] = { value: run.concurrentTurnsPerSecond, unit: 'turns/s' };
+  figures[`${prefix}.concurrent.p99Ms`] = { value: run.concurrentP99Ms, unit: 'ms' };
+};
+agentFigures('agent', agent.sqlite);
+agentFigures('agent.sqliteWithoutFsync', agent.sqliteWithoutFsync);
+if (agent.postgres) agentFigures('agent.postgres', agent.postgres);
+const agentRows = Object.entries(agent)
+  .filter((entry): entry is [string, AgentFigures] => entry[1] !== undefined)
+  .map(
+    ([name, run]) =>
+      `| ${name} | ${run.overheadP50Ms} | ${run.overheadP99Ms} | ${run.concurrentConversations.toLocaleString('en')} in ` +
+      `${run.concurrentSeconds} s (${run.concurrentTurnsPerSecond.toLocaleString('en')}/s) | ${run.concurrentP99Ms} |`,
+  );
+sections.push(
+  [
+    '## Agent: the turn’s own overhead',
+    '',
+    'Method: Coxcox in the benchmark process with a model that answers at once (one reply and one tool call,',
+    'then a final step), so that everything measured is Coxcox’s own work: loading the conversation and its',
+    'limits, knowledge search, memory, the tool, queueing the replies in the outbox and recording the turn,',
+    'each turn committed. Overhead is the wall time of a turn minus the model’s time, over 2,000 turns one after',
+    'another (after a warm-up). Then 1,000 conversations, each with a customer message waiting, are answered',
+    'by the job worker at once. "sqliteWithoutFsync" is the same run with synchronous=NORMAL (in WAL mode, no',
+    'fsync at commit), to show what the commit’s fsync costs.',
+    '',
+    '| database | overhead p50 ms | overhead p99 ms | 1,000 conversations | their turn p99 ms |',
+    '| --- | ---: | ---: | --- | ---: |',
+    ...agentRows,
+    '',
+    'Goal (issue 4): under 5 ms p99 overhead.',
+  ].join('\n'),
+);
+
+const campaignContacts = Number(process.env.BENCH_CAMPAIGN_CONTACTS ?? 100_000);
+log(`campaign: ${campaignContacts.toLocaleString('en')} contacts imported, planned and sent …`);
+/** Each campaign run in a process of its own, so that its peak memory is its own, not the earlier runs'. */
+const campaignInChild = async (databaseUrl: string | null): Promise<CampaignBenchFigures> => {
+  const args = [
+    fileURLToPath(new URL('./campaign.ts', import.meta.url)),
+    '--contacts',
+    String(campaignContacts),
+  ];
+  if (databaseUrl) args.push('--database', databaseUrl);
+  const { stdout } = await promisify(execFile)(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 });
+  return JSON.parse(stdout) as CampaignBenchFigures;
+};
+const campaignRuns: Record<string, CampaignBenchFigures> = { sqlite: await campaignInChild(null) };
+// The campaign benchmark makes (and drops) a schema of its own on PostgreSQL.
+if (hasPostgres) campaignRuns.postgres = await campaignInChild(postgresUrl);
+for (const [name, run] of Object.entries(campaignRuns)) {
+  const prefix = name === 'sqlite' ? 'campaign' : `campaign.${name}`;
+  figures[`${prefix}.import.rowsPerSecond`] = { value: run.importRowsPerSecond, unit: 'rows/s' };
+  figures[`${prefix}.plan.seconds`] = { value: run.planSeconds, unit: 's' };
+  figures[`${prefix}.send.mps`] = { value: run.sendRate, unit: 'messages/s' };
+  figures[`${prefix}.peakRssMb`] = { value: run.peakRssMb, unit: 'MB' };
+}
+sections.push(
+  [
+    `## Campaign: ${campaignContacts.toLocaleString('en')} contacts`,
+    '',
+    'Method: Coxcox in a process of its own (`node bench/campaign.ts`) with the in-memory Graph client (so the figures are Coxcox’s',
+    'own). A CSV of the contacts is streamed through the import (contacts, tags, consent ledger); the',
+    'campaign is planned (its audience in one INSERT … SELECT, the A/B split and counts); then the scheduler,',
+    'outbox and dispatcher send, paced at 1,000/s, for a bounded time. Peak RSS is the process’s highest',
+    'resident memory over the whole run; "added" is that peak minus the memory once Coxcox was up.',
+    '',
+    '| database | import rows/s | plan s | send msg/s | sent | peak RSS MB | added MB |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...Object.entries(campaignRuns).map(
+      ([name, run]) =>
+        `| ${name} | ${run.importRowsPerSecond.toLocaleString('en')} | ${run.planSeconds} | ${run.sendRate.toLocaleString('en')} | ` +
+        `${run.sent.toLocaleString('en')} | ${run.peakRssMb} | ${run.peakRssMb - run.baselineRssMb} |`,
+    ),
   ].join('\n'),
 );
 
