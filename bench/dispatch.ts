@@ -429,3 +429,13 @@ export async function benchDispatch(options: {
   const postgres = options.postgresUrl ? await benchDatabase('postgres', settings) : null;
   return { sqlite, postgres };
 }
+
+// `node bench/dispatch.ts [postgres://…]` runs it alone and prints the figures.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const figures = await benchDispatch({
+    durationSeconds: Number(process.env.BENCH_SECONDS ?? 10),
+    postgresUrl: process.argv[2] ?? null,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
+}

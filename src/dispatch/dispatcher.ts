@@ -706,21 +706,60 @@ export class Dispatcher {
       group.push(item);
       byNumber.set(item.number.phone_number_id, group);
     }
-    for (const group of byNumber.values()) {
+    const groups = [...byNumber.values()];
+    const failed = (group: typeof pending, error: unknown) => {
+      // The claims stay `sending` until their lock runs out, then become `unknown` and are reconciled.
+      this.options.logger.error({ err: error }, 'could not record send outcomes');
+      for (const item of group) item.reject(error);
+    };
+    if (!this.options.flags.supportsConcurrentWriters) {
+      // SQLite has one writer, and each commit waits for an fsync on the event loop: every number's
+      // outcomes of this tick go into one transaction, one fsync for them all.
       try {
-        await withDeadlockRetry(() =>
-          this.record(
+        const now = this.options.now();
+        await this.options.db.transaction().execute(async (trx) => {
+          for (const group of groups)
+            await this.writeResults(
+              trx,
+              group[0]!.number,
+              group.map((item) => item.result),
+              now,
+            );
+        });
+      } catch (error) {
+        for (const group of groups) failed(group, error);
+        return;
+      }
+      for (const group of groups) {
+        try {
+          await this.afterRecorded(
             group[0]!.number,
             group.map((item) => item.result),
-          ),
-        );
-        for (const item of group) item.resolve();
-      } catch (error) {
-        // The claims stay `sending` until their lock runs out, then become `unknown` and are reconciled.
-        this.options.logger.error({ err: error }, 'could not record send outcomes');
-        for (const item of group) item.reject(error);
+          );
+        } catch (error) {
+          this.options.logger.error({ err: error }, 'a listener of send outcomes failed');
+        } finally {
+          for (const item of group) item.resolve(); // committed either way
+        }
       }
+      return;
     }
+    // PostgreSQL: each number's outcomes in a transaction of its own, all at once on the pool.
+    await Promise.all(
+      groups.map(async (group) => {
+        try {
+          await withDeadlockRetry(() =>
+            this.record(
+              group[0]!.number,
+              group.map((item) => item.result),
+            ),
+          );
+          for (const item of group) item.resolve();
+        } catch (error) {
+          failed(group, error);
+        }
+      }),
+    );
   }
 
   private async sendOne(target: GraphTarget, claimed: Claimed): Promise<SendResult> {
@@ -767,113 +806,127 @@ export class Dispatcher {
     }
   }
 
+  /** Records one number's outcomes in a transaction of their own, then tells the rest of Coxcox. */
   private async record(number: NumberRow, results: SendResult[]): Promise<void> {
-    const { db, metrics, logger } = this.options;
     const now = this.options.now();
-    await db.transaction().execute(async (trx) => {
-      for (const result of results) {
-        const row = result.claimed;
-        if (result.kind === 'sent') {
-          await trx
-            .updateTable('outbox')
-            .set({
-              state: 'sent',
-              wamid: result.wamid,
-              sent_at: result.finishedAt,
-              hold_reason: null,
-              locked_by: null,
-              locked_until: null,
-              updated_at: now,
-            })
-            .where('id', '=', row.id)
-            .where('state', 'in', ['sending', 'unknown', 'queued'])
-            .execute();
-          await recordOutboundMessage(trx, {
-            tenantId: row.tenantId,
-            phoneNumberId: number.phone_number_id,
-            conversationId: row.conversationId,
-            outboxId: row.id,
+    await this.options.db.transaction().execute((trx) => this.writeResults(trx, number, results, now));
+    await this.afterRecorded(number, results);
+  }
+
+  /** The outcomes' writes: outbox state, message, conversation and attempts, in the caller's transaction. */
+  private async writeResults(
+    trx: Transaction<Database>,
+    number: NumberRow,
+    results: SendResult[],
+    now: number,
+  ): Promise<void> {
+    for (const result of results) {
+      const row = result.claimed;
+      if (result.kind === 'sent') {
+        await trx
+          .updateTable('outbox')
+          .set({
+            state: 'sent',
             wamid: result.wamid,
-            message: row.message,
-            sentAt: result.finishedAt,
-            now,
-          });
-          continue;
-        }
-        const attempt = row.attempt + 1;
-        if (result.kind === 'held') {
-          await this.markUnhealthy(trx, number, result.title, now);
-          await trx
-            .updateTable('outbox')
-            .set({ state: 'held', hold_reason: 'token-invalid', locked_by: null, updated_at: now })
-            .where('id', '=', row.id)
-            .where('state', '=', 'sending')
-            .execute();
-        } else if (result.kind === 'unknown') {
-          await trx
-            .updateTable('outbox')
-            .set({
-              state: 'unknown',
-              next_attempt_at: now + this.options.reconcileWindowMs,
-              locked_by: null,
-              updated_at: now,
-            })
-            .where('id', '=', row.id)
-            .where('state', '=', 'sending')
-            .execute();
-        } else if (result.kind === 'retry' && attempt < this.options.maxAttempts) {
-          if (result.isPairRate) await this.blockPair(trx, number.phone_number_id, row.recipient, now);
-          const delayMs =
-            result.retryAfterMs ??
-            backoffDelayMs({ firstDelayMs: 1000, factor: 2, maxDelayMs: 60_000 }, attempt);
-          const jitterMs = Math.floor(Math.random() * Math.min(1000, delayMs / 4 + 1));
-          await trx
-            .updateTable('outbox')
-            .set({
-              state: 'queued',
-              next_attempt_at: now + delayMs + jitterMs,
-              error_code: result.code,
-              error_title: result.title,
-              error_category: result.category,
-              locked_by: null,
-              updated_at: now,
-            })
-            .where('id', '=', row.id)
-            .where('state', '=', 'sending')
-            .execute();
-        } else {
-          await trx
-            .updateTable('outbox')
-            .set({
-              state: 'failed',
-              error_code: result.code,
-              error_title:
-                result.kind === 'retry' ? `gave up after ${attempt} attempts: ${result.title}` : result.title,
-              error_category: result.category,
-              locked_by: null,
-              updated_at: now,
-            })
-            .where('id', '=', row.id)
-            .where('state', '=', 'sending')
-            .execute();
-        }
+            sent_at: result.finishedAt,
+            hold_reason: null,
+            locked_by: null,
+            locked_until: null,
+            updated_at: now,
+          })
+          .where('id', '=', row.id)
+          .where('state', 'in', ['sending', 'unknown', 'queued'])
+          .execute();
+        await recordOutboundMessage(trx, {
+          tenantId: row.tenantId,
+          phoneNumberId: number.phone_number_id,
+          conversationId: row.conversationId,
+          outboxId: row.id,
+          wamid: result.wamid,
+          message: row.message,
+          sentAt: result.finishedAt,
+          now,
+        });
+        continue;
       }
-      await trx
-        .insertInto('outbox_attempts')
-        .values(
-          results.map((result) => ({
-            outbox_id: result.claimed.id,
-            attempt: result.claimed.attempt + 1,
-            started_at: result.startedAt,
-            finished_at: result.finishedAt,
-            outcome: result.kind,
-            http_status: result.kind === 'sent' ? 200 : result.httpStatus,
-            error_code: result.kind === 'sent' ? null : result.code,
-            error_message: result.kind === 'sent' ? null : result.title.slice(0, 500),
-          })),
-        )
-        .execute();
-    });
+      const attempt = row.attempt + 1;
+      if (result.kind === 'held') {
+        await this.markUnhealthy(trx, number, result.title, now);
+        await trx
+          .updateTable('outbox')
+          .set({ state: 'held', hold_reason: 'token-invalid', locked_by: null, updated_at: now })
+          .where('id', '=', row.id)
+          .where('state', '=', 'sending')
+          .execute();
+      } else if (result.kind === 'unknown') {
+        await trx
+          .updateTable('outbox')
+          .set({
+            state: 'unknown',
+            next_attempt_at: now + this.options.reconcileWindowMs,
+            locked_by: null,
+            updated_at: now,
+          })
+          .where('id', '=', row.id)
+          .where('state', '=', 'sending')
+          .execute();
+      } else if (result.kind === 'retry' && attempt < this.options.maxAttempts) {
+        if (result.isPairRate) await this.blockPair(trx, number.phone_number_id, row.recipient, now);
+        const delayMs =
+          result.retryAfterMs ??
+          backoffDelayMs({ firstDelayMs: 1000, factor: 2, maxDelayMs: 60_000 }, attempt);
+        const jitterMs = Math.floor(Math.random() * Math.min(1000, delayMs / 4 + 1));
+        await trx
+          .updateTable('outbox')
+          .set({
+            state: 'queued',
+            next_attempt_at: now + delayMs + jitterMs,
+            error_code: result.code,
+            error_title: result.title,
+            error_category: result.category,
+            locked_by: null,
+            updated_at: now,
+          })
+          .where('id', '=', row.id)
+          .where('state', '=', 'sending')
+          .execute();
+      } else {
+        await trx
+          .updateTable('outbox')
+          .set({
+            state: 'failed',
+            error_code: result.code,
+            error_title:
+              result.kind === 'retry' ? `gave up after ${attempt} attempts: ${result.title}` : result.title,
+            error_category: result.category,
+            locked_by: null,
+            updated_at: now,
+          })
+          .where('id', '=', row.id)
+          .where('state', '=', 'sending')
+          .execute();
+      }
+    }
+    await trx
+      .insertInto('outbox_attempts')
+      .values(
+        results.map((result) => ({
+          outbox_id: result.claimed.id,
+          attempt: result.claimed.attempt + 1,
+          started_at: result.startedAt,
+          finished_at: result.finishedAt,
+          outcome: result.kind,
+          http_status: result.kind === 'sent' ? 200 : result.httpStatus,
+          error_code: result.kind === 'sent' ? null : result.code,
+          error_message: result.kind === 'sent' ? null : result.title.slice(0, 500),
+        })),
+      )
+      .execute();
+  }
+
+  /** After the commit: live updates, an unhealthy number reported, metrics. */
+  private async afterRecorded(number: NumberRow, results: SendResult[]): Promise<void> {
+    const { metrics, logger } = this.options;
     this.options.onRecorded(
       results.map((result) => ({
         tenantId: result.claimed.tenantId,
