@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -88,6 +88,17 @@ export async function benchIngest(options: {
     } finally {
       await sqlite.stop();
     }
+    // The same intake with no worker in the process (WORKERS=none): what storing and acknowledging cost
+    // alone, apart from processing, agent turns and their status webhooks, which share the one core above.
+    const intakeDir = join(dataDir, 'intake-only');
+    mkdirSync(intakeDir);
+    const intake = await startChildServer('src/main.ts', { ...env, DATA_DIR: intakeDir, WORKERS: 'none' });
+    try {
+      await load(intake.url, 2, options.connections);
+      figures['sqlite intake only'] = await load(intake.url, options.durationSeconds, options.connections);
+    } finally {
+      await intake.stop();
+    }
 
     if (options.postgresUrl) {
       const schema = `bench_${Date.now()}`;
@@ -113,4 +124,14 @@ export async function benchIngest(options: {
     rmSync(dataDir, { recursive: true, force: true });
   }
   return figures;
+}
+
+// `node bench/ingest.ts [postgres://…]` runs it alone and prints the figures.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const figures = await benchIngest({
+    durationSeconds: Number(process.env.BENCH_SECONDS ?? 10),
+    connections: 100,
+    postgresUrl: process.argv[2] ?? null,
+  });
+  process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
 }

@@ -44,6 +44,12 @@ export interface Config {
   logLevel: string;
   /** How often the inbox worker looks for stored deliveries when it was not woken. */
   inboxPollIntervalMs: number;
+  /**
+   * `all`: this instance runs the background workers (webhook processing, jobs, campaigns, health,
+   * dispatch). `none`: it only answers HTTP (webhooks are still stored before the 200), and other
+   * instances on the same PostgreSQL do the work.
+   */
+  workers: 'all' | 'none';
   /** The agent answers a burst of customer messages once, this long after the latest. */
   agentDebounceMs: number;
   /** Sandbox mode: the port of the built-in simulator (0: any free port), unless GRAPH_API_URL points elsewhere. */
@@ -93,6 +99,13 @@ function readPositiveInteger(env: Env, name: string, fallback: number): number {
     throw new ConfigError(name, `"${raw}" is not a positive whole number`);
   }
   return value;
+}
+
+function readWorkers(env: Env): 'all' | 'none' {
+  const raw = env.WORKERS;
+  if (raw === undefined || raw === '' || raw === 'all') return 'all';
+  if (raw === 'none') return 'none';
+  throw new ConfigError('WORKERS', `"${raw}" is neither "all" nor "none"`);
 }
 
 /** Reads a secret from the environment, or from DATA_DIR, generating and saving it on first start. */
@@ -234,6 +247,7 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
     isSandbox: whatsapp === undefined,
     logLevel,
     inboxPollIntervalMs: readPositiveInteger(env, 'INBOX_POLL_INTERVAL_MS', 1000), // 1 s
+    workers: readWorkers(env),
     agentDebounceMs: readPositiveInteger(env, 'AGENT_DEBOUNCE_MS', 1500), // 1.5 s
     simulatorPort: env.SIMULATOR_PORT ? readPort({ PORT: env.SIMULATOR_PORT }, 'SIMULATOR_PORT') : 0,
     dispatchReconcileWindowMs: readPositiveInteger(env, 'DISPATCH_RECONCILE_WINDOW_MS', 60_000), // 1 min

@@ -18,7 +18,9 @@ async function main(): Promise<void> {
   for (const notice of config.notices) logger.warn(notice);
 
   const coxcox = await createCoxcox(config, { logger });
-  coxcox.startWorkers();
+  if (config.workers === 'all') coxcox.startWorkers();
+  else
+    logger.info('WORKERS=none: this instance stores webhooks and answers HTTP; other instances do the work');
   const address = await coxcox.app.listen({ port: config.port, host: config.host });
   if (coxcox.simulator) {
     // The simulator signs its webhooks with the sandbox app's secret and posts them to our own route.
