@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { DialectFlags } from '../store/dialect-flags.ts';
 import type { Database } from '../store/schema.ts';
+import { isTransientConflict, withDeadlockRetry } from '../store/transient-errors.ts';
 import './campaign-schema.ts';
 import { type Campaign, campaignTemplateIds, readCampaign } from './campaign-definition.ts';
 import { campaignFunnel } from './campaign-funnel.ts';
@@ -67,16 +68,21 @@ export class CampaignScheduler {
         .executeTakeFirst();
       if (Number(claimed.numUpdatedRows) === 0) continue;
       try {
-        await this.tick(id);
+        // A tick only moves states forward, so one that lost a lock race (PostgreSQL aborts one side of a
+        // deadlock with the inbox's status hooks) is simply run again.
+        await withDeadlockRetry(() => this.tick(id));
         ticked += 1;
       } catch (error) {
+        const isConflict = isTransientConflict(error);
         this.options.logger.error(
           { err: error, campaignId: id },
-          'campaign tick failed; retrying in a minute',
+          isConflict
+            ? 'campaign tick kept losing lock races; retrying in a second'
+            : 'campaign tick failed; retrying in a minute',
         );
         await db
           .updateTable('campaigns')
-          .set({ tick_locked_until: null, next_tick_at: this.options.now() + 60_000 })
+          .set({ tick_locked_until: null, next_tick_at: this.options.now() + (isConflict ? 1000 : 60_000) })
           .where('id', '=', id)
           .execute();
       }
