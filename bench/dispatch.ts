@@ -5,15 +5,13 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { Pool } from 'undici';
 import {
-  SANDBOX_APP_ID,
-  SANDBOX_DISPLAY_NUMBER,
   SANDBOX_PHONE_NUMBER_ID,
   SANDBOX_TENANT_ID,
   SANDBOX_WABA_ID,
-  sandboxSecret,
+  sandboxSimulatorOptions,
 } from '../src/coxcox.ts';
 import { enqueueMessage } from '../src/dispatch/index.ts';
-import { createSimulator, defaultTemplates, type Simulator } from '../src/simulator/index.ts';
+import { createSimulator, type Simulator } from '../src/simulator/index.ts';
 import { openStore, type Store } from '../src/store/open-store.ts';
 import { type ChildServer, freePort, startChildServer } from '../test/support/child-server.ts';
 
@@ -136,27 +134,20 @@ async function benchDatabase(
 ): Promise<DispatchFigures> {
   const { durationSeconds, log } = options;
   const database = await createDatabase(name, options.postgresUrl);
+  // The limits are Coxcox's to keep here: the simulator never refuses for throughput.
+  const unlimited = { messagesPerSecond: 100_000 };
   const simulator: Simulator = createSimulator({
-    webhookUrl: null,
-    // Coxcox's health check asks debug_token as the sandbox app, so the simulator must know it.
-    appId: SANDBOX_APP_ID,
-    appSecret: sandboxSecret(KEY, 'app secret'),
-    accessTokens: [sandboxSecret(KEY, 'access token')],
-    wabas: [
-      {
-        id: SANDBOX_WABA_ID,
-        phoneNumbers: PHONE_NUMBER_IDS.map((id, index) => ({
-          id,
-          displayPhoneNumber:
-            index === 0 ? SANDBOX_DISPLAY_NUMBER : `1555000${String(index).padStart(4, '0')}`,
-          messagingLimitTier: 'TIER_UNLIMITED' as const,
-          qualityRating: 'GREEN' as const,
-          // The limits are Coxcox's to keep here: the simulator never refuses for throughput.
-          messagesPerSecond: 100_000,
-        })),
-        templates: defaultTemplates(),
-      },
-    ],
+    ...sandboxSimulatorOptions(
+      KEY,
+      unlimited,
+      PHONE_NUMBER_IDS.slice(1).map((id, index) => ({
+        id,
+        displayPhoneNumber: `1555000${String(index + 1).padStart(4, '0')}`,
+        messagingLimitTier: 'TIER_UNLIMITED' as const,
+        qualityRating: 'GREEN' as const,
+        ...unlimited,
+      })),
+    ),
     statusDelaysMs: { sentMs: 5, deliveredMs: 10, readMs: 20 },
     seed: 3,
   });

@@ -21,7 +21,14 @@ import { Dispatcher, type DispatcherOptions, reconcileStatus, sendRoutes } from 
 import { type CreateHealthOptions, createHealth, type HealthDomain } from './health/index.ts';
 import { createOnboarding, type OnboardingDomain, simulatorSignup } from './onboarding/index.ts';
 import { type JobHandler, JobWorker, type JobWorkerOptions, PollLoop } from './queue/index.ts';
-import { createSimulator, defaultTemplates, type Persona, type Simulator } from './simulator/index.ts';
+import {
+  createSimulator,
+  defaultTemplates,
+  type Persona,
+  type PhoneNumberDefinition,
+  type Simulator,
+  type SimulatorOptions,
+} from './simulator/index.ts';
 import { openStore, type Store } from './store/open-store.ts';
 import { createSecretBox, TenantDirectory } from './tenants/index.ts';
 import { createUserAccounts, type UserAccounts } from './users/index.ts';
@@ -363,17 +370,21 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
 }
 
 /**
- * Sandbox mode: the simulator plays Meta on a loopback port, hosting the sandbox WABA and number with the
- * sandbox token, and signs its webhooks with the sandbox app secret. Its webhook URL is set once Coxcox
- * listens (see main.ts).
+ * Meta's side of the sandbox, as the simulator hosts it: Coxcox's sandbox app (whose id and secret the
+ * signup code exchange and debug_token check), the sandbox token, and the sandbox WABA with its number
+ * and the default templates. The built-in simulator, tests and benchmarks start from this and add their
+ * own pace, delays, customers and extra numbers.
  */
-async function startSandboxSimulator(config: Config): Promise<Simulator> {
-  const simulator = createSimulator({
+export function sandboxSimulatorOptions(
+  secretKey: Buffer,
+  number: Partial<PhoneNumberDefinition> = {},
+  moreNumbers: PhoneNumberDefinition[] = [],
+): SimulatorOptions {
+  return {
     webhookUrl: null,
-    // The sandbox app is Coxcox's Meta app: the signup code is exchanged with its id and secret.
     appId: SANDBOX_APP_ID,
-    appSecret: sandboxSecret(config.secretKey, 'app secret'),
-    accessTokens: [sandboxSecret(config.secretKey, 'access token')],
+    appSecret: sandboxSecret(secretKey, 'app secret'),
+    accessTokens: [sandboxSecret(secretKey, 'access token')],
     wabas: [
       {
         id: SANDBOX_WABA_ID,
@@ -385,11 +396,24 @@ async function startSandboxSimulator(config: Config): Promise<Simulator> {
             verifiedName: 'Coxcox Sandbox',
             qualityRating: 'GREEN',
             messagingLimitTier: 'TIER_UNLIMITED',
+            ...number,
           },
+          ...moreNumbers,
         ],
         templates: defaultTemplates(),
       },
     ],
+  };
+}
+
+/**
+ * Sandbox mode: the simulator plays Meta on a loopback port, hosting the sandbox WABA and number with the
+ * sandbox token, and signs its webhooks with the sandbox app secret. Its webhook URL is set once Coxcox
+ * listens (see main.ts).
+ */
+async function startSandboxSimulator(config: Config): Promise<Simulator> {
+  const simulator = createSimulator({
+    ...sandboxSimulatorOptions(config.secretKey),
     personas: SANDBOX_PERSONAS,
     statusDelaysMs: { sentMs: 200, deliveredMs: 800, readMs: 3000 },
   });

@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError } from '../http/app-error.ts';
 import { requireTenant } from '../http/auth.ts';
 import type { AgentRouteDeps } from './agent-route-deps.ts';
 import { extractPdfText } from './extract-pdf-text.ts';

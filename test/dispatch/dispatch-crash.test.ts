@@ -2,21 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  SANDBOX_APP_ID,
-  SANDBOX_DISPLAY_NUMBER,
-  SANDBOX_PHONE_NUMBER_ID,
-  SANDBOX_TENANT_ID,
-  SANDBOX_WABA_ID,
-  sandboxSecret,
-} from '../../src/coxcox.ts';
+import { SANDBOX_PHONE_NUMBER_ID, SANDBOX_TENANT_ID, sandboxSimulatorOptions } from '../../src/coxcox.ts';
 import { enqueueMessage } from '../../src/dispatch/index.ts';
-import { createSimulator, defaultTemplates, type Simulator } from '../../src/simulator/index.ts';
+import { createSimulator, type Simulator } from '../../src/simulator/index.ts';
 import { openStore, type Store } from '../../src/store/open-store.ts';
 import { type ChildServer, freePort, startChildServer } from '../support/child-server.ts';
-import { POSTGRES_URL, testDatabases } from '../support/databases.ts';
+import { createChildSchema, dropChildSchema, POSTGRES_URL, testDatabases } from '../support/databases.ts';
 
 /**
  * Kill -9 the process that dispatches while it sends, restart it on the same database, and check that the
@@ -46,23 +38,6 @@ const TEST_TIMEOUT_MS = 120_000;
 
 const databases = await testDatabases();
 
-/** Drops a schema; the backends of a killed child may still hold locks in it for a moment, so it retries. */
-async function dropSchema(schema: string): Promise<void> {
-  for (let attempt = 1; ; attempt += 1) {
-    const admin = new pg.Client({ connectionString: POSTGRES_URL });
-    await admin.connect();
-    try {
-      await admin.query(`drop schema if exists "${schema}" cascade`);
-      return;
-    } catch (error) {
-      if (attempt >= 5) throw error;
-    } finally {
-      await admin.end();
-    }
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
-}
-
 describe.each(databases)('kill -9 the dispatcher mid-run on $name', (database) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'coxcox-dispatch-crash-'));
   const postgresSchema = `dcrash_${randomBytes(6).toString('hex')}`;
@@ -73,16 +48,7 @@ describe.each(databases)('kill -9 the dispatcher mid-run on $name', (database) =
 
   beforeAll(async () => {
     if (database.name === 'postgres') {
-      const admin = new pg.Client({ connectionString: POSTGRES_URL });
-      await admin.connect();
-      try {
-        await admin.query(`create schema "${postgresSchema}"`);
-      } finally {
-        await admin.end();
-      }
-      const url = new URL(POSTGRES_URL);
-      url.searchParams.set('options', `-c search_path=${postgresSchema}`);
-      databaseUrl = url.toString();
+      databaseUrl = await createChildSchema(postgresSchema);
     } else {
       databaseUrl = `sqlite:${join(dataDir, 'coxcox.sqlite')}`;
     }
@@ -93,7 +59,7 @@ describe.each(databases)('kill -9 the dispatcher mid-run on $name', (database) =
     await store?.close();
     await simulator?.close();
     rmSync(dataDir, { recursive: true, force: true });
-    if (database.name === 'postgres') await dropSchema(postgresSchema);
+    if (database.name === 'postgres') await dropChildSchema(postgresSchema);
   });
 
   it(`sends ${MESSAGES.toLocaleString('en')} templates exactly once through ${KILL_AT.length} kill -9 and restarts`, {
@@ -105,27 +71,8 @@ describe.each(databases)('kill -9 the dispatcher mid-run on $name', (database) =
     const timeline: string[] = [];
     const mark = (event: string) => timeline.push(`${event} at ${elapsed()}`);
     simulator = createSimulator({
-      webhookUrl: null,
-      // Coxcox's health check asks debug_token as the sandbox app, so the simulator must know it.
-      appId: SANDBOX_APP_ID,
-      appSecret: sandboxSecret(KEY, 'app secret'),
-      accessTokens: [sandboxSecret(KEY, 'access token')],
-      wabas: [
-        {
-          id: SANDBOX_WABA_ID,
-          phoneNumbers: [
-            {
-              id: SANDBOX_PHONE_NUMBER_ID,
-              displayPhoneNumber: SANDBOX_DISPLAY_NUMBER,
-              messagingLimitTier: 'TIER_UNLIMITED',
-              qualityRating: 'GREEN',
-              // Above Coxcox's own pace: this test is about crashes, not about the simulator refusing sends.
-              messagesPerSecond: 10_000,
-            },
-          ],
-          templates: defaultTemplates(),
-        },
-      ],
+      // Above Coxcox's own pace: this test is about crashes, not about the simulator refusing sends.
+      ...sandboxSimulatorOptions(KEY, { messagesPerSecond: 10_000 }),
       // Only `sent` comes back during the test (the phones are offline): it is the status that settles an
       // unknown send, and a third of the webhook traffic keeps the inbox from falling behind on a busy machine.
       statusDelaysMs: { sentMs: 20, deliveredMs: 600_000, readMs: 1_200_000 },

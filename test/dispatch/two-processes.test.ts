@@ -2,21 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  SANDBOX_APP_ID,
-  SANDBOX_DISPLAY_NUMBER,
-  SANDBOX_PHONE_NUMBER_ID,
-  SANDBOX_TENANT_ID,
-  SANDBOX_WABA_ID,
-  sandboxSecret,
-} from '../../src/coxcox.ts';
+import { SANDBOX_PHONE_NUMBER_ID, SANDBOX_TENANT_ID, sandboxSimulatorOptions } from '../../src/coxcox.ts';
 import { enqueueMessage } from '../../src/dispatch/index.ts';
-import { createSimulator, defaultTemplates, type Simulator } from '../../src/simulator/index.ts';
+import { createSimulator, type Simulator } from '../../src/simulator/index.ts';
 import { openStore, type Store } from '../../src/store/open-store.ts';
 import { type ChildServer, freePort, startChildServer } from '../support/child-server.ts';
-import { POSTGRES_URL, testDatabases } from '../support/databases.ts';
+import { createChildSchema, dropChildSchema, POSTGRES_URL, testDatabases } from '../support/databases.ts';
 
 /**
  * Two Coxcox processes on one PostgreSQL schema share one number's outbox: each message is accepted by the
@@ -69,16 +61,7 @@ describe.skipIf(!postgres)('two Coxcox processes on one PostgreSQL', () => {
   let store: Store | undefined;
 
   beforeAll(async () => {
-    const admin = new pg.Client({ connectionString: POSTGRES_URL });
-    await admin.connect();
-    try {
-      await admin.query(`create schema "${postgresSchema}"`);
-    } finally {
-      await admin.end();
-    }
-    const url = new URL(POSTGRES_URL);
-    url.searchParams.set('options', `-c search_path=${postgresSchema}`);
-    databaseUrl = url.toString();
+    databaseUrl = await createChildSchema(postgresSchema);
   });
 
   afterAll(async () => {
@@ -86,46 +69,14 @@ describe.skipIf(!postgres)('two Coxcox processes on one PostgreSQL', () => {
     await store?.close();
     await simulator?.close();
     for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
-    for (let attempt = 1; attempt <= 5; attempt += 1) {
-      const admin = new pg.Client({ connectionString: POSTGRES_URL });
-      await admin.connect();
-      try {
-        await admin.query(`drop schema if exists "${postgresSchema}" cascade`);
-        break;
-      } catch (error) {
-        // The backends of a killed process may hold locks in the schema for a moment.
-        if (attempt === 5) throw error;
-      } finally {
-        await admin.end();
-      }
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-    }
+    await dropChildSchema(postgresSchema);
   });
 
   it(`sends ${MESSAGES.toLocaleString('en')} messages once each, never more than ${LIMIT_PER_SECOND} a second`, {
     timeout: 330_000,
   }, async () => {
     simulator = createSimulator({
-      webhookUrl: null,
-      // Coxcox's health check asks debug_token as the sandbox app, so the simulator must know it.
-      appId: SANDBOX_APP_ID,
-      appSecret: sandboxSecret(KEY, 'app secret'),
-      accessTokens: [sandboxSecret(KEY, 'access token')],
-      wabas: [
-        {
-          id: SANDBOX_WABA_ID,
-          phoneNumbers: [
-            {
-              id: SANDBOX_PHONE_NUMBER_ID,
-              displayPhoneNumber: SANDBOX_DISPLAY_NUMBER,
-              messagingLimitTier: 'TIER_UNLIMITED',
-              qualityRating: 'GREEN',
-              messagesPerSecond: SIMULATOR_LIMIT_PER_SECOND,
-            },
-          ],
-          templates: defaultTemplates(),
-        },
-      ],
+      ...sandboxSimulatorOptions(KEY, { messagesPerSecond: SIMULATOR_LIMIT_PER_SECOND }),
       // Only `sent` comes back during the test: it is the status that settles sends, and it keeps the
       // webhook traffic (to the first process; both share its database) small on a busy machine.
       statusDelaysMs: { sentMs: 20, deliveredMs: 600_000, readMs: 1_200_000 },

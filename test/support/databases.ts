@@ -76,3 +76,37 @@ export const postgresDatabase: TestDatabase = {
 export async function testDatabases(): Promise<TestDatabase[]> {
   return (await isPostgresReachable()) ? [sqliteDatabase, postgresDatabase] : [sqliteDatabase];
 }
+
+/**
+ * A schema of its own for Coxcox processes started as children (crash and multi-process tests): creates
+ * it, and answers a DATABASE_URL whose connections use it (`search_path`).
+ */
+export async function createChildSchema(schema: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: POSTGRES_URL });
+  await admin.connect();
+  try {
+    await admin.query(`create schema "${schema}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(POSTGRES_URL);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return url.toString();
+}
+
+/** Drops a schema; the backends of a killed child may still hold locks in it for a moment, so it retries. */
+export async function dropChildSchema(schema: string): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    const admin = new pg.Client({ connectionString: POSTGRES_URL });
+    await admin.connect();
+    try {
+      await admin.query(`drop schema if exists "${schema}" cascade`);
+      return;
+    } catch (error) {
+      if (attempt >= 5) throw error;
+    } finally {
+      await admin.end();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}

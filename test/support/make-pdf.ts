@@ -2,13 +2,13 @@
 
 /** A minimal one-page PDF whose page shows `lines` (Helvetica), with a correct xref table. */
 export function makePdf(lines: string[], title?: string): Buffer {
-  const escape = (text: string) => text.replace(/[\\()]/g, (char) => `\\${char}`);
+  const escapeText = (text: string) => text.replace(/[\\()]/g, (char) => `\\${char}`);
   const stream = [
     'BT',
     '/F1 12 Tf',
     '72 720 Td',
     '14 TL',
-    ...lines.map((line) => `(${escape(line)}) '`),
+    ...lines.map((line) => `(${escapeText(line)}) '`),
     'ET',
   ].join('\n');
   const objects = [
@@ -17,7 +17,7 @@ export function makePdf(lines: string[], title?: string): Buffer {
     '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
     `<< /Length ${Buffer.byteLength(stream)} >>\nstream\n${stream}\nendstream`,
     '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
-    ...(title ? [`<< /Title (${escape(title)}) >>`] : []),
+    ...(title ? [`<< /Title (${escapeText(title)}) >>`] : []),
   ];
   let pdf = '%PDF-1.4\n';
   const offsets: number[] = [];

@@ -1,18 +1,7 @@
 import type { CampaignsConfig } from '../../src/campaigns/index.ts';
-import {
-  SANDBOX_APP_ID,
-  SANDBOX_DISPLAY_NUMBER,
-  SANDBOX_PHONE_NUMBER_ID,
-  SANDBOX_WABA_ID,
-  sandboxSecret,
-} from '../../src/coxcox.ts';
+import { SANDBOX_PHONE_NUMBER_ID, sandboxSimulatorOptions } from '../../src/coxcox.ts';
 import type { DispatcherOptions } from '../../src/dispatch/index.ts';
-import {
-  createSimulator,
-  defaultTemplates,
-  type Simulator,
-  type SimulatorOptions,
-} from '../../src/simulator/index.ts';
+import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.ts';
 import { UndiciGraphClient } from '../../src/whatsapp/graph/index.ts';
 import { startTestCoxcox } from './coxcox-harness.ts';
 import type { TestDatabase } from './databases.ts';
@@ -36,26 +25,7 @@ export async function startSimulatedCoxcox(
 ) {
   const key = Buffer.from(SECRET_KEY, 'hex');
   const simulator: Simulator = createSimulator({
-    webhookUrl: null,
-    // Coxcox's health check asks debug_token as the sandbox app, so the simulator must know it.
-    appId: SANDBOX_APP_ID,
-    appSecret: sandboxSecret(key, 'app secret'),
-    accessTokens: [sandboxSecret(key, 'access token')],
-    wabas: [
-      {
-        id: SANDBOX_WABA_ID,
-        phoneNumbers: [
-          {
-            id: SANDBOX_PHONE_NUMBER_ID,
-            displayPhoneNumber: SANDBOX_DISPLAY_NUMBER,
-            messagingLimitTier: 'TIER_UNLIMITED',
-            qualityRating: 'GREEN',
-            messagesPerSecond: options.throughputMps ?? 80,
-          },
-        ],
-        templates: defaultTemplates(),
-      },
-    ],
+    ...sandboxSimulatorOptions(key, { messagesPerSecond: options.throughputMps ?? 80 }),
     statusDelaysMs: { sentMs: 5, deliveredMs: 10, readMs: 20 },
     seed: 7,
     ...options.simulator,

@@ -2,13 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_PHONE_NUMBER_ID, SANDBOX_WABA_ID, sandboxSecret } from '../../src/coxcox.ts';
 import { openStore, type Store } from '../../src/store/open-store.ts';
 import { type ChildServer, startChildServer } from '../support/child-server.ts';
-import { POSTGRES_URL, testDatabases } from '../support/databases.ts';
+import { createChildSchema, dropChildSchema, POSTGRES_URL, testDatabases } from '../support/databases.ts';
 import { metaJson, signature, textMessageNotification } from '../support/meta-body.ts';
 
 /**
@@ -61,16 +60,7 @@ describe.each(databases)('kill -9 under webhook load on $name', (database) => {
 
   beforeAll(async () => {
     if (database.name === 'postgres') {
-      const admin = new pg.Client({ connectionString: POSTGRES_URL });
-      await admin.connect();
-      try {
-        await admin.query(`create schema "${postgresSchema}"`);
-      } finally {
-        await admin.end();
-      }
-      const url = new URL(POSTGRES_URL);
-      url.searchParams.set('options', `-c search_path=${postgresSchema}`);
-      databaseUrl = url.toString();
+      databaseUrl = await createChildSchema(postgresSchema);
     } else {
       databaseUrl = `sqlite:${join(dataDir, 'coxcox.sqlite')}`;
     }
@@ -80,15 +70,7 @@ describe.each(databases)('kill -9 under webhook load on $name', (database) => {
     await server?.stop('SIGKILL');
     await store?.close();
     rmSync(dataDir, { recursive: true, force: true });
-    if (database.name === 'postgres') {
-      const admin = new pg.Client({ connectionString: POSTGRES_URL });
-      await admin.connect();
-      try {
-        await admin.query(`drop schema if exists "${postgresSchema}" cascade`);
-      } finally {
-        await admin.end();
-      }
-    }
+    if (database.name === 'postgres') await dropChildSchema(postgresSchema);
   });
 
   const startServer = () =>
