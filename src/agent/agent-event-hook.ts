@@ -12,7 +12,8 @@ import type { Database } from '../store/schema.ts';
 import type { AppliedEvent, EventHook } from '../whatsapp/process-deliveries.ts';
 import { AGENT_TURN_JOB } from './agent-turn-runner.ts';
 import { insertTurnRecord } from './agent-turns.ts';
-import { CONVERSATIONAL_TYPES } from './message-text.ts';
+import { CONVERSATIONAL_TYPES, messageText } from './message-text.ts';
+import { detectLanguage } from './playbook/detect-language.ts';
 
 export interface AgentEventHookOptions {
   /** How long after a customer's latest message the turn runs, so a burst gets one reply. */
@@ -118,7 +119,7 @@ export function createAgentEventHook(options: AgentEventHookOptions): EventHook 
 async function stopFromChat(
   trx: Transaction<Database>,
   applied: AppliedEvent,
-  language: string,
+  keywordLanguage: string,
   now: number,
 ): Promise<void> {
   const conversation = await trx
@@ -126,6 +127,7 @@ async function stopFromChat(
     .select(['id', 'phone_number_id', 'contact_id'])
     .where('id', '=', applied.conversationId!)
     .executeTakeFirstOrThrow();
+  const language = (await conversationLanguage(trx, conversation.id, applied.messageId)) ?? keywordLanguage;
   const message = applied.event.kind === 'message-received' ? applied.event.message : null;
   const result = await recordOptOut(
     trx,
@@ -166,4 +168,31 @@ async function stopFromChat(
     startedAt: now,
     finishedAt: now,
   });
+}
+
+/**
+ * The language the customer has been writing in, from their latest messages: "STOP" is an English word that
+ * customers everywhere type, and a Portuguese speaker who types it should be answered in Portuguese.
+ */
+async function conversationLanguage(
+  trx: Transaction<Database>,
+  conversationId: string,
+  stopMessageId: string | undefined,
+): Promise<string | null> {
+  let query = trx
+    .selectFrom('messages')
+    .select('content')
+    .where('conversation_id', '=', conversationId)
+    .where('direction', '=', 'in')
+    .where('type', '=', 'text')
+    .orderBy('created_at', 'desc')
+    .limit(6);
+  // The stop word itself says nothing: "STOP" is English to the detector whoever types it.
+  if (stopMessageId) query = query.where('id', '!=', stopMessageId);
+  for (const row of await query.execute()) {
+    const text = messageText('text', JSON.parse(row.content));
+    const language = text ? detectLanguage(text) : null;
+    if (language !== null) return language;
+  }
+  return null;
 }

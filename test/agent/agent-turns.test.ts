@@ -280,6 +280,20 @@ describe.each(databases)('agent turns on $name', (database) => {
     expect(template.statusCode).toBe(202);
   });
 
+  it('confirms an opt-out in the language the customer writes, whatever the stop word', async () => {
+    const customer = '5511900001019';
+    await harness.customerWrites(customer, 'Olá, quanto custa o plano? Não recebi a mensagem');
+    await harness.runTurns();
+    await harness.sendAll();
+    const sentBefore = harness.textsTo(customer).length;
+    await harness.customerWrites(customer, 'STOP');
+    await harness.runTurns();
+    await harness.sendAll();
+    const texts = harness.textsTo(customer);
+    expect(texts).toHaveLength(sentBefore + 1);
+    expect(texts.at(-1)).toBe('Você não receberá mais mensagens nossas. Obrigado.');
+  });
+
   it('stops everything on an opt-out word: one confirmation, no agent reply, and marketing is refused', async () => {
     const customer = '5511900001009';
     await harness.customerWrites(customer, 'hi');
