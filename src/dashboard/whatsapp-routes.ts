@@ -106,8 +106,15 @@ export async function whatsappRoutes(instance: FastifyInstance, deps: WhatsAppRo
         }),
       );
       const now = deps.now();
+      // Numbers onboarded through a setup link receive their webhooks through the platform's own app (the
+      // tech provider's, or the sandbox's), which the company neither owns nor configures.
+      const platformAppId =
+        wabas
+          .map((waba) => waba.appId ?? deps.defaultAppId)
+          .find((appId) => appId !== null && !apps.some((metaApp) => metaApp.appId === appId)) ?? null;
       return {
         isSandbox: deps.isSandbox,
+        platformAppId,
         graphApiVersion: deps.defaultGraphApiVersion,
         apps: await Promise.all(
           apps.map(async (metaApp) => ({

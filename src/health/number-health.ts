@@ -241,10 +241,22 @@ export class NumberHealth {
       tokens.find((row) => row.waba_id === number.waba_id) ??
       tokens[0] ??
       null;
+    // An app's own counters speak for a number only when the app is this tenant's: the platform's app
+    // (the quick start's, the sandbox's, the tech provider's) carries every tenant's traffic, so its last
+    // delivery may be another company's, from before this one existed.
     const appId = number.app_id ?? this.options.defaultAppId;
-    const appStats = appId
-      ? await trx.selectFrom('webhook_app_stats').selectAll().where('app_id', '=', appId).executeTakeFirst()
-      : undefined;
+    const isTenantApp =
+      appId !== null &&
+      (await trx
+        .selectFrom('meta_apps')
+        .select('id')
+        .where('app_id', '=', appId)
+        .where('tenant_id', '=', number.tenant_id)
+        .executeTakeFirst()) !== undefined;
+    const appStats =
+      appId !== null && isTenantApp
+        ? await trx.selectFrom('webhook_app_stats').selectAll().where('app_id', '=', appId).executeTakeFirst()
+        : undefined;
 
     const inputs: HealthInputs = {
       number: {

@@ -82,7 +82,10 @@ function show(onboarding) {
   }));
   if (onboarding.state === 'completed') {
     statusLine.className = '';
-    statusLine.textContent = 'Connected: number ' + onboarding.phoneNumberId + ' can send now.';
+    // The phone number as people know it; the save-connection step recorded it (the id is Meta's).
+    const saved = onboarding.steps.find((step) => step.name === 'save-connection');
+    const phone = (saved && saved.detail && saved.detail.displayPhoneNumber) || onboarding.phoneNumberId;
+    statusLine.textContent = 'Connected: ' + phone + ' can send now.';
     retryButton.hidden = true;
   } else if (onboarding.failure) {
     statusLine.className = 'problem';

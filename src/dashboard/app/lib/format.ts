@@ -55,7 +55,9 @@ export function formatDuration(ms: number): string {
 }
 
 export function formatPhone(waId: string | null | undefined): string {
-  return waId ? `+${waId}` : 'unknown number';
+  if (!waId) return 'unknown number';
+  // A wa_id is digits; Meta's display_phone_number already has its plus ("+1 555-0101-1001").
+  return waId.startsWith('+') ? waId : `+${waId}`;
 }
 
 /** Words from identifiers: `not_interested` → "Not interested". */

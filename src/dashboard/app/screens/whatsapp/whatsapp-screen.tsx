@@ -15,6 +15,8 @@ import { CopyField } from './copy-field.tsx';
 interface Overview {
   isSandbox: boolean;
   graphApiVersion: string;
+  /** The platform's own Meta app, through which numbers onboarded with a setup link get their webhooks. */
+  platformAppId: string | null;
   apps: Array<{ appId: string; webhookUrl: string; verifyToken: string | null }>;
   numbers: PhoneNumberHealth[];
 }
@@ -146,7 +148,13 @@ export function WhatsAppScreen() {
             In your Meta app, open <strong>WhatsApp › Configuration › Webhook</strong>, paste the callback URL
             and the verify token, then subscribe the <code>messages</code> field.
           </p>
-          {data.apps.length === 0 ? (
+          {data.apps.length === 0 && data.platformAppId !== null ? (
+            <div className="banner">
+              Your numbers receive their webhooks through Coxcox's own Meta app (
+              <code>{data.platformAppId}</code>), set up when they were connected: there is nothing to paste
+              into Meta.
+            </div>
+          ) : data.apps.length === 0 ? (
             <div className="banner warn">
               No Meta app is connected yet: connect one (app id, app secret and verify token) through the API
               or a setup link.
