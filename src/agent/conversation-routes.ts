@@ -249,6 +249,10 @@ export async function conversationRoutes(instance: FastifyInstance, deps: AgentR
             conversationId: row.id,
             message,
             source: 'human',
+            sentByUserId:
+              (request.principal.kind === 'tenant' ? request.principal.user?.id : undefined) ??
+              body.userId ??
+              null,
             category: body.category ?? null,
             idempotencyKey: body.idempotencyKey ?? null,
           },

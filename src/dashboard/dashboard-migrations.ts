@@ -12,4 +12,11 @@ export const dashboardMigrations: Migration[] = [
         .execute();
     },
   },
+  {
+    // Who wrote a hand-sent reply, so that the thread names the colleague rather than "You (human)".
+    name: '0311_outbox_sent_by_user',
+    async up(db) {
+      await db.schema.alterTable('outbox').addColumn('sent_by_user_id', 'text').execute();
+    },
+  },
 ];

@@ -228,6 +228,13 @@ export async function inboxRoutes(instance: FastifyInstance, deps: InboxRouteDep
         db
           .selectFrom('messages')
           .leftJoin('outbox', 'outbox.id', 'messages.biz_opaque_callback_data')
+          // The colleague who wrote a hand-sent reply, if they are this tenant's (a user id comes from an API
+          // caller too: another tenant's user must never be named here).
+          .leftJoin('users', (join) =>
+            join
+              .onRef('users.id', '=', 'outbox.sent_by_user_id')
+              .onRef('users.tenant_id', '=', 'messages.tenant_id'),
+          )
           .select([
             'messages.id',
             'messages.direction',
@@ -242,6 +249,7 @@ export async function inboxRoutes(instance: FastifyInstance, deps: InboxRouteDep
             'messages.sent_at',
             'messages.created_at',
             'outbox.source',
+            'users.name as sender_name',
           ])
           .where('messages.tenant_id', '=', tenantId)
           .where('messages.conversation_id', '=', conversation.id)
@@ -251,22 +259,28 @@ export async function inboxRoutes(instance: FastifyInstance, deps: InboxRouteDep
           .execute(),
         db
           .selectFrom('outbox')
+          .leftJoin('users', (join) =>
+            join
+              .onRef('users.id', '=', 'outbox.sent_by_user_id')
+              .onRef('users.tenant_id', '=', 'outbox.tenant_id'),
+          )
           .select([
-            'id',
-            'message',
-            'message_type',
-            'source',
-            'state',
-            'hold_reason',
-            'error_code',
-            'error_title',
-            'created_at',
+            'outbox.id',
+            'outbox.message',
+            'outbox.message_type',
+            'outbox.source',
+            'outbox.state',
+            'outbox.hold_reason',
+            'outbox.error_code',
+            'outbox.error_title',
+            'outbox.created_at',
+            'users.name as sender_name',
           ])
-          .where('tenant_id', '=', tenantId)
-          .where('conversation_id', '=', conversation.id)
-          .where('wamid', 'is', null)
-          .where('state', 'in', UNSENT_STATES)
-          .orderBy('created_at')
+          .where('outbox.tenant_id', '=', tenantId)
+          .where('outbox.conversation_id', '=', conversation.id)
+          .where('outbox.wamid', 'is', null)
+          .where('outbox.state', 'in', UNSENT_STATES)
+          .orderBy('outbox.created_at')
           .limit(100)
           .execute(),
       ]);
@@ -291,6 +305,7 @@ export async function inboxRoutes(instance: FastifyInstance, deps: InboxRouteDep
             isEdited: row.edited_content !== null,
             isRevoked: row.is_revoked === 1,
             source: row.direction === 'in' ? 'customer' : (row.source ?? 'api'),
+            senderName: row.sender_name ?? null,
             status: row.status,
             statusAt: iso(row.status_at),
             error:
@@ -309,6 +324,7 @@ export async function inboxRoutes(instance: FastifyInstance, deps: InboxRouteDep
             content,
             text: textOf(row.message_type, content),
             source: row.source,
+            senderName: row.sender_name ?? null,
             state: row.state,
             reason:
               row.state === 'failed' || row.state === 'held' ? (row.error_title ?? row.hold_reason) : null,

@@ -23,6 +23,8 @@ export interface EnqueueInput {
   /** The template's category (MARKETING, UTILITY, AUTHENTICATION), for consent and the tier. */
   category?: string | null;
   replyToWamid?: string | null;
+  /** The colleague who wrote it (a hand-sent reply), for the thread to name. */
+  sentByUserId?: string | null;
   /** Not before this time (epoch ms): pacing of multi-bubble replies, schedules. */
   notBeforeMs?: number;
 }
@@ -132,6 +134,7 @@ export async function enqueueMessage(
       campaign_id: input.campaignId ?? null,
       reply_to_wamid: input.replyToWamid ?? null,
       idempotency_key: input.idempotencyKey ?? null,
+      sent_by_user_id: input.sentByUserId ?? null,
       state: 'queued',
       hold_reason: null,
       attempts: 0,

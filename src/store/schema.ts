@@ -180,6 +180,8 @@ export interface Database {
     campaign_id: string | null;
     reply_to_wamid: string | null;
     idempotency_key: string | null;
+    /** The colleague who wrote a hand-sent reply (users.id), else null. */
+    sent_by_user_id: string | null;
     /** queued → sending → sent | failed; unknown when a send's outcome was lost; held while the number cannot send. */
     state: string;
     hold_reason: string | null;

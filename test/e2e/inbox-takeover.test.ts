@@ -79,6 +79,8 @@ describe.runIf(hasChromium)('the inbox: the agent answers, a person takes over a
     await page.keyboard.press('Enter');
     const mine = page.locator('[data-testid="thread"] .bubble[data-source="human"]');
     await mine.first().waitFor();
+    // The bubble names the colleague who wrote it, not "You (human)".
+    await expect(mine.first().locator('.sender').textContent()).resolves.toBe('Ada Admin');
     // The simulator reports sent, delivered, then read (3 s): the ticks follow, live.
     await page
       .locator('[data-testid="thread"] .bubble[data-source="human"][data-status="read"]')

@@ -63,6 +63,8 @@ export interface ThreadMessage {
   isEdited?: boolean;
   isRevoked?: boolean;
   source: string;
+  /** The colleague who wrote a hand-sent reply. */
+  senderName?: string | null;
   status?: string | null;
   statusAt?: string | null;
   /** For unsent messages: queued, sending, unknown, held, failed. */

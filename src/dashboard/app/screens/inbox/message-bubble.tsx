@@ -3,7 +3,7 @@ import type { ThreadMessage } from '../../lib/types.ts';
 import { DeliveryTicks } from './delivery-ticks.tsx';
 import { MessageContent } from './message-content.tsx';
 
-const SENDER = { agent: 'AI agent', human: 'You (human)', campaign: 'Campaign', api: 'API' } as Record<
+const SENDER = { agent: 'AI agent', human: 'A colleague', campaign: 'Campaign', api: 'API' } as Record<
   string,
   string
 >;
@@ -28,7 +28,13 @@ export function MessageBubble({ message }: { message: ThreadMessage }) {
       data-source={message.source}
       data-status={status ?? ''}
     >
-      {isOut ? <div className="sender">{SENDER[message.source] ?? humanize(message.source)}</div> : null}
+      {isOut ? (
+        <div className="sender">
+          {(message.source === 'human' ? message.senderName : null) ??
+            SENDER[message.source] ??
+            humanize(message.source)}
+        </div>
+      ) : null}
       <MessageContent message={message} />
       {failure ? (
         <div className="failure" data-testid="failure-reason">
