@@ -4,11 +4,13 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { requireTenant } from '../http/auth.ts';
+import type { DialectFlags } from '../store/dialect-flags.ts';
 import type { Database } from '../store/schema.ts';
 import './campaign-schema.ts';
 import { funnelCsv } from './campaign-funnel.ts';
 import type { CampaignInput, Campaigns } from './campaigns.ts';
 import { CAMPAIGN_CONTACT_STATES } from './contact-states.ts';
+import { countAudience } from './count-audience.ts';
 import { csvField } from './csv-field.ts';
 import { parameterMapping } from './template-routes.ts';
 
@@ -118,7 +120,7 @@ const funnelRow = z.object({
 /** Campaigns: create (checked against the templates), list, show with progress, control, funnel and exports. */
 export async function campaignRoutes(
   instance: FastifyInstance,
-  deps: { db: Kysely<Database>; campaigns: Campaigns },
+  deps: { db: Kysely<Database>; flags: DialectFlags; campaigns: Campaigns },
 ): Promise<void> {
   const app = instance.withTypeProvider<ZodTypeProvider>();
   const { campaigns, db } = deps;
@@ -144,6 +146,56 @@ export async function campaignRoutes(
             request.body as CampaignInput,
           ),
         ),
+  );
+
+  app.post(
+    '/campaigns/audience-count',
+    {
+      schema: {
+        tags,
+        summary:
+          "How many contacts an audience reaches before launch: those its filters match, and those a campaign may write to (opted-out and do-not-contact left out; for marketing, Meta's marketing stops too).",
+        querystring: tenantQuery,
+        body: z.object({
+          audience,
+          category: z
+            .enum(['MARKETING', 'UTILITY', 'AUTHENTICATION'])
+            .default('MARKETING')
+            .describe("the template's category: marketing also leaves out marketing opt-outs"),
+        }),
+        response: { 200: z.object({ matched: z.number(), reachable: z.number() }) },
+      },
+    },
+    async (request) =>
+      countAudience(deps.db, deps.flags, {
+        tenantId: requireTenant(request.principal, request.query.tenantId),
+        audience: request.body.audience,
+        isMarketing: request.body.category === 'MARKETING',
+      }),
+  );
+
+  app.get(
+    '/campaigns/:id/audience-count',
+    {
+      schema: {
+        tags,
+        summary: "How many contacts a campaign's audience reaches now (a draft's, before it is planned).",
+        params: idParams,
+        querystring: tenantQuery,
+        response: { 200: z.object({ matched: z.number(), reachable: z.number() }) },
+      },
+    },
+    async (request) => {
+      const campaign = await campaigns.show(
+        requireTenant(request.principal, request.query.tenantId),
+        request.params.id,
+      );
+      return countAudience(deps.db, deps.flags, {
+        tenantId: requireTenant(request.principal, request.query.tenantId),
+        audience: campaign.audience,
+        isMarketing: campaign.category === 'MARKETING',
+      });
+    },
   );
 
   app.get(

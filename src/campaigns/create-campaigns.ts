@@ -225,7 +225,7 @@ export function createCampaigns(options: CreateCampaignsOptions): CampaignsDomai
       await importRoutes(api, { imports });
       await consentRoutes(api, { db, now });
       await templateRoutes(api, { db, templates });
-      await campaignRoutes(api, { db, campaigns });
+      await campaignRoutes(api, { db, flags, campaigns });
       await webhookEndpointRoutes(api, { webhooks });
     },
     async runOnce() {

@@ -28,6 +28,35 @@ describe.each(databases)('campaign checks and controls on $name', (database) => 
     await harness.runCampaigns();
   };
 
+  it("counts an audience before launch, and a draft's, leaving out opt-outs", async () => {
+    const count = await harness.api('POST', '/campaigns/audience-count', { audience: { tags: ['cap'] } });
+    expect(count.statusCode).toBe(200);
+    expect(count.json()).toEqual({ matched: 10, reachable: 10 });
+    expect(
+      (await harness.api('POST', '/campaigns/audience-count', { audience: { tags: ['nobody'] } })).json(),
+    ).toEqual({ matched: 0, reachable: 0 });
+    // A do-not-contact number still matches the filters, but no campaign may reach it.
+    const optOut = await harness.api('POST', '/do-not-contact', {
+      phones: [`+${waId(0)}`],
+      reason: 'asked by phone',
+    });
+    expect(optOut.statusCode).toBeLessThan(300);
+    expect(
+      (await harness.api('POST', '/campaigns/audience-count', { audience: { tags: ['cap'] } })).json(),
+    ).toEqual({ matched: 10, reachable: 9 });
+
+    const draft = await create({
+      templateId: await harness.templateId('named_offer'),
+      parameters: { body: { first_name: 'firstName', code: 'code' } },
+      audience: { tags: ['quality'] },
+    });
+    expect(draft.statusCode).toBe(201);
+    expect(draft.json().progress.targeted).toBe(0);
+    const reach = await harness.api('GET', `/campaigns/${draft.json().id}/audience-count`);
+    expect(reach.json()).toEqual({ matched: 10, reachable: 10 });
+    await harness.api('DELETE', `/do-not-contact/${waId(0)}`);
+  });
+
   it('rejects a parameter mapping that does not fit the template at creation, naming each problem', async () => {
     const offer = await harness.templateId('spring_offer');
     const response = await create({ templateId: offer, parameters: { body: ['firstName'] } });

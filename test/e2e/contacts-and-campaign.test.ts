@@ -99,11 +99,20 @@ describe.runIf(hasChromium)('contacts and a campaign', () => {
     await page.getByRole('button', { name: 'Continue' }).click();
 
     await page.getByLabel('Contacts with any of these tags').fill('spring');
+    // The wizard says how many the audience reaches before anything is launched (it said nothing before).
+    await page.getByTestId('audience-count').filter({ hasText: 'Reaches 18 contacts' }).waitFor();
+    await page.getByLabel('Contacts with any of these tags').fill('nobody-has-this-tag');
+    await page.getByTestId('audience-count').filter({ hasText: 'Reaches 0 contacts' }).waitFor();
+    await page.getByLabel('Contacts with any of these tags').fill('spring');
+    await page.getByTestId('audience-count').filter({ hasText: 'Reaches 18 contacts' }).waitFor();
     await page.getByRole('button', { name: 'Continue' }).click();
     // Any hour of the day, so the test does not depend on the time zone it runs in.
     await page.getByLabel('Send from').fill('00:00');
     await page.getByLabel('Send until').fill('23:59');
     await page.getByRole('button', { name: 'Continue' }).click();
+    await expect(page.getByTestId('review-audience-count').textContent()).resolves.toContain(
+      'reaches 18 contacts',
+    );
     await screenshot(page, 'campaigns-04-wizard-review');
     await page.getByRole('button', { name: 'Create and launch' }).click();
     await page.waitForURL(/\/campaigns\/[^/]+$/);

@@ -49,6 +49,15 @@ export function CampaignDetail({ campaignId }: { campaignId: string }) {
     [campaignId],
   );
   const isLive = campaign.data?.state === 'running' || campaign.data?.state === 'planning';
+  // A draft has targeted no one yet: say how many its audience reaches now.
+  const isDraft = campaign.data?.state === 'draft';
+  const audienceCount = useResource(
+    () =>
+      isDraft
+        ? api.get<{ matched: number; reachable: number }>(`/campaigns/${campaignId}/audience-count`)
+        : Promise.resolve(null),
+    [campaignId, isDraft],
+  );
   useCampaignUpdates(
     () => {
       void campaign.reload();
@@ -106,7 +115,7 @@ export function CampaignDetail({ campaignId }: { campaignId: string }) {
       />
       <div className="stack">
         <section className="card" aria-label="Progress">
-          <CampaignProgress campaign={data} />
+          <CampaignProgress campaign={data} draftReach={audienceCount.data?.reachable ?? null} />
         </section>
         {total ? (
           <section
@@ -114,7 +123,15 @@ export function CampaignDetail({ campaignId }: { campaignId: string }) {
             aria-label="Totals"
             style={{ gridTemplateColumns: 'repeat(auto-fit, minmax(120px, 1fr))' }}
           >
-            <Stat label="Targeted" value={formatNumber(total.targeted)} />
+            {data.state === 'draft' ? (
+              <Stat
+                label="Will reach"
+                value={audienceCount.data ? formatNumber(audienceCount.data.reachable) : '…'}
+                detail="at launch, if contacts stay as they are"
+              />
+            ) : (
+              <Stat label="Targeted" value={formatNumber(total.targeted)} />
+            )}
             <Stat
               label="Delivered"
               value={formatNumber(total.delivered)}

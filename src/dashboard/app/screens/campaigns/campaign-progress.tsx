@@ -17,9 +17,12 @@ const SHOWN_STATES = [
 export function CampaignProgress({
   campaign,
   isCompact = false,
+  draftReach = null,
 }: {
   campaign: Campaign;
   isCompact?: boolean;
+  /** A draft's audience, counted now: it has targeted no one until it is launched. */
+  draftReach?: number | null;
 }) {
   const targeted = campaign.progress.targeted;
   const processed = processedCount(campaign);
@@ -34,7 +37,9 @@ export function CampaignProgress({
         tone={tone}
         detail={
           campaign.state === 'draft'
-            ? 'Not launched yet'
+            ? draftReach === null
+              ? 'Not launched yet'
+              : `Not launched yet: will reach ${formatNumber(draftReach)} contact${draftReach === 1 ? '' : 's'}`
             : isPlanning
               ? 'Planning the audience…'
               : `${formatNumber(processed)} of ${formatNumber(targeted)} contacts reached`

@@ -5,7 +5,7 @@ import { Icon } from '../../components/icon.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
 import { EmptyState, ErrorState, LoadingState, Spinner } from '../../components/states.tsx';
 import { api, errorMessage } from '../../lib/api.ts';
-import { formatPhone, humanize } from '../../lib/format.ts';
+import { formatNumber, formatPhone, humanize } from '../../lib/format.ts';
 import { navigate } from '../../lib/router.ts';
 import { useToast } from '../../lib/toasts.tsx';
 import type { Campaign, Contact, PhoneNumberHealth, Template, TemplatePreview } from '../../lib/types.ts';
@@ -56,6 +56,32 @@ export function CampaignWizard() {
   const overview = useResource(() => api.get<{ numbers: PhoneNumberHealth[] }>('/whatsapp/overview'), []);
   const templates = useResource(() => api.get<{ data: Template[] }>('/templates'), []);
   const sampleContact = useResource(() => api.get<{ data: Contact[] }>('/contacts?limit=1'), []);
+  // How many contacts the audience reaches, as the tags are typed (the server counts; a campaign plans the
+  // same audience at launch).
+  const audienceCount = useResource(
+    () =>
+      new Promise<{ matched: number; reachable: number }>((resolve, reject) => {
+        setTimeout(() => {
+          api
+            .post<{ matched: number; reachable: number }>('/campaigns/audience-count', {
+              audience: {
+                ...(splitTags(tags).length > 0 ? { tags: splitTags(tags) } : {}),
+                ...(splitTags(excludeTags).length > 0 ? { excludeTags: splitTags(excludeTags) } : {}),
+              },
+            })
+            .then(resolve, reject);
+        }, 250);
+      }),
+    [tags, excludeTags],
+  );
+  const audienceSummary = audienceCount.data
+    ? `Reaches ${formatNumber(audienceCount.data.reachable)} contact${audienceCount.data.reachable === 1 ? '' : 's'}` +
+      (audienceCount.data.matched > audienceCount.data.reachable
+        ? ` (${formatNumber(audienceCount.data.matched - audienceCount.data.reachable)} more match but opted out or are on the do-not-contact list)`
+        : '')
+    : audienceCount.error
+      ? 'Could not count the audience'
+      : 'Counting…';
   const numbers = overview.data?.numbers ?? [];
   const approved = (templates.data?.data ?? []).filter((template) => template.status === 'APPROVED');
   const template = approved.find((candidate) => candidate.id === templateId) ?? null;
@@ -298,6 +324,9 @@ export function CampaignWizard() {
             placeholder="customer"
           />
         </Field>
+        <p className="muted" data-testid="audience-count" aria-live="polite">
+          {audienceSummary}
+        </p>
         <div className="banner">
           <Icon name="info" size={18} />
           <span>
@@ -401,7 +430,7 @@ export function CampaignWizard() {
           <dd>
             {splitTags(tags).length > 0 ? `Tagged ${splitTags(tags).join(', ')}` : 'Every contact'}
             {splitTags(excludeTags).length > 0 ? `, except ${splitTags(excludeTags).join(', ')}` : ''}, minus
-            opt-outs
+            opt-outs: <span data-testid="review-audience-count">{audienceSummary.toLowerCase()}</span>
           </dd>
           <dt>When</dt>
           <dd>
