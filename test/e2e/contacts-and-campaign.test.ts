@@ -38,6 +38,18 @@ describe.runIf(hasChromium)('contacts and a campaign', () => {
     await page.getByRole('heading', { name: 'No contacts yet' }).waitFor();
     await page.getByRole('button', { name: 'Import contacts' }).click();
     const dialog = page.getByRole('dialog', { name: 'Import contacts' });
+    // The default country's option text fits its select (it was cut to "Numbers include t").
+    const fit = await dialog.locator('select[name="country"]').evaluate((select: HTMLSelectElement) => {
+      const style = getComputedStyle(select);
+      const context = document.createElement('canvas').getContext('2d')!;
+      context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+      const text = select.options[select.selectedIndex]!.text;
+      const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      return { text, needed: context.measureText(text).width, room };
+    });
+    expect(fit.needed, `"${fit.text}" needs ${fit.needed}px, has ${fit.room}px`).toBeLessThanOrEqual(
+      fit.room,
+    );
     await dialog
       .locator('input[name="file"]')
       .setInputFiles({ name: 'spring.csv', mimeType: 'text/csv', buffer: Buffer.from(contactsCsv()) });

@@ -98,21 +98,22 @@ export function ImportPanel({ onImported }: { onImported: () => void }) {
           }}
         />
       </Field>
-      <div className="grid-3">
-        <Field label="Default country" hint="For numbers written without +">
-          <select
-            className="input"
-            name="country"
-            value={country}
-            onChange={(event) => setCountry(event.target.value)}
-          >
-            {COUNTRIES.map(([code, label]) => (
-              <option key={code} value={code}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </Field>
+      {/* The country on a row of its own: its option labels are long, and a third of the dialog cut them off. */}
+      <Field label="Default country" hint="For numbers written without +">
+        <select
+          className="input"
+          name="country"
+          value={country}
+          onChange={(event) => setCountry(event.target.value)}
+        >
+          {COUNTRIES.map(([code, label]) => (
+            <option key={code} value={code}>
+              {label}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <div className="grid-2">
         <Field label="Tags for every row" hint="Comma-separated">
           <input
             className="input"
