@@ -310,6 +310,8 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
     directory,
     writer,
     metrics,
+    metricsToken: config.metricsToken,
+    trustProxy: config.trustProxy,
     defaultAppId,
     apiPlugins: [
       (api) => sendRoutes(api, { db: store.db, onQueued: () => dispatcher.wake() }),
