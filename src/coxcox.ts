@@ -145,6 +145,7 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
     db: store.db,
     isSandbox: config.isSandbox,
     defaultTenantId: config.whatsapp ? 'default' : SANDBOX_TENANT_ID,
+    deviceCookieKey: createHmac('sha256', config.secretKey).update('coxcox device cookie').digest(),
   });
   const graphApiUrl = simulator?.url ?? config.graphApiUrl ?? defaultGraphApiUrl;
   // Coxcox's own Meta app (the tech provider app) exchanges signup codes and asks debug_token.
