@@ -4,7 +4,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { messageReadRoutes } from './conversations/index.ts';
-import { type AuthOptions, createAuthenticate } from './http/auth.ts';
+import { AppError } from './http/app-error.ts';
+import { type AuthOptions, createAuthenticate, isSameSecret } from './http/auth.ts';
 import { errorHandler } from './http/error-handler.ts';
 import type { Store } from './store/open-store.ts';
 import { type TenantDirectory, tenantRoutes } from './tenants/index.ts';
@@ -20,6 +21,10 @@ export interface AppDeps {
   directory: TenantDirectory;
   writer: DeliveryWriter;
   metrics: Metrics;
+  /** When set, GET /metrics needs it as a bearer token: the metrics name tenants' apps. */
+  metricsToken?: string | undefined;
+  /** Fastify's `trustProxy`: whose X-Forwarded-For sets `request.ip` (false: the socket's peer). */
+  trustProxy?: boolean | number | string[];
   defaultAppId: string | null;
   /** Extra route plugins under /api/v1 (added by later domains through main.ts). */
   apiPlugins?: Array<(app: FastifyInstance) => Promise<void>>;
@@ -32,6 +37,10 @@ export interface AppDeps {
   /** Dashboard sessions in the API's authentication (the users domain). */
   sessionFromCookie?: AuthOptions['sessionFromCookie'];
   canAgentChange?: AuthOptions['canAgentChange'];
+}
+
+function trustHops(hops: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < hops;
 }
 
 /** Builds the HTTP app without listening, so tests drive it through `inject()`. */
@@ -49,6 +58,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Webhooks are answered in well under Meta's 250 ms; slow clients must not hold sockets forever.
     requestTimeout: 30_000,
     bodyLimit: 1024 * 1024, // 1 MiB for the API; the webhook route allows 3 MiB
+    // A hop count as proxy-addr reads it (trust the nearest n hops); Fastify's types take it as a function.
+    trustProxy: typeof deps.trustProxy === 'number' ? trustHops(deps.trustProxy) : (deps.trustProxy ?? false),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -77,9 +88,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return reply.code(503).send({ status: 'unavailable', database: deps.store.flags.name });
     }
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
-    reply.type('text/plain; version=0.0.4').send(deps.metrics.render()),
-  );
+  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+    const { metricsToken } = deps;
+    if (metricsToken !== undefined) {
+      const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
+      if (!match || !isSameSecret(match[1]!, metricsToken)) {
+        reply.header('www-authenticate', 'Bearer');
+        throw new AppError('unauthorized', 'send Authorization: Bearer <METRICS_TOKEN>');
+      }
+    }
+    return reply.type(deps.metrics.contentType).send(await deps.metrics.render());
+  });
 
   await app.register(async (scope) => webhookRoutes(scope, deps));
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import ipaddr from 'ipaddr.js';
 
 /** A configuration error names the variable to set and what is wrong with it. */
 export class ConfigError extends Error {
@@ -64,6 +65,14 @@ export interface Config {
   signupAppId: string | undefined;
   /** Meta's Facebook Login for Business configuration id of the Embedded Signup (SIGNUP_CONFIG_ID). */
   signupConfigId: string | undefined;
+  /** METRICS_TOKEN: when set, GET /metrics needs `Authorization: Bearer <it>` (it lists tenants' app ids). */
+  metricsToken: string | undefined;
+  /**
+   * TRUST_PROXY, Fastify's `trustProxy`: which hops' X-Forwarded-For to believe for the client address
+   * (the sign-in limiter keys on it). `false` (default): the socket's peer; `true`: the left-most address;
+   * a number: that many hops; a list: addresses and CIDRs of the proxies.
+   */
+  trustProxy: boolean | number | string[];
   /** Notes about generated secrets, printed once at start. */
   notices: string[];
 }
@@ -106,6 +115,34 @@ function readWorkers(env: Env): 'all' | 'none' {
   if (raw === undefined || raw === '' || raw === 'all') return 'all';
   if (raw === 'none') return 'none';
   throw new ConfigError('WORKERS', `"${raw}" is neither "all" nor "none"`);
+}
+
+/** proxy-addr's (Fastify's) names for ranges, besides addresses and CIDRs. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function readTrustProxy(env: Env): boolean | number | string[] {
+  const raw = (env.TRUST_PROXY ?? '').trim();
+  if (raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const entries = raw.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    if (!PROXY_RANGE_NAMES.includes(entry) && !ipaddr.isValid(entry) && !ipaddr.isValidCIDR(entry)) {
+      throw new ConfigError(
+        'TRUST_PROXY',
+        `"${entry}" is not an IP address or CIDR; set true, false, a hop count, or a comma list of proxies' addresses`,
+      );
+    }
+  }
+  return entries;
+}
+
+function readMetricsToken(env: Env): string | undefined {
+  const token = env.METRICS_TOKEN || undefined;
+  if (token !== undefined && token.length < 16) {
+    throw new ConfigError('METRICS_TOKEN', 'must be at least 16 characters long');
+  }
+  return token;
 }
 
 /** Reads a secret from the environment, or from DATA_DIR, generating and saving it on first start. */
@@ -255,6 +292,8 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
     publicUrl: readPublicUrl(env, port),
     signupAppId: env.SIGNUP_APP_ID || whatsapp?.appId || undefined,
     signupConfigId: env.SIGNUP_CONFIG_ID || undefined,
+    metricsToken: readMetricsToken(env),
+    trustProxy: readTrustProxy(env),
     notices,
   });
 }

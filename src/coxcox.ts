@@ -96,6 +96,8 @@ export interface CreateCoxcoxOptions {
   campaigns?: Partial<CampaignsConfig>;
   /** Health tuning (tests pin the clock and the schedule). */
   health?: Partial<Pick<CreateHealthOptions, 'now' | 'schedule' | 'firstSweepDelayMs' | 'activityFlushMs'>>;
+  /** Users' clock (tests pin it: sessions and the sign-in limits). */
+  usersNow?: () => number;
   /** Onboarding's clock (tests pin it: codes, links and token expiry). */
   onboardingNow?: () => number;
   /** Job worker tuning. */
@@ -145,6 +147,8 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
     db: store.db,
     isSandbox: config.isSandbox,
     defaultTenantId: config.whatsapp ? 'default' : SANDBOX_TENANT_ID,
+    deviceCookieKey: createHmac('sha256', config.secretKey).update('coxcox device cookie').digest(),
+    ...(options.usersNow ? { now: options.usersNow } : {}),
   });
   const graphApiUrl = simulator?.url ?? config.graphApiUrl ?? defaultGraphApiUrl;
   // Coxcox's own Meta app (the tech provider app) exchanges signup codes and asks debug_token.
@@ -310,6 +314,8 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
     directory,
     writer,
     metrics,
+    metricsToken: config.metricsToken,
+    trustProxy: config.trustProxy,
     defaultAppId,
     apiPlugins: [
       (api) => sendRoutes(api, { db: store.db, onQueued: () => dispatcher.wake() }),

@@ -40,7 +40,8 @@ export interface AuthOptions {
 export const CSRF_HEADER = 'x-coxcox-csrf';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-function isSameSecret(given: string, expected: string): boolean {
+/** Compares in constant time, so response timing does not reveal how much of a token matched. */
+export function isSameSecret(given: string, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);

@@ -37,6 +37,8 @@ export function createUserAccounts(options: {
   db: Kysely<Database>;
   isSandbox: boolean;
   defaultTenantId: string | null;
+  /** Signs device cookies (the sign-in limiter's known browsers); derive it from SECRET_KEY. */
+  deviceCookieKey: Buffer;
   now?: () => number;
 }): UserAccounts {
   const now = options.now ?? Date.now;
@@ -65,6 +67,7 @@ export function createUserAccounts(options: {
         users,
         sessions,
         limiter,
+        deviceCookieKey: options.deviceCookieKey,
         defaultTenantId: options.defaultTenantId,
         isSandbox: options.isSandbox,
         now,

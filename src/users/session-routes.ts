@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { AppError } from '../http/app-error.ts';
 import { CSRF_HEADER } from '../http/auth.ts';
 import type { Database } from '../store/schema.ts';
+import { deviceCookie, readDeviceCookie } from './device-cookie.ts';
 import { createFirstAdmin } from './first-run.ts';
 import { MAX_PASSWORD_LENGTH } from './password-hash.ts';
 import { clearedSessionCookie, readSessionCookie, sessionCookie } from './session-cookie.ts';
@@ -17,6 +18,8 @@ export interface SessionRouteDeps {
   users: Users;
   sessions: Sessions;
   limiter: SignInLimiter;
+  /** Signs device cookies (derived from SECRET_KEY, so every instance accepts them). */
+  deviceCookieKey: Buffer;
   /** The tenant the first admin joins: the sandbox's, or the WHATSAPP_* variables' `default`. */
   defaultTenantId: string | null;
   isSandbox: boolean;
@@ -97,22 +100,31 @@ export async function sessionRoutes(instance: FastifyInstance, deps: SessionRout
     },
     async (request, reply) => {
       const email = normalizeEmail(request.body.email);
-      const retryAfter = deps.limiter.retryAfterSeconds(email, request.ip);
-      if (retryAfter > 0) {
-        reply.header('retry-after', String(retryAfter));
+      const deviceId = readDeviceCookie(request.headers.cookie, email, deps.deviceCookieKey);
+      // Reserved before the password is checked: concurrent guesses cannot all pass a check made earlier.
+      const attempt = deps.limiter.reserve(email, request.ip, deviceId);
+      if (!attempt.isAllowed) {
+        reply.header('retry-after', String(attempt.retryAfterSeconds));
         throw new AppError(
           'rate_limited',
-          `too many failed sign-ins: try again in ${Math.ceil(retryAfter / 60)} minutes`,
+          `too many failed sign-ins: try again in ${attempt.retryAfterSeconds} seconds`,
         );
       }
-      const user = await deps.users.checkCredentials(email, request.body.password);
+      let user: UserView | null;
+      try {
+        user = await deps.users.checkCredentials(email, request.body.password);
+      } catch (error) {
+        attempt.abandoned();
+        throw error;
+      }
       if (!user) {
-        deps.limiter.recordFailure(email, request.ip);
+        attempt.failed();
         throw new AppError('unauthorized', 'wrong email or password');
       }
-      deps.limiter.recordSuccess(email);
+      attempt.succeeded();
       const session = await startSession(request, user);
-      return reply.header('set-cookie', session.cookie).send(session.body);
+      const device = deviceCookie(email, deviceId, deps.deviceCookieKey, { isSecure: isHttps(request) });
+      return reply.header('set-cookie', [session.cookie, device]).send(session.body);
     },
   );
 

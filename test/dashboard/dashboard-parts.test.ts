@@ -7,7 +7,7 @@ import { canAgentChange } from '../../src/users/agent-role-policy.ts';
 import { hashPassword } from '../../src/users/index.ts';
 import { needsRehash, verifyPassword } from '../../src/users/password-hash.ts';
 import { readSessionCookie, sessionCookie } from '../../src/users/session-cookie.ts';
-import { SignInLimiter } from '../../src/users/sign-in-limiter.ts';
+import { accountDelayMs, SignInLimiter } from '../../src/users/sign-in-limiter.ts';
 
 describe('password hashes', () => {
   it('are Argon2id PHC strings that verify only the right password', async () => {
@@ -36,14 +36,62 @@ describe('the session cookie', () => {
 });
 
 describe('the sign-in limiter', () => {
-  it('refuses an address after 10 failures in 15 minutes, until the window passes', () => {
+  const fail = (limiter: SignInLimiter, email: string, client: string, deviceId: string | null = null) => {
+    const attempt = limiter.reserve(email, client, deviceId);
+    if (!attempt.isAllowed) throw new Error(`refused, retry after ${attempt.retryAfterSeconds} s`);
+    attempt.failed();
+  };
+  const retryAfter = (
+    limiter: SignInLimiter,
+    email: string,
+    client: string,
+    deviceId: string | null = null,
+  ) => {
+    const attempt = limiter.reserve(email, client, deviceId);
+    if (!attempt.isAllowed) return attempt.retryAfterSeconds;
+    attempt.abandoned();
+    return 0;
+  };
+
+  it('lets 5 failures through per account, then doubles the wait from 1 s up to 15 minutes', () => {
+    expect([0, 4, 5, 6, 7, 14, 15, 40].map(accountDelayMs)).toEqual([
+      0, 0, 1000, 2000, 4000, 512_000, 900_000, 900_000,
+    ]);
     let now = 1_000_000;
     const limiter = new SignInLimiter(() => now);
-    for (let attempt = 0; attempt < 10; attempt += 1) limiter.recordFailure('ada@example.com', '10.0.0.1');
-    expect(limiter.retryAfterSeconds('ada@example.com', '10.0.0.2')).toBe(15 * 60);
-    expect(limiter.retryAfterSeconds('bo@example.com', '10.0.0.2')).toBe(0);
-    now += 15 * 60_000 + 1;
-    expect(limiter.retryAfterSeconds('ada@example.com', '10.0.0.2')).toBe(0);
+    for (let attempt = 0; attempt < 5; attempt += 1) fail(limiter, 'ada@example.com', '10.0.0.1');
+    expect(retryAfter(limiter, 'ada@example.com', '10.0.0.2')).toBe(1);
+    expect(retryAfter(limiter, 'bo@example.com', '10.0.0.2')).toBe(0);
+    now += 1000;
+    fail(limiter, 'ada@example.com', '10.0.0.2');
+    expect(retryAfter(limiter, 'ada@example.com', '10.0.0.3')).toBe(2);
+    now += 2000;
+    const right = limiter.reserve('ada@example.com', '10.0.0.3', null);
+    if (!right.isAllowed) throw new Error('should be allowed after the wait');
+    right.succeeded();
+    expect(retryAfter(limiter, 'ada@example.com', '10.0.0.3')).toBe(0);
+  });
+
+  it('counts attempts under way, so a burst cannot pass one check together', () => {
+    const limiter = new SignInLimiter(() => 1_000_000);
+    const burst = Array.from({ length: 30 }, () => limiter.reserve('ada@example.com', '10.0.0.1', null));
+    expect(burst.filter((attempt) => attempt.isAllowed)).toHaveLength(5);
+  });
+
+  it('gives a known device its own account count, and no client limit', () => {
+    let now = 1_000_000;
+    const limiter = new SignInLimiter(() => now);
+    for (let attempt = 0; attempt < 5; attempt += 1) fail(limiter, 'ada@example.com', '10.0.0.1');
+    for (let attempt = 0; attempt < 45; attempt += 1) {
+      now += 1;
+      fail(limiter, `guess${attempt}@example.com`, '10.0.0.1');
+    }
+    expect(retryAfter(limiter, 'ada@example.com', '10.0.0.1')).toBeGreaterThan(0);
+    expect(retryAfter(limiter, 'someone@example.com', '10.0.0.1')).toBe(15 * 60);
+    expect(retryAfter(limiter, 'someone@example.com', '10.0.0.2')).toBe(0);
+    expect(retryAfter(limiter, 'ada@example.com', '10.0.0.1', 'device-of-ada')).toBe(0);
+    now += 15 * 60_000 + 50;
+    expect(retryAfter(limiter, 'someone@example.com', '10.0.0.1')).toBe(0);
   });
 });
 
