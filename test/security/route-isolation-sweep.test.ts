@@ -448,6 +448,25 @@ describe.each(databases)('route-by-route isolation sweep on $name', (database) =
           else if (request.isAimedAtB && !REFUSALS.has(response.statusCode)) {
             leaks.push(`${what}: not refused: ${response.body.slice(0, 300)}`);
           }
+          if (request.isAimedAtB) {
+            // The same call with ids that exist nowhere must get the same answer, or B's ids can be probed.
+            const twin = await coxcox.app.inject({
+              method: operation.method,
+              url: twinUrl(request.url),
+              headers:
+                credentials === 'key'
+                  ? headers
+                  : { cookie: `${SESSION_COOKIE}=${await signIn(credentials)}`, [CSRF_HEADER]: '1' },
+              ...(request.body === undefined ? {} : { payload: request.body as object }),
+            });
+            requests += 1;
+            const twinBody = untwin(twin.body);
+            if (twin.statusCode !== response.statusCode || twinBody !== response.body) {
+              leaks.push(
+                `${what}: answers differently for ids that do not exist: ${twin.statusCode} ${twinBody.slice(0, 200)} vs ${response.body.slice(0, 200)}`,
+              );
+            }
+          }
           const sent = `${request.url} ${JSON.stringify(request.body ?? '')}`;
           const received = `${JSON.stringify(response.headers)} ${response.body}`;
           const revealed = markers.filter(
@@ -494,6 +513,31 @@ describe.each(databases)('route-by-route isolation sweep on $name', (database) =
     expect(hidden, 'routes under /api/v1 missing from the OpenAPI document').toEqual([]);
     for (const key of UNDOCUMENTED_API_ROUTES.keys()) expect(api, key).toContain(key);
   });
+
+  /** An id of the same shape as B's that exists nowhere. */
+  function twinOf(id: string): string {
+    // Numbered, so that two ids with the same start get different twins.
+    return `${id.slice(0, -6)}${900_000 + twinnedIds().indexOf(id)}`;
+  }
+
+  /** The URL with each of B's ids (longest first) in its path or query replaced by its twin. */
+  function twinUrl(url: string): string {
+    let twinned = url;
+    for (const id of twinnedIds())
+      twinned = twinned.replaceAll(encodeURIComponent(id), encodeURIComponent(twinOf(id)));
+    return twinned;
+  }
+
+  /** A twin's answer with B's ids put back, to compare with the answer to B's ids. */
+  function untwin(body: string): string {
+    let restored = body;
+    for (const id of twinnedIds()) restored = restored.replaceAll(twinOf(id), id);
+    return restored;
+  }
+
+  function twinnedIds(): string[] {
+    return [...new Set(Object.values(ids))].filter((id) => id.length > 6).sort((a, b) => b.length - a.length);
+  }
 
   /** A fresh session of A's user for each call: the sweep itself signs out (DELETE /session). */
   async function signIn(role: 'admin' | 'agent'): Promise<string> {
