@@ -9,10 +9,11 @@ import { testDatabases } from '../support/databases.ts';
 import { metaJson, signature, textMessageNotification, wamid } from '../support/meta-body.ts';
 
 /**
- * The route-by-route isolation sweep, generated from the OpenAPI document: every operation under /api/v1
- * is called with tenant A's credentials (an API key, and a signed-in admin's cookie) aimed at tenant B's
- * ids, and must refuse without revealing anything of B or changing any of B's rows. A new route is swept
- * without anyone writing a test for it; a route the document hides must be named below.
+ * The route-by-route isolation sweep (issue 10), generated from the OpenAPI document: every operation
+ * under /api/v1 is called with tenant A's credentials (an API key, a signed-in admin, a signed-in agent)
+ * aimed at tenant B's ids. Each call must be refused, answer exactly as it would for ids that exist
+ * nowhere, reveal no string of B, and leave every row of B as it was. A new route is swept without anyone
+ * writing a test for it; a route the document hides must be named below.
  */
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -198,7 +199,7 @@ describe.each(databases)('route-by-route isolation sweep on $name', (database) =
   };
 
   beforeAll(async () => {
-    coxcox = await startTestCoxcox(database, {}, { graph, campaigns: { canReachPrivateNetworks: true } });
+    coxcox = await startTestCoxcox(database, {}, { graph });
     await created('POST', '/api/v1/tenants', { id: A, name: 'Company A' });
     keyA = (await created('POST', `/api/v1/tenants/${A}/api-keys`, { name: 'sweep' })).key;
     adminOfA = await coxcox.users.users.create({
@@ -341,7 +342,9 @@ describe.each(databases)('route-by-route isolation sweep on $name', (database) =
       })
     ).id;
     ids.endpoint = (
-      await created('POST', `/api/v1/webhook-endpoints?${q}`, { url: 'http://127.0.0.1:9/b-secret-hook' })
+      await created('POST', `/api/v1/webhook-endpoints?${q}`, {
+        url: 'https://hooks.b-secret.example/b-secret-hook',
+      })
     ).id;
 
     // The agent: a profile, a knowledge document, a budget, a callback.
