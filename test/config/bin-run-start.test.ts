@@ -42,7 +42,9 @@ describe('bash bin/run start', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('stops the server when the PID it started with gets SIGTERM', { timeout: 300_000 }, async () => {
+  it('says where the dashboard is, and stops when the PID it started with gets SIGTERM', {
+    timeout: 300_000,
+  }, async () => {
     const port = await freePort();
     child = spawn('bash', ['bin/run', 'start'], {
       env: {
@@ -50,7 +52,7 @@ describe('bash bin/run start', () => {
         PORT: String(port),
         HOST: '127.0.0.1',
         DATA_DIR: dataDir,
-        LOG_LEVEL: 'silent',
+        LOG_LEVEL: 'info',
         SIMULATOR_PORT: '0',
       },
       // Its own process group, so that the cleanup above can reach every process it started.
@@ -58,14 +60,19 @@ describe('bash bin/run start', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.on('data', (chunk) => {
-      output = (output + chunk).slice(-4000);
+      output += chunk;
     });
     child.stderr?.on('data', (chunk) => {
-      output = (output + chunk).slice(-4000);
+      output += chunk;
     });
     // The first start builds the dashboard (Vite), which can take a while on a busy machine.
     const isUp = await poll(async () => child?.exitCode === null && (await isListening(port)), 240_000);
     expect(isUp, `Coxcox did not start: ${output}`).toBe(true);
+    // The log says where to open it (PUBLIC_URL defaults to http://localhost:PORT).
+    await poll(async () => output.includes('Coxcox is ready'), 5_000);
+    expect(output).toContain(
+      `Coxcox is ready: dashboard http://localhost:${port}, API docs http://localhost:${port}/docs`,
+    );
 
     const exited = once(child, 'exit');
     child.kill('SIGTERM');
