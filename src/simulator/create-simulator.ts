@@ -146,6 +146,9 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       context.hungSockets.clear();
       await context.sender.close();
       await app.close();
+      // The last save: nothing after it may write, or it could overwrite the state of a simulator that
+      // starts next on the same file.
+      context.changes.notify = () => {};
       await stateFile?.flush();
     },
     addPersona: (persona) => context.customers.addPersona(persona),
