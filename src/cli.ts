@@ -22,7 +22,7 @@ Commands:
   campaign launch ID            launch a draft campaign (the server plans and sends it)
   campaign watch ID [--interval SECONDS]
                                 print a campaign's progress until it completes
-  simulator --port P --webhook-url URL --app-secret S [--access-token T]
+  simulator --port P --webhook-url URL --app-secret S [--access-token T] [--state FILE]
                                 run the WhatsApp Cloud API simulator on its own
   help                          this text
 
@@ -113,8 +113,13 @@ const commands: Record<string, Command> = {
 
   async simulator(argv) {
     const { runSimulatorCli } = await import('./simulator/cli.ts');
-    await runSimulatorCli(argv);
-    return new Promise<number>(() => {}); // runs until stopped
+    const simulator = await runSimulatorCli(argv);
+    // Runs until stopped; a stop closes it, which saves its --state file.
+    return new Promise<number>((resolve) => {
+      const stop = () => void simulator.close().then(() => resolve(0));
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    });
   },
 
   async help() {

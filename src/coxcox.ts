@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import {
@@ -42,6 +43,8 @@ export const SANDBOX_APP_ID = 'sandbox-app';
 export const SANDBOX_WABA_ID = '100000000000001';
 export const SANDBOX_PHONE_NUMBER_ID = '100000000000002';
 export const SANDBOX_DISPLAY_NUMBER = '15550000001';
+/** In DATA_DIR: the built-in simulator's state (it holds access tokens, so it is owner-only). */
+export const SIMULATOR_STATE_FILE = 'simulator-state.json';
 
 /** Sandbox credentials derive from SECRET_KEY, so they are stable across restarts and never defaults. */
 export function sandboxSecret(secretKey: Buffer, purpose: string): string {
@@ -415,11 +418,15 @@ export function sandboxSimulatorOptions(
 /**
  * Sandbox mode: the simulator plays Meta on a loopback port, hosting the sandbox WABA and number with the
  * sandbox token, and signs its webhooks with the sandbox app secret. Its webhook URL is set once Coxcox
- * listens (see main.ts).
+ * listens (see main.ts). What Meta would remember (the WABAs, numbers, tokens and templates that signups
+ * created) is kept in DATA_DIR, so that onboarded companies still send after a restart. Rebuilding it from
+ * Coxcox's own records instead would miss what only Meta knows (templates created or edited at Meta,
+ * registration, revoked tokens) and could not serve the standalone simulator.
  */
 async function startSandboxSimulator(config: Config): Promise<Simulator> {
   const simulator = createSimulator({
     ...sandboxSimulatorOptions(config.secretKey),
+    stateFile: join(config.dataDir, SIMULATOR_STATE_FILE),
     personas: SANDBOX_PERSONAS,
     statusDelaysMs: { sentMs: 200, deliveredMs: 800, readMs: 3000 },
   });

@@ -30,9 +30,10 @@ async function main(): Promise<void> {
       'sandbox mode: the built-in WhatsApp Cloud API simulator plays Meta',
     );
   }
+  // Where people open it: PUBLIC_URL (http://localhost:PORT unless set), not the bound address (0.0.0.0 …).
   logger.info(
     { address, database: config.databaseKind, mode: config.isSandbox ? 'sandbox' : 'whatsapp' },
-    `Coxcox is listening on ${address} (API docs at ${address}/docs)`,
+    `Coxcox is ready: dashboard ${config.publicUrl}, API docs ${config.publicUrl}/docs`,
   );
 
   let isStopping = false;

@@ -60,6 +60,24 @@ export class AccessTokens {
     return true;
   }
 
+  /** Every grant and revoked token, for the state file. */
+  snapshot(): { grants: AccessGrant[]; revoked: string[] } {
+    return {
+      grants: [...this.#grants.values()].map((grant) => ({ ...grant, scopes: [...grant.scopes] })),
+      revoked: [...this.#revoked],
+    };
+  }
+
+  /** Puts back a snapshot over the configured grants: a revoked configured token stays revoked. */
+  restore(snapshot: { grants: readonly AccessGrant[]; revoked: readonly string[] }): void {
+    for (const grant of snapshot.grants)
+      this.#grants.set(grant.token, { ...grant, scopes: [...grant.scopes] });
+    for (const token of snapshot.revoked) {
+      this.#grants.delete(token);
+      this.#revoked.add(token);
+    }
+  }
+
   grantFor(token: string): AccessGrant | undefined {
     return this.#grants.get(token);
   }

@@ -101,6 +101,9 @@ export function buildSimulatorApp(context: SimulatorContext): FastifyInstance {
     return reply.code(error.httpStatus).send(error.toEnvelope(context.ids.fbtraceId()));
   });
 
+  // Any call may change what the state file keeps (even a GET: the signup code exchange makes a token);
+  // the state file writes at most every 200 ms, and only when its snapshot differs.
+  app.addHook('onResponse', async () => context.changes.notify());
   app.register(async (graph) => graphPlugin(graph, context));
   app.register(async (control) => controlRoutes(control, context));
   app.register(async (control) => onboardingControlRoutes(control, context));

@@ -86,6 +86,21 @@ export class BusinessDirectory {
     }
   }
 
+  /** Every WABA and number as it is now (registration, subscription, quality), for the state file. */
+  snapshot(): { wabas: WabaRecord[]; phoneNumbers: PhoneNumberRecord[] } {
+    return {
+      wabas: [...this.#wabas.values()].map((waba) => ({ ...waba, phoneNumberIds: [...waba.phoneNumberIds] })),
+      phoneNumbers: [...this.#numbers.values()].map((number) => ({ ...number })),
+    };
+  }
+
+  /** Puts back a snapshot: its records replace the configured ones with the same id, and add the rest. */
+  restore(snapshot: { wabas: readonly WabaRecord[]; phoneNumbers: readonly PhoneNumberRecord[] }): void {
+    for (const waba of snapshot.wabas)
+      this.#wabas.set(waba.id, { ...waba, phoneNumberIds: [...waba.phoneNumberIds] });
+    for (const number of snapshot.phoneNumbers) this.#numbers.set(number.id, { ...number });
+  }
+
   phoneNumber(id: string): PhoneNumberRecord | undefined {
     return this.#numbers.get(id);
   }

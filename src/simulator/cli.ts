@@ -18,7 +18,8 @@ export class SimulatorCliError extends Error {
 
 const USAGE =
   'Usage: coxcox simulator --port P --webhook-url URL --app-secret S [--host H] [--access-token T] ' +
-  '[--phone-number-id ID --waba-id ID] [--display-phone-number N] [--seed N] [--persona WA_ID:PROFILE[:LANG]]';
+  '[--phone-number-id ID --waba-id ID] [--display-phone-number N] [--seed N] [--persona WA_ID:PROFILE[:LANG]] ' +
+  '[--state FILE]';
 
 const profiles = new Set(['interested', 'not-interested', 'opt-out', 'silent', 'random', 'scripted']);
 
@@ -100,6 +101,8 @@ export async function runSimulatorCli(
       },
     ];
   }
+  const stateFile = values.state;
+  if (stateFile === '') throw new SimulatorCliError('state', 'needs a file path');
   const simulator = createSimulator({
     webhookUrl,
     appSecret,
@@ -107,6 +110,7 @@ export async function runSimulatorCli(
     personas: (values.persona ?? []).map(parsePersona),
     ...(wabas === undefined ? {} : { wabas }),
     ...(seed === undefined ? {} : { seed }),
+    ...(stateFile === undefined ? {} : { stateFile }),
     // People watch this one: statuses at human pace.
     statusDelaysMs: { sentMs: 300, deliveredMs: 1_000, readMs: 3_000 },
   });
@@ -119,6 +123,8 @@ export async function runSimulatorCli(
   io.log(`  GRAPH_API_URL=${url}  (any version, e.g. ${url}/v23.0/${numberId}/messages)`);
   io.log(`  phone number id ${numberId}, WABA ${waba}, access token ${accessToken}`);
   io.log(`  webhooks to ${webhookUrl}, signed with the app secret`);
+  if (stateFile !== undefined)
+    io.log(`  state kept in ${stateFile} (WABAs, numbers, tokens, templates), saved on change and on exit`);
   io.log(
     `  make a customer write: curl -X POST ${url}/_simulator/customers/15550001234/messages -H 'content-type: application/json' -d '{"text":"Hi"}'`,
   );
@@ -141,6 +147,7 @@ function parse(argv: string[]) {
       'display-phone-number': { type: 'string' },
       seed: { type: 'string' },
       persona: { type: 'string', multiple: true },
+      state: { type: 'string' },
     },
   });
 }

@@ -17,7 +17,9 @@ import {
   waitUntilIdle,
 } from './simulator-controls.ts';
 import type { Permission, Persona, SimulatorOptions, TemplateDefinition } from './simulator-options.ts';
+import { restoreSnapshot, takeSnapshot } from './simulator-snapshot.ts';
 import type { SimulatorState } from './simulator-state.ts';
+import { SimulatorStateFile } from './simulator-state-file.ts';
 import type { TemplateRecord } from './template-registry.ts';
 
 /** Changes to a hosted number while the simulator runs (quality drops, tier upgrades, registration). */
@@ -35,7 +37,7 @@ export interface Simulator {
   listen(port?: number, host?: string): Promise<string>;
   /** The base URL once listening, for `GRAPH_API_URL`. */
   readonly url: string | null;
-  /** Stops listening, ends hung requests, and clears every timer. */
+  /** Stops listening, ends hung requests, clears every timer, and saves the state file. */
   close(): Promise<void>;
   /** Counters and the sent log: accepted sends per callback data and per number-second, rejections by code. */
   readonly state: SimulatorState;
@@ -105,9 +107,23 @@ function baseUrl(address: AddressInfo | string | null, host: string): string {
  */
 export function createSimulator(options: SimulatorOptions): Simulator {
   const context: SimulatorContext = createSimulatorContext(resolveSimulatorConfig(options));
+  const stateFile = context.config.stateFile
+    ? new SimulatorStateFile(context.config.stateFile, () => takeSnapshot(context))
+    : null;
+  if (stateFile) {
+    const saved = SimulatorStateFile.read(stateFile.path);
+    if (saved) restoreSnapshot(context, saved);
+    context.changes.notify = () => stateFile.changed();
+  }
   const app = buildSimulatorApp(context);
   let url: string | null = null;
   let isClosed = false;
+  /** Runs a change made through this object, then lets the state file know. */
+  const changing = <T>(change: () => T): T => {
+    const result = change();
+    context.changes.notify();
+    return result;
+  };
 
   return {
     app,
@@ -130,44 +146,52 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       context.hungSockets.clear();
       await context.sender.close();
       await app.close();
+      // The last save: nothing after it may write, or it could overwrite the state of a simulator that
+      // starts next on the same file.
+      context.changes.notify = () => {};
+      await stateFile?.flush();
     },
     addPersona: (persona) => context.customers.addPersona(persona),
     removePersona: (waId) => context.customers.removePersona(waId),
     personas: () => context.customers.personas(),
     customerSays: (message) => context.customers.say(message),
-    customerStopsMarketing: ({ from, to }) => context.customers.stopMarketing(from, to),
+    customerStopsMarketing: ({ from, to }) => changing(() => context.customers.stopMarketing(from, to)),
     configure: (adjustments) => adjustSimulator(context, adjustments),
     setWebhookUrl(next) {
       if (next !== null && !URL.canParse(next)) throw new Error(`"${next}" is not a URL`);
       context.webhook.url = next;
     },
     addAccessToken: (token, wabaIds, grantOptions) =>
-      context.tokens.add(token, wabaIds ?? null, grantOptions),
-    revokeAccessToken: (token) => context.tokens.revoke(token),
+      changing(() => context.tokens.add(token, wabaIds ?? null, grantOptions)),
+    revokeAccessToken: (token) => changing(() => context.tokens.revoke(token)),
     revokePermission(token, permission) {
-      if (!context.tokens.revokePermission(token, permission)) throw new Error('No such access token');
+      if (!changing(() => context.tokens.revokePermission(token, permission)))
+        throw new Error('No such access token');
     },
     expireAccessToken(token) {
-      if (!context.tokens.expire(token, context.clock.now())) throw new Error('No such access token');
+      if (!changing(() => context.tokens.expire(token, context.clock.now())))
+        throw new Error('No such access token');
     },
-    issueSignupCode: (input) => context.signup.issue(input),
+    issueSignupCode: (input) => changing(() => context.signup.issue(input)),
     changePhoneNumberQuality: (phoneNumberId, change) =>
-      changePhoneNumberQuality(context, phoneNumberId, change),
+      changing(() => changePhoneNumberQuality(context, phoneNumberId, change)),
     sendAccountUpdate: (wabaId, value) => sendAccountUpdate(context, wabaId, value),
     addTemplate(wabaId, template) {
       if (!context.directory.waba(wabaId)) throw new Error(`No hosted WABA ${wabaId}`);
-      return context.templates.add(wabaId, template);
+      return changing(() => context.templates.add(wabaId, template));
     },
     updatePhoneNumber(phoneNumberId, patch) {
       const number = context.directory.phoneNumber(phoneNumberId);
       if (!number) throw new Error(`No hosted phone number ${phoneNumberId}`);
-      Object.assign(number, patch);
-      if (patch.throughputLevel !== undefined && patch.messagesPerSecond === undefined) {
-        number.messagesPerSecond = messagesPerSecondFor(patch.throughputLevel);
-      }
+      changing(() => {
+        Object.assign(number, patch);
+        if (patch.throughputLevel !== undefined && patch.messagesPerSecond === undefined) {
+          number.messagesPerSecond = messagesPerSecondFor(patch.throughputLevel);
+        }
+      });
     },
     markUndeliverable(waId) {
-      context.undeliverable.add(waId);
+      changing(() => context.undeliverable.add(waId));
     },
     scriptNext(response) {
       context.scripted.push(response);
@@ -183,6 +207,6 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     resume: () => context.scheduler.resume(),
     tick: () => tickSimulator(context),
     idle: (timeoutMs) => waitUntilIdle(context, timeoutMs),
-    reset: () => resetSimulator(context),
+    reset: () => changing(() => resetSimulator(context)),
   };
 }

@@ -15,6 +15,15 @@ export class CustomerWindows {
     return last !== undefined && nowMs - last < windowMs;
   }
 
+  /** The windows still open at `nowMs`, as [phone number id:wa_id, last inbound ms], for the state file. */
+  openEntries(nowMs: number, windowMs: number): Array<[string, number]> {
+    return [...this.#lastInboundMs].filter(([, last]) => nowMs - last < windowMs);
+  }
+
+  restore(entries: ReadonlyArray<readonly [string, number]>): void {
+    for (const [key, last] of entries) this.#lastInboundMs.set(key, last);
+  }
+
   reset(): void {
     this.#lastInboundMs.clear();
   }

@@ -53,6 +53,8 @@ export interface CustomerDependencies {
   state: SimulatorState;
   media: MediaStore;
   settings: SimulatorSettings;
+  /** A customer's message opens a window, which the state file keeps. */
+  changes: { notify(): void };
 }
 
 interface PersonaRuntime {
@@ -108,6 +110,15 @@ export class Customers {
 
   isMarketingStopped(phoneNumberId: string, waId: string): boolean {
     return this.#marketingStops.has(`${phoneNumberId}:${waId}`);
+  }
+
+  /** `phone number id:wa_id` of every customer who stopped marketing, for the state file. */
+  marketingStops(): string[] {
+    return [...this.#marketingStops];
+  }
+
+  restoreMarketingStops(keys: readonly string[]): void {
+    for (const key of keys) this.#marketingStops.add(key);
   }
 
   /** Sends a customer message as an inbound webhook; returns its wamid. */
@@ -244,6 +255,7 @@ export class Customers {
     const now = clock.now();
     const id = ids.wamid(from, 'inbound');
     windows.open(number.id, from, now);
+    this.#deps.changes.notify();
     state.counts.inboundMessages += 1;
     const message: Record<string, unknown> = {
       ...(contextId === null ? {} : { context: { from: number.displayDigits, id: contextId } }),

@@ -81,6 +81,15 @@ export class EmbeddedSignup {
     this.#codes.clear();
   }
 
+  /** Numbers created so far: their display numbers count from it, so a restored state keeps counting. */
+  get numbersCreated(): number {
+    return this.#numberCounter;
+  }
+
+  set numbersCreated(count: number) {
+    this.#numberCounter = Math.max(this.#numberCounter, count);
+  }
+
   issue(input: SignupInput = {}): IssuedSignup {
     const { directory, templates, ids, clock } = this.#deps;
     let wabaId = input.wabaId;

@@ -19,6 +19,16 @@ export class ObjectIds {
       .padStart(8, '0');
   }
 
+  /** How many ids were issued: the state file keeps it, so that ids after a restart are new ones. */
+  get issued(): number {
+    return this.#counter;
+  }
+
+  /** Continues after `issued` ids (a restored state), never going back. */
+  continueAfter(issued: number): void {
+    this.#counter = Math.max(this.#counter, issued);
+  }
+
   /**
    * `wamid.` + base64 of Meta's framing: the customer's number, then a 20-character hex id. Outbound ids
    * carry 0x11 and inbound ones 0x12, as in Meta's samples (`wamid.HBgLMTY1…VAgARGBJ…` and `…VAgASGBQ…`).

@@ -58,6 +58,7 @@ export interface SimulatorConfig {
   readonly webhookDelivery: WebhookDeliveryOptions;
   readonly templateReviewMs: number;
   readonly logger: boolean;
+  readonly stateFile: string | null;
 }
 
 export const defaultStatusDelays: StatusDelays = { sentMs: 5, deliveredMs: 10, readMs: 20 };
@@ -192,6 +193,7 @@ export function resolveSimulatorConfig(options: SimulatorOptions): SimulatorConf
     webhookDelivery: delivery,
     templateReviewMs: duration('templateReviewMs', options.templateReviewMs, 0),
     logger: options.logger ?? false,
+    stateFile: options.stateFile ?? null,
   });
 }
 

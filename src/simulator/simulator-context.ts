@@ -48,6 +48,13 @@ export interface SimulatorContext {
   hungSockets: Set<Socket>;
   /** Answers the next Graph calls get instead of their real ones, first in first out (`scriptNext`). */
   scripted: ScriptedResponse[];
+  /** Told when something the state file keeps may have changed; the state file listens (`stateFile`). */
+  changes: ChangeSignal;
+}
+
+/** One listener, swapped in by the state file; a no-op until then. */
+export interface ChangeSignal {
+  notify(): void;
 }
 
 export function loadTemplates(context: Pick<SimulatorContext, 'config' | 'templates'>): void {
@@ -65,6 +72,7 @@ export function createSimulatorContext(config: SimulatorConfig): SimulatorContex
   const state = new SimulatorState();
   const scheduler = new TaskScheduler();
   const webhook = { url: config.webhookUrl };
+  const changes: ChangeSignal = { notify: () => {} };
   const sender = new WebhookSender({
     appSecret: config.appSecret,
     delivery: config.webhookDelivery,
@@ -117,11 +125,13 @@ export function createSimulatorContext(config: SimulatorConfig): SimulatorContex
       state,
       media,
       settings,
+      changes,
     }),
     undeliverable: new Set(config.undeliverableRecipients),
     webhook,
     hungSockets: new Set(),
     scripted: [],
+    changes,
   };
   loadTemplates(context);
   return context;

@@ -195,4 +195,9 @@ export interface SimulatorOptions {
   templateReviewMs?: number;
   /** Fastify logging; off by default. */
   logger?: boolean;
+  /**
+   * A JSON file that keeps WABAs, numbers, tokens, templates and windows across restarts: read at start
+   * when it exists, written (0600, atomically) soon after each change and on `close()`. Absent: memory only.
+   */
+  stateFile?: string;
 }

@@ -154,6 +154,26 @@ export class TemplateRegistry {
     return deleted;
   }
 
+  /** Every template of every WABA, for the state file. */
+  all(): TemplateRecord[] {
+    return [...this.#byKey.values()].map((record) => structuredClone(record));
+  }
+
+  /** The templates of these WABAs become exactly `records` (deletions and edits included). */
+  restore(wabaIds: readonly string[], records: readonly TemplateRecord[]): void {
+    const restored = new Set(wabaIds);
+    for (const [key, record] of this.#byKey) {
+      if (!restored.has(record.wabaId)) continue;
+      this.#byKey.delete(key);
+      this.#byId.delete(record.id);
+    }
+    for (const record of records) {
+      const copy = structuredClone(record);
+      this.#byKey.set(TemplateRegistry.#key(copy.wabaId, copy.name, copy.language), copy);
+      this.#byId.set(copy.id, copy);
+    }
+  }
+
   clear(): void {
     this.#byKey.clear();
     this.#byId.clear();
