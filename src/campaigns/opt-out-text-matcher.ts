@@ -17,6 +17,26 @@ export interface OptOutTextMatcherOptions {
   onError?: (error: unknown) => void;
 }
 
+/**
+ * A lower bound of the normalized length: ASCII letters and digits each stay one character (accents,
+ * emoji and punctuation may vanish, so other characters count for nothing). Far cheaper than normalizing.
+ */
+function asciiAlphanumericCount(text: string, stopAbove: number): number {
+  let count = 0;
+  for (let index = 0; index < text.length && count <= stopAbove; index += 1) {
+    const code = text.charCodeAt(index);
+    if ((code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a))
+      count += 1;
+  }
+  return count;
+}
+
+function longestOf(keywords: Set<string>): number {
+  let longest = 0;
+  for (const keyword of keywords) longest = Math.max(longest, keyword.replaceAll(' ', '').length);
+  return longest;
+}
+
 function keywordsOf(lists: Iterable<Record<string, string[]>>): Set<string> {
   const keywords = new Set<string>();
   for (const byLanguage of lists)
@@ -39,6 +59,7 @@ export function createOptOutTextMatcher(
   const ttlMs = options.ttlMs ?? 30_000; // 30 s, like the event hooks' cache of consent settings
   const now = options.now ?? Date.now;
   let keywords = keywordsOf([DEFAULT_CONSENT_SETTINGS.optOutKeywords]);
+  let longest = longestOf(keywords);
   let expiresAt = 0;
   let refreshing: Promise<void> | null = null;
 
@@ -48,6 +69,7 @@ export function createOptOutTextMatcher(
       DEFAULT_CONSENT_SETTINGS.optOutKeywords,
       ...rows.map((row) => JSON.parse(row.opt_out_keywords) as Record<string, string[]>),
     ]);
+    longest = longestOf(keywords);
     expiresAt = now() + ttlMs;
   };
 
@@ -61,8 +83,8 @@ export function createOptOutTextMatcher(
             refreshing = null;
           });
       }
-      // Keywords are at most 40 characters once normalized (matchOptOutKeyword); skip longer texts early.
-      if (text.length > 120) return false;
+      // Most customer texts are sentences: refused on their length, before the costly normalization.
+      if (text.length > 120 || asciiAlphanumericCount(text, longest) > longest) return false;
       const normalized = normalizeKeyword(text);
       return normalized !== '' && normalized.length <= 40 && keywords.has(normalized);
     },

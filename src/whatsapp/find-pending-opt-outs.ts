@@ -11,10 +11,11 @@ export interface PendingOptOut {
 }
 
 /**
- * The keys whose string value is a customer's typed or tapped text: a text message's `body`, a template
- * quick-reply's `text`, an interactive reply's `title` (Meta's "Webhooks: messages" reference).
+ * A key whose string value is a customer's typed or tapped text: a text message's `body`, a template
+ * quick-reply's `text`, an interactive reply's `title` (Meta's "Webhooks: messages" reference). Matched on
+ * the body read as latin1, one character per byte, so that offsets in it are offsets in the bytes.
  */
-const TEXT_KEYS = [Buffer.from('"body"'), Buffer.from('"text"'), Buffer.from('"title"')];
+const TEXT_VALUE = /"(?:body|text|title)"\s*:\s*"/g;
 
 /** Longer values are sentences, never a keyword (matchOptOutKeyword takes 40 characters at most). */
 const MAX_VALUE_BYTES = 240;
@@ -24,33 +25,21 @@ const OPT_OUT_TYPES = new Set(['text', 'button', 'interactive']);
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
-const COLON = 0x3a;
 
-function isWhitespace(byte: number | undefined): boolean {
-  return byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d;
-}
-
-/** The short JSON string that follows a key at `from` (`: "…"`), decoded; null for anything else. */
-function shortStringAfter(body: Buffer, from: number): string | null {
-  let at = from;
-  while (isWhitespace(body[at])) at += 1;
-  if (body[at] !== COLON) return null;
-  at += 1;
-  while (isWhitespace(body[at])) at += 1;
-  if (body[at] !== QUOTE) return null;
-  const start = at;
-  const limit = Math.min(body.length, start + 1 + MAX_VALUE_BYTES + 1);
+/** The short JSON string that opens at `quoteAt`, decoded; null when it is long or unterminated. */
+function shortStringAt(body: Buffer, bytes: string, quoteAt: number): string | null {
+  const limit = Math.min(bytes.length, quoteAt + 1 + MAX_VALUE_BYTES + 1);
   let hasEscape = false;
-  for (at = start + 1; at < limit; at += 1) {
-    const byte = body[at];
+  for (let at = quoteAt + 1; at < limit; at += 1) {
+    const byte = bytes.charCodeAt(at);
     if (byte === BACKSLASH) {
       hasEscape = true;
       at += 1;
     } else if (byte === QUOTE) {
-      if (!hasEscape) return body.toString('utf8', start + 1, at);
+      if (!hasEscape) return body.toString('utf8', quoteAt + 1, at);
       try {
         // Meta escapes every non-ASCII character (`\u00e7`): JSON's own decoder reads them.
-        return JSON.parse(body.toString('utf8', start, at + 1)) as string;
+        return JSON.parse(body.toString('utf8', quoteAt, at + 1)) as string;
       } catch {
         return null;
       }
@@ -60,16 +49,17 @@ function shortStringAfter(body: Buffer, from: number): string | null {
 }
 
 /**
- * Whether any customer text in a raw body is an opt-out keyword. A byte-level scan (three native
- * `indexOf` searches and a decode of short values), so that intake, which answers Meta within 250 ms at
- * thousands of deliveries a second, parses no JSON for the statuses and sentences that make up its traffic.
+ * Whether any customer text in a raw body is an opt-out keyword. One regular-expression pass over the
+ * bytes and a decode of the short values it finds, so that intake, which answers Meta within 250 ms at
+ * thousands of deliveries a second, parses no JSON for the statuses and sentences that make up its
+ * traffic (measured: about a tenth of the signature check's cost, and of a JSON.parse of the body).
  */
 export function hasOptOutText(body: Buffer, isOptOutText: (text: string) => boolean): boolean {
-  for (const key of TEXT_KEYS) {
-    for (let at = body.indexOf(key); at !== -1; at = body.indexOf(key, at + key.length)) {
-      const value = shortStringAfter(body, at + key.length);
-      if (value !== null && isOptOutText(value)) return true;
-    }
+  const bytes = body.toString('latin1');
+  TEXT_VALUE.lastIndex = 0;
+  for (let match = TEXT_VALUE.exec(bytes); match !== null; match = TEXT_VALUE.exec(bytes)) {
+    const value = shortStringAt(body, bytes, TEXT_VALUE.lastIndex - 1);
+    if (value !== null && isOptOutText(value)) return true;
   }
   return false;
 }
