@@ -13,8 +13,11 @@ import { buildApp } from './app.ts';
 import {
   type CampaignsConfig,
   type CampaignsDomain,
+  consentSettingsFor,
   createCampaigns,
+  createOptOutTextMatcher,
   emitTenantEvent,
+  matchOptOutKeyword,
 } from './campaigns/index.ts';
 import type { Config } from './config.ts';
 import { createDashboard, type Dashboard } from './dashboard/index.ts';
@@ -227,6 +230,8 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
     sendLockMs: config.dispatchSendLockMs,
     onRecorded: (outcomes) => dashboard.onSendOutcomes(outcomes),
     onNumberUnhealthy: (phoneNumberId) => health.onNumberUnhealthy(phoneNumberId),
+    isOptOutText: async (trx, tenantId, text) =>
+      matchOptOutKeyword(text, (await consentSettingsFor(trx, tenantId)).optOutKeywords) !== null,
     ...options.dispatcher,
   });
 
@@ -309,7 +314,16 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
     config.inboxPollIntervalMs,
     (error) => logger.error({ err: error }, 'inbox worker failed; backing off'),
   );
-  const writer = new DeliveryWriter(store.db, store.flags, () => inbox.wake());
+  // Opt-out keywords are spotted at intake, so that a stop counts from its 200 (see DeliveryWriter).
+  const optOutTexts = createOptOutTextMatcher(store.db, {
+    onError: (error) => logger.error({ err: error }, 'could not read the opt-out keywords'),
+  });
+  const writer = new DeliveryWriter(
+    store.db,
+    store.flags,
+    () => inbox.wake(),
+    (text) => optOutTexts.matches(text),
+  );
   const app = await buildApp({
     store,
     logger,

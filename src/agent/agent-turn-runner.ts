@@ -17,6 +17,7 @@ import {
   type StoredLine,
 } from './conversation-memory.ts';
 import { customerTimeZone } from './customer-time-zone.ts';
+import { hasCustomerStopped } from './has-customer-stopped.ts';
 import type { KnowledgeBase } from './knowledge-base.ts';
 import { parseLeadFields } from './lead-state.ts';
 import { createLiveToolEnvironment, type LiveToolEnvironment } from './live-tool-environment.ts';
@@ -275,6 +276,12 @@ export class AgentTurnRunner {
           .executeTakeFirst();
         isMuted = !effects.handedOff && current?.owner !== 'agent';
         if (isMuted) reason = 'muted-during-turn';
+        // A stop received while the model was thinking: nothing more goes (the agent's own opt-out in this
+        // turn is the exception: its reply is the confirmation).
+        if (!isMuted && !effects.optedOut && (await hasCustomerStopped(trx, context))) {
+          isMuted = true;
+          reason = 'opted-out-during-turn';
+        }
         const lastQueuedAt = current?.last_queued_at;
         if (lastQueuedAt !== null && lastQueuedAt !== undefined)
           firstAt = Math.max(now, Number(lastQueuedAt) + replySpacingMs);

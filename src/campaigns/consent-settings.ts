@@ -75,12 +75,38 @@ export async function saveConsentSettings(
 
 /** Upper case, no accents, punctuation or emoji, single spaces: "Parar promoções!" → "PARAR PROMOCOES". */
 export function normalizeKeyword(text: string): string {
+  const ascii = normalizeAsciiKeyword(text);
+  if (ascii !== null) return ascii;
   return text
     .normalize('NFD')
     .replace(/\p{M}+/gu, '')
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim()
     .toUpperCase();
+}
+
+/**
+ * normalizeKeyword for ASCII text (most of it), in one pass: Unicode normalization and property classes
+ * cost ten times more, and webhook intake runs this on every short customer text. Null for other text.
+ */
+function normalizeAsciiKeyword(text: string): string | null {
+  let normalized = '';
+  let isGap = false;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (code > 0x7f) return null;
+    const isDigit = code >= 0x30 && code <= 0x39;
+    const isUpper = code >= 0x41 && code <= 0x5a;
+    const isLower = code >= 0x61 && code <= 0x7a;
+    if (!isDigit && !isUpper && !isLower) {
+      isGap = normalized !== '';
+      continue;
+    }
+    if (isGap) normalized += ' ';
+    isGap = false;
+    normalized += isLower ? String.fromCharCode(code - 0x20) : text[index];
+  }
+  return normalized;
 }
 
 /**

@@ -29,6 +29,7 @@ export {
   type TenantEventName,
 } from './emit-tenant-event.ts';
 export { normalizePhone } from './normalize-phone.ts';
+export { createOptOutTextMatcher, type OptOutTextMatcher } from './opt-out-text-matcher.ts';
 export { SIGNATURE_HEADER, signWebhook, type WebhookPoster } from './outbound-webhooks.ts';
 export { type OptInInput, recordOptIn } from './record-opt-in.ts';
 export {

@@ -53,6 +53,8 @@ export interface OptOutResult {
   isNew: boolean;
   /** Campaign messages taken back out of the outbox. */
   withdrawnCount: number;
+  /** Other sends to the contact taken back out of the outbox (a stop of everything only). */
+  cancelledCount: number;
   /** The outbox id of the confirmation, when one was queued. */
   confirmationId: string | null;
 }
@@ -90,7 +92,8 @@ export async function recordOptOut(
   now: number = Date.now(),
 ): Promise<OptOutResult> {
   const contactId = await resolveContactId(db, input.tenantId, input.contact, now);
-  if (!contactId) return { contactId: null, isNew: false, withdrawnCount: 0, confirmationId: null };
+  if (!contactId)
+    return { contactId: null, isNew: false, withdrawnCount: 0, cancelledCount: 0, confirmationId: null };
   const occurredAt = input.occurredAt ?? now;
   const column = input.scope === 'all' ? 'opted_out_at' : 'marketing_opted_out_at';
   const marked = await db
@@ -100,7 +103,7 @@ export async function recordOptOut(
     .where(column, 'is', null)
     .executeTakeFirst();
   const isNew = Number(marked.numUpdatedRows) > 0;
-  if (!isNew) return { contactId, isNew: false, withdrawnCount: 0, confirmationId: null };
+  if (!isNew) return { contactId, isNew: false, withdrawnCount: 0, cancelledCount: 0, confirmationId: null };
 
   await db
     .insertInto('consent_events')
@@ -127,6 +130,32 @@ export async function recordOptOut(
     },
     now,
   );
+  // A stop of everything also takes back every other send queued before it and not yet handed to Meta
+  // (an agent's reply, a human's, the API's): the customer said stop before it went. What is queued from
+  // now on (the confirmation below, the agent's reply in the turn that records its own opt-out) is not.
+  const cancelled =
+    input.scope === 'all'
+      ? await db
+          .updateTable('outbox')
+          .set({ state: 'cancelled', hold_reason: 'opted_out', locked_by: null, updated_at: now })
+          .where('conversation_id', 'in', (eb) =>
+            eb
+              .selectFrom('conversations')
+              .select('id')
+              .where('tenant_id', '=', input.tenantId)
+              // Every column of the unique key (tenant, number, contact): probes, not a walk of the tenant's.
+              .where('phone_number_id', 'in', (inner) =>
+                inner
+                  .selectFrom('phone_numbers')
+                  .select('phone_number_id')
+                  .where('tenant_id', '=', input.tenantId),
+              )
+              .where('contact_id', '=', contactId),
+          )
+          .where('state', 'in', ['queued', 'held'])
+          .where('created_at', '<', now)
+          .executeTakeFirst()
+      : null;
   let campaigns = db
     .updateTable('campaign_contacts')
     .set({
@@ -201,5 +230,11 @@ export async function recordOptOut(
       }
     }
   }
-  return { contactId, isNew: true, withdrawnCount: withdrawn.length, confirmationId };
+  return {
+    contactId,
+    isNew: true,
+    withdrawnCount: withdrawn.length,
+    cancelledCount: Number(cancelled?.numUpdatedRows ?? 0),
+    confirmationId,
+  };
 }

@@ -13,6 +13,7 @@ import {
   type OutboundMessage,
 } from '../whatsapp/graph/index.ts';
 import type { Metrics } from '../whatsapp/metrics.ts';
+import { forgetSettledOptOuts, pendingOptOutsOf } from '../whatsapp/pending-opt-outs.ts';
 import {
   CUSTOMER_SERVICE_WINDOW_MS,
   msUntil,
@@ -54,6 +55,11 @@ export interface DispatcherOptions {
   onRecorded?: (outcomes: SendOutcome[]) => void;
   /** After a batch that held messages for a token problem is committed (the health domain records the event). */
   onNumberUnhealthy?: (phoneNumberId: string) => Promise<void>;
+  /**
+   * Whether a text that webhook intake took for an opt-out keyword is one for this tenant (its consent
+   * settings). Runs in the claim's transaction, only for a recipient with an opt-out still in the inbox.
+   */
+  isOptOutText?: (trx: Transaction<Database>, tenantId: string, text: string) => Promise<boolean>;
   now?: () => number;
 }
 
@@ -104,6 +110,9 @@ type SendResult =
       isPairRate: boolean;
     };
 
+/** When a campaign message to a customer whose opt-out waits in the inbox is looked at again. */
+const OPT_OUT_PENDING_RECHECK_MS = 1000; // 1 s: the inbox applies a delivery within milliseconds when it keeps up
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -133,6 +142,7 @@ export class Dispatcher {
       maxAttempts: 12,
       onRecorded: () => {},
       onNumberUnhealthy: async () => {},
+      isOptOutText: async () => true,
       now: Date.now,
       ...options,
     };
@@ -246,6 +256,7 @@ export class Dispatcher {
         return flags.supportsSkipLocked ? due.forUpdate().skipLocked() : due;
       })
       .execute();
+    await forgetSettledOptOuts(db);
     // Numbers that can send again (a new token, a cleared health problem) release their held messages.
     await db
       .updateTable('outbox')
@@ -429,6 +440,14 @@ export class Dispatcher {
       if (flags.supportsSkipLocked) pairQuery = pairQuery.forUpdate();
       const pairs = new Map((await pairQuery.execute()).map((row) => [row.recipient, row]));
 
+      // Customers whose opt-out keyword is stored but not yet applied by the inbox: it was received, so it
+      // counts from the moment intake committed it (the inbox records it on the contact a moment later).
+      const stopped = new Set<string>();
+      for (const pending of await pendingOptOutsOf(trx, phoneNumberId, recipients)) {
+        if (stopped.has(pending.waId)) continue;
+        if (await this.options.isOptOutText(trx, number.tenant_id, pending.text)) stopped.add(pending.waId);
+      }
+
       // Daily tier: unique recipients of business-initiated messages in a moving 24 h.
       const windowStart = now - TIER_WINDOW_MS;
       const isBusinessInitiated = (candidate: (typeof candidates)[number]) =>
@@ -459,12 +478,26 @@ export class Dispatcher {
       const deferred: Array<{ id: string; at: number; reason: string }> = [];
       const windowClosed: string[] = [];
       const optedOut: string[] = [];
+      const stoppedBeforeSend: string[] = [];
       const initiated = new Set<string>();
       const touchedPairs = new Map<
         string,
         { tokens: number; updated_at: number; backoff_level: number; blocked_until: number }
       >();
       for (const candidate of candidates) {
+        // A stop that is received but not yet applied takes back everything not yet handed to Meta, except
+        // the confirmation of an earlier stop (`system`). A campaign message waits instead: applying the
+        // stop withdraws it with the campaign's own bookkeeping (recordOptOut).
+        if (stopped.has(candidate.recipient) && candidate.source !== 'system') {
+          if (candidate.campaign_id !== null || candidate.source === 'campaign')
+            deferred.push({
+              id: candidate.id,
+              at: now + OPT_OUT_PENDING_RECHECK_MS,
+              reason: 'opt-out-pending',
+            });
+          else stoppedBeforeSend.push(candidate.id);
+          continue;
+        }
         // Consent, checked at the last moment before a send: a contact who stopped (in the chat, or Meta's
         // marketing stop) never gets a MARKETING template or a campaign message, even one queued earlier.
         // Free-form replies and utility templates still go (the opt-out confirmation is one of them).
@@ -583,6 +616,14 @@ export class Dispatcher {
             updated_at: now,
           })
           .where('id', 'in', optedOut)
+          .execute();
+      }
+      if (stoppedBeforeSend.length > 0) {
+        // The same state and reason as a send that applying the stop takes back (recordOptOut).
+        await trx
+          .updateTable('outbox')
+          .set({ state: 'cancelled', hold_reason: 'opted_out', locked_by: null, updated_at: now })
+          .where('id', 'in', stoppedBeforeSend)
           .execute();
       }
       if (touchedPairs.size > 0) {

@@ -178,6 +178,7 @@ async function deleteNumberData(
     'pacers',
     'pair_pacers',
     'tier_recipients',
+    'pending_opt_outs',
     'number_health',
     'number_connections',
   ] as const) {

@@ -340,6 +340,27 @@ const coreMigrations: Migration[] = [
         .execute();
     },
   },
+  {
+    name: '0006_pending_opt_outs',
+    async up(db) {
+      // Written with the delivery that carries the keyword; read by the dispatcher's claim while that
+      // delivery waits in the inbox. The key is the claim's lookup: the number, then the recipient.
+      await db.schema
+        .createTable('pending_opt_outs')
+        .addColumn('phone_number_id', 'text', (c) => c.notNull())
+        .addColumn('wa_id', 'text', (c) => c.notNull())
+        .addColumn('delivery_id', 'bigint', (c) => c.notNull())
+        .addColumn('text', 'text', (c) => c.notNull())
+        .addColumn('received_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('pending_opt_outs_pk', ['phone_number_id', 'wa_id', 'delivery_id'])
+        .execute();
+      await db.schema
+        .createIndex('pending_opt_outs_delivery')
+        .on('pending_opt_outs')
+        .column('delivery_id')
+        .execute();
+    },
+  },
 ];
 
 /** Every migration in the order it is applied: core first, then each domain's in turn. */

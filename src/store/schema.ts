@@ -73,6 +73,17 @@ export interface Database {
     processed_at: number | null;
     attempts: Generated<number>;
   };
+  /**
+   * An opt-out keyword seen at intake in a delivery the inbox has not applied yet (tenant unknown then):
+   * the dispatcher sends nothing more to that customer from that number until the inbox has applied it.
+   */
+  pending_opt_outs: {
+    phone_number_id: string;
+    wa_id: string;
+    delivery_id: number;
+    text: string;
+    received_at: number;
+  };
   webhook_events: {
     id: Generated<number>;
     delivery_id: number;
