@@ -69,6 +69,7 @@ type Routing = { owner: string; entitlement: Entitlement } | { owner: null; enti
 interface ClaimedDelivery {
   id: number;
   app_id: string | null;
+  processed_at: number | null;
   body: Buffer;
   attempts: number;
 }
@@ -81,6 +82,8 @@ interface ClaimedDelivery {
 export class DeliveryProcessor {
   private readonly options: Required<Omit<DeliveryProcessorOptions, 'onApplied'>> &
     Pick<DeliveryProcessorOptions, 'onApplied'>;
+  /** The tenant of each app seen: an app never moves to another tenant, nor is removed, so this never goes stale. */
+  private readonly appTenants = new Map<string, string>();
 
   constructor(options: DeliveryProcessorOptions) {
     // Small batches keep each transaction short: on SQLite the one connection is shared with webhook intake,
@@ -98,7 +101,7 @@ export class DeliveryProcessor {
         db.transaction().execute(async (trx) => {
           let query = trx
             .selectFrom('webhook_deliveries')
-            .select(['id', 'app_id', 'body', 'attempts'])
+            .select(['id', 'app_id', 'processed_at', 'body', 'attempts'])
             .where('state', '=', 'pending')
             .orderBy('id')
             .limit(batchSize);
@@ -161,7 +164,7 @@ export class DeliveryProcessor {
           db.transaction().execute(async (trx) => {
             let query = trx
               .selectFrom('webhook_deliveries')
-              .select(['id', 'app_id', 'body', 'attempts'])
+              .select(['id', 'app_id', 'processed_at', 'body', 'attempts'])
               .where('id', '=', id)
               .where('state', '=', 'pending');
             if (flags.supportsSkipLocked) query = query.forUpdate().skipLocked();
@@ -236,7 +239,7 @@ export class DeliveryProcessor {
     // Which tenant each event names, and whether the app that carried the delivery may change that tenant
     // (decision 0009): the signature proves only who holds the app's secret, and a tenant picks the
     // secret of an app it registers.
-    const appTenantId = delivery.app_id === null ? null : await directory.tenantOfApp(delivery.app_id, trx);
+    const appTenantId = delivery.app_id === null ? null : await this.tenantOfApp(trx, delivery.app_id);
     const decisions = new Map<string, Routing>();
     const decide = async (event: WebhookEvent): Promise<Routing> => {
       const key = routingKeyOf(event);
@@ -261,9 +264,12 @@ export class DeliveryProcessor {
       return routing;
     };
 
-    // A replay decides again from scratch: its earlier parts and refusals give way to the new ones.
-    await trx.deleteFrom('webhook_delivery_tenants').where('delivery_id', '=', delivery.id).execute();
-    await trx.deleteFrom('webhook_refusals').where('delivery_id', '=', delivery.id).execute();
+    // A replay decides again from scratch: its earlier parts and refusals give way to the new ones. A
+    // delivery never processed has none (a failed attempt rolled back), which spares the hot path two statements.
+    if (delivery.processed_at !== null) {
+      await trx.deleteFrom('webhook_delivery_tenants').where('delivery_id', '=', delivery.id).execute();
+      await trx.deleteFrom('webhook_refusals').where('delivery_id', '=', delivery.id).execute();
+    }
 
     const applied: AppliedEvent[] = [];
     const parts = new Map<string, { eventCount: number; routingKeys: Set<string> }>();
@@ -336,6 +342,14 @@ export class DeliveryProcessor {
       .where('id', '=', delivery.id)
       .execute();
     return applied;
+  }
+
+  private async tenantOfApp(trx: Transaction<Database>, appId: string): Promise<string | null> {
+    const known = this.appTenants.get(appId);
+    if (known !== undefined) return known;
+    const tenantId = await this.options.directory.tenantOfApp(appId, trx);
+    if (tenantId !== null) this.appTenants.set(appId, tenantId);
+    return tenantId;
   }
 
   /** Keeps refused events apart from the applied ones (never in `webhook_events`, whose keys dedupe real events). */
