@@ -118,7 +118,11 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
     ...(options.postgresSchema ? { postgresSchema: options.postgresSchema } : {}),
   });
   const box = createSecretBox(config.secretKeyId, config.secretKey, config.previousSecretKeys);
-  const directory = new TenantDirectory(store.db, box);
+  // Coxcox's own apps: the quick-start (or sandbox) app and the Embedded Signup app (decision 0009).
+  const platformAppIds = [config.whatsapp?.appId ?? SANDBOX_APP_ID, config.signupAppId].filter(
+    (appId): appId is string => appId !== undefined,
+  );
+  const directory = new TenantDirectory(store.db, box, Date.now, platformAppIds);
   const metrics = new Metrics();
 
   const defaultAppId = await ensureDefaultTenant(config, directory);
@@ -461,11 +465,11 @@ async function ensureDefaultTenant(config: Config, directory: TenantDirectory): 
   if (config.whatsapp) {
     const whatsapp = config.whatsapp;
     await directory.ensureTenant('default', 'Default company');
-    await directory.upsertMetaApp('default', {
-      appId: whatsapp.appId,
-      appSecret: whatsapp.appSecret,
-      verifyToken: whatsapp.verifyToken,
-    });
+    await directory.upsertMetaApp(
+      'default',
+      { appId: whatsapp.appId, appSecret: whatsapp.appSecret, verifyToken: whatsapp.verifyToken },
+      'operator',
+    );
     await directory.upsertWaba('default', { wabaId: whatsapp.wabaId, appId: whatsapp.appId });
     await directory.upsertPhoneNumber('default', {
       wabaId: whatsapp.wabaId,
@@ -481,11 +485,15 @@ async function ensureDefaultTenant(config: Config, directory: TenantDirectory): 
     return whatsapp.appId;
   }
   await directory.ensureTenant(SANDBOX_TENANT_ID, 'Sandbox company');
-  await directory.upsertMetaApp(SANDBOX_TENANT_ID, {
-    appId: SANDBOX_APP_ID,
-    appSecret: sandboxSecret(config.secretKey, 'app secret'),
-    verifyToken: sandboxSecret(config.secretKey, 'verify token'),
-  });
+  await directory.upsertMetaApp(
+    SANDBOX_TENANT_ID,
+    {
+      appId: SANDBOX_APP_ID,
+      appSecret: sandboxSecret(config.secretKey, 'app secret'),
+      verifyToken: sandboxSecret(config.secretKey, 'verify token'),
+    },
+    'operator',
+  );
   await directory.upsertWaba(SANDBOX_TENANT_ID, {
     wabaId: SANDBOX_WABA_ID,
     appId: SANDBOX_APP_ID,

@@ -6,6 +6,7 @@ import { healthMigrations } from '../health/health-migrations.ts';
 import { onboardingMigrations } from '../onboarding/onboarding-migrations.ts';
 import { queueMigrations } from '../queue/queue-migrations.ts';
 import { userMigrations } from '../users/user-migrations.ts';
+import { webhookMigrations } from '../whatsapp/webhook-migrations.ts';
 import type { DialectFlags } from './dialect-flags.ts';
 
 export interface Migration {
@@ -373,6 +374,7 @@ const migrations: Migration[] = [
   ...dashboardMigrations,
   ...onboardingMigrations,
   ...healthMigrations,
+  ...webhookMigrations,
 ];
 
 /** Applies every migration not yet applied, each in its own transaction, under a lock on PostgreSQL. */

@@ -57,6 +57,13 @@ export interface WebhookApp {
   verifyToken: string;
 }
 
+/** Who owns a number or WABA, and the app its WABA was connected through. */
+export interface AssetOwner {
+  tenantId: string;
+  wabaId: string;
+  connectedAppId: string | null;
+}
+
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 export function hashApiKey(key: string): string {
@@ -75,11 +82,24 @@ export class TenantDirectory {
   /** Decrypted webhook apps by app id, so that signature checks do not decrypt on every request. */
   private readonly appCache = new Map<string, { app: WebhookApp | null; expiresAt: number }>();
   private static readonly appCacheTtlMs = 30_000; // 30 s: other instances see a changed secret within this
+  /** Coxcox's own Meta apps (WHATSAPP_APP_ID, SIGNUP_APP_ID, the sandbox app): set by the operator only. */
+  private readonly platformAppIds: ReadonlySet<string>;
 
-  constructor(db: Kysely<Database>, box: SecretBox, now: () => number = Date.now) {
+  constructor(
+    db: Kysely<Database>,
+    box: SecretBox,
+    now: () => number = Date.now,
+    platformAppIds: Iterable<string> = [],
+  ) {
     this.db = db;
     this.box = box;
     this.now = now;
+    this.platformAppIds = new Set(platformAppIds);
+  }
+
+  /** Whether `appId` is one of Coxcox's own apps, entitled to every number connected through them. */
+  isPlatformApp(appId: string | null): boolean {
+    return appId !== null && this.platformAppIds.has(appId);
   }
 
   async createTenant(input: { name: string; id?: string }): Promise<Tenant> {
@@ -167,11 +187,22 @@ export class TenantDirectory {
     return row?.tenant_id ?? null;
   }
 
-  /** Creates or updates a Meta app. An app id belongs to one tenant only. */
+  /**
+   * Creates or updates a Meta app. An app id belongs to one tenant only. A platform app's secret decides
+   * whose webhooks reach every tenant, so only the operator (configuration, or the admin token) may set
+   * it: a tenant may not register one first, nor change its secret (decision 0009).
+   */
   async upsertMetaApp(
     tenantId: string,
     input: { appId: string; appSecret: string; verifyToken: string },
+    by: 'operator' | 'tenant' = 'tenant',
   ): Promise<MetaAppView> {
+    if (by === 'tenant' && this.isPlatformApp(input.appId)) {
+      throw new AppError(
+        'forbidden',
+        `Meta app ${input.appId} is Coxcox's own app: only the operator (ADMIN_TOKEN) can connect it`,
+      );
+    }
     const existing = await this.db
       .selectFrom('meta_apps')
       .selectAll()
@@ -454,22 +485,45 @@ export class TenantDirectory {
     wabaId: string | null,
     db: Kysely<Database> = this.db,
   ): Promise<string | null> {
+    return (await this.ownerOf(phoneNumberId, wabaId, db))?.tenantId ?? null;
+  }
+
+  /**
+   * Who owns a phone number id or, failing that, a WABA id, and which app the WABA was connected through
+   * (the number's WABA for a number). Pass the transaction when calling inside one.
+   */
+  async ownerOf(
+    phoneNumberId: string | null,
+    wabaId: string | null,
+    db: Kysely<Database> = this.db,
+  ): Promise<AssetOwner | null> {
     if (phoneNumberId) {
       const row = await db
         .selectFrom('phone_numbers')
-        .select('tenant_id')
-        .where('phone_number_id', '=', phoneNumberId)
+        .leftJoin('wabas', 'wabas.waba_id', 'phone_numbers.waba_id')
+        .select(['phone_numbers.tenant_id', 'phone_numbers.waba_id', 'wabas.app_id'])
+        .where('phone_numbers.phone_number_id', '=', phoneNumberId)
         .executeTakeFirst();
-      if (row) return row.tenant_id;
+      if (row) return { tenantId: row.tenant_id, wabaId: row.waba_id, connectedAppId: row.app_id ?? null };
     }
     if (wabaId) {
       const row = await db
         .selectFrom('wabas')
-        .select('tenant_id')
+        .select(['tenant_id', 'waba_id', 'app_id'])
         .where('waba_id', '=', wabaId)
         .executeTakeFirst();
-      if (row) return row.tenant_id;
+      if (row) return { tenantId: row.tenant_id, wabaId: row.waba_id, connectedAppId: row.app_id };
     }
     return null;
+  }
+
+  /** The tenant that registered a Meta app, or null when none did. Pass the transaction inside one. */
+  async tenantOfApp(appId: string, db: Kysely<Database> = this.db): Promise<string | null> {
+    const row = await db
+      .selectFrom('meta_apps')
+      .select('tenant_id')
+      .where('app_id', '=', appId)
+      .executeTakeFirst();
+    return row?.tenant_id ?? null;
   }
 }

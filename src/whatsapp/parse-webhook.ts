@@ -222,6 +222,16 @@ function parseBody(body: Buffer | string): ParseResult {
   return { ok: true, events: out.events, warnings };
 }
 
+/**
+ * The routing key (`<phone number id>|<WABA id>`) of every event a change gives: the same ids `parseEntry`
+ * puts in each event's scope, so that a tenant's view of a raw body keeps exactly the changes whose events
+ * were its own.
+ */
+export function routingKeyOfChange(entry: unknown, change: unknown): string {
+  const phoneNumberId = str(own(dictAt(own(change, 'value'), 'metadata'), 'phone_number_id'));
+  return `${phoneNumberId ?? ''}|${str(own(entry, 'id')) ?? ''}`;
+}
+
 function parseEntry(entry: unknown, path: string, out: Collector): void {
   if (!isDict(entry)) {
     warn(out, `${path} is ${describe(entry)}, not an object`);
