@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../http/app-error.ts';
 import type { TenantDirectory } from '../tenants/index.ts';
-import type { Onboardings } from './onboardings.ts';
+import { type Onboardings, usedSetupLink } from './onboardings.ts';
 import type { SandboxSignup } from './sandbox-signup.ts';
 import type { SetupLinks } from './setup-links.ts';
 import { renderSetupPage, type SignupMode } from './setup-page.ts';
@@ -28,10 +28,17 @@ export async function setupRoutes(instance: FastifyInstance, deps: SetupRouteDep
   const app = instance.withTypeProvider<ZodTypeProvider>();
   const hide = { hide: true };
 
+  /** A link that may still connect a number: single-use links stop once their onboarding completed. */
+  const usableLink = async (token: string) => {
+    const link = await deps.links.resolve(token);
+    if (!link.canAddNumbers && (await deps.onboardings.completedForLink(link.linkId))) throw usedSetupLink();
+    return link;
+  };
+
   app.get('/setup/:token', { schema: { ...hide, params: tokenParams } }, async (request, reply) => {
     let tenantName: string;
     try {
-      const link = await deps.links.resolve(request.params.token);
+      const link = await usableLink(request.params.token);
       tenantName = (await deps.directory.getTenant(link.tenantId)).name;
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
@@ -60,7 +67,7 @@ export async function setupRoutes(instance: FastifyInstance, deps: SetupRouteDep
   });
 
   app.post('/setup/:token/sandbox-signup', { schema: { ...hide, params: tokenParams } }, async (request) => {
-    const link = await deps.links.resolve(request.params.token);
+    const link = await usableLink(request.params.token);
     if (!deps.sandboxSignup)
       throw new AppError('not_found', 'the simulated signup exists in sandbox mode only');
     const tenant = await deps.directory.getTenant(link.tenantId);
@@ -84,7 +91,7 @@ export async function setupRoutes(instance: FastifyInstance, deps: SetupRouteDep
     },
     async (request) => {
       const link = await deps.links.resolve(request.params.token);
-      return deps.onboardings.completeSignup(link.tenantId, link.linkId, request.body ?? {});
+      return deps.onboardings.completeSignup(link.tenantId, link, request.body ?? {});
     },
   );
 }
