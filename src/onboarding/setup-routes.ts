@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -6,7 +7,7 @@ import type { TenantDirectory } from '../tenants/index.ts';
 import { type Onboardings, usedSetupLink } from './onboardings.ts';
 import type { SandboxSignup } from './sandbox-signup.ts';
 import type { SetupLinks } from './setup-links.ts';
-import { renderSetupPage, type SignupMode } from './setup-page.ts';
+import { renderSetupPage, type SignupMode, setupPageCsp } from './setup-page.ts';
 
 export interface SetupRouteDeps {
   links: SetupLinks;
@@ -36,6 +37,12 @@ export async function setupRoutes(instance: FastifyInstance, deps: SetupRouteDep
   };
 
   app.get('/setup/:token', { schema: { ...hide, params: tokenParams } }, async (request, reply) => {
+    // The URL is a credential: never cached, never sent on as a referrer, never framed by another site.
+    reply
+      .header('cache-control', 'no-store')
+      .header('referrer-policy', 'no-referrer')
+      .header('x-frame-options', 'DENY')
+      .type('text/html; charset=utf-8');
     let tenantName: string;
     try {
       const link = await usableLink(request.params.token);
@@ -44,21 +51,15 @@ export async function setupRoutes(instance: FastifyInstance, deps: SetupRouteDep
       if (!(error instanceof AppError)) throw error;
       return reply
         .code(error.statusCode)
-        .type('text/html; charset=utf-8')
+        .header('content-security-policy', setupPageCsp(null, null))
         .send(
           `<!doctype html><meta charset="utf-8"><title>Setup link</title><p>${error.message.replace(/[<>&]/g, '')}</p>`,
         );
     }
-    const page = renderSetupPage({
-      tenantName,
-      basePath: `/setup/${request.params.token}`,
-      mode: await deps.signupMode(),
-    });
-    return reply
-      .header('cache-control', 'no-store')
-      .header('referrer-policy', 'no-referrer')
-      .type('text/html; charset=utf-8')
-      .send(page);
+    const mode = await deps.signupMode();
+    const nonce = randomBytes(16).toString('base64');
+    const page = renderSetupPage({ tenantName, basePath: `/setup/${request.params.token}`, mode, nonce });
+    return reply.header('content-security-policy', setupPageCsp(mode, nonce)).send(page);
   });
 
   app.get('/setup/:token/status', { schema: { ...hide, params: tokenParams } }, async (request) => {
