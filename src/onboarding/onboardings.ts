@@ -561,10 +561,9 @@ export class Onboardings {
       });
     } catch (error) {
       if (error instanceof AppError && error.code === 'conflict') {
-        throw new OnboardingStepError(
-          'already_connected_elsewhere',
-          `${error.message}. Disconnect it there first.`,
-        );
+        // The generic message: the setup page and a tenant key read this failure.
+        this.options.logger.warn({ tenantId, wabaId, reason: error.operatorMessage }, 'asset held elsewhere');
+        throw new OnboardingStepError('already_connected_elsewhere', error.message);
       }
       throw error;
     }

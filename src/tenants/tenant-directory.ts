@@ -178,7 +178,7 @@ export class TenantDirectory {
       .where('app_id', '=', input.appId)
       .executeTakeFirst();
     if (existing && existing.tenant_id !== tenantId) {
-      throw new AppError('conflict', `Meta app ${input.appId} is already connected to another tenant`);
+      throw connectedElsewhere(`Meta app ${input.appId}`, existing.tenant_id);
     }
     const now = this.now();
     const sealed = {
@@ -254,7 +254,7 @@ export class TenantDirectory {
       .where('waba_id', '=', input.wabaId)
       .executeTakeFirst();
     if (existing && existing.tenant_id !== tenantId) {
-      throw new AppError('conflict', `WABA ${input.wabaId} is already connected to another tenant`);
+      throw connectedElsewhere(`WABA ${input.wabaId}`, existing.tenant_id);
     }
     if (existing) {
       await this.db
@@ -322,10 +322,7 @@ export class TenantDirectory {
       .where('phone_number_id', '=', input.phoneNumberId)
       .executeTakeFirst();
     if (existing && existing.tenant_id !== tenantId) {
-      throw new AppError(
-        'conflict',
-        `phone number ${input.phoneNumberId} is already connected to another tenant`,
-      );
+      throw connectedElsewhere(`phone number ${input.phoneNumberId}`, existing.tenant_id);
     }
     const now = this.now();
     const values = {
@@ -472,4 +469,17 @@ export class TenantDirectory {
     }
     return null;
   }
+}
+
+/**
+ * A Meta id that another tenant holds. A tenant's answer names neither that tenant nor the fact that one
+ * holds it (ids could be probed one by one); the operator (ADMIN_TOKEN) reads which tenant.
+ */
+function connectedElsewhere(what: string, ownerTenantId: string): AppError {
+  return new AppError(
+    'conflict',
+    'this id could not be connected to your account: check it, or ask an operator',
+    undefined,
+    { operatorMessage: `${what} is already connected to tenant ${ownerTenantId}` },
+  );
 }
