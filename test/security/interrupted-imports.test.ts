@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importContacts, LostImportLeaseError } from '../../src/campaigns/import-contacts.ts';
 import { SANDBOX_TENANT_ID } from '../../src/coxcox.ts';
 import { admin, type CampaignHarness, startCampaignCoxcox } from '../campaigns/campaign-harness.ts';
 import { testDatabases } from '../support/databases.ts';
@@ -63,6 +64,44 @@ describe.each(databases)('imports interrupted by a crash on $name', (database) =
     expect(shown.state).toBe('failed');
     expect(shown.problem).toContain('upload the file again');
     expect(await pieces()).toHaveLength(0);
+  });
+
+  it('stops a slow run that was taken over: its next batch is rolled back, so nothing counts twice', async () => {
+    const body = csv(1500, 20_000);
+    const id = await upload(body);
+    await harness.db.deleteFrom('jobs').where('dedupe_key', '=', id).execute();
+    await harness.db
+      .updateTable('contact_imports')
+      .set({ state: 'running', run_id: 'run_slow', updated_at: harness.clock.now() })
+      .where('id', '=', id)
+      .execute();
+    later(31 * SECOND_MS);
+    await harness.coxcox.campaigns.runOnce();
+    expect(await show(id)).toMatchObject({ state: 'completed', rowsRead: 1500, imported: 1500 });
+
+    // The slow run wakes up and commits its next batch: refused, and rolled back.
+    await harness.db.updateTable('contact_imports').set({ state: 'running' }).where('id', '=', id).execute();
+    await expect(
+      importContacts(
+        harness.db,
+        (async function* () {
+          yield body;
+        })(),
+        {
+          importId: id,
+          tenantId: SANDBOX_TENANT_ID,
+          kind: 'contacts',
+          format: 'csv',
+          defaultCountry: 'BR',
+          optInSource: null,
+          tags: [],
+          runId: 'run_slow',
+          skipRows: 0,
+          now: harness.clock.now,
+        },
+      ),
+    ).rejects.toBeInstanceOf(LostImportLeaseError);
+    expect(await show(id)).toMatchObject({ rowsRead: 1500, imported: 1500, merged: 0 });
   });
 
   it('takes over a running import whose worker died, within its 30 s lease, once the workers run', async () => {
