@@ -157,7 +157,8 @@ function readOrCreateSecret(
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
   const file = join(dataDir, name.toLowerCase().replace('_', '-'));
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dataDir, { recursive: true });
+  // 0700: the directory holds the secrets and the database, for the server's user only.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   writeFileSync(file, `${generate()}\n`, { mode: 0o600 });
   notices.push(`${name} was not set: generated one and saved it in ${file}`);
   return readFileSync(file, 'utf8').trim();

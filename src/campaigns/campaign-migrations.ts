@@ -300,4 +300,12 @@ export const campaignMigrations: Migration[] = [
         .execute();
     },
   },
+  {
+    // An import's run holds it by this id (with updated_at as its lease), so that a run whose process
+    // died is taken over within seconds, and a slow run that was taken over stops (issue 10).
+    name: '0203_contact_import_runs',
+    async up(db) {
+      await db.schema.alterTable('contact_imports').addColumn('run_id', 'text').execute();
+    },
+  },
 ];

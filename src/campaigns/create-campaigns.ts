@@ -41,6 +41,12 @@ export interface CampaignsConfig {
   maxImportBytes: number;
   /** One run of an import job writes at most this long before letting other work in. */
   importSliceMs: number;
+  /** A running import not heard of for this long (it renews at every batch) is taken over. */
+  importLeaseMs: number;
+  /** An upload that stored nothing for this long is given up (failed, its pieces deleted). */
+  uploadIdleMs: number;
+  /** How often the import worker looks for imports that a dead process left behind. */
+  importSweepIntervalMs: number;
   /** Outbound webhooks: the POST, its timeout, and attempts before giving up. */
   webhookPoster: WebhookPoster;
   webhookTimeoutMs: number;
@@ -59,6 +65,11 @@ export const DEFAULT_CAMPAIGNS_CONFIG: CampaignsConfig = Object.freeze({
   optOutSweepIntervalMs: 30_000, // 30 s
   maxImportBytes: 512 * 2 ** 20, // 512 MiB: about ten million rows of a typical list
   importSliceMs: 60_000, // 1 min, well inside the job lock (5 min)
+  // 30 s: a batch of 1,000 rows commits in about 50 ms, and SQLite waits 5 s at most for its writer.
+  importLeaseMs: 30_000,
+  // 5 min: an API request is cut after 30 s (app.ts requestTimeout), so a live upload stores a piece sooner.
+  uploadIdleMs: 5 * 60_000,
+  importSweepIntervalMs: 10_000, // 10 s
   webhookPoster: fetchPoster,
   webhookTimeoutMs: 10_000, // 10 s
   webhookMaxAttempts: 8,
@@ -113,6 +124,7 @@ export function createCampaigns(options: CreateCampaignsOptions): CampaignsDomai
     maxImportBytes: config.maxImportBytes,
     jobSliceMs: config.importSliceMs,
     onQueued: () => wakeJobs(),
+    interruption: { leaseMs: config.importLeaseMs, uploadIdleMs: config.uploadIdleMs },
   });
   const templates = new MessageTemplates({
     db,
@@ -186,8 +198,19 @@ export function createCampaigns(options: CreateCampaignsOptions): CampaignsDomai
     config.pollIntervalMs,
     onError('campaign scheduler'),
   );
+  let lastImportSweepAt = Number.NEGATIVE_INFINITY;
+  /** Imports a dead process left behind, every importSweepIntervalMs: the count taken over or failed. */
+  const sweepImports = async () => {
+    const at = now();
+    if (at - lastImportSweepAt < config.importSweepIntervalMs) return 0;
+    lastImportSweepAt = at;
+    const outcome = await imports.sweepInterrupted();
+    if (outcome.resumed.length + outcome.failed.length > 0)
+      log.warn(outcome, 'took over interrupted imports');
+    return outcome.resumed.length + outcome.failed.length;
+  };
   const importLoop = new PollLoop(
-    () => importWorker.runBatch(),
+    async () => (await sweepImports()) + (await importWorker.runBatch()),
     config.pollIntervalMs,
     onError('import worker'),
   );
@@ -231,6 +254,8 @@ export function createCampaigns(options: CreateCampaignsOptions): CampaignsDomai
     async runOnce() {
       await sweepMarketingOptOuts(db, 0, now());
       await scheduler.drain();
+      lastImportSweepAt = Number.NEGATIVE_INFINITY;
+      await sweepImports();
       await importWorker.drain();
       await webhookWorker.drain();
     },

@@ -6,6 +6,7 @@ import '../campaigns/campaign-schema.ts';
 import { CUSTOMER_SERVICE_WINDOW_MS } from '../dispatch/index.ts';
 import { AppError, notFound } from '../http/app-error.ts';
 import { requireTenant } from '../http/auth.ts';
+import { escapeLike, likePattern } from '../store/like-pattern.ts';
 import type { Database } from '../store/schema.ts';
 import type { GraphClient } from '../whatsapp/graph/index.ts';
 import type { GraphTargetFor } from './graph-target-for.ts';
@@ -99,14 +100,11 @@ export async function inboxRoutes(instance: FastifyInstance, deps: InboxRouteDep
             : select.where('conversations.outcome', '=', query.outcome);
       }
       if (query.q?.trim()) {
-        const pattern = `%${query.q
-          .trim()
-          .toLowerCase()
-          .replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+        const pattern = `%${escapeLike(query.q.trim().toLowerCase())}%`;
         const digits = query.q.replace(/\D/g, '');
         select = select.where((eb) =>
           eb.or([
-            eb(eb.fn('lower', ['contacts.name']), 'like', pattern),
+            likePattern(eb.fn('lower', ['contacts.name']), pattern),
             ...(digits.length >= 3 ? [eb('contacts.wa_id', 'like', `%${digits}%`)] : []),
           ]),
         );

@@ -209,7 +209,7 @@ export class TenantDirectory {
       .where('app_id', '=', input.appId)
       .executeTakeFirst();
     if (existing && existing.tenant_id !== tenantId) {
-      throw new AppError('conflict', `Meta app ${input.appId} is already connected to another tenant`);
+      throw connectedElsewhere(`Meta app ${input.appId}`, existing.tenant_id);
     }
     const now = this.now();
     const sealed = {
@@ -285,7 +285,7 @@ export class TenantDirectory {
       .where('waba_id', '=', input.wabaId)
       .executeTakeFirst();
     if (existing && existing.tenant_id !== tenantId) {
-      throw new AppError('conflict', `WABA ${input.wabaId} is already connected to another tenant`);
+      throw connectedElsewhere(`WABA ${input.wabaId}`, existing.tenant_id);
     }
     if (existing) {
       await this.db
@@ -353,10 +353,7 @@ export class TenantDirectory {
       .where('phone_number_id', '=', input.phoneNumberId)
       .executeTakeFirst();
     if (existing && existing.tenant_id !== tenantId) {
-      throw new AppError(
-        'conflict',
-        `phone number ${input.phoneNumberId} is already connected to another tenant`,
-      );
+      throw connectedElsewhere(`phone number ${input.phoneNumberId}`, existing.tenant_id);
     }
     const now = this.now();
     const values = {
@@ -526,4 +523,17 @@ export class TenantDirectory {
       .executeTakeFirst();
     return row?.tenant_id ?? null;
   }
+}
+
+/**
+ * A Meta id that another tenant holds. A tenant's answer names neither that tenant nor the fact that one
+ * holds it (ids could be probed one by one); the operator (ADMIN_TOKEN) reads which tenant.
+ */
+function connectedElsewhere(what: string, ownerTenantId: string): AppError {
+  return new AppError(
+    'conflict',
+    'this id could not be connected to your account: check it, or ask an operator',
+    undefined,
+    { operatorMessage: `${what} is already connected to tenant ${ownerTenantId}` },
+  );
 }
