@@ -64,6 +64,11 @@ export interface Config {
   signupAppId: string | undefined;
   /** Meta's Facebook Login for Business configuration id of the Embedded Signup (SIGNUP_CONFIG_ID). */
   signupConfigId: string | undefined;
+  /**
+   * ALLOW_PRIVATE_NETWORK_TARGETS: let tenant-chosen URLs (webhook endpoints, per-number Graph URLs, model
+   * base URLs) reach loopback and private addresses. Off by default: they are refused (target_refused).
+   */
+  allowPrivateNetworkTargets: boolean;
   /** Notes about generated secrets, printed once at start. */
   notices: string[];
 }
@@ -99,6 +104,14 @@ function readPositiveInteger(env: Env, name: string, fallback: number): number {
     throw new ConfigError(name, `"${raw}" is not a positive whole number`);
   }
   return value;
+}
+
+function readBoolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(name, `"${raw}" is not a boolean; set true or false`);
 }
 
 function readWorkers(env: Env): 'all' | 'none' {
@@ -255,6 +268,7 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
     publicUrl: readPublicUrl(env, port),
     signupAppId: env.SIGNUP_APP_ID || whatsapp?.appId || undefined,
     signupConfigId: env.SIGNUP_CONFIG_ID || undefined,
+    allowPrivateNetworkTargets: readBoolean(env, 'ALLOW_PRIVATE_NETWORK_TARGETS', false),
     notices,
   });
 }
