@@ -1,7 +1,7 @@
 import { lookup as dnsLookup } from 'node:dns';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo, LookupFunction } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createModel } from '../../src/agent/models/create-model.ts';
 import { startFakeOpenAiServer } from '../../src/agent/models/fake-openai-server.ts';
 import { testModelConnection } from '../../src/agent/test-model-connection.ts';
@@ -211,12 +211,13 @@ describe('redirects to loopback are refused at the hop', () => {
   let victim: Listener;
   let redirector: Listener;
 
-  beforeAll(async () => {
+  // A fresh pair per test, so that what one test let through cannot be blamed on another.
+  beforeEach(async () => {
     victim = await startListener();
     // Trusted stands in for a public host (offline, no public host answers): only the hop is checked.
     redirector = await startListener(() => victim.url);
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await victim?.close();
     await redirector?.close();
   });
@@ -249,7 +250,6 @@ describe('redirects to loopback are refused at the hop', () => {
   it('a webhook POST is not bounced inward', async () => {
     const dispatcher = trustedRedirector();
     try {
-      const before = redirector.requests.length;
       const answer = await createWebhookPoster(dispatcher)(
         `${redirector.url}/hook`,
         '{}',
@@ -257,7 +257,7 @@ describe('redirects to loopback are refused at the hop', () => {
         AbortSignal.timeout(5_000),
       );
       expect(answer.status).toBe(307);
-      expect(redirector.requests.length).toBe(before + 1);
+      expect(redirector.requests).toHaveLength(1);
       expect(victim.requests).toEqual([]);
     } finally {
       await dispatcher.close();
