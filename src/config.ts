@@ -73,6 +73,11 @@ export interface Config {
    * a number: that many hops; a list: addresses and CIDRs of the proxies.
    */
   trustProxy: boolean | number | string[];
+  /**
+   * ALLOW_PRIVATE_NETWORK_TARGETS: let tenant-chosen URLs (webhook endpoints, per-number Graph URLs, model
+   * base URLs) reach loopback and private addresses. Off by default: they are refused (target_refused).
+   */
+  allowPrivateNetworkTargets: boolean;
   /** Notes about generated secrets, printed once at start. */
   notices: string[];
 }
@@ -108,6 +113,14 @@ function readPositiveInteger(env: Env, name: string, fallback: number): number {
     throw new ConfigError(name, `"${raw}" is not a positive whole number`);
   }
   return value;
+}
+
+function readBoolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(name, `"${raw}" is not a boolean; set true or false`);
 }
 
 function readWorkers(env: Env): 'all' | 'none' {
@@ -295,6 +308,7 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
     signupConfigId: env.SIGNUP_CONFIG_ID || undefined,
     metricsToken: readMetricsToken(env),
     trustProxy: readTrustProxy(env),
+    allowPrivateNetworkTargets: readBoolean(env, 'ALLOW_PRIVATE_NETWORK_TARGETS', false),
     notices,
   });
 }

@@ -1,6 +1,8 @@
+import type { LookupFunction } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import { createSafeDispatcher, type TargetPolicy } from '../net/index.ts';
 import { JobWorker, PollLoop } from '../queue/index.ts';
 import type { DialectFlags } from '../store/dialect-flags.ts';
 import type { Database } from '../store/schema.ts';
@@ -17,7 +19,7 @@ import { contactRoutes } from './contact-routes.ts';
 import { OUTBOUND_WEBHOOK_JOB } from './emit-tenant-event.ts';
 import { importRoutes } from './import-routes.ts';
 import { MessageTemplates } from './message-templates.ts';
-import { fetchPoster, OutboundWebhooks, type WebhookPoster } from './outbound-webhooks.ts';
+import { createWebhookPoster, OutboundWebhooks, type WebhookPoster } from './outbound-webhooks.ts';
 import { sweepMarketingOptOuts } from './sweep-marketing-opt-outs.ts';
 import { templateRoutes } from './template-routes.ts';
 import { webhookEndpointRoutes } from './webhook-endpoint-routes.ts';
@@ -47,12 +49,14 @@ export interface CampaignsConfig {
   uploadIdleMs: number;
   /** How often the import worker looks for imports that a dead process left behind. */
   importSweepIntervalMs: number;
-  /** Outbound webhooks: the POST, its timeout, and attempts before giving up. */
-  webhookPoster: WebhookPoster;
+  /** Outbound webhooks: the POST (by default through a dispatcher that refuses private addresses), its timeout, and attempts before giving up. */
+  webhookPoster: WebhookPoster | null;
   webhookTimeoutMs: number;
   webhookMaxAttempts: number;
-  /** Allow tenant webhook endpoints on loopback and private networks. */
-  canReachPrivateNetworks: boolean;
+  /** ALLOW_PRIVATE_NETWORK_TARGETS: tenant webhook endpoints may be on loopback and private networks. */
+  allowPrivateNetworkTargets: boolean;
+  /** Resolves endpoint names (tests inject one); dns.lookup by default. */
+  lookup: LookupFunction | null;
 }
 
 export const DEFAULT_CAMPAIGNS_CONFIG: CampaignsConfig = Object.freeze({
@@ -70,10 +74,11 @@ export const DEFAULT_CAMPAIGNS_CONFIG: CampaignsConfig = Object.freeze({
   // 5 min: an API request is cut after 30 s (app.ts requestTimeout), so a live upload stores a piece sooner.
   uploadIdleMs: 5 * 60_000,
   importSweepIntervalMs: 10_000, // 10 s
-  webhookPoster: fetchPoster,
+  webhookPoster: null,
   webhookTimeoutMs: 10_000, // 10 s
   webhookMaxAttempts: 8,
-  canReachPrivateNetworks: false,
+  allowPrivateNetworkTargets: false,
+  lookup: null,
 });
 
 export interface CreateCampaignsOptions extends Partial<CampaignsConfig> {
@@ -134,14 +139,22 @@ export function createCampaigns(options: CreateCampaignsOptions): CampaignsDomai
     defaultGraphApiVersion: options.defaultGraphApiVersion,
     now,
   });
+  const targetPolicy: TargetPolicy = {
+    allowPrivateNetworkTargets: config.allowPrivateNetworkTargets,
+    ...(config.lookup ? { lookup: config.lookup } : {}),
+  };
+  const webhookDispatcher = createSafeDispatcher({
+    ...targetPolicy,
+    connectTimeoutMs: config.webhookTimeoutMs,
+  });
   const webhooks = new OutboundWebhooks({
     db,
     box: options.box,
-    post: config.webhookPoster,
+    post: config.webhookPoster ?? createWebhookPoster(webhookDispatcher),
     now,
     maxAttempts: config.webhookMaxAttempts,
     timeoutMs: config.webhookTimeoutMs,
-    canReachPrivateNetworks: config.canReachPrivateNetworks,
+    targetPolicy,
   });
   const scheduler = new CampaignScheduler({
     db,
@@ -266,6 +279,7 @@ export function createCampaigns(options: CreateCampaignsOptions): CampaignsDomai
     },
     async stop() {
       await Promise.all([schedulerLoop.stop(), importLoop.stop(), webhookLoop.stop()]);
+      await webhookDispatcher.close();
     },
   };
 }

@@ -97,8 +97,9 @@ export class MessageTemplates {
         templates = await this.options.graph.listTemplates(access, waba.wabaId);
       } catch (error) {
         if (isGraphError(error)) {
+          // A refused Graph URL is the number's setting to fix, not an outage to wait out.
           throw new AppError(
-            'unavailable',
+            error.reason === 'target-refused' ? 'validation_failed' : 'unavailable',
             `could not list the templates of WABA ${waba.wabaId}: ${error.message}`,
           );
         }

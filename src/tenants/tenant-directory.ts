@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { AppError, notFound } from '../http/app-error.ts';
+import { refusalOfUrl, type TargetPolicy } from '../net/index.ts';
 import type { Database } from '../store/schema.ts';
 import type { SecretBox } from './secret-box.ts';
 
@@ -79,22 +80,29 @@ export class TenantDirectory {
   private readonly db: Kysely<Database>;
   private readonly box: SecretBox;
   private readonly now: () => number;
+  private readonly graphTargetPolicy: TargetPolicy;
   /** Decrypted webhook apps by app id, so that signature checks do not decrypt on every request. */
   private readonly appCache = new Map<string, { app: WebhookApp | null; expiresAt: number }>();
   private static readonly appCacheTtlMs = 30_000; // 30 s: other instances see a changed secret within this
   /** Coxcox's own Meta apps (WHATSAPP_APP_ID, SIGNUP_APP_ID, the sandbox app): set by the operator only. */
   private readonly platformAppIds: ReadonlySet<string>;
 
+  /**
+   * `graphTargetPolicy`: a number's Graph URL is the tenant's choice, so one whose host is a private address
+   * is refused when written (the Graph client refuses it again when connecting), unless it is the operator's.
+   */
   constructor(
     db: Kysely<Database>,
     box: SecretBox,
     now: () => number = Date.now,
     platformAppIds: Iterable<string> = [],
+    graphTargetPolicy: TargetPolicy = { allowPrivateNetworkTargets: false },
   ) {
     this.db = db;
     this.box = box;
     this.now = now;
     this.platformAppIds = new Set(platformAppIds);
+    this.graphTargetPolicy = graphTargetPolicy;
   }
 
   /** Whether `appId` is one of Coxcox's own apps, entitled to every number connected through them. */
@@ -326,6 +334,19 @@ export class TenantDirectory {
     }));
   }
 
+  private checkGraphApiUrl(value: string): void {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new AppError('validation_failed', `graphApiUrl: "${value}" is not a URL`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      throw new AppError('validation_failed', 'graphApiUrl: use https://');
+    const refusal = refusalOfUrl(url, this.graphTargetPolicy);
+    if (refusal) throw new AppError('validation_failed', `graphApiUrl: ${refusal.message}`);
+  }
+
   async upsertPhoneNumber(
     tenantId: string,
     input: {
@@ -347,6 +368,7 @@ export class TenantDirectory {
       .where('waba_id', '=', input.wabaId)
       .executeTakeFirst();
     if (!waba || waba.tenant_id !== tenantId) throw notFound(`WABA ${input.wabaId}`);
+    if (input.graphApiUrl) this.checkGraphApiUrl(input.graphApiUrl);
     const existing = await this.db
       .selectFrom('phone_numbers')
       .selectAll()

@@ -101,7 +101,12 @@ export async function startOnboardingWorld(
   });
   const simulatorUrl = await simulator.listen(0, '127.0.0.1');
   // 5 s per call: the machine is shared with other suites, and a local simulator answers in milliseconds.
-  const inner = new UndiciGraphClient({ sendTimeoutMs: 5_000, requestTimeoutMs: 5_000 });
+  const inner = new UndiciGraphClient({
+    sendTimeoutMs: 5_000,
+    requestTimeoutMs: 5_000,
+    // The operator's Graph URL, as coxcox.ts trusts GRAPH_API_URL.
+    targetPolicy: { allowPrivateNetworkTargets: false, trustedOrigins: [simulatorUrl] },
+  });
   const graph = scriptedGraph(inner);
   const coxcox = await startTestCoxcox(
     database,
