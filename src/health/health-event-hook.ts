@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import type { EventHook } from '../whatsapp/process-deliveries.ts';
 import type { AccountUpdateData, PhoneNumberQualityData } from '../whatsapp/webhook-events.ts';
+import { applyAccountUpdate, parseAccountState } from './account-state.ts';
 import type { NumberHealth } from './number-health.ts';
 import './health-schema.ts';
 
@@ -102,9 +103,20 @@ export function createHealthEventHook(deps: { health: NumberHealth; now: () => n
       };
       for (const phoneNumberId of ids) {
         await deps.health.ensureRow(trx, phoneNumberId, tenantId);
+        // The transaction holds this number's lock (lockInOrder), so the read and the write cannot interleave.
+        const row = await trx
+          .selectFrom('number_health')
+          .select(['account_state', 'last_account_update_at'])
+          .where('phone_number_id', '=', phoneNumberId)
+          .executeTakeFirstOrThrow();
+        const state = applyAccountUpdate(parseAccountState(row.account_state), data, at);
+        const isLatest = row.last_account_update_at === null || at >= row.last_account_update_at;
         await trx
           .updateTable('number_health')
-          .set({ last_account_update: JSON.stringify(summary), last_account_update_at: at })
+          .set({
+            account_state: JSON.stringify(state),
+            ...(isLatest ? { last_account_update: JSON.stringify(summary), last_account_update_at: at } : {}),
+          })
           .where('phone_number_id', '=', phoneNumberId)
           .execute();
         await deps.health.refresh(trx, phoneNumberId);

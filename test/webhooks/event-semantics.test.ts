@@ -1,0 +1,230 @@
+/**
+ * A corpus of webhook bodies built here, one for every field and message type whose meaning goes beyond
+ * "store it": account states, edits and revokes (in either order), number changes, template updates,
+ * display names, hidden errors, previews, echoes, calls and marketing preferences. Each body is posted
+ * signed to the webhook route, processed by the inbox worker, and its effect read back through the API.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  SANDBOX_DISPLAY_NUMBER,
+  SANDBOX_PHONE_NUMBER_ID,
+  SANDBOX_TENANT_ID,
+  SANDBOX_WABA_ID,
+  sandboxSecret,
+} from '../../src/coxcox.ts';
+import { startTestCoxcox, TEST_ADMIN_TOKEN } from '../support/coxcox-harness.ts';
+import { testDatabases } from '../support/databases.ts';
+import { metaJson, signature, wamid } from '../support/meta-body.ts';
+
+const databases = await testDatabases();
+
+type Json = Record<string, unknown>;
+
+const seconds = (iso: string) => String(Math.floor(Date.parse(iso) / 1000));
+
+/** One notification with one change, as Meta sends it. */
+function notification(field: string, value: Json, entryTime?: string): Json {
+  return {
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: SANDBOX_WABA_ID,
+        ...(entryTime ? { time: Number(seconds(entryTime)) } : {}),
+        changes: [{ field, value }],
+      },
+    ],
+  };
+}
+
+const metadata = { display_phone_number: SANDBOX_DISPLAY_NUMBER, phone_number_id: SANDBOX_PHONE_NUMBER_ID };
+
+/** A `messages` change carrying one inbound message from a customer. */
+function inbound(
+  from: string,
+  message: Json,
+  options: { userId?: string; name?: string; at?: string } = {},
+): { id: string; body: Json } {
+  const id = (message.id as string | undefined) ?? wamid();
+  return {
+    id,
+    body: notification('messages', {
+      messaging_product: 'whatsapp',
+      metadata,
+      contacts: [
+        {
+          profile: { name: options.name ?? 'Corpus Customer' },
+          wa_id: from,
+          ...(options.userId ? { user_id: options.userId } : {}),
+        },
+      ],
+      messages: [
+        {
+          from,
+          ...(options.userId ? { from_user_id: options.userId } : {}),
+          id,
+          timestamp: seconds(options.at ?? '2026-01-10T10:00:00Z'),
+          ...message,
+        },
+      ],
+    }),
+  };
+}
+
+/** An account_update for the sandbox WABA, dated by `entry.time` (it has no timestamp of its own). */
+const accountUpdate = (at: string, value: Json) =>
+  notification('account_update', { phone_number: SANDBOX_DISPLAY_NUMBER, ...value }, at);
+
+describe.each(databases)('webhook event semantics on $name', (database) => {
+  let coxcox: Awaited<ReturnType<typeof startTestCoxcox>>;
+  let appSecret: string;
+  const admin = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
+
+  beforeAll(async () => {
+    coxcox = await startTestCoxcox(database);
+    appSecret = sandboxSecret(coxcox.config.secretKey, 'app secret');
+  });
+  afterAll(async () => coxcox?.dispose());
+
+  /** Posts each body signed, in the order given, then lets the inbox worker apply them. */
+  const deliver = async (...bodies: Json[]) => {
+    for (const body of bodies) {
+      const raw = metaJson(body);
+      const response = await coxcox.app.inject({
+        method: 'POST',
+        url: '/webhooks/whatsapp',
+        payload: raw,
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature(raw, appSecret) },
+      });
+      expect(response.statusCode).toBe(200);
+    }
+    await coxcox.processor.drain();
+  };
+  const api = async <T = Json>(method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) => {
+    const response = await coxcox.app.inject({
+      method,
+      url: `/api/v1${url}`,
+      headers: admin,
+      ...(payload === undefined ? {} : { payload: payload as Json }),
+    });
+    return { status: response.statusCode, body: response.json() as T };
+  };
+  const accountCheck = async () => {
+    const health = await api<{ checks: { name: string; status: string; summary: string; details: Json }[] }>(
+      'GET',
+      `/tenants/${SANDBOX_TENANT_ID}/health/${SANDBOX_PHONE_NUMBER_ID}`,
+    );
+    expect(health.status).toBe(200);
+    return health.body.checks.find((check) => check.name === 'account')!;
+  };
+
+  it('orders account_update by its own time and models the ban, restrictions, partner, reconnect and MM Lite states', async () => {
+    // The ban's lifecycle, delivered newest first: the reinstatement stands.
+    await deliver(
+      accountUpdate('2025-06-01T00:00:00Z', {
+        event: 'DISABLED_UPDATE',
+        ban_info: { waba_ban_state: 'REINSTATE', waba_ban_date: '2025-06-01' },
+      }),
+      accountUpdate('2025-05-01T00:00:00Z', {
+        event: 'DISABLED_UPDATE',
+        ban_info: { waba_ban_state: 'DISABLE', waba_ban_date: '2025-05-01' },
+      }),
+      accountUpdate('2025-04-01T00:00:00Z', {
+        event: 'DISABLED_UPDATE',
+        ban_info: { waba_ban_state: 'SCHEDULE_FOR_DISABLE', waba_ban_date: '2025-05-01' },
+      }),
+      // An event from 2020 arriving last overrides nothing.
+      accountUpdate('2020-01-01T00:00:00Z', { event: 'PARTNER_ADDED' }),
+    );
+    let check = await accountCheck();
+    expect(check.status).toBe('ok');
+    expect(check.details).toMatchObject({
+      ban: { state: 'REINSTATE' },
+      lastUpdate: { event: 'DISABLED_UPDATE' },
+    });
+
+    // A reinstatement on its own is no ban.
+    await deliver(
+      accountUpdate('2025-07-01T00:00:00Z', {
+        event: 'DISABLED_UPDATE',
+        ban_info: { waba_ban_state: 'REINSTATE', waba_ban_date: '2025-07-01' },
+      }),
+    );
+    expect((await accountCheck()).status).toBe('ok');
+
+    // Scheduled for disabling: a warning with the date; then disabled: critical.
+    await deliver(
+      accountUpdate('2025-08-01T00:00:00Z', {
+        event: 'DISABLED_UPDATE',
+        ban_info: { waba_ban_state: 'SCHEDULE_FOR_DISABLE', waba_ban_date: '2025-09-01' },
+      }),
+    );
+    check = await accountCheck();
+    expect(check.status).toBe('warning');
+    expect(check.summary).toContain('2025-09-01');
+    await deliver(
+      accountUpdate('2025-09-01T00:00:00Z', {
+        event: 'DISABLED_UPDATE',
+        ban_info: { waba_ban_state: 'DISABLE', waba_ban_date: '2025-09-01' },
+      }),
+    );
+    expect((await accountCheck()).status).toBe('critical');
+
+    // Restrictions in force warn until a newer update lifts them; an older one does not bring them back.
+    await deliver(
+      accountUpdate('2025-10-01T00:00:00Z', {
+        event: 'DISABLED_UPDATE',
+        ban_info: { waba_ban_state: 'REINSTATE', waba_ban_date: '2025-10-01' },
+      }),
+      accountUpdate('2025-11-01T00:00:00Z', {
+        event: 'ACCOUNT_RESTRICTION',
+        restriction_info: [
+          {
+            restriction_type: 'RESTRICTED_BIZ_INITIATED_MESSAGING',
+            expiration: Number(seconds('2099-01-01T00:00:00Z')),
+          },
+        ],
+      }),
+    );
+    check = await accountCheck();
+    expect(check.status).toBe('warning');
+    expect(check.summary).toContain('RESTRICTED_BIZ_INITIATED_MESSAGING');
+    await deliver(
+      accountUpdate('2025-11-03T00:00:00Z', { event: 'ACCOUNT_RESTRICTION', restriction_info: [] }),
+      accountUpdate('2025-11-02T00:00:00Z', {
+        event: 'ACCOUNT_RESTRICTION',
+        restriction_info: [{ restriction_type: 'RESTRICTED_ADD_PHONE_NUMBER_ACTION' }],
+      }),
+    );
+    expect((await accountCheck()).status).toBe('ok');
+
+    // Partner removal stops sending until the app is installed again; an offboarding until a reconnect.
+    await deliver(
+      accountUpdate('2025-12-01T00:00:00Z', {
+        event: 'PARTNER_REMOVED',
+        disconnection_info: { reason: 'Business removed partner', initiated_by: 'BUSINESS' },
+      }),
+    );
+    check = await accountCheck();
+    expect(check.status).toBe('critical');
+    expect(check.details).toMatchObject({
+      partner: { state: 'removed', reason: 'Business removed partner' },
+    });
+    await deliver(
+      accountUpdate('2025-12-03T00:00:00Z', { event: 'ACCOUNT_RECONNECTED' }),
+      accountUpdate('2025-12-02T00:00:00Z', { event: 'ACCOUNT_OFFBOARDED' }),
+      accountUpdate('2025-12-02T12:00:00Z', {
+        event: 'PARTNER_APP_INSTALLED',
+        waba_info: { waba_id: SANDBOX_WABA_ID },
+      }),
+      accountUpdate('2025-12-04T00:00:00Z', { event: 'MM_LITE_TERMS_SIGNED' }),
+    );
+    check = await accountCheck();
+    expect(check.status).toBe('ok');
+    expect(check.details).toMatchObject({
+      partner: { state: 'connected' },
+      connection: { state: 'reconnected' },
+      mmLiteTermsSignedAt: '2025-12-04T00:00:00.000Z',
+      lastUpdate: { event: 'MM_LITE_TERMS_SIGNED' },
+    });
+  });
+});
