@@ -29,6 +29,8 @@ export function toMessageView(row: MessageRow) {
     bizOpaqueCallbackData: row.biz_opaque_callback_data,
     isRevoked: row.is_revoked === 1,
     editedContent: row.edited_content === null ? null : (JSON.parse(row.edited_content) as unknown),
+    /** An edit's or a revoke's original message. */
+    targetWamid: row.target_wamid,
     createdAt: iso(row.created_at),
   };
 }

@@ -156,6 +156,7 @@ export async function recordInboundMessage(
       biz_opaque_callback_data: null,
       is_revoked: 0,
       edited_content: null,
+      target_wamid: changesAnother(record) ? record.targetWamid : null,
       created_at: now,
       updated_at: now,
     })
@@ -182,19 +183,52 @@ export async function recordInboundMessage(
       .where('id', '=', conversationId)
       .execute();
   }
-  if (record.targetWamid && (record.type === 'revoke' || record.type === 'edit')) {
-    await db
-      .updateTable('messages')
-      .set(
-        record.type === 'revoke'
-          ? { is_revoked: 1, updated_at: now }
-          : { edited_content: JSON.stringify(record.content ?? null), updated_at: now },
-      )
-      .where('tenant_id', '=', record.tenantId)
-      .where('wamid', '=', record.targetWamid)
-      .execute();
-  }
+  if (changesAnother(record)) await applyChanges(db, record.tenantId, record.targetWamid, now);
+  // Edits and revokes that came before this message (webhooks are not ordered) apply now.
+  await applyChanges(db, record.tenantId, record.wamid, now);
   return { messageId: id, conversationId, isNew: true };
+}
+
+/** An edit or a revoke, with the message it changes. */
+const changesAnother = (
+  record: InboundMessageRecord,
+): record is InboundMessageRecord & { targetWamid: string } =>
+  record.targetWamid !== null && (record.type === 'revoke' || record.type === 'edit');
+
+/** The message an edit carries (`edit.message`, e.g. `{type: 'text', text: {...}}`): what the customer now sees. */
+function editedMessageOf(content: string): unknown {
+  const parsed = JSON.parse(content) as { edit?: { message?: unknown } } | null;
+  return parsed?.edit?.message ?? parsed;
+}
+
+/**
+ * Applies every edit and revoke recorded for one message, whichever arrived first: a revoke hides it, and
+ * the newest edit (by the customer's own time) is its content. Run when either side arrives.
+ */
+async function applyChanges(db: Db, tenantId: string, targetWamid: string, now: number): Promise<void> {
+  const changes = await db
+    .selectFrom('messages')
+    .select(['type', 'content', 'sent_at'])
+    .where('tenant_id', '=', tenantId)
+    .where('target_wamid', '=', targetWamid)
+    .where('direction', '=', 'in')
+    .execute();
+  if (changes.length === 0) return;
+  const isRevoked = changes.some((change) => change.type === 'revoke');
+  const edits = changes
+    .filter((change) => change.type === 'edit')
+    .sort((a, b) => (a.sent_at ?? 0) - (b.sent_at ?? 0));
+  const latestEdit = edits[edits.length - 1];
+  await db
+    .updateTable('messages')
+    .set({
+      ...(isRevoked ? { is_revoked: 1 } : {}),
+      ...(latestEdit ? { edited_content: JSON.stringify(editedMessageOf(latestEdit.content) ?? null) } : {}),
+      updated_at: now,
+    })
+    .where('tenant_id', '=', tenantId)
+    .where('wamid', '=', targetWamid)
+    .execute();
 }
 
 export interface StatusRecord {

@@ -340,6 +340,19 @@ const coreMigrations: Migration[] = [
         .execute();
     },
   },
+  {
+    // Edits and revokes name the message they change; one that arrives first waits under this key until
+    // the original comes (webhooks are not ordered), then applies to it.
+    name: '0006_message_target_wamid',
+    async up(db) {
+      await db.schema.alterTable('messages').addColumn('target_wamid', 'text').execute();
+      await db.schema
+        .createIndex('messages_tenant_target')
+        .on('messages')
+        .columns(['tenant_id', 'target_wamid'])
+        .execute();
+    },
+  },
 ];
 
 /** Every migration in the order it is applied: core first, then each domain's in turn. */

@@ -163,6 +163,8 @@ export interface Database {
     biz_opaque_callback_data: string | null;
     is_revoked: number;
     edited_content: string | null;
+    /** For an edit or a revoke: the wamid of the message it changes. */
+    target_wamid: string | null;
     created_at: number;
     updated_at: number;
   };

@@ -227,4 +227,52 @@ describe.each(databases)('webhook event semantics on $name', (database) => {
       lastUpdate: { event: 'MM_LITE_TERMS_SIGNED' },
     });
   });
+  const message = async (id: string) => {
+    const found = await api<{ data: Json[] }>('GET', `/messages?wamid=${encodeURIComponent(id)}`);
+    expect(found.status).toBe(200);
+    expect(found.body.data).toHaveLength(1);
+    return found.body.data[0]!;
+  };
+
+  it('keeps an edit or a revoke that arrives before its message, and applies it when the message comes', async () => {
+    const customer = '5511990000001';
+    const edited = inbound(customer, { type: 'text', text: { body: 'See you at 5' } });
+    const edit = inbound(
+      customer,
+      {
+        type: 'edit',
+        edit: { original_message_id: edited.id, message: { type: 'text', text: { body: 'See you at 6' } } },
+      },
+      { at: '2026-01-10T10:01:00Z' },
+    );
+    const laterEdit = inbound(
+      customer,
+      {
+        type: 'edit',
+        edit: { original_message_id: edited.id, message: { type: 'text', text: { body: 'See you at 7' } } },
+      },
+      { at: '2026-01-10T10:02:00Z' },
+    );
+    // Both edits first, the newer one before the older one; then the message.
+    await deliver(laterEdit.body, edit.body, edited.body);
+    expect(await message(edited.id)).toMatchObject({
+      editedContent: { type: 'text', text: { body: 'See you at 7' } },
+      isRevoked: false,
+    });
+
+    const revoked = inbound(customer, { type: 'text', text: { body: 'oops, wrong chat' } });
+    const revoke = inbound(customer, { type: 'revoke', revoke: { original_message_id: revoked.id } });
+    await deliver(revoke.body, revoked.body);
+    expect(await message(revoked.id)).toMatchObject({ isRevoked: true });
+    expect(await message(revoke.id)).toMatchObject({ type: 'revoke', targetWamid: revoked.id });
+
+    // In the usual order too.
+    const plain = inbound(customer, { type: 'text', text: { body: 'hello' } });
+    const plainEdit = inbound(customer, {
+      type: 'edit',
+      edit: { original_message_id: plain.id, message: { type: 'text', text: { body: 'hello there' } } },
+    });
+    await deliver(plain.body, plainEdit.body);
+    expect(await message(plain.id)).toMatchObject({ editedContent: { text: { body: 'hello there' } } });
+  });
 });
