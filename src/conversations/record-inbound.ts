@@ -117,6 +117,8 @@ export interface InboundMessageRecord {
   content: unknown;
   /** For an edit or a revoke: the message it changes. */
   targetWamid: string | null;
+  /** A `system` message's notice: a number change moves the contact to its new wa_id or user id. */
+  system?: { type: string | null; newWaId: string | null; newUserId: string | null } | null;
 }
 
 /**
@@ -183,10 +185,42 @@ export async function recordInboundMessage(
       .where('id', '=', conversationId)
       .execute();
   }
+  if (contactId && record.system)
+    await applyIdentityChange(db, record.tenantId, contactId, record.system, now);
   if (changesAnother(record)) await applyChanges(db, record.tenantId, record.targetWamid, now);
   // Edits and revokes that came before this message (webhooks are not ordered) apply now.
   await applyChanges(db, record.tenantId, record.wamid, now);
   return { messageId: id, conversationId, isNew: true };
+}
+
+/**
+ * A `system` notice that the customer changed number (`user_changed_number`, formerly
+ * `customer_changed_number`) or business-scoped user id (`user_changed_user_id`) moves the contact to its
+ * new id, so that messages from the new number find the same contact, history and consent. When another
+ * contact already holds the new id, both stay as they are: merging two histories is for a person to decide.
+ */
+async function applyIdentityChange(
+  db: Db,
+  tenantId: string,
+  contactId: string,
+  system: NonNullable<InboundMessageRecord['system']>,
+  now: number,
+): Promise<void> {
+  const column = system.newWaId ? 'wa_id' : system.newUserId ? 'user_id' : null;
+  const newId = system.newWaId ?? system.newUserId;
+  if (column === null || newId === null) return;
+  const holder = await db
+    .selectFrom('contacts')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where(column, '=', newId)
+    .executeTakeFirst();
+  if (holder) return;
+  await db
+    .updateTable('contacts')
+    .set({ [column]: newId, updated_at: now })
+    .where('id', '=', contactId)
+    .execute();
 }
 
 /** An edit or a revoke, with the message it changes. */

@@ -296,6 +296,7 @@ export class DeliveryProcessor {
           contextWamid: message.context?.id ?? null,
           content: message.content,
           targetWamid: message.targetMessageId,
+          system: message.system,
         },
         now,
       );

@@ -275,4 +275,30 @@ describe.each(databases)('webhook event semantics on $name', (database) => {
     await deliver(plain.body, plainEdit.body);
     expect(await message(plain.id)).toMatchObject({ editedContent: { text: { body: 'hello there' } } });
   });
+  it('moves the contact to its new number on a system phone number change', async () => {
+    const oldNumber = '5511990000101';
+    const newNumber = '5511990000202';
+    const userId = 'BR.1000000000000000101';
+    const first = inbound(oldNumber, { type: 'text', text: { body: 'hi' } }, { userId });
+    const change = inbound(oldNumber, {
+      type: 'system',
+      system: {
+        body: `Ana changed from ${oldNumber} to ${newNumber}`,
+        wa_id: newNumber,
+        type: 'user_changed_number',
+      },
+    });
+    await deliver(first.body, change.body);
+    const contactId = (await message(first.id)).contactId as string;
+    const contact = await api<Json>('GET', `/contacts/${contactId}?tenantId=${SANDBOX_TENANT_ID}`);
+    expect(contact.body).toMatchObject({ waId: newNumber });
+
+    // Later messages from the new number, with or without the same user id, join the same contact.
+    const fromNew = inbound(newNumber, { type: 'text', text: { body: 'new phone' } });
+    const fromNewWithUserId = inbound(newNumber, { type: 'text', text: { body: 'again' } }, { userId });
+    await deliver(fromNew.body, fromNewWithUserId.body);
+    expect((await message(fromNew.id)).contactId).toBe(contactId);
+    expect((await message(fromNewWithUserId.id)).contactId).toBe(contactId);
+    expect((await message(fromNew.id)).conversationId).toBe((await message(first.id)).conversationId);
+  });
 });
