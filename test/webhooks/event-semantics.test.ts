@@ -301,4 +301,91 @@ describe.each(databases)('webhook event semantics on $name', (database) => {
     expect((await message(fromNewWithUserId.id)).contactId).toBe(contactId);
     expect((await message(fromNew.id)).conversationId).toBe((await message(first.id)).conversationId);
   });
+  it('applies template category, quality, components and a scheduled disabling, and campaigns see them', async () => {
+    const synced = await api<{ data: Json[] }>('POST', `/templates/sync?tenantId=${SANDBOX_TENANT_ID}`);
+    expect(synced.status).toBe(200);
+    const template = synced.body.data.find((row) => row.parameters && (row.parameters as Json).body)!;
+    expect(template).toBeDefined();
+    const templateId = template.id as string;
+    const ref = {
+      message_template_id: Number(template.metaTemplateId),
+      message_template_name: template.name,
+      message_template_language: template.language,
+    };
+    const body = ((template.parameters as { body: string[] }).body ?? []).map(() => ({ text: 'x' }));
+    const campaign = await api<Json>('POST', `/campaigns?tenantId=${SANDBOX_TENANT_ID}`, {
+      name: 'Template webhooks',
+      templateId,
+      parameters: { body },
+    });
+    expect(campaign.status).toBe(201);
+    const campaignId = campaign.body.id as string;
+    const show = async () =>
+      (await api<Json>('GET', `/templates/${templateId}?tenantId=${SANDBOX_TENANT_ID}`)).body;
+
+    const newCategory = template.category === 'MARKETING' ? 'UTILITY' : 'MARKETING';
+    await deliver(
+      notification('template_category_update', {
+        ...ref,
+        previous_category: template.category,
+        new_category: newCategory,
+      }),
+      notification('message_template_quality_update', {
+        ...ref,
+        previous_quality_score: 'GREEN',
+        new_quality_score: 'YELLOW',
+      }),
+      notification('message_template_status_update', {
+        ...ref,
+        event: 'FLAGGED',
+        reason: 'NONE',
+        message_template_category: newCategory,
+        disable_info: { disable_date: seconds('2026-02-01T00:00:00Z') },
+      }),
+      notification('message_template_components_update', {
+        ...ref,
+        message_template_element: 'Hello {{1}}, this is the new text',
+        message_template_footer: 'Reply STOP to stop',
+        message_template_buttons: [
+          {
+            message_template_button_type: 'URL',
+            message_template_button_text: 'Open',
+            message_template_button_url: 'https://example.com/{{1}}',
+          },
+        ],
+      }),
+    );
+    const updated = await show();
+    expect(updated).toMatchObject({
+      category: newCategory,
+      previousCategory: template.category,
+      qualityScore: 'YELLOW',
+      status: 'FLAGGED',
+      disableAt: '2026-02-01T00:00:00.000Z',
+    });
+    const components = updated.components as { type: string; text?: string; buttons?: Json[] }[];
+    expect(components.find((component) => component.type === 'BODY')?.text).toBe(
+      'Hello {{1}}, this is the new text',
+    );
+    expect(components.find((component) => component.type === 'FOOTER')?.text).toBe('Reply STOP to stop');
+    expect(components.find((component) => component.type === 'BUTTONS')?.buttons).toEqual([
+      { type: 'URL', text: 'Open', url: 'https://example.com/{{1}}' },
+    ]);
+    expect(updated.parameters).toMatchObject({
+      body: ['1'],
+      buttons: [{ index: 0, type: 'URL', parameters: ['1'] }],
+    });
+
+    const seen = (await api<Json>('GET', `/campaigns/${campaignId}?tenantId=${SANDBOX_TENANT_ID}`)).body;
+    expect(seen.category).toBe(newCategory);
+    const warnings = seen.warnings as string[];
+    expect(warnings.some((warning) => warning.includes('scheduled for disabling on 2026-02-01'))).toBe(true);
+    expect(warnings.some((warning) => warning.includes(`to ${newCategory}`))).toBe(true);
+
+    // Reinstated: no longer scheduled for disabling.
+    await deliver(
+      notification('message_template_status_update', { ...ref, event: 'APPROVED', reason: 'NONE' }),
+    );
+    expect(await show()).toMatchObject({ status: 'APPROVED', disableAt: null });
+  });
 });
