@@ -1,7 +1,11 @@
 import type { Transaction } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import type { EventHook } from '../whatsapp/process-deliveries.ts';
-import type { AccountUpdateData, PhoneNumberQualityData } from '../whatsapp/webhook-events.ts';
+import type {
+  AccountUpdateData,
+  PhoneNumberNameData,
+  PhoneNumberQualityData,
+} from '../whatsapp/webhook-events.ts';
 import { applyAccountUpdate, parseAccountState } from './account-state.ts';
 import type { NumberHealth } from './number-health.ts';
 import './health-schema.ts';
@@ -89,6 +93,20 @@ export function createHealthEventHook(deps: { health: NumberHealth; now: () => n
           .execute();
         await deps.health.refresh(trx, phoneNumberId);
       }
+      return;
+    }
+    if (event.kind === 'phone-number-name-updated') {
+      // An APPROVED display name is the number's verified name from now on (Meta's phone_number_name_update);
+      // a rejection leaves the current name, and the event log keeps the reason.
+      const data: PhoneNumberNameData = event.data;
+      if (data.decision?.toUpperCase() !== 'APPROVED' || !data.requestedVerifiedName) return;
+      const ids = await numbersFor(trx, tenantId, event.wabaId, event.phoneNumberId, data.displayPhoneNumber);
+      if (ids.length === 0) return;
+      await trx
+        .updateTable('phone_numbers')
+        .set({ verified_name: data.requestedVerifiedName, updated_at: deps.now() })
+        .where('phone_number_id', 'in', ids)
+        .execute();
       return;
     }
     if (event.kind === 'account-updated') {

@@ -388,4 +388,23 @@ describe.each(databases)('webhook event semantics on $name', (database) => {
     );
     expect(await show()).toMatchObject({ status: 'APPROVED', disableAt: null });
   });
+  it("makes an APPROVED display name the number's verified name, and ignores a rejected one", async () => {
+    const verifiedName = async () => {
+      const numbers = await api<{ data: Json[] }>('GET', `/tenants/${SANDBOX_TENANT_ID}/phone-numbers`);
+      expect(numbers.status).toBe(200);
+      return numbers.body.data.find((number) => number.phoneNumberId === SANDBOX_PHONE_NUMBER_ID)!
+        .verifiedName;
+    };
+    const nameUpdate = (decision: string, name: string) =>
+      notification('phone_number_name_update', {
+        display_phone_number: SANDBOX_DISPLAY_NUMBER,
+        decision,
+        requested_verified_name: name,
+        rejection_reason: decision === 'REJECTED' ? 'NAME_NOT_MATCHING' : null,
+      });
+    await deliver(nameUpdate('APPROVED', 'Coxcox Renamed'));
+    expect(await verifiedName()).toBe('Coxcox Renamed');
+    await deliver(nameUpdate('REJECTED', 'Totally Different'));
+    expect(await verifiedName()).toBe('Coxcox Renamed');
+  });
 });
