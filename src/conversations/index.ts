@@ -1,4 +1,4 @@
-export { messageReadRoutes, toMessageView } from './message-routes.ts';
+export { messageError, messageReadRoutes, toMessageView } from './message-routes.ts';
 export {
   type ContactKey,
   type InboundMessageRecord,

@@ -136,6 +136,7 @@ export async function recordInboundMessage(
     conversationId = await upsertConversation(db, record.tenantId, record.phoneNumberId, contactId, now);
   }
   const id = randomUUID();
+  const inboundError = firstErrorOf(record.content);
   const inserted = await db
     .insertInto('messages')
     .values({
@@ -153,8 +154,10 @@ export async function recordInboundMessage(
       status: 'received',
       status_rank: 0,
       status_at: record.sentAt,
-      error_code: null,
-      error_title: null,
+      // An inbound message can carry Meta's error (131051 for an unsupported type, 131060 unavailable).
+      error_code: inboundError?.code ?? null,
+      error_title: inboundError?.title ?? null,
+      error_details: inboundError?.details ?? null,
       biz_opaque_callback_data: null,
       is_revoked: 0,
       edited_content: null,
@@ -223,6 +226,27 @@ async function applyIdentityChange(
     .execute();
 }
 
+/** The first of `errors` in Meta's message object: its code, title and details. */
+function firstErrorOf(
+  content: unknown,
+): { code: number | null; title: string | null; details: string | null } | null {
+  const errors = (content as { errors?: unknown } | null)?.errors;
+  const first = Array.isArray(errors) ? (errors[0] as Record<string, unknown> | undefined) : undefined;
+  if (typeof first !== 'object' || first === null) return null;
+  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : null);
+  const data = first.error_data as Record<string, unknown> | undefined;
+  return {
+    code:
+      typeof first.code === 'number'
+        ? first.code
+        : Number.isFinite(Number(first.code))
+          ? Number(first.code)
+          : null,
+    title: text(first.title) ?? text(first.message),
+    details: text(data?.details) ?? text(first.details) ?? text(first.message),
+  };
+}
+
 /** An edit or a revoke, with the message it changes. */
 const changesAnother = (
   record: InboundMessageRecord,
@@ -274,6 +298,7 @@ export interface StatusRecord {
   recipientId: string | null;
   errorCode: number | null;
   errorTitle: string | null;
+  errorDetails?: string | null;
   bizOpaqueCallbackData: string | null;
   payload: unknown;
   deliveryId: number;
@@ -315,6 +340,7 @@ export async function recordStatus(
         status_at: record.occurredAt,
         error_code: record.errorCode,
         error_title: record.errorTitle,
+        error_details: record.errorDetails ?? null,
         updated_at: now,
       })
       .where('tenant_id', '=', record.tenantId)

@@ -239,6 +239,7 @@ export async function inboxRoutes(instance: FastifyInstance, deps: InboxRouteDep
             'messages.status_at',
             'messages.error_code',
             'messages.error_title',
+            'messages.error_details',
             'messages.sent_at',
             'messages.created_at',
             'outbox.source',
@@ -296,7 +297,7 @@ export async function inboxRoutes(instance: FastifyInstance, deps: InboxRouteDep
             error:
               row.error_code === null && row.error_title === null
                 ? null
-                : { code: row.error_code, title: row.error_title },
+                : { code: row.error_code, title: row.error_title, details: row.error_details },
             at: iso(row.sent_at ?? row.created_at),
           };
         }),

@@ -343,9 +343,11 @@ const coreMigrations: Migration[] = [
   {
     // Edits and revokes name the message they change; one that arrives first waits under this key until
     // the original comes (webhooks are not ordered), then applies to it.
-    name: '0006_message_target_wamid',
+    name: '0006_message_target_and_error_details',
     async up(db) {
       await db.schema.alterTable('messages').addColumn('target_wamid', 'text').execute();
+      // Meta's error details (error_data.details), beside its code and title, for the API to show.
+      await db.schema.alterTable('messages').addColumn('error_details', 'text').execute();
       await db.schema
         .createIndex('messages_tenant_target')
         .on('messages')

@@ -160,6 +160,8 @@ export interface Database {
     status_at: number | null;
     error_code: number | null;
     error_title: string | null;
+    /** Meta's `error_data.details` (or its message) for the error above. */
+    error_details: string | null;
     biz_opaque_callback_data: string | null;
     is_revoked: number;
     edited_content: string | null;

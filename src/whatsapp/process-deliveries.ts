@@ -316,6 +316,7 @@ export class DeliveryProcessor {
           recipientId: status.recipientId ?? status.recipientUserId,
           errorCode: firstError?.code ?? null,
           errorTitle: firstError ? (firstError.title ?? firstError.message ?? null) : null,
+          errorDetails: firstError ? (firstError.details ?? firstError.message ?? null) : null,
           bizOpaqueCallbackData: status.bizOpaqueCallbackData,
           payload: event.raw,
           deliveryId,

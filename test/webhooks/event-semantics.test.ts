@@ -12,6 +12,7 @@ import {
   SANDBOX_WABA_ID,
   sandboxSecret,
 } from '../../src/coxcox.ts';
+import { enqueueMessage } from '../../src/dispatch/enqueue-message.ts';
 import { startTestCoxcox, TEST_ADMIN_TOKEN } from '../support/coxcox-harness.ts';
 import { testDatabases } from '../support/databases.ts';
 import { metaJson, signature, wamid } from '../support/meta-body.ts';
@@ -406,5 +407,83 @@ describe.each(databases)('webhook event semantics on $name', (database) => {
     expect(await verifiedName()).toBe('Coxcox Renamed');
     await deliver(nameUpdate('REJECTED', 'Totally Different'));
     expect(await verifiedName()).toBe('Coxcox Renamed');
+  });
+  it("shows Meta's error code, title and details on an unsupported inbound message and a failed send", async () => {
+    const customer = '5511990000301';
+    const unsupported = inbound(
+      customer,
+      {
+        type: 'unsupported',
+        unsupported: { type: 'poll_creation' },
+        errors: [
+          {
+            code: 131051,
+            title: 'Message type unknown',
+            message: 'Message type unknown',
+            error_data: { details: 'Message type is currently not supported.' },
+          },
+        ],
+        // Now, so that the 24-hour window is open for the send below.
+      },
+      { at: new Date().toISOString() },
+    );
+    await deliver(unsupported.body);
+    const expected = {
+      code: 131051,
+      title: 'Message type unknown',
+      details: 'Message type is currently not supported.',
+    };
+    const listed = await message(unsupported.id);
+    expect(listed.error).toEqual(expected);
+    expect((await api<Json>('GET', `/messages/${listed.id}`)).body.error).toEqual(expected);
+
+    // A send Meta accepted, then failed in a status webhook.
+    const sentWamid = wamid();
+    const outboxId = await coxcox.store.db.transaction().execute(async (trx) => {
+      const enqueued = await enqueueMessage(trx, {
+        tenantId: SANDBOX_TENANT_ID,
+        phoneNumberId: SANDBOX_PHONE_NUMBER_ID,
+        message: { to: customer, type: 'text', text: { body: 'are you there?' } },
+        source: 'api',
+      });
+      // Handed to Meta (as the dispatcher records it), in the same transaction so no dispatcher claims it.
+      await trx
+        .updateTable('outbox')
+        .set({ state: 'sent', wamid: sentWamid })
+        .where('id', '=', enqueued.id)
+        .execute();
+      return enqueued.id;
+    });
+    await deliver(
+      notification('messages', {
+        messaging_product: 'whatsapp',
+        metadata,
+        statuses: [
+          {
+            id: sentWamid,
+            status: 'failed',
+            timestamp: seconds('2026-01-10T10:05:00Z'),
+            recipient_id: customer,
+            errors: [
+              {
+                code: 131047,
+                title: 'Re-engagement message',
+                message: 'Re-engagement message',
+                error_data: { details: 'Message failed to send because more than 24 hours have passed.' },
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    const failed = {
+      code: 131047,
+      title: 'Re-engagement message',
+      details: 'Message failed to send because more than 24 hours have passed.',
+    };
+    expect((await message(sentWamid)).error).toEqual(failed);
+    const send = await api<Json>('GET', `/messages/${outboxId}`);
+    expect(send.status).toBe(200);
+    expect(send.body.error).toMatchObject(failed);
   });
 });
