@@ -486,4 +486,90 @@ describe.each(databases)('webhook event semantics on $name', (database) => {
     expect(send.status).toBe(200);
     expect(send.body.error).toMatchObject(failed);
   });
+  /** The inbox's line for each message of a conversation, by wamid. */
+  const threadTexts = async (conversationId: string) => {
+    const thread = await api<{ messages: { id: string; text: string }[] }>(
+      'GET',
+      `/inbox/conversations/${conversationId}/thread?tenantId=${SANDBOX_TENANT_ID}`,
+    );
+    expect(thread.status).toBe(200);
+    const rows = await api<{ data: Json[] }>('GET', `/messages?conversationId=${conversationId}&limit=500`);
+    const wamidOf = new Map(rows.body.data.map((row) => [row.id as string, row.wamid as string]));
+    return new Map(thread.body.messages.map((row) => [wamidOf.get(row.id), row.text]));
+  };
+
+  it('previews every message type in words, not raw type names', async () => {
+    const customer = '5511990000401';
+    const original = inbound(customer, { type: 'text', text: { body: 'I want two' } });
+    const cases: Array<[{ id: string; body: Json }, string]> = [
+      [original, 'I want two'],
+      [
+        inbound(customer, { type: 'reaction', reaction: { message_id: original.id, emoji: '' } }),
+        'Removed a reaction',
+      ],
+      [
+        inbound(customer, { type: 'reaction', reaction: { message_id: original.id, emoji: '👍' } }),
+        'Reacted 👍',
+      ],
+      [
+        inbound(customer, {
+          type: 'order',
+          order: {
+            catalog_id: '1',
+            text: 'for Friday',
+            product_items: [
+              { product_retailer_id: 'a', quantity: 2, item_price: 10, currency: 'BRL' },
+              { product_retailer_id: 'b', quantity: 1, item_price: 5, currency: 'BRL' },
+            ],
+          },
+        }),
+        '🛒 Order: 3 items (for Friday)',
+      ],
+      [
+        inbound(customer, {
+          type: 'interactive',
+          interactive: {
+            type: 'nfm_reply',
+            nfm_reply: { name: 'flow', body: 'Sent', response_json: '{"a":1}' },
+          },
+        }),
+        '📋 Form submitted',
+      ],
+      [
+        inbound(customer, {
+          type: 'system',
+          system: { body: 'User A changed their security code', type: 'customer_identity_changed' },
+        }),
+        'ℹ️ User A changed their security code',
+      ],
+      [
+        inbound(customer, { type: 'revoke', revoke: { original_message_id: wamid() } }),
+        '🚫 Deleted a message',
+      ],
+      [
+        inbound(customer, {
+          type: 'edit',
+          edit: {
+            original_message_id: original.id,
+            message: { type: 'text', text: { body: 'I want three' } },
+          },
+        }),
+        '✏️ Edited: I want three',
+      ],
+      [
+        inbound(customer, {
+          type: 'unsupported',
+          unsupported: { type: 'poll_creation' },
+          errors: [{ code: 131051, title: 'Message type unknown' }],
+        }),
+        'Unsupported message (poll creation): open WhatsApp to see it',
+      ],
+      [inbound(customer, { type: 'request_welcome' }), '👋 Opened the chat'],
+    ];
+    await deliver(...cases.map(([item]) => item.body));
+    const texts = await threadTexts((await message(original.id)).conversationId as string);
+    for (const [item, text] of cases.slice(1)) expect(texts.get(item.id)).toBe(text);
+    // The edited original reads as edited.
+    expect(texts.get(original.id)).toBe('I want three');
+  });
 });
