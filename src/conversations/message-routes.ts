@@ -39,6 +39,8 @@ export function toMessageView(row: MessageRow) {
     editedContent: row.edited_content === null ? null : (JSON.parse(row.edited_content) as unknown),
     /** An edit's or a revoke's original message. */
     targetWamid: row.target_wamid,
+    /** 'business_app' for a message sent from the WhatsApp Business app (coexistence). */
+    origin: row.origin,
     createdAt: iso(row.created_at),
   };
 }

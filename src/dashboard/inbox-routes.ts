@@ -242,6 +242,7 @@ export async function inboxRoutes(instance: FastifyInstance, deps: InboxRouteDep
             'messages.error_details',
             'messages.sent_at',
             'messages.created_at',
+            'messages.origin',
             'outbox.source',
           ])
           .where('messages.tenant_id', '=', tenantId)
@@ -291,7 +292,7 @@ export async function inboxRoutes(instance: FastifyInstance, deps: InboxRouteDep
             text: textOf(row.type, content),
             isEdited: row.edited_content !== null,
             isRevoked: row.is_revoked === 1,
-            source: row.direction === 'in' ? 'customer' : (row.source ?? 'api'),
+            source: row.direction === 'in' ? 'customer' : (row.source ?? row.origin ?? 'api'),
             status: row.status,
             statusAt: iso(row.status_at),
             error:

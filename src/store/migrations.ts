@@ -348,6 +348,8 @@ const coreMigrations: Migration[] = [
       await db.schema.alterTable('messages').addColumn('target_wamid', 'text').execute();
       // Meta's error details (error_data.details), beside its code and title, for the API to show.
       await db.schema.alterTable('messages').addColumn('error_details', 'text').execute();
+      // Where an outbound message was written when not through Coxcox: 'business_app' (coexistence echoes).
+      await db.schema.alterTable('messages').addColumn('origin', 'text').execute();
       await db.schema
         .createIndex('messages_tenant_target')
         .on('messages')

@@ -167,6 +167,8 @@ export interface Database {
     edited_content: string | null;
     /** For an edit or a revoke: the wamid of the message it changes. */
     target_wamid: string | null;
+    /** 'business_app' for a message the business sent from the WhatsApp Business app (smb_message_echoes). */
+    origin: string | null;
     created_at: number;
     updated_at: number;
   };

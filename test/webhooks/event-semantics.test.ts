@@ -572,4 +572,80 @@ describe.each(databases)('webhook event semantics on $name', (database) => {
     // The edited original reads as edited.
     expect(texts.get(original.id)).toBe('I want three');
   });
+  it('puts Business app echoes in the conversation as sent from the app, and calls in the timeline', async () => {
+    const customer = '5511990000501';
+    const first = inbound(customer, { type: 'text', text: { body: 'are you open?' } });
+    await deliver(first.body);
+    const conversationId = (await message(first.id)).conversationId as string;
+
+    const echoId = wamid();
+    await deliver(
+      notification('smb_message_echoes', {
+        messaging_product: 'whatsapp',
+        metadata,
+        message_echoes: [
+          {
+            from: SANDBOX_DISPLAY_NUMBER,
+            to: customer,
+            id: echoId,
+            timestamp: seconds('2026-01-10T10:03:00Z'),
+            type: 'text',
+            text: { body: 'Yes, until 6pm' },
+          },
+        ],
+      }),
+    );
+    expect(await message(echoId)).toMatchObject({
+      direction: 'out',
+      origin: 'business_app',
+      conversationId,
+      status: 'sent',
+      content: { type: 'text', text: { body: 'Yes, until 6pm' } },
+    });
+
+    // A call the customer placed: connect, then terminate, delivered in reverse order.
+    const callId = 'wacid.CORPUS0001';
+    const call = (event: string, extra: Json) =>
+      notification('calls', {
+        messaging_product: 'whatsapp',
+        metadata,
+        contacts: [{ profile: { name: 'Caller' }, wa_id: customer }],
+        calls: [
+          {
+            id: callId,
+            from: customer,
+            to: SANDBOX_DISPLAY_NUMBER,
+            event,
+            direction: 'USER_INITIATED',
+            timestamp: seconds(event === 'connect' ? '2026-01-10T10:04:00Z' : '2026-01-10T10:06:05Z'),
+            ...extra,
+          },
+        ],
+      });
+    await deliver(
+      call('terminate', {
+        status: 'COMPLETED',
+        start_time: seconds('2026-01-10T10:04:00Z'),
+        end_time: seconds('2026-01-10T10:06:05Z'),
+        duration: 125,
+      }),
+      call('connect', { session: { sdp_type: 'offer', sdp: 'v=0' } }),
+    );
+    const entry = await message(`call:${callId}`);
+    expect(entry).toMatchObject({
+      type: 'call',
+      direction: 'in',
+      conversationId,
+      content: { call: { status: 'COMPLETED', durationSeconds: 125 } },
+    });
+    const texts = await threadTexts(conversationId);
+    expect(texts.get(`call:${callId}`)).toBe('📞 Incoming call (completed, 2:05)');
+    expect(texts.get(echoId)).toBe('Yes, until 6pm');
+    const thread = await api<{ messages: { id: string; source: string }[] }>(
+      'GET',
+      `/inbox/conversations/${conversationId}/thread?tenantId=${SANDBOX_TENANT_ID}`,
+    );
+    expect(thread.body.messages.find((row) => row.id === (entry.id as string))).toBeDefined();
+    expect(thread.body.messages.find((row) => row.source === 'business_app')).toBeDefined();
+  });
 });
