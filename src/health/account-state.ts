@@ -27,6 +27,8 @@ export interface AccountState {
   connection: { state: 'offboarded' | 'deleted' | 'reconnected'; at: number } | null;
   /** MM_LITE_TERMS_SIGNED: the Marketing Messages Lite API may be used. */
   mmLiteTermsSignedAt: number | null;
+  /** `account_review_update`: Meta's review of the business (APPROVED, REJECTED, PENDING, DEFERRED). */
+  review: { decision: string; at: number } | null;
   /** The newest event of any kind, for display. */
   latest: { event: string; at: number } | null;
 }
@@ -38,6 +40,7 @@ export const emptyAccountState: AccountState = {
   partner: null,
   connection: null,
   mmLiteTermsSignedAt: null,
+  review: null,
   latest: null,
 };
 
@@ -94,6 +97,16 @@ export function applyAccountUpdate(state: AccountState, data: AccountUpdateData,
       break;
   }
   return next;
+}
+
+/** Folds one `account_review_update` into the state, by the same rule: never over a newer decision. */
+export function applyAccountReview(state: AccountState, decision: string | null, at: number): AccountState {
+  if (decision === null || !isNewer(state.review, at)) return state;
+  return {
+    ...state,
+    review: { decision: decision.toUpperCase(), at },
+    latest: isNewer(state.latest, at) ? { event: 'ACCOUNT_REVIEW_UPDATE', at } : state.latest,
+  };
 }
 
 /** Reads a stored state, tolerating rows written before a field existed. */

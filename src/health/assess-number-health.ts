@@ -358,6 +358,12 @@ function accountCheck({ account }: HealthInputs, nowMs: number): HealthCheck {
       status: 'warning',
       text: `Meta reported a policy violation (${violation.type ?? 'unspecified'}) on ${date(violation.at)}.`,
     });
+  if (account.review?.decision === 'REJECTED')
+    problems.push({
+      status: 'warning',
+      text: `Meta rejected the account review on ${date(account.review.at)}: see WhatsApp Manager.`,
+    });
+  else if (account.review) notes.push(`review ${account.review.decision.toLowerCase()}`);
   if (account.mmLiteTermsSignedAt !== null)
     notes.push(`MM Lite terms signed on ${date(account.mmLiteTermsSignedAt)}`);
 
@@ -379,6 +385,7 @@ function accountCheck({ account }: HealthInputs, nowMs: number): HealthCheck {
       : null,
     connection: connection ? { state: connection.state, at: time(connection.at) } : null,
     mmLiteTermsSignedAt: account.mmLiteTermsSignedAt === null ? null : time(account.mmLiteTermsSignedAt),
+    review: account.review ? { decision: account.review.decision, at: time(account.review.at) } : null,
   };
   const summary =
     problems.length > 0

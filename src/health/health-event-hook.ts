@@ -6,7 +6,7 @@ import type {
   PhoneNumberNameData,
   PhoneNumberQualityData,
 } from '../whatsapp/webhook-events.ts';
-import { applyAccountUpdate, parseAccountState } from './account-state.ts';
+import { applyAccountReview, applyAccountUpdate, parseAccountState } from './account-state.ts';
 import type { NumberHealth } from './number-health.ts';
 import './health-schema.ts';
 
@@ -107,6 +107,25 @@ export function createHealthEventHook(deps: { health: NumberHealth; now: () => n
         .set({ verified_name: data.requestedVerifiedName, updated_at: deps.now() })
         .where('phone_number_id', 'in', ids)
         .execute();
+      return;
+    }
+    if (event.kind === 'account-review-updated') {
+      const ids = await numbersFor(trx, tenantId, event.wabaId, event.phoneNumberId, null);
+      for (const phoneNumberId of ids) {
+        await deps.health.ensureRow(trx, phoneNumberId, tenantId);
+        const row = await trx
+          .selectFrom('number_health')
+          .select('account_state')
+          .where('phone_number_id', '=', phoneNumberId)
+          .executeTakeFirstOrThrow();
+        const state = applyAccountReview(parseAccountState(row.account_state), event.data.decision, at);
+        await trx
+          .updateTable('number_health')
+          .set({ account_state: JSON.stringify(state) })
+          .where('phone_number_id', '=', phoneNumberId)
+          .execute();
+        await deps.health.refresh(trx, phoneNumberId);
+      }
       return;
     }
     if (event.kind === 'account-updated') {

@@ -227,6 +227,19 @@ describe.each(databases)('webhook event semantics on $name', (database) => {
       mmLiteTermsSignedAt: '2025-12-04T00:00:00.000Z',
       lastUpdate: { event: 'MM_LITE_TERMS_SIGNED' },
     });
+
+    // account_review_update: a rejection warns until a newer approval; an older one changes nothing.
+    await deliver(notification('account_review_update', { decision: 'REJECTED' }, '2025-12-05T00:00:00Z'));
+    check = await accountCheck();
+    expect(check.status).toBe('warning');
+    expect(check.details).toMatchObject({ review: { decision: 'REJECTED' } });
+    await deliver(
+      notification('account_review_update', { decision: 'APPROVED' }, '2025-12-07T00:00:00Z'),
+      notification('account_review_update', { decision: 'REJECTED' }, '2025-12-06T00:00:00Z'),
+    );
+    check = await accountCheck();
+    expect(check.status).toBe('ok');
+    expect(check.details).toMatchObject({ review: { decision: 'APPROVED' } });
   });
   const message = async (id: string) => {
     const found = await api<{ data: Json[] }>('GET', `/messages?wamid=${encodeURIComponent(id)}`);
@@ -647,5 +660,38 @@ describe.each(databases)('webhook event semantics on $name', (database) => {
     );
     expect(thread.body.messages.find((row) => row.id === (entry.id as string))).toBeDefined();
     expect(thread.body.messages.find((row) => row.source === 'business_app')).toBeDefined();
+  });
+  it('ends at read whatever order sent, delivered and read arrive in', async () => {
+    const orders = [
+      ['sent', 'delivered', 'read'],
+      ['sent', 'read', 'delivered'],
+      ['delivered', 'sent', 'read'],
+      ['delivered', 'read', 'sent'],
+      ['read', 'sent', 'delivered'],
+      ['read', 'delivered', 'sent'],
+    ];
+    for (const order of orders) {
+      const id = wamid();
+      await deliver(
+        ...order.map((status, index) =>
+          notification('messages', {
+            messaging_product: 'whatsapp',
+            metadata,
+            statuses: [
+              {
+                id,
+                status,
+                timestamp: String(1_768_000_000 + ['sent', 'delivered', 'read'].indexOf(status) * 10 + index),
+                recipient_id: '5511990000601',
+              },
+            ],
+          }),
+        ),
+      );
+      const row = await message(id);
+      expect(row.status, order.join(' → ')).toBe('read');
+      const history = await api<{ data: Json[] }>('GET', `/messages/${row.id as string}/statuses`);
+      expect(history.body.data.map((item) => item.status)).toEqual(order);
+    }
   });
 });
