@@ -308,4 +308,15 @@ export const campaignMigrations: Migration[] = [
       await db.schema.alterTable('contact_imports').addColumn('run_id', 'text').execute();
     },
   },
+  {
+    // Meta's template webhooks beyond status: quality, a category change (it changes the price), and the
+    // date a flagged template will be disabled.
+    name: '0204_campaigns_template_quality_and_schedule',
+    async up(db) {
+      await db.schema.alterTable('message_templates').addColumn('quality_score', 'text').execute();
+      await db.schema.alterTable('message_templates').addColumn('previous_category', 'text').execute();
+      await db.schema.alterTable('message_templates').addColumn('category_changed_at', 'bigint').execute();
+      await db.schema.alterTable('message_templates').addColumn('disable_at', 'bigint').execute();
+    },
+  },
 ];

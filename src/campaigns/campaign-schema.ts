@@ -87,6 +87,13 @@ declare module '../store/schema.ts' {
       /** Meta's component JSON, as synced. */
       components: string;
       status_reason: string | null;
+      /** message_template_quality_update: GREEN, YELLOW, RED or UNKNOWN; null until Meta sends one. */
+      quality_score: string | null;
+      /** template_category_update: the category before Meta changed it, and when. */
+      previous_category: string | null;
+      category_changed_at: number | null;
+      /** A FLAGGED template's `disable_info.disable_date` (epoch ms): it will be disabled then. */
+      disable_at: number | null;
       created_at: number;
       updated_at: number;
     };

@@ -244,8 +244,10 @@ export async function inboxRoutes(instance: FastifyInstance, deps: InboxRouteDep
             'messages.status_at',
             'messages.error_code',
             'messages.error_title',
+            'messages.error_details',
             'messages.sent_at',
             'messages.created_at',
+            'messages.origin',
             'outbox.source',
             'users.name as sender_name',
           ])
@@ -302,14 +304,14 @@ export async function inboxRoutes(instance: FastifyInstance, deps: InboxRouteDep
             text: textOf(row.type, content),
             isEdited: row.edited_content !== null,
             isRevoked: row.is_revoked === 1,
-            source: row.direction === 'in' ? 'customer' : (row.source ?? 'api'),
+            source: row.direction === 'in' ? 'customer' : (row.source ?? row.origin ?? 'api'),
             senderName: row.sender_name ?? null,
             status: row.status,
             statusAt: iso(row.status_at),
             error:
               row.error_code === null && row.error_title === null
                 ? null
-                : { code: row.error_code, title: row.error_title },
+                : { code: row.error_code, title: row.error_title, details: row.error_details },
             at: iso(row.sent_at ?? row.created_at),
           };
         }),

@@ -203,9 +203,15 @@ export interface Database {
     status_at: number | null;
     error_code: number | null;
     error_title: string | null;
+    /** Meta's `error_data.details` (or its message) for the error above. */
+    error_details: string | null;
     biz_opaque_callback_data: string | null;
     is_revoked: number;
     edited_content: string | null;
+    /** For an edit or a revoke: the wamid of the message it changes. */
+    target_wamid: string | null;
+    /** 'business_app' for a message the business sent from the WhatsApp Business app (smb_message_echoes). */
+    origin: string | null;
     created_at: number;
     updated_at: number;
   };

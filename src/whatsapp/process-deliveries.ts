@@ -1,6 +1,11 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
-import { recordInboundMessage, recordStatus } from '../conversations/index.ts';
+import {
+  recordCall,
+  recordEchoedMessage,
+  recordInboundMessage,
+  recordStatus,
+} from '../conversations/index.ts';
 import type { DialectFlags } from '../store/dialect-flags.ts';
 import type { Database } from '../store/schema.ts';
 import { isTransientConflict, lockInOrder, withDeadlockRetry } from '../store/transient-errors.ts';
@@ -426,6 +431,7 @@ export class DeliveryProcessor {
           contextWamid: message.context?.id ?? null,
           content: message.content,
           targetWamid: message.targetMessageId,
+          system: message.system,
         },
         now,
       );
@@ -445,6 +451,7 @@ export class DeliveryProcessor {
           recipientId: status.recipientId ?? status.recipientUserId,
           errorCode: firstError?.code ?? null,
           errorTitle: firstError ? (firstError.title ?? firstError.message ?? null) : null,
+          errorDetails: firstError ? (firstError.details ?? firstError.message ?? null) : null,
           bizOpaqueCallbackData: status.bizOpaqueCallbackData,
           payload: event.raw,
           deliveryId,
@@ -453,7 +460,56 @@ export class DeliveryProcessor {
       );
       return { tenantId, deliveryId, event, isNew: result.isNew };
     }
+    if (event.kind === 'message-echoed') {
+      const echo = event.data;
+      const result = await recordEchoedMessage(
+        trx,
+        {
+          tenantId,
+          phoneNumberId: event.phoneNumberId,
+          to: { waId: echo.to, userId: echo.toUserId },
+          wamid: echo.id,
+          type: echo.type,
+          sentAt: echo.timestamp,
+          contextWamid: echo.context?.id ?? null,
+          content: echo.content,
+        },
+        now,
+      );
+      return { tenantId, deliveryId, event, ...result };
+    }
     const isNew = await this.keepEvent(trx, delivery, tenantId, event, now);
+    if (event.kind === 'call-event' && event.data.callId) {
+      // Kept above for calling; meanwhile the call is an entry in the conversation's timeline.
+      const call = event.data;
+      // Call statuses (RINGING, ACCEPTED, …) only come for calls the business placed, without a direction.
+      const direction = call.direction ?? (call.event === 'status' ? 'BUSINESS_INITIATED' : null);
+      const result = await recordCall(
+        trx,
+        {
+          tenantId,
+          phoneNumberId: event.phoneNumberId,
+          callId: call.callId!,
+          direction,
+          customerWaId: direction === 'BUSINESS_INITIATED' ? call.to : call.from,
+          event: call.event,
+          status: call.status,
+          at: call.timestamp ?? event.occurredAt,
+          startTime: call.startTime,
+          endTime: call.endTime,
+          durationSeconds: call.durationSeconds,
+        },
+        now,
+      );
+      return {
+        tenantId,
+        deliveryId,
+        event,
+        isNew,
+        messageId: result.messageId,
+        conversationId: result.conversationId,
+      };
+    }
     return { tenantId, deliveryId, event, isNew };
   }
 
