@@ -111,6 +111,8 @@ function show(onboarding) {
     const phone = (saved && saved.detail && saved.detail.displayPhoneNumber) || onboarding.phoneNumberId;
     statusLine.textContent = 'Connected: ' + phone + ' can send now.';
     retryButton.hidden = true;
+    // The number is connected: what is left is the company's admin, not another signup.
+    if (signupButton) signupButton.hidden = true;
     void offerAdmin();
   } else if (onboarding.failure) {
     statusLine.className = 'problem';
