@@ -60,7 +60,7 @@ export function createUserAccounts(options: {
   const now = options.now ?? Date.now;
   const users = new Users(options.db, now);
   const sessions = new Sessions(options.db, now);
-  const operatorSessions = new OperatorSessions(options.db, now);
+  const operatorSessions = new OperatorSessions(options.db, options.adminToken, now);
   const limiter = new SignInLimiter(now);
   return {
     users,

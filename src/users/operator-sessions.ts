@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import { hashSessionToken, SESSION_IDLE_MS, SESSION_MAX_AGE_MS } from './sessions.ts';
@@ -29,10 +29,13 @@ export function isOperatorToken(token: string): boolean {
 export class OperatorSessions {
   private readonly db: Kysely<Database>;
   private readonly now: () => number;
+  /** Which ADMIN_TOKEN signed the session in: rotating the token ends every operator session. */
+  private readonly adminTokenHash: string;
 
-  constructor(db: Kysely<Database>, now: () => number = Date.now) {
+  constructor(db: Kysely<Database>, adminToken: string, now: () => number = Date.now) {
     this.db = db;
     this.now = now;
+    this.adminTokenHash = createHash('sha256').update(`coxcox operator session\0${adminToken}`).digest('hex');
   }
 
   async create(tenantId: string): Promise<{ token: string; expiresAt: number }> {
@@ -45,6 +48,7 @@ export class OperatorSessions {
         id: `ops_${randomUUID()}`,
         token_hash: hashSessionToken(token),
         tenant_id: tenantId,
+        admin_token_hash: this.adminTokenHash,
         created_at: now,
         expires_at: expiresAt,
         last_seen_at: now,
@@ -61,7 +65,7 @@ export class OperatorSessions {
       .selectAll()
       .where('token_hash', '=', hashSessionToken(token))
       .executeTakeFirst();
-    if (!row || row.expires_at <= now) return null;
+    if (!row || row.expires_at <= now || row.admin_token_hash !== this.adminTokenHash) return null;
     let expiresAt = row.expires_at;
     if (now - row.last_seen_at >= 60_000) {
       // At most once a minute, as for users' sessions: a read should not become a write.

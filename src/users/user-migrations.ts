@@ -53,6 +53,7 @@ export const userMigrations: Migration[] = [
         .addColumn('id', 'text', (c) => c.primaryKey())
         .addColumn('token_hash', 'text', (c) => c.notNull().unique())
         .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('admin_token_hash', 'text', (c) => c.notNull())
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('expires_at', 'bigint', (c) => c.notNull())
         .addColumn('last_seen_at', 'bigint', (c) => c.notNull())

@@ -38,6 +38,8 @@ declare module '../store/schema.ts' {
       id: string;
       token_hash: string;
       tenant_id: string;
+      /** A hash of the ADMIN_TOKEN it signed in with: a rotated token ends the session. */
+      admin_token_hash: string;
       created_at: number;
       expires_at: number;
       last_seen_at: number;

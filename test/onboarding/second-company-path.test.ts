@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OperatorSessions } from '../../src/users/operator-sessions.ts';
 import { TEST_ADMIN_TOKEN } from '../support/coxcox-harness.ts';
 import { testDatabases } from '../support/databases.ts';
 import { startSandboxCoxcox } from '../support/sandbox-coxcox.ts';
@@ -159,6 +160,11 @@ describe.each(databases)('the second company’s whole path on $name', (database
     // The operator acts for the company it picked, not for every company at once.
     const other = await api('GET', '/api/v1/inbox/conversations?tenantId=sandbox', undefined, operator);
     expect(other.status).toBe(404);
+
+    // Rotating the ADMIN_TOKEN ends the operator's sessions signed in with the old one.
+    const token = operator.cookie.split('=')[1]!;
+    expect(await new OperatorSessions(coxcox.store.db, TEST_ADMIN_TOKEN).find(token)).not.toBeNull();
+    expect(await new OperatorSessions(coxcox.store.db, 'a-rotated-admin-token-0123').find(token)).toBeNull();
 
     // A company's own user can never switch, even to a company that exists.
     const own = await onboardCompany('Casa Três');
