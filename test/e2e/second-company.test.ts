@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_ADMIN_TOKEN } from '../support/coxcox-harness.ts';
-import { hasChromium, openBrowser, screenshot, watchPageErrors } from './support/browser.ts';
+import { hasChromium, openBrowser, PHONE, screenshot, watchPageErrors } from './support/browser.ts';
 import { type DashboardWorld, startDashboardWorld } from './support/dashboard-world.ts';
 
 const admin = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
@@ -143,6 +143,13 @@ describe.runIf(hasChromium)('a second company, from its setup link to its inbox'
     await page.locator('[data-conversation-id]').filter({ hasText: 'You (sandbox)' }).waitFor();
     await expect(page.getByLabel('Company').first().inputValue()).resolves.toBe(tenantId);
     await screenshot(page, 'second-company-09-operator-switched');
+
+    // On a phone, the picker is in the "More" menu.
+    await page.setViewportSize(PHONE);
+    await page.getByRole('button', { name: 'More' }).click();
+    const menuPicker = page.locator('.more-menu').getByLabel('Company');
+    await expect(menuPicker.inputValue()).resolves.toBe(tenantId);
+    await screenshot(page, 'second-company-10-operator-phone-menu');
     expect(errors).toEqual([]);
   });
 });

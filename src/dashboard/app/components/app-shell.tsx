@@ -119,7 +119,8 @@ export function AppShell({ children }: { children: ReactNode }) {
             </AppLink>
           ))}
           <button type="button" onClick={() => void signOut()}>
-            <Icon name="signOut" size={18} /> Sign out ({session.user.email})
+            <Icon name="signOut" size={18} /> Sign out
+            {session.user.email ? ` (${session.user.email})` : ' (operator)'}
           </button>
         </div>
       ) : null}
