@@ -157,11 +157,6 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
     defaultAppId,
     isSandbox: config.isSandbox,
     simulator: () => simulator,
-    sandbox: {
-      tenantId: SANDBOX_TENANT_ID,
-      phoneNumberId: SANDBOX_PHONE_NUMBER_ID,
-      displayNumber: SANDBOX_DISPLAY_NUMBER,
-    },
     // Called per request, after the agent below exists.
     evaluationModel: async (tenantId, which) =>
       agent.runner.modelFor(
@@ -175,6 +170,7 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
     isSandbox: config.isSandbox,
     defaultTenantId: config.whatsapp ? 'default' : SANDBOX_TENANT_ID,
     deviceCookieKey: createHmac('sha256', config.secretKey).update('coxcox device cookie').digest(),
+    adminToken: config.adminToken,
     ...(options.usersNow ? { now: options.usersNow } : {}),
   });
   // Coxcox's own Meta app (the tech provider app) exchanges signup codes and asks debug_token.
@@ -228,6 +224,10 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
     signupConfigId: config.signupConfigId ?? null,
     // Sandbox mode: the simulator (built in, or at GRAPH_API_URL) plays Meta's signup window.
     sandboxSignup: config.isSandbox ? simulatorSignup(graphApiUrl) : null,
+    companyAdmin: {
+      canCreate: (tenantId) => users.canCreateCompanyAdmin(tenantId),
+      create: (tenantId, input, client) => users.createCompanyAdmin(tenantId, input, client),
+    },
     syncTemplates,
     onConnected: async (tenantId, phoneNumberId, observed) => {
       await health.numbers.recordConnection(phoneNumberId, tenantId, observed);

@@ -132,11 +132,30 @@ export async function inboxRoutes(instance: FastifyInstance, deps: InboxRouteDep
             .execute()
         : [];
       const byId = new Map(lastMessages.map((message) => [message.id, message]));
+      // A conversation whose only message was never sent (held, failed, queued) previews that message.
+      const silentIds = rows.flatMap((row) => (row.last_message_id ? [] : [row.id]));
+      const unsentRows = silentIds.length
+        ? await db
+            .selectFrom('outbox')
+            .select(['conversation_id', 'message', 'message_type', 'state', 'hold_reason', 'error_title'])
+            .where('tenant_id', '=', tenantId)
+            .where('conversation_id', 'in', silentIds)
+            .where('wamid', 'is', null)
+            .where('state', 'in', UNSENT_STATES)
+            .orderBy('created_at', 'desc')
+            .execute()
+        : [];
+      const unsentByConversation = new Map<string, (typeof unsentRows)[number]>();
+      for (const unsent of unsentRows) {
+        if (unsent.conversation_id && !unsentByConversation.has(unsent.conversation_id))
+          unsentByConversation.set(unsent.conversation_id, unsent);
+      }
       const windowStart = deps.now() - CUSTOMER_SERVICE_WINDOW_MS;
       const last = rows[rows.length - 1];
       return {
         data: rows.map((row) => {
           const message = row.last_message_id ? byId.get(row.last_message_id) : undefined;
+          const unsent = message ? undefined : unsentByConversation.get(row.id);
           return {
             id: row.id,
             contact: {
@@ -159,8 +178,20 @@ export async function inboxRoutes(instance: FastifyInstance, deps: InboxRouteDep
                   text: messagePreview(message.type, safeParse(message.content)),
                   status: message.status,
                   hasError: message.error_title !== null,
+                  reason: null,
                 }
-              : null,
+              : unsent
+                ? {
+                    direction: 'out',
+                    text: messagePreview(unsent.message_type, safeParse(unsent.message)),
+                    status: unsent.state,
+                    hasError: unsent.state === 'held' || unsent.state === 'failed',
+                    reason:
+                      unsent.state === 'held' || unsent.state === 'failed'
+                        ? (unsent.error_title ?? unsent.hold_reason)
+                        : null,
+                  }
+                : null,
           };
         }),
         nextCursor: rows.length === query.limit && last ? `${last.last_message_at}_${last.id}` : null,

@@ -38,7 +38,6 @@ export interface DashboardOptions {
   defaultAppId: string | null;
   isSandbox: boolean;
   simulator: () => Simulator | null;
-  sandbox: { tenantId: string; phoneNumberId: string; displayNumber: string };
   /** The model an evaluation runs against: the offline playbook, or the tenant's configured one. */
   evaluationModel: (tenantId: string, which: 'playbook' | 'configured') => Promise<AgentModel>;
   /** Where the built app is (tests may point elsewhere); src/dashboard/dist by default. */
@@ -91,9 +90,6 @@ export function createDashboard(options: DashboardOptions): Dashboard {
         await sandboxRoutes(scope, {
           db: options.db,
           simulator: options.simulator,
-          sandboxTenantId: options.sandbox.tenantId,
-          sandboxPhoneNumberId: options.sandbox.phoneNumberId,
-          sandboxDisplayNumber: options.sandbox.displayNumber,
         });
         await analyticsRoutes(scope, { db: options.db, now });
         await evaluationRoutes(scope, { modelFor: options.evaluationModel, now });

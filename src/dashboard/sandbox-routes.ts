@@ -11,32 +11,58 @@ export interface SandboxRouteDeps {
   db: Kysely<Database>;
   /** The built-in simulator, in sandbox mode; null otherwise. */
   simulator: () => Simulator | null;
-  /** The tenant whose number the simulator hosts. */
-  sandboxTenantId: string;
-  sandboxPhoneNumberId: string;
-  sandboxDisplayNumber: string;
+}
+
+interface SimulatedNumber {
+  phoneNumberId: string;
+  displayPhoneNumber: string | null;
 }
 
 /**
  * The Sandbox screen's simulated phone: you write as a customer, the simulator sends Meta's signed
- * webhook to Coxcox, and the agent answers as it would on WhatsApp. Only in sandbox mode, and only for
- * the tenant whose number the simulator hosts.
+ * webhook to Coxcox, and the agent answers as it would on WhatsApp. Only in sandbox mode, and for any
+ * company with a number the simulator hosts: the built-in sandbox company, and every company onboarded
+ * through the sandbox signup (issue 11: a second company could not use the phone).
  */
 export async function sandboxRoutes(instance: FastifyInstance, deps: SandboxRouteDeps): Promise<void> {
   const app = instance.withTypeProvider<ZodTypeProvider>();
   const tags = ['sandbox'];
   const tenantQuery = z.object({ tenantId: z.string().optional().describe('admin token only: the tenant') });
 
-  const requireSandbox = (tenantId: string): Simulator => {
+  /** The tenant's first number that lives in the simulator (oldest first), or null. */
+  const simulatedNumberOf = async (
+    simulator: Simulator,
+    tenantId: string,
+  ): Promise<SimulatedNumber | null> => {
+    const numbers = await deps.db
+      .selectFrom('phone_numbers')
+      .select(['phone_number_id', 'display_phone_number'])
+      .where('tenant_id', '=', tenantId)
+      .orderBy('created_at')
+      .orderBy('phone_number_id')
+      .execute();
+    const hosted = numbers.find((number) => simulator.hostsPhoneNumber(number.phone_number_id));
+    return hosted
+      ? { phoneNumberId: hosted.phone_number_id, displayPhoneNumber: hosted.display_phone_number }
+      : null;
+  };
+
+  const requireSandbox = async (
+    tenantId: string,
+  ): Promise<{ simulator: Simulator; number: SimulatedNumber }> => {
     const simulator = deps.simulator();
     if (!simulator)
       throw new AppError(
         'unavailable',
         'the sandbox runs only in sandbox mode (no WhatsApp credentials configured)',
       );
-    if (tenantId !== deps.sandboxTenantId)
-      throw new AppError('forbidden', 'the simulated number belongs to the sandbox company');
-    return simulator;
+    const number = await simulatedNumberOf(simulator, tenantId);
+    if (!number)
+      throw new AppError(
+        'forbidden',
+        'this company has no number in the simulator: connect one through a setup link’s sandbox signup',
+      );
+    return { simulator, number };
   };
 
   app.get(
@@ -51,13 +77,12 @@ export async function sandboxRoutes(instance: FastifyInstance, deps: SandboxRout
     async (request) => {
       const tenantId = requireTenant(request.principal, request.query.tenantId);
       const simulator = deps.simulator();
-      const isAvailable = simulator !== null && tenantId === deps.sandboxTenantId;
+      const number = simulator ? await simulatedNumberOf(simulator, tenantId) : null;
+      const isAvailable = simulator !== null && number !== null;
       return {
         isAvailable,
         reason: simulator === null ? 'not-sandbox-mode' : isAvailable ? null : 'other-tenant',
-        businessNumber: isAvailable
-          ? { phoneNumberId: deps.sandboxPhoneNumberId, displayPhoneNumber: deps.sandboxDisplayNumber }
-          : null,
+        businessNumber: number,
         personas: isAvailable
           ? simulator
               .personas()
@@ -83,10 +108,10 @@ export async function sandboxRoutes(instance: FastifyInstance, deps: SandboxRout
     },
     async (request, reply) => {
       const tenantId = requireTenant(request.principal, request.query.tenantId);
-      const simulator = requireSandbox(tenantId);
+      const { simulator, number } = await requireSandbox(tenantId);
       const sent = simulator.customerSays({
         from: request.body.from,
-        to: deps.sandboxPhoneNumberId,
+        to: number.phoneNumberId,
         text: request.body.text,
         ...(request.body.name ? { name: request.body.name } : {}),
       });
@@ -105,13 +130,13 @@ export async function sandboxRoutes(instance: FastifyInstance, deps: SandboxRout
     },
     async (request) => {
       const tenantId = requireTenant(request.principal, request.query.tenantId);
-      requireSandbox(tenantId);
+      const { number } = await requireSandbox(tenantId);
       const row = await deps.db
         .selectFrom('conversations')
         .innerJoin('contacts', 'contacts.id', 'conversations.contact_id')
         .select('conversations.id')
         .where('conversations.tenant_id', '=', tenantId)
-        .where('conversations.phone_number_id', '=', deps.sandboxPhoneNumberId)
+        .where('conversations.phone_number_id', '=', number.phoneNumberId)
         .where('contacts.wa_id', '=', request.query.from)
         .executeTakeFirst();
       return { conversationId: row?.id ?? null };

@@ -78,6 +78,8 @@ export async function enqueueMessage(
     );
   const isTemplate = input.message.type === 'template';
   let conversationId = input.conversationId ?? null;
+  /** Whether the conversation has shown nothing yet, so the inbox list would not show it (see below). */
+  let isSilent = conversationId !== null;
   if (!isTemplate || conversationId === null) {
     // Two index lookups (contact by wa_id, then the conversation by its unique key): a join here lets
     // SQLite walk every conversation of the number.
@@ -90,13 +92,14 @@ export async function enqueueMessage(
     const conversation = contact
       ? await db
           .selectFrom('conversations')
-          .select(['id', 'last_inbound_at'])
+          .select(['id', 'last_inbound_at', 'last_message_at'])
           .where('tenant_id', '=', input.tenantId)
           .where('phone_number_id', '=', input.phoneNumberId)
           .where('contact_id', '=', contact.id)
           .executeTakeFirst()
       : undefined;
     conversationId ??= conversation?.id ?? null;
+    if (conversation && conversation.id === conversationId) isSilent = conversation.last_message_at === null;
     if (!isTemplate) {
       const lastInboundAt = conversation?.last_inbound_at ?? null;
       if (lastInboundAt === null || lastInboundAt <= nowMs - CUSTOMER_SERVICE_WINDOW_MS) {
@@ -113,8 +116,21 @@ export async function enqueueMessage(
   if (conversationId === null) {
     // A first message to this customer: the conversation starts now, so its statuses and replies have a home.
     const contactId = await upsertContact(db, input.tenantId, { waId: recipient, userId: null }, nowMs);
-    if (contactId)
+    if (contactId) {
       conversationId = await upsertConversation(db, input.tenantId, input.phoneNumberId, contactId, nowMs);
+      isSilent = true;
+    }
+  }
+  if (conversationId !== null && isSilent && input.source !== 'campaign') {
+    // The inbox lists a conversation once something happened in it. A message someone sent (by API, by
+    // hand, the agent) has: if it is held (a number down, a token revoked), it must show in the inbox with
+    // its reason, not vanish (issue 11). A campaign's conversations appear as their messages go out.
+    await db
+      .updateTable('conversations')
+      .set({ last_message_at: nowMs })
+      .where('id', '=', conversationId)
+      .where('last_message_at', 'is', null)
+      .execute();
   }
 
   const id = `out_${randomUUID()}`;

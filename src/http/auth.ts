@@ -21,6 +21,11 @@ export interface SessionPrincipal {
   tenantId: string;
   userId: string;
   role: 'admin' | 'agent';
+  /**
+   * The operator (signed in with the ADMIN_TOKEN) acting for the company it picked: it acts as that
+   * company's API key would, for that company only, and only its own session can switch companies.
+   */
+  isOperator?: boolean;
 }
 
 export interface AuthOptions {
@@ -93,11 +98,13 @@ function authorizeSession(request: FastifyRequest, session: SessionPrincipal, op
   ) {
     throw new AppError('forbidden', 'only an admin of this company may change this');
   }
-  request.principal = {
-    kind: 'tenant',
-    tenantId: session.tenantId,
-    user: { id: session.userId, role: session.role, sessionId: session.sessionId },
-  };
+  request.principal = session.isOperator
+    ? { kind: 'tenant', tenantId: session.tenantId }
+    : {
+        kind: 'tenant',
+        tenantId: session.tenantId,
+        user: { id: session.userId, role: session.role, sessionId: session.sessionId },
+      };
 }
 
 export function requireAdmin(principal: Principal): void {

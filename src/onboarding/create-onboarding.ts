@@ -10,7 +10,7 @@ import { type AppCredentials, type ConnectionObserved, Onboardings } from './onb
 import type { SandboxSignup } from './sandbox-signup.ts';
 import { SetupLinks } from './setup-links.ts';
 import type { SignupMode } from './setup-page.ts';
-import { setupRoutes } from './setup-routes.ts';
+import { type CompanyAdminPort, setupRoutes } from './setup-routes.ts';
 
 export interface CreateOnboardingOptions {
   db: Kysely<Database>;
@@ -31,6 +31,8 @@ export interface CreateOnboardingOptions {
   signupConfigId: string | null;
   /** Sandbox mode: the simulator plays the signup window. */
   sandboxSignup: SandboxSignup | null;
+  /** The users domain: the setup page ends by creating the company's first admin. */
+  companyAdmin?: CompanyAdminPort;
   syncTemplates?: (tenantId: string, wabaId: string) => Promise<number>;
   onConnected?: (tenantId: string, phoneNumberId: string, observed: ConnectionObserved) => Promise<void>;
   onDisconnected?: (tenantId: string, phoneNumberId: string) => Promise<void>;
@@ -99,6 +101,13 @@ export function createOnboarding(options: CreateOnboardingOptions): OnboardingDo
         ...(options.onDisconnected ? { onDisconnected: options.onDisconnected } : {}),
       }),
     publicRoutes: (app) =>
-      setupRoutes(app, { links, onboardings, directory, signupMode, sandboxSignup: options.sandboxSignup }),
+      setupRoutes(app, {
+        links,
+        onboardings,
+        directory,
+        signupMode,
+        sandboxSignup: options.sandboxSignup,
+        companyAdmin: options.companyAdmin ?? null,
+      }),
   };
 }

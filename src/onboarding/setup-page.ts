@@ -80,6 +80,12 @@ export function renderSetupPage(input: SetupPageInput): string {
   ol#steps { padding-left: 1.2rem; }
   li.done::marker, li.skipped::marker { color: #1b873f; }
   li.failed::marker { color: #b3261e; }
+  #admin { margin-top: 2rem; padding: 1.2rem 1.4rem; border: 1px solid #dadde1; border-radius: .6rem; }
+  #admin h2 { font-size: 1.15rem; margin: 0 0 .3rem; }
+  #admin label { display: block; margin: .8rem 0 .2rem; font-weight: 600; font-size: .9rem; }
+  #admin input { font: inherit; width: 100%; box-sizing: border-box; padding: .5rem .6rem; border: 1px solid #ccd0d5; border-radius: .4rem; }
+  #admin button { margin-top: 1rem; }
+  a.open { display: inline-block; margin-top: 1rem; padding: .6rem 1.2rem; border-radius: .4rem; background: #1b873f; color: #fff; text-decoration: none; }
 </style>
 ${sdk}
 </head>
@@ -90,6 +96,24 @@ ${action}
 <p id="status" role="status"></p>
 <ol id="steps"></ol>
 <p><button id="retry" hidden>Try again</button></p>
+<section id="admin" hidden>
+  <form id="admin-form">
+    <h2>Create your company’s admin</h2>
+    <p class="note">You sign in to the Coxcox dashboard with this email and password, and can invite your team there.</p>
+    <label for="admin-name">Your name</label>
+    <input id="admin-name" name="name" autocomplete="name" maxlength="200">
+    <label for="admin-email">Email</label>
+    <input id="admin-email" name="email" type="email" autocomplete="email" required maxlength="320">
+    <label for="admin-password">Password (at least 10 characters)</label>
+    <input id="admin-password" name="password" type="password" autocomplete="new-password" required minlength="10" maxlength="256">
+    <p id="admin-status" role="status"></p>
+    <button id="admin-create" type="submit">Create admin and open the dashboard</button>
+  </form>
+  <div id="admin-done" hidden>
+    <p id="admin-done-text"></p>
+    <a class="open" id="open-dashboard" href="/">Open the dashboard</a>
+  </div>
+</section>
 <script nonce="${input.nonce}">
 const config = ${config};
 const statusLine = document.getElementById('status');
@@ -112,6 +136,9 @@ function show(onboarding) {
     const phone = (saved && saved.detail && saved.detail.displayPhoneNumber) || onboarding.phoneNumberId;
     statusLine.textContent = 'Connected: ' + phone + ' can send now.';
     retryButton.hidden = true;
+    // The number is connected: what is left is the company's admin, not another signup.
+    if (signupButton) signupButton.hidden = true;
+    void offerAdmin();
   } else if (onboarding.failure) {
     statusLine.className = 'problem';
     statusLine.textContent = onboarding.failure.message;
@@ -143,6 +170,57 @@ async function complete(body) {
 }
 
 retryButton.addEventListener('click', () => complete({}));
+
+const adminSection = document.getElementById('admin');
+const adminForm = document.getElementById('admin-form');
+const adminStatus = document.getElementById('admin-status');
+const adminDone = document.getElementById('admin-done');
+const adminDoneText = document.getElementById('admin-done-text');
+
+function showDashboardLink(text) {
+  adminSection.hidden = false;
+  adminForm.hidden = true;
+  adminDone.hidden = false;
+  adminDoneText.textContent = text;
+}
+
+// Once the number is connected, the company's first admin: only while the company has no user yet.
+async function offerAdmin() {
+  try {
+    const status = await (await fetch(config.basePath + '/status')).json();
+    if (status.canCreateAdmin) {
+      adminSection.hidden = false;
+      adminForm.hidden = false;
+      adminDone.hidden = true;
+    } else if (adminDone.hidden) {
+      showDashboardLink('Your company already has its admin: sign in to the dashboard.');
+    }
+  } catch {
+    // The connection is made either way; the dashboard's sign-in still works.
+  }
+}
+
+adminForm.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const button = document.getElementById('admin-create');
+  button.disabled = true;
+  adminStatus.className = '';
+  adminStatus.textContent = 'Creating…';
+  try {
+    const created = await post('/admin', {
+      name: document.getElementById('admin-name').value,
+      email: document.getElementById('admin-email').value,
+      password: document.getElementById('admin-password').value,
+    });
+    adminStatus.textContent = '';
+    showDashboardLink('Done: ' + created.user.email + ' is your company’s admin, and signed in.');
+  } catch (error) {
+    adminStatus.className = 'problem';
+    adminStatus.textContent = error.message;
+  } finally {
+    button.disabled = false;
+  }
+});
 
 if (config.mode.kind === 'sandbox') {
   signupButton.addEventListener('click', async () => {

@@ -9,6 +9,9 @@ import type { SandboxSignup } from './sandbox-signup.ts';
 import type { SetupLinks } from './setup-links.ts';
 import { renderSetupPage, type SignupMode, setupPageCsp } from './setup-page.ts';
 
+/** As the users domain's: Argon2 takes any length, but a megabyte password is an attack on the CPU. */
+const MAX_PASSWORD_LENGTH = 256;
+
 export interface SetupRouteDeps {
   links: SetupLinks;
   onboardings: Onboardings;
@@ -16,6 +19,18 @@ export interface SetupRouteDeps {
   signupMode: () => Promise<SignupMode>;
   /** Sandbox mode only: obtains a code from the simulator. */
   sandboxSignup: SandboxSignup | null;
+  /** The users domain: the company's first admin, made from the link once it connected a number. */
+  companyAdmin: CompanyAdminPort | null;
+}
+
+/** What the setup page needs of the users domain (a port: onboarding does not import it). */
+export interface CompanyAdminPort {
+  canCreate(tenantId: string): Promise<boolean>;
+  create(
+    tenantId: string,
+    input: { name?: string; email: string; password: string },
+    client: { userAgent: string | null; isSecure: boolean },
+  ): Promise<{ user: { email: string; name: string }; cookie: string }>;
 }
 
 const tokenParams = z.object({ token: z.string().min(1).max(2048) });
@@ -45,7 +60,10 @@ export async function setupRoutes(instance: FastifyInstance, deps: SetupRouteDep
       .type('text/html; charset=utf-8');
     let tenantName: string;
     try {
-      const link = await usableLink(request.params.token);
+      // A used link's page still opens while its company has no user yet: it ends with creating the admin.
+      const link = await deps.links.resolve(request.params.token);
+      const canCreateAdmin = deps.companyAdmin !== null && (await deps.companyAdmin.canCreate(link.tenantId));
+      if (!canCreateAdmin) await usableLink(request.params.token);
       tenantName = (await deps.directory.getTenant(link.tenantId)).name;
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
@@ -64,8 +82,52 @@ export async function setupRoutes(instance: FastifyInstance, deps: SetupRouteDep
 
   app.get('/setup/:token/status', { schema: { ...hide, params: tokenParams } }, async (request) => {
     const link = await deps.links.resolve(request.params.token);
-    return { onboarding: await deps.onboardings.latestForLink(link.linkId) };
+    const onboarding = await deps.onboardings.latestForLink(link.linkId);
+    return {
+      onboarding,
+      // The page offers the company's first admin once the link connected a number.
+      canCreateAdmin:
+        onboarding?.state === 'completed' && deps.companyAdmin !== null
+          ? await deps.companyAdmin.canCreate(link.tenantId)
+          : false,
+    };
   });
+
+  app.post(
+    '/setup/:token/admin',
+    {
+      schema: {
+        ...hide,
+        params: tokenParams,
+        body: z.object({
+          name: z.string().max(200).optional(),
+          email: z.string().min(3).max(320),
+          password: z.string().min(1).max(MAX_PASSWORD_LENGTH),
+        }),
+      },
+    },
+    async (request, reply) => {
+      // The link is the credential, as for the signup itself. This works after the link's onboarding
+      // completed (when the signup steps no longer do), and only while the company has no user at all.
+      const link = await deps.links.resolve(request.params.token);
+      if (!deps.companyAdmin) throw new AppError('not_found', 'users are not available on this server');
+      const onboarding = await deps.onboardings.latestForLink(link.linkId);
+      if (onboarding?.state !== 'completed')
+        throw new AppError(
+          'conflict',
+          'connect WhatsApp first: the admin is created once the number is connected',
+        );
+      const created = await deps.companyAdmin.create(link.tenantId, request.body, {
+        userAgent: request.headers['user-agent'] ?? null,
+        isSecure: request.protocol === 'https' || request.headers['x-forwarded-proto'] === 'https',
+      });
+      return reply
+        .code(201)
+        .header('set-cookie', created.cookie)
+        .header('cache-control', 'no-store')
+        .send({ user: { email: created.user.email, name: created.user.name }, dashboardUrl: '/' });
+    },
+  );
 
   app.post('/setup/:token/sandbox-signup', { schema: { ...hide, params: tokenParams } }, async (request) => {
     const link = await usableLink(request.params.token);

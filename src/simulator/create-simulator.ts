@@ -45,6 +45,8 @@ export interface Simulator {
   addPersona(persona: Persona): void;
   removePersona(waId: string): boolean;
   personas(): Persona[];
+  /** Whether this phone number id is one the simulator hosts (the sandbox's, or one a signup created). */
+  hostsPhoneNumber(phoneNumberId: string): boolean;
   /** A customer writes to a business number (the first hosted one when `to` is absent). */
   customerSays(message: CustomerMessage): { id: string };
   /** A customer taps Meta's marketing "Stop": a `user_preferences` webhook, then 131050 on marketing templates. */
@@ -154,6 +156,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     addPersona: (persona) => context.customers.addPersona(persona),
     removePersona: (waId) => context.customers.removePersona(waId),
     personas: () => context.customers.personas(),
+    hostsPhoneNumber: (phoneNumberId) => context.directory.phoneNumber(phoneNumberId) !== undefined,
     customerSays: (message) => context.customers.say(message),
     customerStopsMarketing: ({ from, to }) => changing(() => context.customers.stopMarketing(from, to)),
     configure: (adjustments) => adjustSimulator(context, adjustments),

@@ -43,4 +43,21 @@ export const userMigrations: Migration[] = [
         .execute();
     },
   },
+  {
+    // The operator signs in to the dashboard with the ADMIN_TOKEN and acts for one company at a time
+    // (issue 11: switching between companies). Not a user: no tenant owns the operator.
+    name: '0301_operator_sessions',
+    async up(db) {
+      await db.schema
+        .createTable('operator_sessions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('admin_token_hash', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_seen_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
 ];

@@ -30,6 +30,20 @@ declare module '../store/schema.ts' {
       last_seen_at: number;
       user_agent: string | null;
     };
+    /**
+     * The operator's dashboard sessions (signed in with the ADMIN_TOKEN): like user_sessions, plus the
+     * company the operator acts for, which only the operator's own session can change.
+     */
+    operator_sessions: {
+      id: string;
+      token_hash: string;
+      tenant_id: string;
+      /** A hash of the ADMIN_TOKEN it signed in with: a rotated token ends the session. */
+      admin_token_hash: string;
+      created_at: number;
+      expires_at: number;
+      last_seen_at: number;
+    };
     /** One row once the first admin was created from the first-run screen, so two racing setups make one. */
     first_run: { id: string; user_id: string; created_at: number };
   }

@@ -120,7 +120,7 @@ describe.runIf(hasChromium)('a second tenant sees none of the first tenant’s d
     expect(list.status()).toBe(404);
 
     await page.getByRole('link', { name: 'Sandbox' }).first().click();
-    await page.getByRole('heading', { name: 'The sandbox belongs to the sandbox company' }).waitFor();
+    await page.getByRole('heading', { name: 'This company has no simulated number' }).waitFor();
     await screenshot(page, 'isolation-04-sandbox');
     expect(errors).toEqual([]);
   });

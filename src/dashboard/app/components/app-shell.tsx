@@ -3,6 +3,7 @@ import { useLiveState } from '../lib/live-events.tsx';
 import { useLocation } from '../lib/router.ts';
 import { useSession } from '../lib/session.ts';
 import { AppLink } from './app-link.tsx';
+import { CompanySwitcher } from './company-switcher.tsx';
 import { Icon, type IconName } from './icon.tsx';
 
 interface NavItem {
@@ -45,6 +46,7 @@ export function AppShell({ children }: { children: ReactNode }) {
           </span>
           Coxcox
         </div>
+        <CompanySwitcher />
         {items.map((item) => (
           <AppLink
             key={item.href}
@@ -65,7 +67,7 @@ export function AppShell({ children }: { children: ReactNode }) {
               {session.user.name}
             </div>
             <div className="small">
-              {session.tenant.name} · {session.user.role}
+              {session.tenant.name} · {session.operator ? 'operator' : session.user.role}
             </div>
           </div>
           <button
@@ -110,13 +112,15 @@ export function AppShell({ children }: { children: ReactNode }) {
       </nav>
       {isMoreOpen ? (
         <div className="more-menu">
+          <CompanySwitcher className="in-menu" />
           {items.slice(TAB_COUNT).map((item) => (
             <AppLink key={item.href} href={item.href} onClickCapture={() => setIsMoreOpen(false)}>
               <Icon name={item.icon} size={18} /> {item.label}
             </AppLink>
           ))}
           <button type="button" onClick={() => void signOut()}>
-            <Icon name="signOut" size={18} /> Sign out ({session.user.email})
+            <Icon name="signOut" size={18} /> Sign out
+            {session.user.email ? ` (${session.user.email})` : ' (operator)'}
           </button>
         </div>
       ) : null}

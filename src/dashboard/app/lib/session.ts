@@ -12,6 +12,8 @@ export interface Session {
   user: SessionUser;
   tenant: { id: string; name: string };
   isSandbox: boolean;
+  /** Only when the operator signed in with the ADMIN_TOKEN: the companies it may act for. */
+  operator?: { companies: Array<{ id: string; name: string }> };
 }
 
 export interface SessionContextValue {

@@ -16,7 +16,14 @@ export interface ConversationRow {
   isWindowOpen: boolean;
   lastMessageAt: string | null;
   lastInboundAt: string | null;
-  preview: { direction: string; text: string; status: string | null; hasError: boolean } | null;
+  preview: {
+    direction: string;
+    text: string;
+    status: string | null;
+    hasError: boolean;
+    /** Why an unsent message is held or failed (a conversation with nothing sent yet). */
+    reason?: string | null;
+  } | null;
 }
 
 export interface ConversationDetail {

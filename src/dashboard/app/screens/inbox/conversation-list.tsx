@@ -77,6 +77,7 @@ export function ConversationList({
                       <DeliveryTicks status={row.preview.hasError ? 'failed' : row.preview.status} />
                     ) : null}
                     <span style={{ overflow: 'hidden', textOverflow: 'ellipsis' }}>
+                      {row.preview?.status === 'held' ? 'Held · ' : ''}
                       {row.preview?.text || 'No messages yet'}
                     </span>
                   </span>

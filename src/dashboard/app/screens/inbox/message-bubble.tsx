@@ -8,6 +8,18 @@ const SENDER = { agent: 'AI agent', human: 'A colleague', campaign: 'Campaign', 
   string
 >;
 
+/** Why the dispatcher holds a message (the outbox's hold_reason), in words; it goes out once that is fixed. */
+const HOLD_REASONS: Record<string, string> = {
+  'token-invalid': 'Meta refused the access token: reconnect the number on the WhatsApp screen',
+  'number-unhealthy': 'the number cannot send right now: see the WhatsApp screen',
+  'number-unknown': 'the number is not connected',
+  'number-disconnected': 'the number was disconnected',
+};
+
+export function holdText(reason: string | null): string {
+  return `Held, not sent yet: ${(reason && HOLD_REASONS[reason]) ?? humanize(reason ?? 'unknown reason')}`;
+}
+
 /** One message in the thread: who sent it, what it says, when, and how far it got (with the reason if it failed). */
 export function MessageBubble({ message }: { message: ThreadMessage }) {
   const isOut = message.direction === 'out';
@@ -19,7 +31,9 @@ export function MessageBubble({ message }: { message: ThreadMessage }) {
       : message.status;
   const isFailed = status === 'failed';
   const failure = isFailed
-    ? (message.error?.title ?? message.reason ?? 'Meta did not deliver this message')
+    ? message.state === 'held'
+      ? holdText(message.reason ?? null)
+      : (message.error?.title ?? message.reason ?? 'Meta did not deliver this message')
     : null;
   return (
     <div

@@ -60,12 +60,12 @@ export function SandboxScreen() {
             icon="sandbox"
             title={
               info.data.reason === 'other-tenant'
-                ? 'The sandbox belongs to the sandbox company'
+                ? 'This company has no simulated number'
                 : 'The sandbox is off'
             }
           >
             {info.data.reason === 'other-tenant'
-              ? "The simulated WhatsApp number is the sandbox company's. Sign in as one of its users to chat with the agent as a customer."
+              ? "The simulated phone writes to a number that lives in the built-in simulator. Connect one through a setup link's sandbox signup, then come back here."
               : 'Coxcox runs against real WhatsApp here (WhatsApp credentials are configured), so there is no simulated phone. Use the Agent screen’s playground to try the agent.'}
           </EmptyState>
         </div>

@@ -24,20 +24,25 @@ export function SessionScreen({
   const [companyName, setCompanyName] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [isBusy, setIsBusy] = useState(false);
+  // The operator signs in with the ADMIN_TOKEN instead, to act for any company (and switch between them).
+  const [isOperator, setIsOperator] = useState(false);
+  const [adminToken, setAdminToken] = useState('');
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setIsBusy(true);
     setError(null);
     try {
-      const session = isSetupNeeded
-        ? await api.post<Session>('/setup', {
-            email,
-            password,
-            name: name || undefined,
-            companyName: companyName || undefined,
-          })
-        : await api.post<Session>('/session', { email, password });
+      const session = isOperator
+        ? await api.post<Session>('/session/operator', { adminToken })
+        : isSetupNeeded
+          ? await api.post<Session>('/setup', {
+              email,
+              password,
+              name: name || undefined,
+              companyName: companyName || undefined,
+            })
+          : await api.post<Session>('/session', { email, password });
       onSignedIn(session);
     } catch (caught) {
       setError(errorMessage(caught));
@@ -46,6 +51,58 @@ export function SessionScreen({
     }
   };
 
+  const brand = (
+    <div className="brand">
+      <span className="brand-mark" style={{ color: '#fff' }}>
+        <Icon name="whatsapp" size={18} />
+      </span>
+      Coxcox
+    </div>
+  );
+  const switchMode = (next: boolean) => {
+    setIsOperator(next);
+    setError(null);
+  };
+
+  if (isOperator) {
+    return (
+      <div className="auth-page">
+        <form className="auth-card" onSubmit={(event) => void submit(event)} aria-label="Operator sign-in">
+          {brand}
+          <div>
+            <h1>Operator sign-in</h1>
+            <p className="muted" style={{ marginTop: 4 }}>
+              With the server’s ADMIN_TOKEN you can act for any company on this Coxcox, and switch between
+              them in the sidebar.
+            </p>
+          </div>
+          {error ? (
+            <div className="form-error" role="alert">
+              {error}
+            </div>
+          ) : null}
+          <Field label="Admin token" hint="The ADMIN_TOKEN variable, or the admin-token file in DATA_DIR.">
+            <input
+              className="input"
+              name="adminToken"
+              type="password"
+              required
+              autoComplete="off"
+              value={adminToken}
+              onChange={(event) => setAdminToken(event.target.value)}
+            />
+          </Field>
+          <button type="submit" className="button primary" disabled={isBusy}>
+            {isBusy ? 'One moment…' : 'Sign in as the operator'}
+          </button>
+          <button type="button" className="button ghost small" onClick={() => switchMode(false)}>
+            Sign in with email and password instead
+          </button>
+        </form>
+      </div>
+    );
+  }
+
   return (
     <div className="auth-page">
       <form
@@ -53,12 +110,7 @@ export function SessionScreen({
         onSubmit={(event) => void submit(event)}
         aria-label={isSetupNeeded ? 'Create the first admin' : 'Sign in'}
       >
-        <div className="brand">
-          <span className="brand-mark" style={{ color: '#fff' }}>
-            <Icon name="whatsapp" size={18} />
-          </span>
-          Coxcox
-        </div>
+        {brand}
         <div>
           <h1>{isSetupNeeded ? 'Welcome! Create the first admin' : 'Sign in'}</h1>
           <p className="muted" style={{ marginTop: 4 }}>
@@ -132,6 +184,9 @@ export function SessionScreen({
             <code>npx coxcox users create</code>.
           </p>
         ) : null}
+        <button type="button" className="button ghost small" onClick={() => switchMode(true)}>
+          Operator? Use the admin token
+        </button>
       </form>
     </div>
   );
