@@ -45,7 +45,8 @@ describe.runIf(hasChromium)('the sandbox phone', () => {
       headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
       ...(payload ? { payload } : {}),
     });
-  const phoneStatus = () => page.getByTestId('phone-status').textContent();
+  // The line under the business's name: "typing…" or "WhatsApp Business".
+  const phoneStatus = () => page.locator('.phone-top .small').textContent();
   const businessBubbles = () =>
     page.locator('[data-testid="phone-messages"] .bubble[data-direction="business"]');
   const write = async (text: string) => {
@@ -80,7 +81,7 @@ describe.runIf(hasChromium)('the sandbox phone', () => {
       await page.getByText('typing…').waitFor({ timeout: 15_000 });
       await screenshot(page, 'sandbox-phone-01-agent-typing');
       await businessBubbles().first().waitFor({ timeout: 30_000 });
-      await page.getByTestId('phone-status').filter({ hasText: 'WhatsApp Business' }).waitFor();
+      await page.locator('.phone-top .small', { hasText: 'WhatsApp Business' }).waitFor();
     } finally {
       runner.modelFor = modelFor;
     }
