@@ -186,7 +186,7 @@ export class AgentTurnRunner {
     // colleague may have taken over, or a STOP arrived, since the conversation was loaded (the debounce, the
     // spend and profile reads). Without this, "typing…" showed under a human's conversation or after STOP.
     const control = await this.loadControl(conversationId);
-    if (!control || control.owner !== 'agent') return this.skip(context, 'human-owner', true);
+    if (control?.owner !== 'agent') return this.skip(context, 'human-owner', true);
     if (control.is_closed === 1) return this.skip(context, 'closed', true);
     if (control.opted_out_at !== null || control.marketing_opted_out_at !== null)
       return this.optedOut(context, row);
