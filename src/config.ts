@@ -55,6 +55,12 @@ export interface Config {
   agentDebounceMs: number;
   /** Sandbox mode: the port of the built-in simulator (0: any free port), unless GRAPH_API_URL points elsewhere. */
   simulatorPort: number;
+  /**
+   * Sandbox mode: whether the simulator's personas (the customers a campaign reaches) answer by themselves
+   * (SANDBOX_PERSONAS=on, the default) or only when someone writes for them (off). The Sandbox screen
+   * switches it too, and always labels what a persona wrote.
+   */
+  canSandboxPersonasReply: boolean;
   /** How long the dispatcher waits for a status webhook to settle a send whose outcome was lost, before resending. */
   dispatchReconcileWindowMs: number;
   /** How long a claimed send stays locked before it is presumed lost (a crash) and reconciled. */
@@ -121,6 +127,13 @@ function readBoolean(env: Env, name: string, fallback: boolean): boolean {
   if (raw === 'true' || raw === '1') return true;
   if (raw === 'false' || raw === '0') return false;
   throw new ConfigError(name, `"${raw}" is not a boolean; set true or false`);
+}
+
+function readSandboxPersonas(env: Env): boolean {
+  const raw = (env.SANDBOX_PERSONAS ?? '').trim();
+  if (raw === '' || raw === 'on') return true;
+  if (raw === 'off') return false;
+  throw new ConfigError('SANDBOX_PERSONAS', `"${raw}" is neither "on" nor "off"`);
 }
 
 function readWorkers(env: Env): 'all' | 'none' {
@@ -301,6 +314,7 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
     workers: readWorkers(env),
     agentDebounceMs: readPositiveInteger(env, 'AGENT_DEBOUNCE_MS', 1500), // 1.5 s
     simulatorPort: env.SIMULATOR_PORT ? readPort({ PORT: env.SIMULATOR_PORT }, 'SIMULATOR_PORT') : 0,
+    canSandboxPersonasReply: readSandboxPersonas(env),
     dispatchReconcileWindowMs: readPositiveInteger(env, 'DISPATCH_RECONCILE_WINDOW_MS', 60_000), // 1 min
     dispatchSendLockMs,
     publicUrl: readPublicUrl(env, port),

@@ -465,6 +465,7 @@ async function startSandboxSimulator(config: Config): Promise<Simulator> {
     ...sandboxSimulatorOptions(config.secretKey),
     stateFile: join(config.dataDir, SIMULATOR_STATE_FILE),
     personas: SANDBOX_PERSONAS,
+    canPersonasReply: config.canSandboxPersonasReply,
     statusDelaysMs: { sentMs: 200, deliveredMs: 800, readMs: 3000 },
   });
   await simulator.listen(config.simulatorPort, '127.0.0.1');

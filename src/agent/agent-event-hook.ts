@@ -12,6 +12,7 @@ import type { Database } from '../store/schema.ts';
 import type { AppliedEvent, EventHook } from '../whatsapp/process-deliveries.ts';
 import { AGENT_TURN_JOB } from './agent-turn-runner.ts';
 import { insertTurnRecord } from './agent-turns.ts';
+import { cancelOpenCallbacks } from './callbacks.ts';
 import { CONVERSATIONAL_TYPES, messageText } from './message-text.ts';
 import { detectLanguage } from './playbook/detect-language.ts';
 
@@ -147,6 +148,8 @@ async function stopFromChat(
     },
     now,
   );
+  // Nobody calls a customer who said STOP.
+  await cancelOpenCallbacks(trx, { contactId: conversation.contact_id });
   await insertTurnRecord(trx, {
     tenantId: applied.tenantId,
     conversationId: conversation.id,

@@ -160,8 +160,7 @@ export class AgentTurnRunner {
 
     if (row.owner !== 'agent') return this.skip(context, 'human-owner', true);
     if (row.is_closed === 1) return this.skip(context, 'closed', true);
-    if (row.opted_out_at !== null || row.marketing_opted_out_at !== null)
-      return this.skip(context, 'opted-out', false);
+    if (row.opted_out_at !== null || row.marketing_opted_out_at !== null) return this.optedOut(context, row);
     if (!row.wa_id) return this.skip(context, 'no-phone-number', true);
     const resolved = await profiles.resolve(row.tenant_id, row.campaign_id);
     if (!resolved.isEnabled) return this.skip(context, 'agent-disabled', true);
@@ -184,8 +183,17 @@ export class AgentTurnRunner {
       return this.windowClosed(context, resolved.windowClosedTemplate);
     }
 
+    // The typing bubble tells the customer the agent is answering, so it is decided on a fresh look: a
+    // colleague may have taken over, or a STOP arrived, since the conversation was loaded (the debounce, the
+    // spend and profile reads). Without this, "typing…" showed under a human's conversation or after STOP.
+    const control = await this.loadControl(conversationId);
+    if (control?.owner !== 'agent') return this.skip(context, 'human-owner', true);
+    if (control.is_closed === 1) return this.skip(context, 'closed', true);
+    if (control.opted_out_at !== null || control.marketing_opted_out_at !== null)
+      return this.optedOut(context, row);
+
     // The read mark and typing bubble go out while the turn carries on (a Graph call takes 100 ms or more).
-    const readMark = this.markRead(row, newMessages[newMessages.length - 1]!.wamid);
+    const readMark = this.markRead(row, newMessages[newMessages.length - 1]!.wamid, true);
 
     const newText = newMessages.map((line) => line.text).join('\n');
     const [knowledge, history] = await Promise.all([
@@ -217,6 +225,7 @@ export class AgentTurnRunner {
       customerTimeZone: timeZone,
       now: startedAt,
       leadFields,
+      outcome: row.outcome,
       outgoing,
       effects,
       lastMessageId: newMessages[newMessages.length - 1]!.id,
@@ -537,8 +546,20 @@ export class AgentTurnRunner {
     return { summary: extendSummary(summary, lines), summarizedUntil: lines[lines.length - 1]!.createdAt };
   }
 
-  /** Marks the customer's last message read with a typing bubble (until we reply, 25 s at most). */
-  private async markRead(row: ConversationRow, wamid: string | null): Promise<void> {
+  /**
+   * An opted-out customer gets no answer and no typing bubble, but what they wrote was received: the read
+   * receipt still goes, as it would from a person reading the chat.
+   */
+  private async optedOut(context: TurnContext, row: ConversationRow): Promise<TurnOutcome> {
+    await this.markRead(row, context.newMessages[context.newMessages.length - 1]!.wamid, false);
+    return this.skip(context, 'opted-out', false);
+  }
+
+  /**
+   * Marks the customer's last message read, with a typing bubble when the agent is about to answer (Meta
+   * shows it until our next message, 25 s at most).
+   */
+  private async markRead(row: ConversationRow, wamid: string | null, isTyping: boolean): Promise<void> {
     if (!wamid || row.waba_id === null) return;
     try {
       const accessToken = await this.accessToken(row.tenant_id, row.waba_id);
@@ -551,7 +572,7 @@ export class AgentTurnRunner {
           graphApiVersion: row.graph_api_version ?? this.options.defaultGraphApiVersion,
         },
         wamid,
-        { typingIndicator: true, signal: AbortSignal.timeout(5000) },
+        { typingIndicator: isTyping, signal: AbortSignal.timeout(5000) },
       );
     } catch (error) {
       // A read mark is a courtesy: the turn goes on without it.
@@ -570,6 +591,21 @@ export class AgentTurnRunner {
     return token;
   }
 
+  /** Who answers the conversation now, and whether its contact still wants messages. */
+  private loadControl(conversationId: string) {
+    return this.options.db
+      .selectFrom('conversations')
+      .innerJoin('contacts', 'contacts.id', 'conversations.contact_id')
+      .select([
+        'conversations.owner',
+        'conversations.is_closed',
+        'contacts.opted_out_at',
+        'contacts.marketing_opted_out_at',
+      ])
+      .where('conversations.id', '=', conversationId)
+      .executeTakeFirst();
+  }
+
   private loadConversation(conversationId: string) {
     return this.options.db
       .selectFrom('conversations')
@@ -585,6 +621,7 @@ export class AgentTurnRunner {
         'conversations.is_closed',
         'conversations.last_inbound_at',
         'conversations.lead_fields',
+        'conversations.outcome',
         'conversations.summary',
         'conversations.agent_turn_count',
         'conversations.agent_cost_usd',

@@ -69,6 +69,31 @@ export async function scheduleCallback(
   );
 }
 
+/** Outcomes that end the sale: a callback beside one of them would be a call nobody wants. */
+export const LOST_OUTCOMES: ReadonlySet<string> = new Set(['not_interested']);
+
+/**
+ * Takes back the callbacks still open (scheduled, or due and not yet made), of one conversation (its outcome
+ * became not interested) or of every conversation of a contact (they opted out of everything). Their jobs
+ * find them cancelled and do nothing, so the lead never shows "Not interested" beside a call to make.
+ */
+export async function cancelOpenCallbacks(
+  trx: Db,
+  of: { conversationId: string } | { contactId: string },
+): Promise<number> {
+  const result = await trx
+    .updateTable('agent_callbacks')
+    .set({ state: 'cancelled' })
+    .where('state', 'in', ['scheduled', 'due'])
+    .$call((query) =>
+      'conversationId' in of
+        ? query.where('conversation_id', '=', of.conversationId)
+        : query.where('contact_id', '=', of.contactId),
+    )
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
 /**
  * A callback's time has come: the conversation needs a person (it shows under "needs attention" in the
  * inbox), and the tenant's systems hear `callback.due` (a dialer, a CRM task). Once per callback; a
@@ -82,6 +107,17 @@ export async function callbackDue(db: Kysely<Database>, callbackId: string, now:
       .where('id', '=', callbackId)
       .executeTakeFirst();
     if (!row || row.state !== 'scheduled') return false;
+    // An opt-out that came another way (the API, an import) or a lost sale: nobody is to call.
+    const lead = await trx
+      .selectFrom('conversations')
+      .innerJoin('contacts', 'contacts.id', 'conversations.contact_id')
+      .select(['conversations.outcome', 'contacts.opted_out_at'])
+      .where('conversations.id', '=', row.conversation_id)
+      .executeTakeFirst();
+    if (!lead || lead.opted_out_at !== null || (lead.outcome !== null && LOST_OUTCOMES.has(lead.outcome))) {
+      await cancelOpenCallbacks(trx, { conversationId: row.conversation_id });
+      return false;
+    }
     await trx
       .updateTable('agent_callbacks')
       .set({ state: 'due' })

@@ -3,7 +3,7 @@ import type { Transaction } from 'kysely';
 import { recordOptOut } from '../campaigns/index.ts';
 import type { Database } from '../store/schema.ts';
 import type { AgentProfile } from './agent-model.ts';
-import { scheduleCallback, toCallbackView } from './callbacks.ts';
+import { cancelOpenCallbacks, LOST_OUTCOMES, scheduleCallback, toCallbackView } from './callbacks.ts';
 import { closeConversation, handOff } from './conversation-control.ts';
 import type { KnowledgeBase } from './knowledge-base.ts';
 import { cleanFieldValue } from './lead-state.ts';
@@ -23,6 +23,8 @@ export interface LiveToolContext {
   now: number;
   /** The conversation's lead fields as the turn found them. */
   leadFields: Record<string, string>;
+  /** The conversation's outcome as the turn found it. */
+  outcome: string | null;
   outgoing: OutgoingItem[];
   effects: TurnEffects;
   /** The customer message that prompted the turn: the proof of an opt-out. */
@@ -65,6 +67,9 @@ export function createLiveToolEnvironment(context: LiveToolContext): LiveToolEnv
     },
     async setOutcome(value) {
       outcome = value;
+      // A lost sale takes back the calls booked, this turn's too (the writes run in order).
+      if (LOST_OUTCOMES.has(value))
+        writes.push((trx) => cancelOpenCallbacks(trx, { conversationId: conversation.id }));
     },
     async scheduleCallback(input) {
       const row = {
@@ -79,6 +84,9 @@ export function createLiveToolEnvironment(context: LiveToolContext): LiveToolEnv
         created_at: now,
       };
       writes.push((trx) => scheduleCallback(trx, row, now));
+      // A customer who asks to be called is interested again: "not interested" would contradict the call.
+      const current = outcome ?? context.outcome;
+      if (current !== null && LOST_OUTCOMES.has(current)) outcome = 'callback';
       return toCallbackView(row);
     },
     findMedia: (documentId) => context.knowledge.mediaAsset(conversation.tenantId, documentId),
@@ -91,6 +99,9 @@ export function createLiveToolEnvironment(context: LiveToolContext): LiveToolEnv
     },
     async optOut(input) {
       effects.optedOut = input.scope;
+      // Nobody calls a customer who stopped everything; a marketing stop leaves a call they asked for.
+      if (input.scope === 'all')
+        writes.push((trx) => cancelOpenCallbacks(trx, { contactId: conversation.contactId }));
       // The consent ledger's one entry point (campaigns domain): it also withdraws queued campaign messages.
       // No confirmation from there: the model's own reply in this turn is the confirmation.
       writes.push((trx) =>

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AgentProfile } from './agent-model.ts';
-import { type CallbackView, toCallbackView } from './callbacks.ts';
+import { type CallbackView, LOST_OUTCOMES, toCallbackView } from './callbacks.ts';
 import type { KnowledgeBase } from './knowledge-base.ts';
 import { cleanFieldValue } from './lead-state.ts';
 import type { OutgoingItem } from './run-model-loop.ts';
@@ -39,8 +39,10 @@ export function createPlaygroundToolEnvironment(context: {
       }
       return { ...state.leadFields };
     },
+    // The same rules as a live conversation: a lost sale cancels the calls, a call makes the lead live again.
     async setOutcome(outcome) {
       state.outcome = outcome;
+      if (LOST_OUTCOMES.has(outcome)) cancelAll(state.callbacks);
     },
     async scheduleCallback(input) {
       const callback = toCallbackView({
@@ -55,6 +57,7 @@ export function createPlaygroundToolEnvironment(context: {
         created_at: context.now,
       });
       state.callbacks.push(callback);
+      if (state.outcome !== null && LOST_OUTCOMES.has(state.outcome)) state.outcome = 'callback';
       return callback;
     },
     findMedia: (documentId) => context.knowledge.mediaAsset(context.tenantId, documentId),
@@ -66,9 +69,14 @@ export function createPlaygroundToolEnvironment(context: {
     },
     async optOut(input) {
       effects.optedOut = input.scope;
+      if (input.scope === 'all') cancelAll(state.callbacks);
     },
     async endConversation() {
       effects.ended = true;
     },
   };
+}
+
+function cancelAll(callbacks: CallbackView[]): void {
+  for (const callback of callbacks) if (callback.state === 'scheduled') callback.state = 'cancelled';
 }

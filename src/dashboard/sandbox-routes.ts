@@ -88,6 +88,7 @@ export async function sandboxRoutes(instance: FastifyInstance, deps: SandboxRout
               .personas()
               .map(({ waId, name, profile, language }) => ({ waId, name, profile, language }))
           : [],
+        canPersonasReply: isAvailable ? simulator.canPersonasReply() : false,
       };
     },
   );
@@ -99,21 +100,35 @@ export async function sandboxRoutes(instance: FastifyInstance, deps: SandboxRout
         tags,
         summary: 'Write to the business as a simulated customer: the simulator sends the signed webhook.',
         querystring: tenantQuery,
-        body: z.object({
-          from: z.string().regex(/^\d{8,15}$/, 'the customer’s number: 8 to 15 digits with the country code'),
-          name: z.string().min(1).max(100).optional(),
-          text: z.string().min(1).max(4096),
-        }),
+        body: z
+          .object({
+            from: z
+              .string()
+              .regex(/^\d{8,15}$/, 'the customer’s number: 8 to 15 digits with the country code'),
+            name: z.string().min(1).max(100).optional(),
+            text: z.string().min(1).max(4096).optional(),
+            // A tap on a template's quick-reply button: Meta sends its payload and text, quoting the template.
+            button: z
+              .object({ payload: z.string().min(1).max(256), text: z.string().min(1).max(256) })
+              .optional(),
+            replyTo: z.string().min(1).max(200).optional(),
+          })
+          .refine((body) => (body.text === undefined) !== (body.button === undefined), {
+            message: 'give either text or a button',
+          }),
       },
     },
     async (request, reply) => {
       const tenantId = requireTenant(request.principal, request.query.tenantId);
       const { simulator, number } = await requireSandbox(tenantId);
+      const { from, name, text, button, replyTo } = request.body;
       const sent = simulator.customerSays({
-        from: request.body.from,
+        from,
         to: number.phoneNumberId,
-        text: request.body.text,
-        ...(request.body.name ? { name: request.body.name } : {}),
+        ...(text !== undefined ? { text } : {}),
+        ...(button ? { button } : {}),
+        ...(replyTo ? { replyTo } : {}),
+        ...(name ? { name } : {}),
       });
       return reply.code(202).send({ wamid: sent.id });
     },
@@ -140,6 +155,79 @@ export async function sandboxRoutes(instance: FastifyInstance, deps: SandboxRout
         .where('contacts.wa_id', '=', request.query.from)
         .executeTakeFirst();
       return { conversationId: row?.id ?? null };
+    },
+  );
+
+  app.put(
+    '/sandbox/settings',
+    {
+      schema: {
+        tags,
+        summary: 'Whether the simulated customers (personas) answer by themselves.',
+        querystring: tenantQuery,
+        body: z.object({ canPersonasReply: z.boolean() }),
+      },
+    },
+    async (request) => {
+      const tenantId = requireTenant(request.principal, request.query.tenantId);
+      const { simulator } = await requireSandbox(tenantId);
+      simulator.configure({ canPersonasReply: request.body.canPersonasReply });
+      return { canPersonasReply: simulator.canPersonasReply() };
+    },
+  );
+
+  app.get(
+    '/sandbox/phone',
+    {
+      schema: {
+        tags,
+        summary:
+          "What the simulated customer's phone shows beyond the thread: the business typing, which messages a scripted persona wrote, and the quick-reply buttons to tap.",
+        querystring: tenantQuery.extend({ from: z.string().regex(/^\d{8,15}$/) }),
+      },
+    },
+    async (request) => {
+      const tenantId = requireTenant(request.principal, request.query.tenantId);
+      const { simulator, number } = await requireSandbox(tenantId);
+      const from = request.query.from;
+      const typingUntil = simulator.typingUntil({ from, to: number.phoneNumberId });
+      // The simulator knows messages by wamid; the phone shows the thread's, by message id.
+      const rows = await deps.db
+        .selectFrom('messages')
+        .innerJoin('conversations', 'conversations.id', 'messages.conversation_id')
+        .innerJoin('contacts', 'contacts.id', 'conversations.contact_id')
+        .select(['messages.id', 'messages.wamid', 'messages.direction', 'messages.type'])
+        .where('messages.tenant_id', '=', tenantId)
+        .where('conversations.phone_number_id', '=', number.phoneNumberId)
+        .where('contacts.wa_id', '=', from)
+        .where('messages.wamid', 'is not', null)
+        .orderBy('messages.created_at', 'desc')
+        .limit(200)
+        .execute();
+      const scripted: Array<{ messageId: string; persona: string }> = [];
+      const quickReplies: Array<{
+        messageId: string;
+        wamid: string;
+        buttons: Array<{ text: string; payload: string }>;
+      }> = [];
+      for (const row of rows) {
+        if (!row.wamid) continue;
+        if (row.direction === 'in') {
+          const persona = simulator.scriptedBy(row.wamid);
+          if (persona) scripted.push({ messageId: row.id, persona });
+        } else if (row.type === 'template') {
+          const buttons = simulator.quickReplies(row.wamid);
+          if (buttons.length > 0) quickReplies.push({ messageId: row.id, wamid: row.wamid, buttons });
+        }
+      }
+      const persona = simulator.personas().find((entry) => entry.waId === from) ?? null;
+      return {
+        typingUntil: typingUntil === null ? null : new Date(typingUntil).toISOString(),
+        persona: persona ? { name: persona.name, profile: persona.profile } : null,
+        canPersonasReply: simulator.canPersonasReply(),
+        scripted,
+        quickReplies,
+      };
     },
   );
 }

@@ -49,6 +49,14 @@ export interface Simulator {
   hostsPhoneNumber(phoneNumberId: string): boolean;
   /** A customer writes to a business number (the first hosted one when `to` is absent). */
   customerSays(message: CustomerMessage): { id: string };
+  /** Until when the customer's phone shows the business typing (clock ms), or null (mark-as-read docs). */
+  typingUntil(input: { from: string; to?: string }): number | null;
+  /** The persona that wrote an inbound message by itself, or null when someone wrote it (`customerSays`). */
+  scriptedBy(wamid: string): string | null;
+  /** The quick-reply buttons of a template message the business sent. */
+  quickReplies(wamid: string): Array<{ text: string; payload: string }>;
+  /** Whether personas answer by themselves (see `configure({ canPersonasReply })`). */
+  canPersonasReply(): boolean;
   /** A customer taps Meta's marketing "Stop": a `user_preferences` webhook, then 131050 on marketing templates. */
   customerStopsMarketing(input: { from: string; to?: string }): void;
 
@@ -158,6 +166,13 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     personas: () => context.customers.personas(),
     hostsPhoneNumber: (phoneNumberId) => context.directory.phoneNumber(phoneNumberId) !== undefined,
     customerSays: (message) => context.customers.say(message),
+    typingUntil: ({ from, to }) => {
+      const phoneNumberId = to ?? context.directory.firstPhoneNumber()?.id;
+      return phoneNumberId === undefined ? null : context.customers.typingUntil(phoneNumberId, from);
+    },
+    scriptedBy: (wamid) => context.customers.scriptedBy(wamid),
+    quickReplies: (wamid) => context.customers.quickReplies(wamid),
+    canPersonasReply: () => context.settings.canPersonasReply,
     customerStopsMarketing: ({ from, to }) => changing(() => context.customers.stopMarketing(from, to)),
     configure: (adjustments) => adjustSimulator(context, adjustments),
     setWebhookUrl(next) {

@@ -30,6 +30,8 @@ export interface CustomerMessage {
   name?: string;
   /** Quotes a message (`context.id`), as a reply in the chat does. */
   replyTo?: string;
+  /** A tap on a template's quick-reply button: Meta sends a `button` message with its payload and text. */
+  button?: { payload: string; text: string };
   media?: {
     type: InboundMediaType;
     bytes: Uint8Array;
@@ -57,6 +59,23 @@ export interface CustomerDependencies {
   changes: { notify(): void };
 }
 
+/** Meta shows the typing bubble until the business's next message, or 25 s at most (mark-as-read docs). */
+const TYPING_MS = 25_000;
+/** Inbound messages and buttons sent, remembered for the sandbox phone; the oldest are forgotten first. */
+const REMEMBERED = 10_000;
+
+interface InboundRecord {
+  from: string;
+  phoneNumberId: string;
+  /** The persona that wrote it by itself, or null when someone asked for it (`say`). */
+  persona: string | null;
+}
+
+function remember<V>(map: Map<string, V>, key: string, value: V): void {
+  map.set(key, value);
+  if (map.size > REMEMBERED) map.delete(map.keys().next().value!);
+}
+
 interface PersonaRuntime {
   persona: Persona;
   repliesSent: number;
@@ -71,6 +90,10 @@ interface PersonaRuntime {
 export class Customers {
   readonly #personas = new Map<string, PersonaRuntime>();
   readonly #marketingStops = new Set<string>();
+  readonly #inbound = new Map<string, InboundRecord>();
+  /** `phone number id:wa_id` → when the business's typing bubble goes (clock ms). */
+  readonly #typing = new Map<string, number>();
+  readonly #quickReplies = new Map<string, BusinessMessageView['quickReplies']>();
   readonly #initial: readonly Persona[];
   readonly #deps: CustomerDependencies;
 
@@ -127,7 +150,33 @@ export class Customers {
     if (!/^\d{8,15}$/.test(message.from))
       throw new SimulatedGraphError(131009, `from "${message.from}" must be 8 to 15 digits`);
     const json = this.#content(message, number);
-    return this.#send(number, message.from, message.name, json, message.replyTo ?? null);
+    return this.#send(number, message.from, message.name, json, message.replyTo ?? null, null);
+  }
+
+  /**
+   * The business marked a customer's message read. With `typing_indicator`, the customer's phone shows
+   * "typing…" until the business's next message to them, or 25 s.
+   */
+  markedRead(phoneNumberId: string, wamid: string, hasTypingIndicator: boolean): void {
+    const inbound = this.#inbound.get(wamid);
+    if (!hasTypingIndicator || !inbound || inbound.phoneNumberId !== phoneNumberId) return;
+    remember(this.#typing, `${phoneNumberId}:${inbound.from}`, this.#deps.clock.now() + TYPING_MS);
+  }
+
+  /** Until when the customer's phone shows the business typing (clock ms), or null when it does not. */
+  typingUntil(phoneNumberId: string, waId: string): number | null {
+    const until = this.#typing.get(`${phoneNumberId}:${waId}`);
+    return until !== undefined && until > this.#deps.clock.now() ? until : null;
+  }
+
+  /** The persona that wrote an inbound message by itself, or null (someone wrote it, or it is unknown). */
+  scriptedBy(wamid: string): string | null {
+    return this.#inbound.get(wamid)?.persona ?? null;
+  }
+
+  /** The quick-reply buttons of a template message the business sent, as the customer's phone shows them. */
+  quickReplies(wamid: string): BusinessMessageView['quickReplies'] {
+    return this.#quickReplies.get(wamid) ?? [];
   }
 
   /**
@@ -161,8 +210,10 @@ export class Customers {
 
   /** A business message reached a customer: a persona answers after its delay, at most once at a time. */
   onBusinessMessage(number: PhoneNumberRecord, recipient: string, view: BusinessMessageView): void {
+    this.#typing.delete(`${number.id}:${recipient}`);
+    if (view.quickReplies.length > 0) remember(this.#quickReplies, view.wamid, view.quickReplies);
     const runtime = this.#personas.get(recipient);
-    if (!runtime || view.type === 'reaction') return;
+    if (!runtime || view.type === 'reaction' || !this.#deps.settings.canPersonasReply) return;
     runtime.lastMessage = { view, number };
     const maxReplies = runtime.persona.maxReplies ?? defaultMaxReplies(runtime.persona);
     if (runtime.isReplyPending || runtime.repliesSent >= maxReplies) return;
@@ -170,17 +221,23 @@ export class Customers {
     this.#deps.scheduler.schedule(runtime.persona.replyDelayMs, () => {
       runtime.isReplyPending = false;
       const last = runtime.lastMessage;
-      if (!last) return;
+      // Turned off while the answer was pending: nobody writes it.
+      if (!last || !this.#deps.settings.canPersonasReply) return;
       const reply = choosePersonaReply(runtime.persona, last.view, runtime.repliesSent, this.#deps.random);
       runtime.repliesSent += 1;
-      if (reply)
-        this.#send(last.number, runtime.persona.waId, undefined, this.#replyJson(reply), last.view.wamid);
+      if (reply) {
+        const json = this.#replyJson(reply);
+        this.#send(last.number, runtime.persona.waId, undefined, json, last.view.wamid, runtime.persona.name);
+      }
     });
   }
 
   reset(): void {
     this.#personas.clear();
     this.#marketingStops.clear();
+    this.#inbound.clear();
+    this.#typing.clear();
+    this.#quickReplies.clear();
     for (const persona of this.#initial) this.addPersona(persona);
   }
 
@@ -220,8 +277,9 @@ export class Customers {
         },
       };
     }
+    if (message.button) return { type: 'button', button: { ...message.button } };
     if (typeof message.text !== 'string' || message.text === '')
-      throw new SimulatedGraphError(131008, 'text or media is required');
+      throw new SimulatedGraphError(131008, 'text, a button or media is required');
     return { type: 'text', text: { body: message.text } };
   }
 
@@ -250,10 +308,12 @@ export class Customers {
     name: string | undefined,
     content: Record<string, unknown>,
     contextId: string | null,
+    persona: string | null,
   ): { id: string } {
     const { clock, ids, random, scheduler, sender, settings, state, windows } = this.#deps;
     const now = clock.now();
     const id = ids.wamid(from, 'inbound');
+    remember(this.#inbound, id, { from, phoneNumberId: number.id, persona });
     windows.open(number.id, from, now);
     this.#deps.changes.notify();
     state.counts.inboundMessages += 1;

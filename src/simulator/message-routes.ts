@@ -28,6 +28,7 @@ export async function messageRoutes(graph: FastifyInstance, context: SimulatorCo
           );
         }
         context.state.counts.markedRead += 1;
+        context.customers.markedRead(number.id, command.messageId, command.hasTypingIndicator);
         answer = { success: true };
       } else {
         answer = sendMessage(context, number, command.request);

@@ -43,6 +43,7 @@ export interface SimulatorConfig {
   readonly accessGrants: readonly AccessGrant[];
   readonly wabas: readonly WabaDefinition[];
   readonly personas: readonly Persona[];
+  readonly canPersonasReply: boolean;
   readonly statusDelays: StatusDelays;
   readonly duplicateRate: number;
   readonly reorderRate: number;
@@ -170,6 +171,7 @@ export function resolveSimulatorConfig(options: SimulatorOptions): SimulatorConf
     accessGrants,
     wabas,
     personas: options.personas ?? [],
+    canPersonasReply: options.canPersonasReply ?? true,
     statusDelays: {
       sentMs: duration('statusDelaysMs.sentMs', options.statusDelaysMs?.sentMs, defaultStatusDelays.sentMs),
       deliveredMs: duration(
@@ -203,10 +205,13 @@ export interface SimulatorSettings {
   duplicateRate: number;
   reorderRate: number;
   statusDelays: StatusDelays;
+  /** Whether personas answer by themselves. */
+  canPersonasReply: boolean;
 }
 
 export function initialSettings(config: SimulatorConfig): SimulatorSettings {
   return {
+    canPersonasReply: config.canPersonasReply,
     faults: { ...config.faults },
     duplicateRate: config.duplicateRate,
     reorderRate: config.reorderRate,

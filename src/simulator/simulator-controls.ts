@@ -9,6 +9,8 @@ export interface SimulatorAdjustments {
   reorderRate?: number;
   statusDelaysMs?: Partial<StatusDelays>;
   pairRateLimit?: Partial<PairRateLimit>;
+  /** Personas answer by themselves (true) or only write when asked to (false). */
+  canPersonasReply?: boolean;
 }
 
 function checkRate(name: string, value: number | undefined, fallback: number): number {
@@ -46,7 +48,10 @@ export function adjustSimulator(context: SimulatorContext, adjustments: Simulato
   if (!(pairRateLimit.burst >= 1) || !(pairRateLimit.intervalMs >= 0)) {
     throw new RangeError('pairRateLimit needs burst ≥ 1 and intervalMs ≥ 0');
   }
+  if (adjustments.canPersonasReply !== undefined && typeof adjustments.canPersonasReply !== 'boolean')
+    throw new RangeError('canPersonasReply must be true or false');
   settings.faults = faults;
+  if (adjustments.canPersonasReply !== undefined) settings.canPersonasReply = adjustments.canPersonasReply;
   settings.duplicateRate = duplicateRate;
   settings.reorderRate = reorderRate;
   settings.statusDelays = statusDelays;

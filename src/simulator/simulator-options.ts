@@ -168,6 +168,11 @@ export interface SimulatorOptions {
   /** Defaults to one WABA with one number and the templates `hello_world` and `coxcox_offer`. */
   wabas?: WabaDefinition[];
   personas?: Persona[];
+  /**
+   * Whether personas answer by themselves (default true). Off, they are customers who only write when
+   * asked to (`customerSays`): nothing is sent with nobody typing it.
+   */
+  canPersonasReply?: boolean;
   statusDelaysMs?: Partial<StatusDelays>;
   /** Share of webhook items delivered twice, like Meta's retries and multiple subscriptions. */
   duplicateRate?: number;

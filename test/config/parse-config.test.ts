@@ -21,6 +21,13 @@ function refusal(env: Record<string, string>): ConfigError {
 }
 
 describe('configuration', () => {
+  it('lets the sandbox personas answer by themselves unless SANDBOX_PERSONAS=off', () => {
+    expect(parseConfig(base).canSandboxPersonasReply).toBe(true);
+    expect(parseConfig({ ...base, SANDBOX_PERSONAS: 'on' }).canSandboxPersonasReply).toBe(true);
+    expect(parseConfig({ ...base, SANDBOX_PERSONAS: 'off' }).canSandboxPersonasReply).toBe(false);
+    expect(refusal({ SANDBOX_PERSONAS: 'maybe' }).message).toContain('SANDBOX_PERSONAS');
+  });
+
   it('runs every worker by default, and none when WORKERS=none', () => {
     expect(parseConfig(base).workers).toBe('all');
     expect(parseConfig({ ...base, WORKERS: 'all' }).workers).toBe('all');

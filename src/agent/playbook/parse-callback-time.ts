@@ -8,13 +8,12 @@ export interface CallbackTime {
   timeZone: string;
 }
 
-/** A day named without a time ("on Monday") is booked mid-morning, when people pick up the phone. */
-const DEFAULT_HOUR = 10;
-
 /**
  * When a customer asked to be called back ("tomorrow at 3pm", "mañana a las 10", "amanhã às 15h",
- * "in 2 hours", "on Monday"), as an instant in their time zone; null when the message names no time
- * or only a day already past, so that the playbook asks instead of guessing.
+ * "in 2 hours", "tomorrow afternoon"), as an instant in their time zone; null when the message names no
+ * time, only a day ("on Monday", "amanhã": see `namesDayWithoutTime`) or a day already past, so that the
+ * playbook asks instead of guessing. A part of the day is the customer's own words ("afternoon" is 15:00);
+ * an hour they never said is never made up.
  */
 export function parseCallbackTime(text: string, now: number, timeZone: string): CallbackTime | null {
   const when = parseWhen(text, now, timeZone);
@@ -25,8 +24,8 @@ export function parseCallbackTime(text: string, now: number, timeZone: string): 
   });
   if (when.instant !== null) return at(when.instant);
   if (when.date) {
-    const time = when.time ?? { hour: DEFAULT_HOUR, minute: 0 };
-    const epochMs = fromWallClock({ ...when.date, ...time }, timeZone);
+    if (!when.time) return null;
+    const epochMs = fromWallClock({ ...when.date, ...when.time }, timeZone);
     return epochMs > now ? at(epochMs) : null;
   }
   if (when.time) {
@@ -37,4 +36,11 @@ export function parseCallbackTime(text: string, now: number, timeZone: string): 
     return at(fromWallClock({ ...today, day: today.day + 1, ...when.time }, timeZone));
   }
   return null;
+}
+
+/** "Call me tomorrow", "on Monday", "in 3 days": a day still to come, but no time of day to book. */
+export function namesDayWithoutTime(text: string, now: number, timeZone: string): boolean {
+  const when = parseWhen(text, now, timeZone);
+  if (when.instant !== null || when.time !== null || when.date === null) return false;
+  return fromWallClock({ ...when.date, hour: 23, minute: 59 }, timeZone) > now;
 }

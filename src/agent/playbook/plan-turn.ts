@@ -4,7 +4,7 @@ import type { ToolName } from '../tool-names.ts';
 import { extractField, fieldKind } from './extract-field.ts';
 import { findAnswer } from './find-answer.ts';
 import { type Intent, matchIntent } from './match-intent.ts';
-import { parseCallbackTime } from './parse-callback-time.ts';
+import { namesDayWithoutTime, parseCallbackTime } from './parse-callback-time.ts';
 import { localeOf, type PhraseKey, phrase, saidPhrase } from './playbook-phrases.ts';
 import { type ConversationFacts, readConversation } from './read-conversation.ts';
 
@@ -127,10 +127,16 @@ export function planTurn(input: TurnInput, options: PlanOptions): TurnStep {
   }
 
   // Call me later: book it when a time was given (now, or in answer to "when is a good time?"), else ask.
+  // Never a time the customer did not say: "call me tomorrow" is answered with "at what time?", and the
+  // day they named is read again with their answer.
+  const wasAskedForHour = saidPhrase(facts.lastReply, 'askCallbackHour');
   const wasAskedForTime =
-    saidPhrase(facts.lastReply, 'askCallbackTime') || saidPhrase(facts.lastReply, 'nextBook');
+    wasAskedForHour ||
+    saidPhrase(facts.lastReply, 'askCallbackTime') ||
+    saidPhrase(facts.lastReply, 'nextBook');
   if (has('callback') || wasAskedForTime) {
-    const time = parseCallbackTime(joined, input.now, facts.timeZone);
+    const said = wasAskedForHour ? `${facts.lastCustomerText}\n${joined}` : joined;
+    const time = parseCallbackTime(said, input.now, facts.timeZone);
     if (time && step.canCall('schedule_callback')) {
       step.call('schedule_callback', {
         at: time.at,
@@ -141,8 +147,10 @@ export function planTurn(input: TurnInput, options: PlanOptions): TurnStep {
       step.reply(say('callbackBooked', { when: describeTime(time.epochMs, facts) }));
       return step.build();
     }
-    if (has('callback')) {
-      step.reply(say('askCallbackTime'));
+    if (has('callback') || (wasAskedForTime && namesDayWithoutTime(said, input.now, facts.timeZone))) {
+      step.reply(
+        say(namesDayWithoutTime(said, input.now, facts.timeZone) ? 'askCallbackHour' : 'askCallbackTime'),
+      );
       return step.build();
     }
   }

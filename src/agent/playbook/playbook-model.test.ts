@@ -228,4 +228,41 @@ describe('PlaybookModel', () => {
   it('answers nothing when there is no new message', async () => {
     expect(await step({ ...turn([]), newMessages: [] })).toMatchObject({ replies: [], toolCalls: [] });
   });
+
+  // Issue 11, item 7: a callback time is the customer's, never a default the playbook makes up.
+  it.each([
+    ['me liga', 'Claro! Qual o melhor horário para ligarmos para você?'],
+    ['call me', 'Sure! When is a good time to call you?'],
+    ['llámame', '¡Claro! ¿Cuándo te viene bien que te llamemos?'],
+    ['can someone call me?', 'Sure! When is a good time to call you?'],
+    ['me liga amanhã', 'Claro! Em que horário podemos ligar para você?'],
+    ['call me tomorrow', 'Sure! At what time should we call you?'],
+    ['llámame mañana', '¡Claro! ¿A qué hora te llamamos?'],
+  ])('asks for a time instead of booking one on %j', async (text, question) => {
+    const result = await step(turn([text], { earlier: [['agent', 'Olá! Sou Bia da SolarSP.']] }));
+    expect(names(result)).not.toContain('schedule_callback');
+    expect(result.replies).toEqual([question]);
+  });
+
+  it('books the day the customer named at the hour they answer with', async () => {
+    const result = await step(
+      turn(['às 15h'], {
+        earlier: [
+          ['agent', 'Olá! Sou Bia da SolarSP.'],
+          ['customer', 'me liga amanhã'],
+          ['agent', 'Claro! Em que horário podemos ligar para você?'],
+        ],
+      }),
+    );
+    expect(result.toolCalls.find((call) => call.name === 'schedule_callback')?.arguments).toMatchObject({
+      at: '2025-06-03T15:00:00-03:00',
+    });
+  });
+
+  it('books a time the customer gave at once', async () => {
+    const result = await step(turn(['call me tomorrow at 4pm'], { earlier: [['agent', 'Hi! I am Bia.']] }));
+    expect(result.toolCalls.find((call) => call.name === 'schedule_callback')?.arguments).toMatchObject({
+      at: '2025-06-03T16:00:00-03:00',
+    });
+  });
 });

@@ -86,6 +86,11 @@ export const PHRASES = {
     es: '¡Claro! ¿Cuándo te viene bien que te llamemos?',
     pt: 'Claro! Qual o melhor horário para ligarmos para você?',
   },
+  askCallbackHour: {
+    en: 'Sure! At what time should we call you?',
+    es: '¡Claro! ¿A qué hora te llamamos?',
+    pt: 'Claro! Em que horário podemos ligar para você?',
+  },
   callbackBooked: {
     en: 'Perfect, we will call you on {when}.',
     es: 'Perfecto, te llamaremos el {when}.',

@@ -19,6 +19,8 @@ export interface ConversationFacts {
   hasIntroduced: boolean;
   /** The agent's last reply, all its bubbles; empty when there is none. */
   lastReply: string;
+  /** The customer's words just before the agent's last reply ("call me tomorrow" before "at what time?"). */
+  lastCustomerText: string;
   /** Agent replies so far (a reply of several bubbles counts once). */
   repliedTurns: number;
   /** How many replies in a row ended in "sorry, I did not get that". */
@@ -99,6 +101,7 @@ export function readConversation(input: TurnInput): ConversationFacts {
     agentName: agentNameOf(profile.persona),
     hasIntroduced: answered.some((line) => line.speaker !== 'customer') || input.summary !== null,
     lastReply,
+    lastCustomerText: earlier.at(-1) ?? '',
     repliedTurns: replies.length,
     clarificationsInARow,
     missingFields,

@@ -8,7 +8,7 @@ const PAST_GRACE_MS = 5 * 60_000; // "call me now" said a few minutes ago is sti
 export const scheduleCallback = defineTool({
   name: 'schedule_callback',
   description:
-    "Book a call back at the time the customer agreed, as ISO 8601 with the customer's UTC offset (2026-01-14T15:00:00-03:00), and their IANA time zone if known.",
+    "Book a call back at the time the customer agreed, as ISO 8601 with the customer's UTC offset (2026-01-14T15:00:00-03:00), and their IANA time zone if known. Only a time the customer said: if they gave no day or no hour, ask them first; never pick one for them.",
   arguments: z.object({
     at: z.iso.datetime({ offset: true }),
     timeZone: timeZoneSchema.optional(),

@@ -19,7 +19,27 @@ interface SandboxInfo {
   reason: 'not-sandbox-mode' | 'other-tenant' | null;
   businessNumber: { phoneNumberId: string; displayPhoneNumber: string } | null;
   personas: Array<{ waId: string; name: string; profile: string; language: string }>;
+  /** Whether the personas answer by themselves (scripted): labelled on the phone, and switchable here. */
+  canPersonasReply: boolean;
 }
+
+/** What the phone shows beyond the thread, as the simulator saw it (GET /sandbox/phone). */
+interface PhoneState {
+  /** The business marked our message read with a typing bubble: until its next message, or 25 s. */
+  typingUntil: string | null;
+  persona: { name: string; profile: string } | null;
+  canPersonasReply: boolean;
+  scripted: Array<{ messageId: string; persona: string }>;
+  quickReplies: Array<{ messageId: string; wamid: string; buttons: QuickReply[] }>;
+}
+
+interface QuickReply {
+  text: string;
+  payload: string;
+}
+
+/** How often the phone asks whether the business is typing: a read mark produces no inbox event. */
+const PHONE_POLL_MS = 1000;
 
 /** A number of our own for "you", so your chats do not mix with the simulator's scripted personas. */
 const DEFAULT_CUSTOMER = { waId: '5511900000099', name: 'You (sandbox)' };
@@ -85,6 +105,10 @@ export function SandboxScreen() {
           <section className="card stack" aria-label="Customer">
             <h2>Who you are</h2>
             <CustomerPicker customer={customer} personas={data.personas} onChange={setCustomer} />
+            <PersonaSwitch
+              canPersonasReply={data.canPersonasReply}
+              onChange={(canPersonasReply) => info.setData({ ...data, canPersonasReply })}
+            />
           </section>
           <BusinessSide customerWaId={customer.waId} />
         </div>
@@ -156,6 +180,47 @@ function CustomerPicker({
   );
 }
 
+/**
+ * The personas are the simulator's customers that a campaign reaches: they answer by themselves, from a
+ * script. Off, nothing is sent that nobody typed. Whatever they write is labelled on the phone.
+ */
+function PersonaSwitch({
+  canPersonasReply,
+  onChange,
+}: {
+  canPersonasReply: boolean;
+  onChange: (canPersonasReply: boolean) => void;
+}) {
+  const toast = useToast();
+  const [isSaving, setIsSaving] = useState(false);
+  const change = async (next: boolean) => {
+    setIsSaving(true);
+    try {
+      const saved = await api.put<{ canPersonasReply: boolean }>('/sandbox/settings', {
+        canPersonasReply: next,
+      });
+      onChange(saved.canPersonasReply);
+    } catch (error) {
+      toast(errorMessage(error), 'error');
+    } finally {
+      setIsSaving(false);
+    }
+  };
+  return (
+    <label className="checkbox">
+      <input
+        type="checkbox"
+        name="personas-reply"
+        checked={canPersonasReply}
+        disabled={isSaving}
+        onChange={(event) => void change(event.target.checked)}
+      />{' '}
+      Scripted personas answer by themselves (the simulator's customers reply to campaigns and to the agent;
+      what they write is labelled)
+    </label>
+  );
+}
+
 /** Finds the conversation of the simulated customer, once there is one, and follows it live. */
 function useSandboxConversation(customerWaId: string) {
   const conversation = useResource(
@@ -186,6 +251,16 @@ function useSandboxConversation(customerWaId: string) {
   return { conversationId, thread, refresh };
 }
 
+/** What the simulator says the phone shows: the business typing, scripted messages, buttons to tap. */
+function usePhoneState(customerWaId: string) {
+  const state = useResource(() => api.get<PhoneState>(`/sandbox/phone?from=${customerWaId}`), [customerWaId]);
+  useEffect(() => {
+    const timer = setInterval(() => void state.reload(), PHONE_POLL_MS);
+    return () => clearInterval(timer);
+  }, [state.reload]);
+  return state;
+}
+
 function Phone({
   customer,
   businessName,
@@ -195,38 +270,44 @@ function Phone({
 }) {
   const toast = useToast();
   const { thread, refresh } = useSandboxConversation(customer.waId);
+  const phone = usePhoneState(customer.waId);
   const [text, setText] = useState('');
-  const [waitingSince, setWaitingSince] = useState<number | null>(null);
   const bottom = useRef<HTMLDivElement>(null);
   const messages = [...(thread.data?.messages ?? []), ...(thread.data?.unsent ?? [])];
   const last = messages[messages.length - 1];
   const lastKey = last ? `${last.id}:${messages.length}` : '';
+  // "typing…" only when the business really marked our message read with a typing bubble (the agent is
+  // composing), never guessed from our own send: a human's conversation or an opt-out shows none.
+  const isTyping = Boolean(phone.data?.typingUntil) && last?.direction !== 'out';
+  const scripted = new Map((phone.data?.scripted ?? []).map((entry) => [entry.messageId, entry.persona]));
+  const quickReplies = new Map((phone.data?.quickReplies ?? []).map((entry) => [entry.messageId, entry]));
 
-  // The "typing…" bubble shows from your message until the business answers (or 30 s pass).
-  useEffect(() => {
-    if (last?.direction === 'out') setWaitingSince(null);
-  }, [last?.direction]);
-  useEffect(() => {
-    if (waitingSince === null) return;
-    const timer = setTimeout(() => setWaitingSince(null), 30_000);
-    return () => clearTimeout(timer);
-  }, [waitingSince]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: scroll when a message arrives.
   useEffect(() => {
     bottom.current?.scrollIntoView({ block: 'end' });
-  }, [lastKey, waitingSince]);
+  }, [lastKey, isTyping]);
 
+  const post = async (body: { text: string } | { button: QuickReply; replyTo: string }) => {
+    await api.post('/sandbox/messages', { from: customer.waId, name: customer.name, ...body });
+    refresh();
+    void phone.reload();
+  };
   const send = async (event: FormEvent) => {
     event.preventDefault();
     const body = text.trim();
     if (!body) return;
     setText('');
     try {
-      await api.post('/sandbox/messages', { from: customer.waId, name: customer.name, text: body });
-      setWaitingSince(Date.now());
-      refresh();
+      await post({ text: body });
     } catch (error) {
       setText(body);
+      toast(errorMessage(error), 'error');
+    }
+  };
+  const tap = async (button: QuickReply, replyTo: string) => {
+    try {
+      await post({ button, replyTo });
+    } catch (error) {
       toast(errorMessage(error), 'error');
     }
   };
@@ -237,18 +318,38 @@ function Phone({
         <Avatar name={businessName} size={34} />
         <div className="spacer">
           <strong>{businessName}</strong>
-          <div className="small" style={{ opacity: 0.8 }}>
-            {waitingSince ? 'typing…' : 'WhatsApp Business'}
+          <div className="small" style={{ opacity: 0.8 }} data-testid="phone-status">
+            {isTyping ? 'typing…' : 'WhatsApp Business'}
           </div>
         </div>
       </div>
+      {phone.data?.persona ? (
+        <div className="phone-persona small" data-testid="phone-persona">
+          You are writing as <strong>{phone.data.persona.name}</strong>, a scripted persona (
+          {humanize(phone.data.persona.profile)}).{' '}
+          {phone.data.canPersonasReply
+            ? 'It also answers by itself: its own messages are labelled.'
+            : 'Scripted answers are off: only what you type is sent.'}
+        </div>
+      ) : null}
       <div className="messages" data-testid="phone-messages">
         {messages.length === 0 ? (
           <div className="day-divider">Say hello to start the conversation</div>
         ) : (
-          messages.map((message) => <PhoneBubble key={message.id} message={message} />)
+          messages.map((message) => {
+            const buttons = quickReplies.get(message.id);
+            return (
+              <PhoneBubble
+                key={message.id}
+                message={message}
+                scriptedBy={scripted.get(message.id) ?? null}
+                buttons={buttons?.buttons ?? []}
+                onTap={(button) => buttons && void tap(button, buttons.wamid)}
+              />
+            );
+          })
         )}
-        {waitingSince ? (
+        {isTyping ? (
           <div className="typing" role="status" aria-label="The business is typing">
             <span />
             <span />
@@ -272,12 +373,39 @@ function Phone({
   );
 }
 
-/** On the customer's phone, the customer's own messages are the green ones on the right. */
-function PhoneBubble({ message }: { message: ThreadMessage }) {
+/**
+ * On the customer's phone, the customer's own messages are the green ones on the right. A message a
+ * scripted persona wrote by itself says so; a template's quick-reply buttons can be tapped.
+ */
+function PhoneBubble({
+  message,
+  scriptedBy,
+  buttons,
+  onTap,
+}: {
+  message: ThreadMessage;
+  scriptedBy: string | null;
+  buttons: QuickReply[];
+  onTap: (button: QuickReply) => void;
+}) {
   const isMine = message.direction === 'in';
   return (
     <div className={`bubble ${isMine ? 'out' : 'in'}`} data-direction={isMine ? 'customer' : 'business'}>
+      {scriptedBy ? (
+        <div className="sender scripted" data-testid="scripted-label">
+          scripted persona: {scriptedBy}
+        </div>
+      ) : null}
       <MessageContent message={message} />
+      {buttons.length > 0 ? (
+        <div className="quick-replies">
+          {buttons.map((button) => (
+            <button key={`${button.payload}|${button.text}`} type="button" onClick={() => onTap(button)}>
+              {button.text}
+            </button>
+          ))}
+        </div>
+      ) : null}
       <div className="foot">{formatTime(message.at)}</div>
     </div>
   );
