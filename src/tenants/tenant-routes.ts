@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireAdmin, tenantScope } from '../http/auth.ts';
+import { AppError } from '../http/app-error.ts';
+import { type Principal, requireAdmin, tenantScope } from '../http/auth.ts';
 import type { TenantDirectory } from './tenant-directory.ts';
 
 const tenantParams = z.object({ tenantId: z.string().min(1) });
@@ -124,7 +125,8 @@ export async function tenantRoutes(instance: FastifyInstance, directory: TenantD
     {
       schema: {
         tags,
-        summary: 'Connect a WhatsApp Business Account. Idempotent per WABA id.',
+        summary:
+          "Register a WhatsApp Business Account by id, unchecked: the operator's (ADMIN_TOKEN). A company connects its own through POST /tenants/{tenantId}/connections, which Meta confirms, or a setup link.",
         params: tenantParams,
         body: z.object({
           wabaId: metaId('wabaId'),
@@ -135,6 +137,7 @@ export async function tenantRoutes(instance: FastifyInstance, directory: TenantD
     },
     async (request, reply) => {
       const tenantId = tenantScope(request.principal, request.params.tenantId)!;
+      requireOwnershipProof(request.principal);
       await directory.getTenant(tenantId);
       return reply.code(201).send(await directory.upsertWaba(tenantId, request.body));
     },
@@ -153,7 +156,8 @@ export async function tenantRoutes(instance: FastifyInstance, directory: TenantD
     {
       schema: {
         tags,
-        summary: 'Connect a business phone number of a WABA. Idempotent per phone number id.',
+        summary:
+          "Register a business phone number of a WABA by id, unchecked: the operator's (ADMIN_TOKEN). A company connects its own through POST /tenants/{tenantId}/connections, which Meta confirms, or a setup link.",
         params: tenantParams,
         body: z.object({
           wabaId: metaId('wabaId'),
@@ -177,6 +181,7 @@ export async function tenantRoutes(instance: FastifyInstance, directory: TenantD
     },
     async (request, reply) => {
       const tenantId = tenantScope(request.principal, request.params.tenantId)!;
+      requireOwnershipProof(request.principal);
       return reply.code(201).send(await directory.upsertPhoneNumber(tenantId, request.body));
     },
   );
@@ -235,4 +240,19 @@ export async function tenantRoutes(instance: FastifyInstance, directory: TenantD
       data: await directory.listAccessTokens(tenantScope(request.principal, request.params.tenantId)!),
     }),
   );
+}
+
+/**
+ * These routes take a WABA or number id on its word, and the first to register an id holds it: a company
+ * could claim another's ids before that company connects (a blind try found it). Only the operator
+ * registers ids unchecked; a company connects through /connections, which asks Meta with the company's own
+ * token before anything is saved, or through a setup link's signup.
+ */
+function requireOwnershipProof(principal: Principal): void {
+  if (principal.kind !== 'admin') {
+    throw new AppError(
+      'forbidden',
+      'registering a WABA or number by id is for the operator: connect your own with POST /api/v1/tenants/{tenantId}/connections (Meta confirms it with your token) or a setup link',
+    );
+  }
 }

@@ -85,6 +85,14 @@ describe('a tenant cannot tell what other tenants hold', () => {
       call('/tenants/attacker/phone-numbers', { wabaId: '219', phoneNumberId }, attacker);
     await expectSameAnswer([await number('311'), await number('312')]);
 
+    // Nor can it claim an id nobody holds yet (the real owner would then be locked out): registering ids
+    // unchecked is the operator's; a company connects its own through Meta.
+    const unclaimed = await waba('299');
+    expect(unclaimed.status).toBe(403);
+    expect(unclaimed.body).toContain('/connections');
+    expect((await number('399')).status).toBe(403);
+    expect((await call('/tenants/attacker/wabas', { wabaId: '299' }, admin)).status).toBe(201);
+
     const precise = await call('/tenants/attacker/wabas', { wabaId: '211' }, admin);
     expect(precise.status).toBe(409);
     expect(precise.body).toContain('victim-one');
