@@ -20,6 +20,9 @@ describe('classifyAddress', () => {
     ['ff02::1', 'a multicast address'],
     ['::ffff:127.0.0.1', 'an IPv4-mapped address'],
     ['::ffff:8.8.8.8', 'an IPv4-mapped address'],
+    // IPv4-compatible (deprecated): a blind try saved http://[::127.0.0.1]/ and the server tried it.
+    ['::7f00:1', 'an IPv4-compatible address'], // what URL makes of http://[::127.0.0.1]/
+    ['::808:808', 'an IPv4-compatible address'],
     ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'a Teredo address'],
     ['2002:7f00:1::', 'a 6to4 address of a loopback address'],
     ['64:ff9b::a9fe:a9fe', 'a NAT64 address of a link-local address'],

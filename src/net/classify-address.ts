@@ -31,6 +31,12 @@ export function classifyAddress(address: string): string | null {
     return 'not an IP address';
   }
   const range = parsed.range();
+  // IPv4-compatible IPv6 (::a.b.c.d, ::/96, deprecated by RFC 4291): ipaddr.js calls it unicast, yet
+  // `[::127.0.0.1]` names loopback on a stack that still routes it. No public host is reached this way.
+  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).parts.slice(0, 6).every((part) => part === 0))
+    return range === 'unicast'
+      ? 'an IPv4-compatible address'
+      : (rangeWords[range] ?? `a non-public address (${range})`);
   if (range === 'unicast') return null;
   if (parsed.kind() === 'ipv6' && (range === 'rfc6052' || range === '6to4')) {
     const bytes = (parsed as ipaddr.IPv6).toByteArray();
