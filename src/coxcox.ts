@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import {
   type Agent,
+  type CreateAgentOptions,
   createAgent,
   defaultModelFactory,
   type ModelFactory,
@@ -108,6 +109,8 @@ export interface CreateCoxcoxOptions {
   onboardingNow?: () => number;
   /** Job worker tuning. */
   jobs?: Partial<Pick<JobWorkerOptions, 'batchSize' | 'lockMs' | 'maxAttempts' | 'rerunDelayMs' | 'now'>>;
+  /** Agent turn tuning (tests abort the model's deadline themselves). */
+  agentRunner?: CreateAgentOptions['runner'];
 }
 
 /** Assembles Coxcox from a parsed config: store, tenants, webhook intake and workers. */
@@ -268,6 +271,11 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
     debounceMs: config.agentDebounceMs,
     onQueued: () => dispatcher.wake(),
     onTurnsDue: () => jobs.wake(),
+    runner: {
+      modelDeadlineMs: config.agentModelDeadlineMs,
+      maxMessagesPerTurn: config.agentMaxMessagesPerTurn,
+      ...options.agentRunner,
+    },
   });
   for (const [kind, handler] of Object.entries(agent.jobHandlers)) registerJobHandler(kind, handler);
   for (const [kind, handler] of Object.entries(health.jobHandlers)) registerJobHandler(kind, handler);
