@@ -89,13 +89,17 @@ export async function runModelLoop(
     usage.costUsd += answered.usage.costUsd;
     // Tool markup written as text becomes the call it meant (when allowed), and never reaches the customer.
     const calls = [...answered.toolCalls];
-    const texts: string[] = [];
+    let texts: string[] = [];
+    let isCompromised = false;
     for (const reply of answered.replies) {
       const screened = screenReply(reply.trim(), offered);
       if (screened.withheld) withheld.push(screened.withheld);
+      // A step that quotes its instructions or garbles a call says nothing reliable in its other bubbles.
+      if (screened.withheld && screened.withheld !== 'tool markup') isCompromised = true;
       calls.push(...screened.toolCalls);
       if (screened.text) texts.push(screened.text.slice(0, MAX_BUBBLE_CHARS));
     }
+    if (isCompromised) texts = [];
     const step: TurnStep = { ...answered, replies: texts, toolCalls: calls };
     // Text beside tool calls is a progress bubble ("one moment"): the first one goes, later ones do not.
     const isProgress = calls.length > 0 && texts.length > 0;

@@ -152,7 +152,8 @@ export function screenReply(text: string, allowedTools: readonly string[]): Scre
     remaining = '';
   }
   return {
-    text: remaining === '' ? null : remaining,
+    // Beside a garbled call, the rest of the text is no reliable answer either.
+    text: remaining === '' || isBroken ? null : remaining,
     toolCalls,
     withheld: isBroken ? 'unreadable tool markup' : toolCalls.length > 0 ? 'tool markup' : null,
   };
