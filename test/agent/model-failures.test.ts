@@ -230,6 +230,17 @@ describe.each(databases)('a failing agent model, on $name', (database) => {
     expect(outcome.conversation.needs_attention).toBe(0);
   });
 
+  it('flags a turn that leaves the customer without a word, even when nothing failed', async () => {
+    server.enqueue(
+      { toolCalls: [{ name: 'end_conversation', arguments: { reason: 'not a lead' } }] },
+      { text: '' },
+    );
+    const outcome = await play('Hi, I am interested in solar panels');
+    expect(outcome.received).toEqual([]);
+    expect(outcome.turns[0]).toMatchObject({ status: 'silent', reason: 'silent-turn' });
+    expect(outcome.conversation.needs_attention).toBe(1);
+  });
+
   it('sends three messages a turn at most', async () => {
     always({ text: ['One.', 'Two.', 'Three.', 'Four.', 'Five.'].join('\n\n') });
     const outcome = await play('Hi, I am interested in solar panels');
