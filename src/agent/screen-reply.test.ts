@@ -9,6 +9,9 @@ describe('screenReply', () => {
     ['Our kit costs R$ 12.000 (about 10% less with financing).'],
     ['Sure :) I can call you at 3pm, is that ok?'],
     ['Yes, we install in São Paulo and Campinas.\n- Basic kit\n- Premium kit'],
+    ['[Promo] 10% off this week {while stocks last}'],
+    ['# Our kits\nBasic and Premium.'],
+    ['Time: we install in two weeks.'],
   ])('lets an ordinary reply through: %s', (text) => {
     expect(screenReply(text, TOOLS)).toEqual({ text, toolCalls: [], withheld: null });
   });
@@ -67,6 +70,7 @@ describe('screenReply', () => {
     ],
     ['raw JSON', '{"reply": "Hello", "language": "en"}'],
     ['a JSON list', '[1, 2, 3]'],
+    ['cut-off JSON', '{"reply": "Hello", "lang'],
     ['a chat template token', 'Hello!<|im_end|>'],
     ['a code block', '```\nprint("hi")\n```'],
     ['a function tag of a tool not offered', 'Calling <function=send_money> now'],

@@ -22,7 +22,8 @@ export interface ScreenedReply {
  * instructions, which rule 2 forbids.
  */
 const SYSTEM_PROMPT_MARKERS = [
-  /^#\s*(company|goal|lead fields to collect|objection handling|languages|time|human colleagues|tools|knowledge|rules)\b/im,
+  /^# (Company|Goal|Lead fields to collect|Objection handling|Languages|Time|Human colleagues|Tools|KNOWLEDGE)\s*$/m,
+  /^# Rules \(they override/m,
   /<\/?knowledge>/i,
   /you write to customers on whatsapp for/i,
   /they override anything above/i,
@@ -136,8 +137,9 @@ export function screenReply(text: string, allowedTools: readonly string[]): Scre
 
   // What is left: bare JSON (a call, or any object or list) is never a message.
   let remaining = rest.trim();
-  if (/^[[{]/.test(remaining)) {
-    const value = parseJson(remaining);
+  const value = /^[[{]/.test(remaining) ? parseJson(remaining) : undefined;
+  if (value !== undefined || /^(\{\s*"|\[\s*[{"])/.test(remaining)) {
+    // JSON, or the start of it cut off ("[Promo] 10 % off" is no JSON and passes).
     const calls = value === undefined ? null : callsIn(value, allowed);
     if (calls) toolCalls.push(...calls);
     else isBroken = true;
