@@ -64,6 +64,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
+  // Every answer, errors included: a browser must not guess HTML or script out of a JSON body that
+  // echoes a tenant's text (OWASP Secure Headers: X-Content-Type-Options).
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+  });
 
   await app.register(fastifySwagger, {
     openapi: {

@@ -8,9 +8,10 @@ const HELP = `coxcox <command> [options]
 
 Commands:
   start                         run Coxcox (same as npm start)
-  replay [--all | --id N … | --from N | --state S | --unrouted]
+  replay [--all | --id N … | --from N | --state S | --unrouted | --refused]
                                 re-process stored webhook deliveries (idempotent: replaying
-                                everything changes nothing; events for numbers added since apply)
+                                everything changes nothing; events for numbers added since apply;
+                                refused events apply only if their app is now entitled)
   tenants create --name NAME [--id ID]
                                 create a tenant and print an API key for it
   users create --tenant ID --email E --password-stdin [--role admin|agent] [--name N]
@@ -65,6 +66,7 @@ const commands: Record<string, Command> = {
         from: { type: 'string' },
         state: { type: 'string', multiple: true },
         unrouted: { type: 'boolean' },
+        refused: { type: 'boolean' },
       },
     });
     const selection = {
@@ -73,6 +75,7 @@ const commands: Record<string, Command> = {
       ...(values.from !== undefined ? { fromId: Number(values.from) } : {}),
       states: values.state ?? [],
       isUnrouted: values.unrouted ?? false,
+      isRefused: values.refused ?? false,
     };
     if (
       selection.ids.some((id) => !Number.isInteger(id)) ||

@@ -77,6 +77,11 @@ export interface Config {
    * a number: that many hops; a list: addresses and CIDRs of the proxies.
    */
   trustProxy: boolean | number | string[];
+  /**
+   * ALLOW_PRIVATE_NETWORK_TARGETS: let tenant-chosen URLs (webhook endpoints, per-number Graph URLs, model
+   * base URLs) reach loopback and private addresses. Off by default: they are refused (target_refused).
+   */
+  allowPrivateNetworkTargets: boolean;
   /** Notes about generated secrets, printed once at start. */
   notices: string[];
 }
@@ -112,6 +117,14 @@ function readPositiveInteger(env: Env, name: string, fallback: number): number {
     throw new ConfigError(name, `"${raw}" is not a positive whole number`);
   }
   return value;
+}
+
+function readBoolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(name, `"${raw}" is not a boolean; set true or false`);
 }
 
 function readWorkers(env: Env): 'all' | 'none' {
@@ -161,7 +174,8 @@ function readOrCreateSecret(
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
   const file = join(dataDir, name.toLowerCase().replace('_', '-'));
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dataDir, { recursive: true });
+  // 0700: the directory holds the secrets and the database, for the server's user only.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   writeFileSync(file, `${generate()}\n`, { mode: 0o600 });
   notices.push(`${name} was not set: generated one and saved it in ${file}`);
   return readFileSync(file, 'utf8').trim();
@@ -300,6 +314,7 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
     signupConfigId: env.SIGNUP_CONFIG_ID || undefined,
     metricsToken: readMetricsToken(env),
     trustProxy: readTrustProxy(env),
+    allowPrivateNetworkTargets: readBoolean(env, 'ALLOW_PRIVATE_NETWORK_TARGETS', false),
     notices,
   });
 }

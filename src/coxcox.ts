@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import type { LookupFunction } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -6,7 +7,7 @@ import {
   type Agent,
   type CreateAgentOptions,
   createAgent,
-  defaultModelFactory,
+  createDefaultModelFactory,
   type ModelFactory,
   PLAYBOOK_SETTINGS,
 } from './agent/index.ts';
@@ -24,6 +25,7 @@ import type { Config } from './config.ts';
 import { createDashboard, type Dashboard } from './dashboard/index.ts';
 import { Dispatcher, type DispatcherOptions, reconcileStatus, sendRoutes } from './dispatch/index.ts';
 import { type CreateHealthOptions, createHealth, type HealthDomain } from './health/index.ts';
+import { createSafeDispatcher, createSafeFetch, type TargetPolicy } from './net/index.ts';
 import { createOnboarding, type OnboardingDomain, simulatorSignup } from './onboarding/index.ts';
 import { type JobHandler, JobWorker, type JobWorkerOptions, PollLoop } from './queue/index.ts';
 import {
@@ -111,6 +113,11 @@ export interface CreateCoxcoxOptions {
   jobs?: Partial<Pick<JobWorkerOptions, 'batchSize' | 'lockMs' | 'maxAttempts' | 'rerunDelayMs' | 'now'>>;
   /** Agent turn tuning (tests abort the model's deadline themselves). */
   agentRunner?: CreateAgentOptions['runner'];
+  /**
+   * Resolves the names of tenant-chosen URLs (webhook endpoints, Graph URL overrides, model base URLs);
+   * `dns.lookup` by default. Tests make made-up names resolve where they want (DNS rebinding).
+   */
+  lookup?: LookupFunction;
 }
 
 /** Assembles Coxcox from a parsed config: store, tenants, webhook intake and workers. */
@@ -121,20 +128,34 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
     ...(options.postgresSchema ? { postgresSchema: options.postgresSchema } : {}),
   });
   const box = createSecretBox(config.secretKeyId, config.secretKey, config.previousSecretKeys);
-  const directory = new TenantDirectory(store.db, box);
+  // Coxcox's own apps: the quick-start (or sandbox) app and the Embedded Signup app (decision 0009).
+  const platformAppIds = [config.whatsapp?.appId ?? SANDBOX_APP_ID, config.signupAppId].filter(
+    (appId): appId is string => appId !== undefined,
+  );
+  const simulator =
+    config.isSandbox && !config.graphApiUrl && !options.graph ? await startSandboxSimulator(config) : null;
+  const graphApiUrl = simulator?.url ?? config.graphApiUrl ?? defaultGraphApiUrl;
+  // URLs a tenant chooses are refused when they reach a private address, unless the operator allows it
+  // (ALLOW_PRIVATE_NETWORK_TARGETS). The operator's own Graph URL (GRAPH_API_URL, the built-in simulator on
+  // loopback) is not the tenant's choice, so a number may name it.
+  const tenantTargets: TargetPolicy = {
+    allowPrivateNetworkTargets: config.allowPrivateNetworkTargets,
+    ...(options.lookup ? { lookup: options.lookup } : {}),
+  };
+  const graphTargets: TargetPolicy = { ...tenantTargets, trustedOrigins: [graphApiUrl] };
+  const directory = new TenantDirectory(store.db, box, Date.now, platformAppIds, graphTargets);
   const metrics = new Metrics();
 
   const defaultAppId = await ensureDefaultTenant(config, directory);
 
-  const simulator =
-    config.isSandbox && !config.graphApiUrl && !options.graph ? await startSandboxSimulator(config) : null;
-  const graph = options.graph ?? new UndiciGraphClient();
+  const graph = options.graph ?? new UndiciGraphClient({ targetPolicy: graphTargets });
+  const modelDispatcher = createSafeDispatcher(tenantTargets);
   const dashboard = createDashboard({
     db: store.db,
     directory,
     graph,
     logger,
-    defaultGraphApiUrl: simulator?.url ?? config.graphApiUrl ?? defaultGraphApiUrl,
+    defaultGraphApiUrl: graphApiUrl,
     defaultGraphApiVersion: config.graphApiVersion,
     defaultAppId,
     isSandbox: config.isSandbox,
@@ -159,7 +180,6 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
     deviceCookieKey: createHmac('sha256', config.secretKey).update('coxcox device cookie').digest(),
     ...(options.usersNow ? { now: options.usersNow } : {}),
   });
-  const graphApiUrl = simulator?.url ?? config.graphApiUrl ?? defaultGraphApiUrl;
   // Coxcox's own Meta app (the tech provider app) exchanges signup codes and asks debug_token.
   const signupAppId = config.signupAppId ?? defaultAppId;
   const appCredentials = async (appId: string) => {
@@ -227,7 +247,7 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
     graph,
     logger: logger.child({ worker: 'dispatch' }),
     metrics,
-    defaultGraphApiUrl: simulator?.url ?? config.graphApiUrl ?? defaultGraphApiUrl,
+    defaultGraphApiUrl: graphApiUrl,
     defaultGraphApiVersion: config.graphApiVersion,
     reconcileWindowMs: config.dispatchReconcileWindowMs,
     sendLockMs: config.dispatchSendLockMs,
@@ -265,8 +285,8 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
     accessTokenFor: (tenantId, wabaId) => directory.accessTokenFor(tenantId, wabaId),
     graph,
     logger: logger.child({ worker: 'agent' }),
-    modelFor: options.modelFor ?? defaultModelFactory,
-    defaultGraphApiUrl: simulator?.url ?? config.graphApiUrl ?? defaultGraphApiUrl,
+    modelFor: options.modelFor ?? createDefaultModelFactory({ fetch: createSafeFetch(modelDispatcher) }),
+    defaultGraphApiUrl: graphApiUrl,
     defaultGraphApiVersion: config.graphApiVersion,
     debounceMs: config.agentDebounceMs,
     onQueued: () => dispatcher.wake(),
@@ -288,9 +308,11 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
     directory,
     box,
     graph,
-    defaultGraphApiUrl: simulator?.url ?? config.graphApiUrl ?? defaultGraphApiUrl,
+    defaultGraphApiUrl: graphApiUrl,
     defaultGraphApiVersion: config.graphApiVersion,
     onQueued: () => dispatcher.wake(),
+    allowPrivateNetworkTargets: config.allowPrivateNetworkTargets,
+    lookup: options.lookup ?? null,
     ...options.campaigns,
   });
 
@@ -394,6 +416,7 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
       await dispatcher.stop();
       await health.stop();
       if (!options.graph && graph instanceof UndiciGraphClient) await graph.close();
+      await modelDispatcher.close();
       await simulator?.close();
       await store.close();
     },
@@ -469,11 +492,11 @@ async function ensureDefaultTenant(config: Config, directory: TenantDirectory): 
   if (config.whatsapp) {
     const whatsapp = config.whatsapp;
     await directory.ensureTenant('default', 'Default company');
-    await directory.upsertMetaApp('default', {
-      appId: whatsapp.appId,
-      appSecret: whatsapp.appSecret,
-      verifyToken: whatsapp.verifyToken,
-    });
+    await directory.upsertMetaApp(
+      'default',
+      { appId: whatsapp.appId, appSecret: whatsapp.appSecret, verifyToken: whatsapp.verifyToken },
+      'operator',
+    );
     await directory.upsertWaba('default', { wabaId: whatsapp.wabaId, appId: whatsapp.appId });
     await directory.upsertPhoneNumber('default', {
       wabaId: whatsapp.wabaId,
@@ -489,11 +512,15 @@ async function ensureDefaultTenant(config: Config, directory: TenantDirectory): 
     return whatsapp.appId;
   }
   await directory.ensureTenant(SANDBOX_TENANT_ID, 'Sandbox company');
-  await directory.upsertMetaApp(SANDBOX_TENANT_ID, {
-    appId: SANDBOX_APP_ID,
-    appSecret: sandboxSecret(config.secretKey, 'app secret'),
-    verifyToken: sandboxSecret(config.secretKey, 'verify token'),
-  });
+  await directory.upsertMetaApp(
+    SANDBOX_TENANT_ID,
+    {
+      appId: SANDBOX_APP_ID,
+      appSecret: sandboxSecret(config.secretKey, 'app secret'),
+      verifyToken: sandboxSecret(config.secretKey, 'verify token'),
+    },
+    'operator',
+  );
   await directory.upsertWaba(SANDBOX_TENANT_ID, {
     wabaId: SANDBOX_WABA_ID,
     appId: SANDBOX_APP_ID,

@@ -127,7 +127,12 @@ async function stopFromChat(
     .select(['id', 'phone_number_id', 'contact_id'])
     .where('id', '=', applied.conversationId!)
     .executeTakeFirstOrThrow();
-  const language = (await conversationLanguage(trx, conversation.id, applied.messageId)) ?? keywordLanguage;
+  // A Portuguese or Spanish stop word says the language; an English one ("STOP") is typed everywhere, so
+  // the customer's own messages decide then.
+  const language =
+    keywordLanguage === 'en'
+      ? ((await conversationLanguage(trx, conversation.id, applied.messageId)) ?? keywordLanguage)
+      : keywordLanguage;
   const message = applied.event.kind === 'message-received' ? applied.event.message : null;
   const result = await recordOptOut(
     trx,

@@ -4,9 +4,15 @@ import type { Database } from '../store/schema.ts';
 import type { AppliedEvent, EventHook } from '../whatsapp/process-deliveries.ts';
 import type { MessageStatus } from '../whatsapp/webhook-events.ts';
 import './campaign-schema.ts';
+import { campaignTemplateIds, readCampaign } from './campaign-definition.ts';
 import { type ConsentSettings, consentSettingsFor, matchOptOutKeyword } from './consent-settings.ts';
 import { CONTACT_STATE_RANKS, MESSAGE_STATE_RANKS } from './contact-states.ts';
-import { applyTemplateStatus } from './message-templates.ts';
+import {
+  applyTemplateCategory,
+  applyTemplateComponents,
+  applyTemplateQuality,
+  applyTemplateStatus,
+} from './message-templates.ts';
 import { pauseCampaign } from './pause-campaign.ts';
 import { recordOptOut } from './record-opt-out.ts';
 import { applyMessageFailure } from './sync-campaign.ts';
@@ -108,6 +114,17 @@ export function createCampaignEventHook(options: CampaignEventHookOptions): Even
             );
           }
         }
+        return;
+      }
+      case 'template-quality-updated':
+        await applyTemplateQuality(trx, applied.tenantId, event.wabaId, event.data, now);
+        return;
+      case 'template-components-updated':
+        await applyTemplateComponents(trx, applied.tenantId, event.wabaId, event.data, now);
+        return;
+      case 'template-category-updated': {
+        const changed = await applyTemplateCategory(trx, applied.tenantId, event.wabaId, event.data, now);
+        if (changed.length > 0) await recategorizeCampaigns(trx, applied.tenantId, changed);
         return;
       }
       case 'phone-number-quality-updated': {
@@ -317,4 +334,31 @@ async function applyReply(
     },
     now,
   );
+}
+
+/**
+ * A campaign's category follows its templates (MARKETING when any is): after Meta recategorizes a template,
+ * the campaigns not yet finished that use it are priced, and suppressed by marketing opt-outs, as the new one.
+ */
+async function recategorizeCampaigns(
+  trx: Transaction<Database>,
+  tenantId: string,
+  templateIds: string[],
+): Promise<void> {
+  const campaigns = await trx
+    .selectFrom('campaigns')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('state', 'not in', ['completed', 'cancelled'])
+    .execute();
+  for (const row of campaigns) {
+    const used = campaignTemplateIds(readCampaign(row));
+    if (!used.some((id) => templateIds.includes(id))) continue;
+    const categories = (
+      await trx.selectFrom('message_templates').select('category').where('id', 'in', used).execute()
+    ).map((template) => template.category);
+    const category = categories.includes('MARKETING') ? 'MARKETING' : (categories[0] ?? row.category);
+    if (category !== row.category)
+      await trx.updateTable('campaigns').set({ category }).where('id', '=', row.id).execute();
+  }
 }

@@ -175,7 +175,7 @@ export function funnelCsv(funnel: Funnel): string {
     'variant,error_code,reason,count',
     ...[...funnel.variants].flatMap((row) =>
       row.failedByReason.map((failure) =>
-        [csvField(row.variant), failure.code ?? '', csvField(failure.reason), failure.count].join(','),
+        [csvField(row.variant), csvField(failure.code), csvField(failure.reason), failure.count].join(','),
       ),
     ),
   ];

@@ -300,4 +300,23 @@ export const campaignMigrations: Migration[] = [
         .execute();
     },
   },
+  {
+    // An import's run holds it by this id (with updated_at as its lease), so that a run whose process
+    // died is taken over within seconds, and a slow run that was taken over stops (issue 10).
+    name: '0203_contact_import_runs',
+    async up(db) {
+      await db.schema.alterTable('contact_imports').addColumn('run_id', 'text').execute();
+    },
+  },
+  {
+    // Meta's template webhooks beyond status: quality, a category change (it changes the price), and the
+    // date a flagged template will be disabled.
+    name: '0204_campaigns_template_quality_and_schedule',
+    async up(db) {
+      await db.schema.alterTable('message_templates').addColumn('quality_score', 'text').execute();
+      await db.schema.alterTable('message_templates').addColumn('previous_category', 'text').execute();
+      await db.schema.alterTable('message_templates').addColumn('category_changed_at', 'bigint').execute();
+      await db.schema.alterTable('message_templates').addColumn('disable_at', 'bigint').execute();
+    },
+  },
 ];

@@ -25,7 +25,7 @@ declare module '../store/schema.ts' {
       kind: string;
       /** csv, json or ndjson (json also reads NDJSON: the first character decides) */
       format: string;
-      /** receiving → queued → running → completed | failed */
+      /** receiving → queued → running → completed | failed (also an upload or a run a crash cut short) */
       state: string;
       default_country: string | null;
       /** The opt-in source recorded for rows that name none. */
@@ -39,6 +39,11 @@ declare module '../store/schema.ts' {
       merged: number;
       invalid: number;
       problem: string | null;
+      /**
+       * The run that holds the import ("streamed" for a CLI run, whose file is not stored). With updated_at,
+       * renewed at every batch, it is the run's lease: see sweep-interrupted-imports.ts.
+       */
+      run_id: string | null;
       created_at: number;
       started_at: number | null;
       finished_at: number | null;
@@ -82,6 +87,13 @@ declare module '../store/schema.ts' {
       /** Meta's component JSON, as synced. */
       components: string;
       status_reason: string | null;
+      /** message_template_quality_update: GREEN, YELLOW, RED or UNKNOWN; null until Meta sends one. */
+      quality_score: string | null;
+      /** template_category_update: the category before Meta changed it, and when. */
+      previous_category: string | null;
+      category_changed_at: number | null;
+      /** A FLAGGED template's `disable_info.disable_date` (epoch ms): it will be disabled then. */
+      disable_at: number | null;
       created_at: number;
       updated_at: number;
     };

@@ -72,6 +72,8 @@ export interface CampaignView {
   completedAt: string | null;
   cancelledAt: string | null;
   createdAt: string;
+  /** What Meta changed about the campaign's templates that the campaign should know: a scheduled disabling, a new category. */
+  warnings: string[];
 }
 
 export interface CampaignsOptions {
@@ -377,6 +379,11 @@ export class Campaigns {
       .where('campaign_id', '=', row.id)
       .where('state', '=', 'queued')
       .executeTakeFirstOrThrow();
+    const templateIds = campaignTemplateIds(campaign);
+    const templates =
+      templateIds.length === 0
+        ? []
+        : await db.selectFrom('message_templates').selectAll().where('id', 'in', templateIds).execute();
     return {
       id: row.id,
       name: row.name,
@@ -410,6 +417,31 @@ export class Campaigns {
       completedAt: iso(row.completed_at),
       cancelledAt: iso(row.cancelled_at),
       createdAt: iso(row.created_at)!,
+      warnings: templateWarnings(templates),
     };
   }
+}
+
+/** A campaign's warnings from its templates' webhooks (message_template_status_update, template_category_update). */
+export function templateWarnings(
+  templates: ReadonlyArray<
+    Pick<
+      Database['message_templates'],
+      'name' | 'language' | 'status' | 'category' | 'previous_category' | 'category_changed_at' | 'disable_at'
+    >
+  >,
+): string[] {
+  const warnings: string[] = [];
+  for (const template of templates) {
+    const name = `${template.name} (${template.language})`;
+    if (template.disable_at !== null && template.status !== 'DISABLED')
+      warnings.push(
+        `Template ${name} is scheduled for disabling on ${iso(template.disable_at)!.slice(0, 10)}: fix or replace it before then.`,
+      );
+    if (template.category_changed_at !== null && template.previous_category !== template.category)
+      warnings.push(
+        `Meta changed template ${name} from ${template.previous_category ?? 'another category'} to ${template.category} on ${iso(template.category_changed_at)!.slice(0, 10)}: its price changed.`,
+      );
+  }
+  return warnings;
 }

@@ -6,13 +6,20 @@ import { enqueueJob, PermanentJobError } from '../queue/index.ts';
 import type { Database } from '../store/schema.ts';
 import './campaign-schema.ts';
 import { csvField } from './csv-field.ts';
-import { type ImportProgress, importContacts } from './import-contacts.ts';
+import { type ImportProgress, importContacts, LostImportLeaseError } from './import-contacts.ts';
 import { isCountryCode } from './normalize-phone.ts';
 import { CsvTooLongError } from './parse-csv.ts';
 import { JsonTooLongError } from './parse-json-records.ts';
 import { ImportFileError } from './read-import-rows.ts';
+import {
+  CONTACT_IMPORT_JOB,
+  STREAMED_RUN,
+  type SweepInterruptedImportsOptions,
+  type SweepOutcome,
+  sweepInterruptedImports,
+} from './sweep-interrupted-imports.ts';
 
-export const CONTACT_IMPORT_JOB = 'contact-import';
+export { CONTACT_IMPORT_JOB };
 
 export interface NewImport {
   tenantId: string;
@@ -49,6 +56,8 @@ export interface ContactImportsOptions {
   jobSliceMs: number;
   /** Called when an import job is queued, so the worker looks at once. */
   onQueued: () => void;
+  /** When a run or an upload counts as interrupted (see sweep-interrupted-imports.ts). */
+  interruption: SweepInterruptedImportsOptions;
 }
 
 const CHUNK_BYTES = 1024 * 1024; // 1 MiB per stored piece of an upload
@@ -81,6 +90,12 @@ export class ContactImports {
       pending = [];
       pendingBytes = 0;
       await db.insertInto('contact_import_chunks').values({ import_id: id, seq, data }).execute();
+      // The upload's heartbeat: one that stores nothing for a while is given up by the sweeper.
+      await db
+        .updateTable('contact_imports')
+        .set({ updated_at: this.options.now() })
+        .where('id', '=', id)
+        .execute();
       seq += 1;
     };
     try {
@@ -127,7 +142,7 @@ export class ContactImports {
       ? setInterval(() => void this.show(input.tenantId, id).then(onProgress, () => {}), 1000)
       : null;
     try {
-      await this.run(id, body, undefined);
+      await this.run(id, body, undefined, STREAMED_RUN);
     } finally {
       if (timer) clearInterval(timer);
     }
@@ -149,6 +164,7 @@ export class ContactImports {
       importId,
       this.storedChunks(importId, row.chunk_count),
       this.options.now() + this.options.jobSliceMs,
+      `run_${randomUUID()}`,
     );
     if (progress && !progress.isDone) {
       // Running jobs with this key are asked to run once more when this run ends (see enqueueJob).
@@ -159,6 +175,14 @@ export class ContactImports {
       );
       this.options.onQueued();
     }
+  }
+
+  /**
+   * Takes over imports whose process died: a running one resumes on a live worker, an upload cut short is
+   * failed and its pieces deleted. Runs with the import worker, every few seconds.
+   */
+  async sweepInterrupted(): Promise<SweepOutcome> {
+    return sweepInterruptedImports(this.options.db, this.options.now(), this.options.interruption);
   }
 
   async show(tenantId: string, id: string): Promise<ImportView> {
@@ -230,6 +254,7 @@ export class ContactImports {
         merged: 0,
         invalid: 0,
         problem: null,
+        run_id: null,
         created_at: now,
         started_at: state === 'running' ? now : null,
         finished_at: null,
@@ -244,6 +269,7 @@ export class ContactImports {
     importId: string,
     body: AsyncIterable<Uint8Array | string>,
     deadlineMs: number | undefined,
+    runId: string,
   ): Promise<ImportProgress | null> {
     const { db } = this.options;
     const row = await db
@@ -252,9 +278,10 @@ export class ContactImports {
       .where('id', '=', importId)
       .executeTakeFirstOrThrow();
     const now = this.options.now();
+    // The lease: this run owns the import while it renews updated_at (every batch).
     await db
       .updateTable('contact_imports')
-      .set({ state: 'running', started_at: row.started_at ?? now, updated_at: now })
+      .set({ state: 'running', run_id: runId, started_at: row.started_at ?? now, updated_at: now })
       .where('id', '=', importId)
       .execute();
     let progress: ImportProgress;
@@ -267,38 +294,44 @@ export class ContactImports {
         defaultCountry: (row.default_country as CountryCode | null) ?? null,
         optInSource: row.opt_in_source,
         tags: JSON.parse(row.tags) as string[],
+        runId,
         skipRows: row.rows_read,
         ...(deadlineMs !== undefined ? { deadlineMs } : {}),
         now: this.options.now,
       });
     } catch (error) {
+      // Taken over (this run looked dead): the run that took it finishes the import.
+      if (error instanceof LostImportLeaseError) return null;
       if (
         error instanceof ImportFileError ||
         error instanceof CsvTooLongError ||
         error instanceof JsonTooLongError
       ) {
-        await this.finish(importId, 'failed', error.message);
+        await this.finish(importId, runId, 'failed', error.message);
         return null;
       }
       throw error;
     }
-    if (progress.isDone) await this.finish(importId, 'completed', null);
+    if (progress.isDone) await this.finish(importId, runId, 'completed', null);
     return progress;
   }
 
   private async finish(
     importId: string,
+    runId: string,
     state: 'completed' | 'failed',
     problem: string | null,
   ): Promise<void> {
     const { db } = this.options;
     const now = this.options.now();
     await db.transaction().execute(async (trx) => {
-      await trx
+      const owned = await trx
         .updateTable('contact_imports')
         .set({ state, problem, finished_at: now, updated_at: now })
         .where('id', '=', importId)
-        .execute();
+        .where('run_id', '=', runId)
+        .executeTakeFirst();
+      if (Number(owned.numUpdatedRows) === 0) return;
       // The file is not needed once read: only its report is kept.
       await trx.deleteFrom('contact_import_chunks').where('import_id', '=', importId).execute();
     });

@@ -4,6 +4,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { z } from 'zod';
 import { AppError, notFound } from '../http/app-error.ts';
 import { requireTenant } from '../http/auth.ts';
+import { escapeLike, likePattern } from '../store/like-pattern.ts';
 import type { Database } from '../store/schema.ts';
 import './campaign-schema.ts';
 import { isValidTimeZone } from './country-time-zone.ts';
@@ -153,10 +154,10 @@ export async function contactRoutes(
       if (query.after) select = select.where('id', '>', query.after);
       if (query.search) {
         const digits = query.search.replace(/\D/g, '');
-        const pattern = `%${query.search.replace(/[%_\\]/g, '')}%`;
+        const pattern = `%${escapeLike(query.search)}%`;
         select = select.where((eb) =>
           eb.or([
-            eb('name', 'like', pattern),
+            likePattern(eb.ref('name'), pattern),
             ...(digits.length >= 3 ? [eb('wa_id', 'like', `${digits}%`)] : []),
           ]),
         );

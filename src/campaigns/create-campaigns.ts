@@ -1,6 +1,8 @@
+import type { LookupFunction } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import { createSafeDispatcher, type TargetPolicy } from '../net/index.ts';
 import { JobWorker, PollLoop } from '../queue/index.ts';
 import type { DialectFlags } from '../store/dialect-flags.ts';
 import type { Database } from '../store/schema.ts';
@@ -17,7 +19,7 @@ import { contactRoutes } from './contact-routes.ts';
 import { OUTBOUND_WEBHOOK_JOB } from './emit-tenant-event.ts';
 import { importRoutes } from './import-routes.ts';
 import { MessageTemplates } from './message-templates.ts';
-import { fetchPoster, OutboundWebhooks, type WebhookPoster } from './outbound-webhooks.ts';
+import { createWebhookPoster, OutboundWebhooks, type WebhookPoster } from './outbound-webhooks.ts';
 import { sweepMarketingOptOuts } from './sweep-marketing-opt-outs.ts';
 import { templateRoutes } from './template-routes.ts';
 import { webhookEndpointRoutes } from './webhook-endpoint-routes.ts';
@@ -41,12 +43,20 @@ export interface CampaignsConfig {
   maxImportBytes: number;
   /** One run of an import job writes at most this long before letting other work in. */
   importSliceMs: number;
-  /** Outbound webhooks: the POST, its timeout, and attempts before giving up. */
-  webhookPoster: WebhookPoster;
+  /** A running import not heard of for this long (it renews at every batch) is taken over. */
+  importLeaseMs: number;
+  /** An upload that stored nothing for this long is given up (failed, its pieces deleted). */
+  uploadIdleMs: number;
+  /** How often the import worker looks for imports that a dead process left behind. */
+  importSweepIntervalMs: number;
+  /** Outbound webhooks: the POST (by default through a dispatcher that refuses private addresses), its timeout, and attempts before giving up. */
+  webhookPoster: WebhookPoster | null;
   webhookTimeoutMs: number;
   webhookMaxAttempts: number;
-  /** Allow tenant webhook endpoints on loopback and private networks. */
-  canReachPrivateNetworks: boolean;
+  /** ALLOW_PRIVATE_NETWORK_TARGETS: tenant webhook endpoints may be on loopback and private networks. */
+  allowPrivateNetworkTargets: boolean;
+  /** Resolves endpoint names (tests inject one); dns.lookup by default. */
+  lookup: LookupFunction | null;
 }
 
 export const DEFAULT_CAMPAIGNS_CONFIG: CampaignsConfig = Object.freeze({
@@ -59,10 +69,16 @@ export const DEFAULT_CAMPAIGNS_CONFIG: CampaignsConfig = Object.freeze({
   optOutSweepIntervalMs: 30_000, // 30 s
   maxImportBytes: 512 * 2 ** 20, // 512 MiB: about ten million rows of a typical list
   importSliceMs: 60_000, // 1 min, well inside the job lock (5 min)
-  webhookPoster: fetchPoster,
+  // 30 s: a batch of 1,000 rows commits in about 50 ms, and SQLite waits 5 s at most for its writer.
+  importLeaseMs: 30_000,
+  // 5 min: an API request is cut after 30 s (app.ts requestTimeout), so a live upload stores a piece sooner.
+  uploadIdleMs: 5 * 60_000,
+  importSweepIntervalMs: 10_000, // 10 s
+  webhookPoster: null,
   webhookTimeoutMs: 10_000, // 10 s
   webhookMaxAttempts: 8,
-  canReachPrivateNetworks: false,
+  allowPrivateNetworkTargets: false,
+  lookup: null,
 });
 
 export interface CreateCampaignsOptions extends Partial<CampaignsConfig> {
@@ -113,6 +129,7 @@ export function createCampaigns(options: CreateCampaignsOptions): CampaignsDomai
     maxImportBytes: config.maxImportBytes,
     jobSliceMs: config.importSliceMs,
     onQueued: () => wakeJobs(),
+    interruption: { leaseMs: config.importLeaseMs, uploadIdleMs: config.uploadIdleMs },
   });
   const templates = new MessageTemplates({
     db,
@@ -122,14 +139,22 @@ export function createCampaigns(options: CreateCampaignsOptions): CampaignsDomai
     defaultGraphApiVersion: options.defaultGraphApiVersion,
     now,
   });
+  const targetPolicy: TargetPolicy = {
+    allowPrivateNetworkTargets: config.allowPrivateNetworkTargets,
+    ...(config.lookup ? { lookup: config.lookup } : {}),
+  };
+  const webhookDispatcher = createSafeDispatcher({
+    ...targetPolicy,
+    connectTimeoutMs: config.webhookTimeoutMs,
+  });
   const webhooks = new OutboundWebhooks({
     db,
     box: options.box,
-    post: config.webhookPoster,
+    post: config.webhookPoster ?? createWebhookPoster(webhookDispatcher),
     now,
     maxAttempts: config.webhookMaxAttempts,
     timeoutMs: config.webhookTimeoutMs,
-    canReachPrivateNetworks: config.canReachPrivateNetworks,
+    targetPolicy,
   });
   const scheduler = new CampaignScheduler({
     db,
@@ -186,8 +211,19 @@ export function createCampaigns(options: CreateCampaignsOptions): CampaignsDomai
     config.pollIntervalMs,
     onError('campaign scheduler'),
   );
+  let lastImportSweepAt = Number.NEGATIVE_INFINITY;
+  /** Imports a dead process left behind, every importSweepIntervalMs: the count taken over or failed. */
+  const sweepImports = async () => {
+    const at = now();
+    if (at - lastImportSweepAt < config.importSweepIntervalMs) return 0;
+    lastImportSweepAt = at;
+    const outcome = await imports.sweepInterrupted();
+    if (outcome.resumed.length + outcome.failed.length > 0)
+      log.warn(outcome, 'took over interrupted imports');
+    return outcome.resumed.length + outcome.failed.length;
+  };
   const importLoop = new PollLoop(
-    () => importWorker.runBatch(),
+    async () => (await sweepImports()) + (await importWorker.runBatch()),
     config.pollIntervalMs,
     onError('import worker'),
   );
@@ -231,6 +267,8 @@ export function createCampaigns(options: CreateCampaignsOptions): CampaignsDomai
     async runOnce() {
       await sweepMarketingOptOuts(db, 0, now());
       await scheduler.drain();
+      lastImportSweepAt = Number.NEGATIVE_INFINITY;
+      await sweepImports();
       await importWorker.drain();
       await webhookWorker.drain();
     },
@@ -241,6 +279,7 @@ export function createCampaigns(options: CreateCampaignsOptions): CampaignsDomai
     },
     async stop() {
       await Promise.all([schedulerLoop.stop(), importLoop.stop(), webhookLoop.stop()]);
+      await webhookDispatcher.close();
     },
   };
 }

@@ -14,6 +14,11 @@ export interface ImportContactsOptions {
   defaultCountry: CountryCode | null;
   optInSource: string | null;
   tags: string[];
+  /**
+   * This run's id on the import row: each batch commits only while the row still names it, so a run that
+   * was taken over (its lease lapsed, see sweep-interrupted-imports.ts) stops instead of counting twice.
+   */
+  runId: string;
   /** Rows a previous run already committed: they are read again but not written again. */
   skipRows: number;
   /**
@@ -34,6 +39,14 @@ export interface ImportCounts {
 }
 
 export type ImportProgress = { isDone: boolean } & ImportCounts;
+
+/** The import row no longer names this run: another worker took it over. The batch was rolled back. */
+export class LostImportLeaseError extends Error {
+  constructor(importId: string) {
+    super(`import ${importId}: another run took it over`);
+    this.name = 'LostImportLeaseError';
+  }
+}
 
 /**
  * Streams an import file into the database in batches (1,000 rows a transaction by default). Each batch
@@ -110,7 +123,8 @@ async function writeBatch(
   } else if (rows.length > 0) {
     ({ imported, merged } = await upsertContacts(trx, rows, options, now));
   }
-  await trx
+  // The counters, and the lease renewed (updated_at): the sweeper takes over a run silent for 30 s.
+  const owned = await trx
     .updateTable('contact_imports')
     .set((eb) => ({
       rows_read: eb('rows_read', '+', records.length),
@@ -120,7 +134,10 @@ async function writeBatch(
       updated_at: now,
     }))
     .where('id', '=', options.importId)
-    .execute();
+    .where('run_id', '=', options.runId)
+    .where('state', '=', 'running')
+    .executeTakeFirst();
+  if (Number(owned.numUpdatedRows) === 0) throw new LostImportLeaseError(options.importId);
   return { imported, merged, invalid: invalid.length };
 }
 

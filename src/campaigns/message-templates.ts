@@ -5,7 +5,13 @@ import type { Database } from '../store/schema.ts';
 import type { TenantDirectory } from '../tenants/index.ts';
 import type { GraphAccess, GraphClient, MessageTemplate, TemplateDraft } from '../whatsapp/graph/index.ts';
 import { isGraphError } from '../whatsapp/graph/index.ts';
-import type { TemplateStatusData } from '../whatsapp/webhook-events.ts';
+import type {
+  TemplateCategoryData,
+  TemplateComponentsData,
+  TemplateQualityData,
+  TemplateRef,
+  TemplateStatusData,
+} from '../whatsapp/webhook-events.ts';
 import './campaign-schema.ts';
 import { type TemplateShape, templateShape } from './template-parameters.ts';
 
@@ -21,6 +27,13 @@ export interface TemplateView {
   category: string;
   status: string;
   statusReason: string | null;
+  /** Meta's quality rating of the template (GREEN, YELLOW, RED, UNKNOWN); null until Meta rates it. */
+  qualityScore: string | null;
+  /** Set when Meta changed the category (which changes the price): what it was, and when. */
+  previousCategory: string | null;
+  categoryChangedAt: string | null;
+  /** A flagged template's scheduled disabling date: campaigns using it stop sending then. */
+  disableAt: string | null;
   parameterFormat: string;
   components: unknown[];
   /** The placeholders a campaign must map: header, body (in order) and buttons with parameters. */
@@ -61,6 +74,11 @@ export function toTemplateView(row: TemplateRow): TemplateView {
     category: row.category,
     status: row.status,
     statusReason: row.status_reason,
+    qualityScore: row.quality_score,
+    previousCategory: row.previous_category,
+    categoryChangedAt:
+      row.category_changed_at === null ? null : new Date(row.category_changed_at).toISOString(),
+    disableAt: row.disable_at === null ? null : new Date(row.disable_at).toISOString(),
     parameterFormat: row.parameter_format,
     components: JSON.parse(row.components) as unknown[],
     parameters: { header: shape.header, body: shape.body, buttons: shape.buttons },
@@ -97,8 +115,9 @@ export class MessageTemplates {
         templates = await this.options.graph.listTemplates(access, waba.wabaId);
       } catch (error) {
         if (isGraphError(error)) {
+          // A refused Graph URL is the number's setting to fix, not an outage to wait out.
           throw new AppError(
-            'unavailable',
+            error.reason === 'target-refused' ? 'validation_failed' : 'unavailable',
             `could not list the templates of WABA ${waba.wabaId}: ${error.message}`,
           );
         }
@@ -245,6 +264,10 @@ export class MessageTemplates {
         name: template.name,
         language: template.language,
         status_reason: null,
+        quality_score: null,
+        previous_category: null,
+        category_changed_at: null,
+        disable_at: null,
         created_at: now,
         ...values,
       })
@@ -275,33 +298,173 @@ export async function applyTemplateStatus(
 ): Promise<{ ids: string[]; status: string } | null> {
   if (!data.event) return null;
   const status = data.event.toUpperCase();
-  const byId = data.messageTemplateId
-    ? await trx
-        .selectFrom('message_templates')
-        .select('id')
-        .where('tenant_id', '=', tenantId)
-        .where('meta_template_id', '=', data.messageTemplateId)
-        .execute()
-    : [];
-  // Name and language, when the id is unknown here (a template created in Meta's manager, not yet synced).
-  let byName: Array<{ id: string }> = [];
-  if (byId.length === 0 && data.name && data.language) {
-    let query = trx
-      .selectFrom('message_templates')
-      .select('id')
-      .where('tenant_id', '=', tenantId)
-      .where('name', '=', data.name)
-      .where('language', '=', data.language);
-    if (wabaId) query = query.where('waba_id', '=', wabaId);
-    byName = await query.execute();
-  }
-  const ids = [...byId, ...byName].map((row) => row.id);
+  const ids = await templateIdsFor(trx, tenantId, wabaId, data);
   if (ids.length === 0) return null;
   const reason = data.reason ?? data.rejectionInfo?.reason ?? data.otherInfo?.description ?? null;
   await trx
     .updateTable('message_templates')
-    .set({ status, status_reason: reason === 'NONE' ? null : reason, updated_at: now })
+    .set({
+      status,
+      status_reason: reason === 'NONE' ? null : reason,
+      // A FLAGGED template carries the date it will be disabled; approval or reinstatement lifts it.
+      ...(data.disableDate !== null
+        ? { disable_at: data.disableDate }
+        : RESTORED_TEMPLATE_STATUSES.has(status)
+          ? { disable_at: null }
+          : {}),
+      updated_at: now,
+    })
     .where('id', 'in', ids)
     .execute();
   return { ids, status };
+}
+
+/** Statuses that end a scheduled disabling. */
+const RESTORED_TEMPLATE_STATUSES = new Set(['APPROVED', 'REINSTATED', 'UNPAUSED']);
+
+/** The mirrored templates a webhook is about: by Meta's id, else by name and language (not yet synced). */
+async function templateIdsFor(
+  trx: Transaction<Database>,
+  tenantId: string,
+  wabaId: string | null,
+  ref: TemplateRef,
+): Promise<string[]> {
+  if (ref.messageTemplateId) {
+    const byId = await trx
+      .selectFrom('message_templates')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .where('meta_template_id', '=', ref.messageTemplateId)
+      .execute();
+    if (byId.length > 0) return byId.map((row) => row.id);
+  }
+  if (!ref.name || !ref.language) return [];
+  let query = trx
+    .selectFrom('message_templates')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('name', '=', ref.name)
+    .where('language', '=', ref.language);
+  if (wabaId) query = query.where('waba_id', '=', wabaId);
+  return (await query.execute()).map((row) => row.id);
+}
+
+/** Applies a `message_template_quality_update`: the template's quality score. */
+export async function applyTemplateQuality(
+  trx: Transaction<Database>,
+  tenantId: string,
+  wabaId: string | null,
+  data: TemplateQualityData,
+  now: number,
+): Promise<string[]> {
+  if (!data.newQualityScore) return [];
+  const ids = await templateIdsFor(trx, tenantId, wabaId, data);
+  if (ids.length === 0) return [];
+  await trx
+    .updateTable('message_templates')
+    .set({ quality_score: data.newQualityScore.toUpperCase(), updated_at: now })
+    .where('id', 'in', ids)
+    .execute();
+  return ids;
+}
+
+/**
+ * Applies a `template_category_update`: Meta recategorized the template (e.g. UTILITY to MARKETING), which
+ * changes its price and, for marketing, who may receive it. Returns the templates that changed.
+ */
+export async function applyTemplateCategory(
+  trx: Transaction<Database>,
+  tenantId: string,
+  wabaId: string | null,
+  data: TemplateCategoryData,
+  now: number,
+): Promise<string[]> {
+  const category = (data.newCategory ?? data.correctCategory)?.toUpperCase();
+  if (!category) return [];
+  const ids = await templateIdsFor(trx, tenantId, wabaId, data);
+  const rows =
+    ids.length === 0
+      ? []
+      : await trx.selectFrom('message_templates').select(['id', 'category']).where('id', 'in', ids).execute();
+  const changed = rows.filter((row) => row.category !== category);
+  for (const row of changed) {
+    await trx
+      .updateTable('message_templates')
+      .set({
+        category,
+        previous_category: data.previousCategory?.toUpperCase() ?? row.category,
+        category_changed_at: now,
+        updated_at: now,
+      })
+      .where('id', '=', row.id)
+      .execute();
+  }
+  return changed.map((row) => row.id);
+}
+
+type Component = Record<string, unknown> & { type?: unknown };
+const COMPONENT_ORDER = ['HEADER', 'BODY', 'FOOTER', 'BUTTONS'];
+
+/**
+ * The template's components after a `message_template_components_update`: its new body, text header,
+ * footer and buttons in place of the old (a media header stays as it is). Pure.
+ */
+export function withUpdatedComponents(components: Component[], data: TemplateComponentsData): Component[] {
+  const byType = new Map(
+    components.map((component) => [String(component.type).toUpperCase(), { ...component }]),
+  );
+  const setText = (type: string, text: string | null) => {
+    if (text === null) return;
+    const current = byType.get(type);
+    if (type === 'HEADER' && current && String(current.format ?? 'TEXT').toUpperCase() !== 'TEXT') return;
+    byType.set(type, { ...(current ?? { type, ...(type === 'HEADER' ? { format: 'TEXT' } : {}) }), text });
+  };
+  setText('HEADER', data.header);
+  setText('BODY', data.body);
+  setText('FOOTER', data.footer);
+  if (data.buttons.length > 0) {
+    byType.set('BUTTONS', {
+      type: 'BUTTONS',
+      buttons: data.buttons.map((button) => ({
+        type: button.type?.toUpperCase() ?? 'QUICK_REPLY',
+        text: button.text ?? '',
+        ...(button.url ? { url: button.url } : {}),
+        ...(button.phoneNumber ? { phone_number: button.phoneNumber } : {}),
+      })),
+    });
+  }
+  const ordered = COMPONENT_ORDER.flatMap((type) => (byType.has(type) ? [byType.get(type)!] : []));
+  const others = [...byType.entries()].filter(([type]) => !COMPONENT_ORDER.includes(type)).map(([, c]) => c);
+  return [...ordered, ...others];
+}
+
+/** Applies a `message_template_components_update`: the mirror's words follow the edit made in Meta's manager. */
+export async function applyTemplateComponents(
+  trx: Transaction<Database>,
+  tenantId: string,
+  wabaId: string | null,
+  data: TemplateComponentsData,
+  now: number,
+): Promise<string[]> {
+  const ids = await templateIdsFor(trx, tenantId, wabaId, data);
+  if (ids.length === 0) return [];
+  const rows = await trx
+    .selectFrom('message_templates')
+    .select(['id', 'components', 'parameter_format'])
+    .where('id', 'in', ids)
+    .execute();
+  for (const row of rows) {
+    const components = withUpdatedComponents(JSON.parse(row.components) as Component[], data);
+    await trx
+      .updateTable('message_templates')
+      .set({
+        components: JSON.stringify(components),
+        parameter_format: templateShape(components as Array<{ type: string }>, row.parameter_format)
+          .parameterFormat,
+        updated_at: now,
+      })
+      .where('id', '=', row.id)
+      .execute();
+  }
+  return ids;
 }

@@ -1,7 +1,8 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { isIP } from 'node:net';
 import type { Kysely } from 'kysely';
+import { type Dispatcher, fetch } from 'undici';
 import { AppError, notFound } from '../http/app-error.ts';
+import { findTargetRefusal, refusalOfUrl, type TargetPolicy } from '../net/index.ts';
 import { PermanentJobError, RetryLaterError } from '../queue/index.ts';
 import type { Database } from '../store/schema.ts';
 import type { SecretBox } from '../tenants/index.ts';
@@ -16,11 +17,24 @@ export type WebhookPoster = (
   signal: AbortSignal,
 ) => Promise<{ status: number }>;
 
-export const fetchPoster: WebhookPoster = async (url, body, headers, signal) => {
-  const response = await fetch(url, { method: 'POST', body, headers, signal, redirect: 'manual' });
-  await response.body?.cancel();
-  return { status: response.status };
-};
+/**
+ * POSTs through a dispatcher that refuses non-public addresses (net/safe-dispatcher.ts). Redirects are not
+ * followed: a 3xx is an answer like any other non-2xx, so an endpoint cannot bounce a signed POST inward.
+ */
+export function createWebhookPoster(dispatcher: Dispatcher): WebhookPoster {
+  return async (url, body, headers, signal) => {
+    const response = await fetch(url, {
+      method: 'POST',
+      body,
+      headers,
+      signal,
+      redirect: 'manual',
+      dispatcher,
+    });
+    await response.body?.cancel();
+    return { status: response.status };
+  };
+}
 
 export interface OutboundWebhooksOptions {
   db: Kysely<Database>;
@@ -31,8 +45,8 @@ export interface OutboundWebhooksOptions {
   maxAttempts: number;
   /** Each POST may take this long. */
   timeoutMs: number;
-  /** Allow endpoints on loopback and private networks (tests, on-premises installs); off by default. */
-  canReachPrivateNetworks: boolean;
+  /** Which endpoint addresses are refused when written (the poster refuses them again when connecting). */
+  targetPolicy: TargetPolicy;
 }
 
 export const SIGNATURE_HEADER = 'x-coxcox-signature';
@@ -50,38 +64,6 @@ export function retryDelayMs(attempt: number): number {
 export function signWebhook(secret: string, body: string, timestampSeconds: number): string {
   const mac = createHmac('sha256', secret).update(`${timestampSeconds}.${body}`).digest('hex');
   return `t=${timestampSeconds},v1=${mac}`;
-}
-
-function isPrivateHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (
-    host === 'localhost' ||
-    host.endsWith('.localhost') ||
-    host.endsWith('.internal') ||
-    host.endsWith('.local')
-  )
-    return true;
-  if (isIP(host) === 4) {
-    const [a, b] = host.split('.').map(Number) as [number, number];
-    return (
-      a === 10 ||
-      a === 127 ||
-      a === 0 ||
-      (a === 169 && b === 254) ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) ||
-      (a === 100 && b >= 64 && b <= 127)
-    );
-  }
-  if (isIP(host) === 6)
-    return (
-      host === '::1' ||
-      host.startsWith('fc') ||
-      host.startsWith('fd') ||
-      host.startsWith('fe80') ||
-      host === '::'
-    );
-  return false;
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -107,12 +89,8 @@ export class OutboundWebhooks {
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:')
       throw new AppError('validation_failed', 'url: use https://');
-    if (!this.options.canReachPrivateNetworks && isPrivateHost(url.hostname)) {
-      throw new AppError(
-        'validation_failed',
-        'url: endpoints on loopback or private networks are not allowed',
-      );
-    }
+    const refusal = refusalOfUrl(url, this.options.targetPolicy);
+    if (refusal) throw new AppError('validation_failed', `url: ${refusal.message}`);
     const events = input.events ?? [];
     const unknown = events.filter((event) => !(TENANT_EVENTS as readonly string[]).includes(event));
     if (unknown.length > 0) {
@@ -251,6 +229,18 @@ export class OutboundWebhooks {
       status = response.status;
       if (status < 200 || status >= 300) problem = `the endpoint answered HTTP ${status}`;
     } catch (error) {
+      const refusal = findTargetRefusal(error);
+      if (refusal) {
+        // Refused before connecting: no status, no port-revealing network error, and no retry (the same
+        // URL is refused again).
+        await this.record(deliveryId, {
+          state: 'failed',
+          status: null,
+          error: refusal.message,
+          attempts: job.attempts,
+        });
+        return;
+      }
       problem = error instanceof Error ? error.message : String(error);
     }
     if (problem === null) {

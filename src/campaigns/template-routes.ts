@@ -46,6 +46,10 @@ const templateView = z.object({
   category: z.string(),
   status: z.string(),
   statusReason: z.string().nullable(),
+  qualityScore: z.string().nullable(),
+  previousCategory: z.string().nullable(),
+  categoryChangedAt: z.string().nullable(),
+  disableAt: z.string().nullable(),
   parameterFormat: z.string(),
   components: z.array(z.unknown()),
   parameters: z.object({

@@ -1,4 +1,6 @@
-export { messageReadRoutes, toMessageView } from './message-routes.ts';
+export { messageError, messageReadRoutes, toMessageView } from './message-routes.ts';
+export { type CallRecord, recordCall } from './record-call.ts';
+export { type EchoedMessageRecord, recordEchoedMessage } from './record-echoed-message.ts';
 export {
   type ContactKey,
   type InboundMessageRecord,

@@ -10,6 +10,14 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 
 type MessageRow = Database['messages'];
 
+/** Meta's error on a message (a failed send, an unsupported inbound message): code, title and details. */
+export function messageError(
+  row: Pick<MessageRow, 'error_code' | 'error_title' | 'error_details'>,
+): { code: number | null; title: string | null; details: string | null } | null {
+  if (row.error_code === null && row.error_title === null) return null;
+  return { code: row.error_code, title: row.error_title, details: row.error_details };
+}
+
 export function toMessageView(row: MessageRow) {
   return {
     id: row.id,
@@ -25,10 +33,14 @@ export function toMessageView(row: MessageRow) {
     sentAt: iso(row.sent_at),
     status: row.status,
     statusAt: iso(row.status_at),
-    error: row.error_code === null ? null : { code: row.error_code, title: row.error_title },
+    error: messageError(row),
     bizOpaqueCallbackData: row.biz_opaque_callback_data,
     isRevoked: row.is_revoked === 1,
     editedContent: row.edited_content === null ? null : (JSON.parse(row.edited_content) as unknown),
+    /** An edit's or a revoke's original message. */
+    targetWamid: row.target_wamid,
+    /** 'business_app' for a message sent from the WhatsApp Business app (coexistence). */
+    origin: row.origin,
     createdAt: iso(row.created_at),
   };
 }

@@ -117,6 +117,8 @@ export interface InboundMessageRecord {
   content: unknown;
   /** For an edit or a revoke: the message it changes. */
   targetWamid: string | null;
+  /** A `system` message's notice: a number change moves the contact to its new wa_id or user id. */
+  system?: { type: string | null; newWaId: string | null; newUserId: string | null } | null;
 }
 
 /**
@@ -134,6 +136,7 @@ export async function recordInboundMessage(
     conversationId = await upsertConversation(db, record.tenantId, record.phoneNumberId, contactId, now);
   }
   const id = randomUUID();
+  const inboundError = firstErrorOf(record.content);
   const inserted = await db
     .insertInto('messages')
     .values({
@@ -151,11 +154,14 @@ export async function recordInboundMessage(
       status: 'received',
       status_rank: 0,
       status_at: record.sentAt,
-      error_code: null,
-      error_title: null,
+      // An inbound message can carry Meta's error (131051 for an unsupported type, 131060 unavailable).
+      error_code: inboundError?.code ?? null,
+      error_title: inboundError?.title ?? null,
+      error_details: inboundError?.details ?? null,
       biz_opaque_callback_data: null,
       is_revoked: 0,
       edited_content: null,
+      target_wamid: changesAnother(record) ? record.targetWamid : null,
       created_at: now,
       updated_at: now,
     })
@@ -182,19 +188,105 @@ export async function recordInboundMessage(
       .where('id', '=', conversationId)
       .execute();
   }
-  if (record.targetWamid && (record.type === 'revoke' || record.type === 'edit')) {
-    await db
-      .updateTable('messages')
-      .set(
-        record.type === 'revoke'
-          ? { is_revoked: 1, updated_at: now }
-          : { edited_content: JSON.stringify(record.content ?? null), updated_at: now },
-      )
-      .where('tenant_id', '=', record.tenantId)
-      .where('wamid', '=', record.targetWamid)
-      .execute();
-  }
+  if (contactId && record.system)
+    await applyIdentityChange(db, record.tenantId, contactId, record.system, now);
+  if (changesAnother(record)) await applyChanges(db, record.tenantId, record.targetWamid, now);
+  // Edits and revokes that came before this message (webhooks are not ordered) apply now.
+  await applyChanges(db, record.tenantId, record.wamid, now);
   return { messageId: id, conversationId, isNew: true };
+}
+
+/**
+ * A `system` notice that the customer changed number (`user_changed_number`, formerly
+ * `customer_changed_number`) or business-scoped user id (`user_changed_user_id`) moves the contact to its
+ * new id, so that messages from the new number find the same contact, history and consent. When another
+ * contact already holds the new id, both stay as they are: merging two histories is for a person to decide.
+ */
+async function applyIdentityChange(
+  db: Db,
+  tenantId: string,
+  contactId: string,
+  system: NonNullable<InboundMessageRecord['system']>,
+  now: number,
+): Promise<void> {
+  const column = system.newWaId ? 'wa_id' : system.newUserId ? 'user_id' : null;
+  const newId = system.newWaId ?? system.newUserId;
+  if (column === null || newId === null) return;
+  const holder = await db
+    .selectFrom('contacts')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where(column, '=', newId)
+    .executeTakeFirst();
+  if (holder) return;
+  await db
+    .updateTable('contacts')
+    .set({ [column]: newId, updated_at: now })
+    .where('id', '=', contactId)
+    .execute();
+}
+
+/** The first of `errors` in Meta's message object: its code, title and details. */
+function firstErrorOf(
+  content: unknown,
+): { code: number | null; title: string | null; details: string | null } | null {
+  const errors = (content as { errors?: unknown } | null)?.errors;
+  const first = Array.isArray(errors) ? (errors[0] as Record<string, unknown> | undefined) : undefined;
+  if (typeof first !== 'object' || first === null) return null;
+  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : null);
+  const data = first.error_data as Record<string, unknown> | undefined;
+  return {
+    code:
+      typeof first.code === 'number'
+        ? first.code
+        : Number.isFinite(Number(first.code))
+          ? Number(first.code)
+          : null,
+    title: text(first.title) ?? text(first.message),
+    details: text(data?.details) ?? text(first.details) ?? text(first.message),
+  };
+}
+
+/** An edit or a revoke, with the message it changes. */
+const changesAnother = (
+  record: InboundMessageRecord,
+): record is InboundMessageRecord & { targetWamid: string } =>
+  record.targetWamid !== null && (record.type === 'revoke' || record.type === 'edit');
+
+/** The message an edit carries (`edit.message`, e.g. `{type: 'text', text: {...}}`): what the customer now sees. */
+function editedMessageOf(content: string): unknown {
+  const parsed = JSON.parse(content) as { edit?: { message?: unknown } } | null;
+  return parsed?.edit?.message ?? parsed;
+}
+
+/**
+ * Applies every edit and revoke recorded for one message, whichever arrived first: a revoke hides it, and
+ * the newest edit (by the customer's own time) is its content. Run when either side arrives.
+ */
+async function applyChanges(db: Db, tenantId: string, targetWamid: string, now: number): Promise<void> {
+  const changes = await db
+    .selectFrom('messages')
+    .select(['type', 'content', 'sent_at'])
+    .where('tenant_id', '=', tenantId)
+    .where('target_wamid', '=', targetWamid)
+    .where('direction', '=', 'in')
+    .execute();
+  if (changes.length === 0) return;
+  const isRevoked = changes.some((change) => change.type === 'revoke');
+  const edits = changes
+    .filter((change) => change.type === 'edit')
+    .sort((a, b) => (a.sent_at ?? 0) - (b.sent_at ?? 0));
+  const latestEdit = edits[edits.length - 1];
+  await db
+    .updateTable('messages')
+    .set({
+      ...(isRevoked ? { is_revoked: 1 } : {}),
+      ...(latestEdit ? { edited_content: JSON.stringify(editedMessageOf(latestEdit.content) ?? null) } : {}),
+      updated_at: now,
+    })
+    .where('tenant_id', '=', tenantId)
+    .where('wamid', '=', targetWamid)
+    .execute();
 }
 
 export interface StatusRecord {
@@ -206,6 +298,7 @@ export interface StatusRecord {
   recipientId: string | null;
   errorCode: number | null;
   errorTitle: string | null;
+  errorDetails?: string | null;
   bizOpaqueCallbackData: string | null;
   payload: unknown;
   deliveryId: number;
@@ -247,6 +340,7 @@ export async function recordStatus(
         status_at: record.occurredAt,
         error_code: record.errorCode,
         error_title: record.errorTitle,
+        error_details: record.errorDetails ?? null,
         updated_at: now,
       })
       .where('tenant_id', '=', record.tenantId)

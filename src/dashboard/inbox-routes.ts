@@ -6,6 +6,7 @@ import '../campaigns/campaign-schema.ts';
 import { CUSTOMER_SERVICE_WINDOW_MS } from '../dispatch/index.ts';
 import { AppError, notFound } from '../http/app-error.ts';
 import { requireTenant } from '../http/auth.ts';
+import { escapeLike, likePattern } from '../store/like-pattern.ts';
 import type { Database } from '../store/schema.ts';
 import type { GraphClient } from '../whatsapp/graph/index.ts';
 import type { GraphTargetFor } from './graph-target-for.ts';
@@ -99,14 +100,11 @@ export async function inboxRoutes(instance: FastifyInstance, deps: InboxRouteDep
             : select.where('conversations.outcome', '=', query.outcome);
       }
       if (query.q?.trim()) {
-        const pattern = `%${query.q
-          .trim()
-          .toLowerCase()
-          .replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+        const pattern = `%${escapeLike(query.q.trim().toLowerCase())}%`;
         const digits = query.q.replace(/\D/g, '');
         select = select.where((eb) =>
           eb.or([
-            eb(eb.fn('lower', ['contacts.name']), 'like', pattern),
+            likePattern(eb.fn('lower', ['contacts.name']), pattern),
             ...(digits.length >= 3 ? [eb('contacts.wa_id', 'like', `%${digits}%`)] : []),
           ]),
         );
@@ -246,8 +244,10 @@ export async function inboxRoutes(instance: FastifyInstance, deps: InboxRouteDep
             'messages.status_at',
             'messages.error_code',
             'messages.error_title',
+            'messages.error_details',
             'messages.sent_at',
             'messages.created_at',
+            'messages.origin',
             'outbox.source',
             'users.name as sender_name',
           ])
@@ -304,14 +304,14 @@ export async function inboxRoutes(instance: FastifyInstance, deps: InboxRouteDep
             text: textOf(row.type, content),
             isEdited: row.edited_content !== null,
             isRevoked: row.is_revoked === 1,
-            source: row.direction === 'in' ? 'customer' : (row.source ?? 'api'),
+            source: row.direction === 'in' ? 'customer' : (row.source ?? row.origin ?? 'api'),
             senderName: row.sender_name ?? null,
             status: row.status,
             statusAt: iso(row.status_at),
             error:
               row.error_code === null && row.error_title === null
                 ? null
-                : { code: row.error_code, title: row.error_title },
+                : { code: row.error_code, title: row.error_title, details: row.error_details },
             at: iso(row.sent_at ?? row.created_at),
           };
         }),

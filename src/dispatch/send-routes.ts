@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { toMessageView } from '../conversations/index.ts';
+import { messageError, toMessageView } from '../conversations/index.ts';
 import { AppError, notFound } from '../http/app-error.ts';
 import { requireTenant, tenantScope } from '../http/auth.ts';
 import type { Database } from '../store/schema.ts';
@@ -137,7 +137,7 @@ export async function sendRoutes(instance: FastifyInstance, deps: SendRouteDeps)
       const delivered = row.wamid
         ? await db
             .selectFrom('messages')
-            .select(['status', 'status_at', 'error_code', 'error_title'])
+            .select(['status', 'status_at', 'error_code', 'error_title', 'error_details'])
             .where('tenant_id', '=', row.tenant_id)
             .where('wamid', '=', row.wamid)
             .executeTakeFirst()
@@ -157,10 +157,13 @@ export async function sendRoutes(instance: FastifyInstance, deps: SendRouteDeps)
         wamid: row.wamid,
         deliveryStatus: delivered?.status ?? null,
         deliveryStatusAt: iso(delivered?.status_at ?? null),
+        // The send's own error, else the one Meta reported later in a failed status webhook.
         error:
           row.error_code === null && row.error_title === null
-            ? null
-            : { code: row.error_code, title: row.error_title, category: row.error_category },
+            ? delivered && messageError(delivered)
+              ? { ...messageError(delivered)!, category: null }
+              : null
+            : { code: row.error_code, title: row.error_title, details: null, category: row.error_category },
         attempts: attempts.map((attempt) => ({
           attempt: attempt.attempt,
           startedAt: iso(attempt.started_at),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TokenDebugInfo } from '../whatsapp/graph/index.ts';
+import { emptyAccountState } from './account-state.ts';
 import { assessNumberHealth, type HealthInputs, overallStatus } from './assess-number-health.ts';
 import { findMissingPermissions } from './find-missing-permissions.ts';
 
@@ -26,7 +27,7 @@ function inputs(change: Partial<HealthInputs> = {}): HealthInputs {
       lastSignatureFailureAt: null,
     },
     lastQualityUpdate: null,
-    lastAccountUpdate: null,
+    account: emptyAccountState,
     ...change,
   };
 }
@@ -121,14 +122,39 @@ describe('assessNumberHealth', () => {
     );
     expect(signatures.status).toBe('warning');
     expect(
-      check({ lastAccountUpdate: { event: 'DISABLED_UPDATE', at: now, details: {} } }, 'account').status,
+      check({ account: { ...emptyAccountState, ban: { state: 'DISABLE', date: null, at: now } } }, 'account')
+        .status,
     ).toBe('critical');
     expect(
-      check({ lastAccountUpdate: { event: 'ACCOUNT_RESTRICTION', at: now, details: {} } }, 'account').status,
+      check(
+        {
+          account: {
+            ...emptyAccountState,
+            restrictions: {
+              items: [{ restrictionType: 'RESTRICTED_UTILITY_TEMPLATES', expiration: null }],
+              at: now,
+            },
+          },
+        },
+        'account',
+      ).status,
     ).toBe('warning');
     expect(
-      check({ lastAccountUpdate: { event: 'PARTNER_APP_INSTALLED', at: now, details: {} } }, 'account')
-        .status,
+      check(
+        {
+          account: {
+            ...emptyAccountState,
+            partner: {
+              state: 'connected',
+              event: 'PARTNER_APP_INSTALLED',
+              reason: null,
+              initiatedBy: null,
+              at: now,
+            },
+          },
+        },
+        'account',
+      ).status,
     ).toBe('ok');
     const disconnected = check(
       {

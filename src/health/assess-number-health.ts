@@ -1,3 +1,4 @@
+import type { AccountState } from './account-state.ts';
 import { versionRetirement } from './graph-api-versions.ts';
 
 export type HealthStatus = 'ok' | 'warning' | 'critical' | 'unknown';
@@ -55,7 +56,8 @@ export interface HealthInputs {
     oldLimit: string | null;
     at: number;
   } | null;
-  lastAccountUpdate: { event: string | null; at: number; details: Record<string, unknown> } | null;
+  /** What Meta's account_update webhooks said, each aspect by its own newest event. */
+  account: AccountState;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -69,15 +71,8 @@ const DOWNGRADE_NEWS_MS = 7 * DAY_MS;
 const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const time = (ms: number) => new Date(ms).toISOString();
 
-/** Account events that stop or limit sending (cloud-api-details.md §2, account_update). */
-const criticalAccountEvents = new Set([
-  'DISABLED_UPDATE',
-  'ACCOUNT_DELETED',
-  'ACCOUNT_OFFBOARDED',
-  'PARTNER_REMOVED',
-  'PARTNER_APP_UNINSTALLED',
-]);
-const warningAccountEvents = new Set(['ACCOUNT_RESTRICTION', 'ACCOUNT_VIOLATION']);
+/** A violation notice is news for a week, like a tier cut; the restrictions it brings are their own events. */
+const VIOLATION_NEWS_MS = 7 * DAY_MS;
 
 /** Daily unique-customer limits by tier, for the summary (cloud-api-details.md §5.3). */
 const tierCustomers: Record<string, string> = {
@@ -99,7 +94,7 @@ export function assessNumberHealth(inputs: HealthInputs, nowMs: number): HealthC
     qualityCheck(inputs),
     tierCheck(inputs, nowMs),
     throughputCheck(inputs),
-    accountCheck(inputs),
+    accountCheck(inputs, nowMs),
     versionCheck(inputs, nowMs),
   ];
 }
@@ -311,45 +306,94 @@ function throughputCheck({ number }: HealthInputs): HealthCheck {
   };
 }
 
-function accountCheck({ lastAccountUpdate }: HealthInputs): HealthCheck {
-  if (lastAccountUpdate === null) {
-    return {
-      name: 'account',
-      status: 'ok',
-      key: '',
-      details: { lastUpdate: null },
-      summary: 'No account updates from Meta.',
-    };
-  }
-  const event = lastAccountUpdate.event?.toUpperCase() ?? 'UNKNOWN';
-  const details = { lastUpdate: { event, at: time(lastAccountUpdate.at), ...lastAccountUpdate.details } };
-  const key = `${event}|${lastAccountUpdate.at}`;
-  const when = date(lastAccountUpdate.at);
-  if (criticalAccountEvents.has(event)) {
-    return {
-      name: 'account',
+/**
+ * The account's standing from its states (cloud-api-details.md §2, account_update): a deleted or offboarded
+ * account, a removed partner and a ban (DISABLE) stop sending; a ban scheduled for a date, restrictions
+ * still in force and a recent violation limit it; a reinstatement, a reconnection and MM Lite terms are news.
+ */
+function accountCheck({ account }: HealthInputs, nowMs: number): HealthCheck {
+  const problems: { status: 'critical' | 'warning'; text: string }[] = [];
+  const notes: string[] = [];
+  const { ban, restrictions, violation, partner, connection } = account;
+  if (connection?.state === 'deleted')
+    problems.push({ status: 'critical', text: `Meta deleted the account on ${date(connection.at)}.` });
+  if (connection?.state === 'offboarded')
+    problems.push({ status: 'critical', text: `The account was offboarded on ${date(connection.at)}.` });
+  if (connection?.state === 'reconnected') notes.push(`reconnected on ${date(connection.at)}`);
+  if (partner?.state === 'removed') {
+    const why = [partner.reason, partner.initiatedBy && `by ${partner.initiatedBy}`]
+      .filter(Boolean)
+      .join(' ');
+    problems.push({
       status: 'critical',
-      key,
-      details,
-      summary: `Meta sent ${event} on ${when}: the account may no longer send; see WhatsApp Manager.`,
-    };
+      text: `Coxcox's access was removed (${partner.event}${why ? `: ${why}` : ''}) on ${date(partner.at)}: connect the number again.`,
+    });
   }
-  if (warningAccountEvents.has(event)) {
-    return {
-      name: 'account',
+  if (ban?.state === 'DISABLE')
+    problems.push({
+      status: 'critical',
+      text: `Meta disabled the account${ban.date ? ` on ${ban.date}` : ''}: appeal in WhatsApp Manager.`,
+    });
+  if (ban?.state === 'SCHEDULE_FOR_DISABLE')
+    problems.push({
       status: 'warning',
-      key,
-      details,
-      summary: `Meta sent ${event} on ${when}: some messaging is restricted; see WhatsApp Manager.`,
-    };
-  }
-  return {
-    name: 'account',
-    status: 'ok',
-    key,
-    details,
-    summary: `Last account update from Meta: ${event} on ${when}.`,
+      text: `Meta will disable the account${ban.date ? ` on ${ban.date}` : ''}: fix the policy issue or appeal in WhatsApp Manager.`,
+    });
+  if (ban?.state === 'REINSTATE') notes.push(`reinstated${ban.date ? ` on ${ban.date}` : ''}`);
+  const inForce = (restrictions?.items ?? []).filter(
+    (item) => item.expiration === null || item.expiration > nowMs,
+  );
+  if (inForce.length > 0)
+    problems.push({
+      status: 'warning',
+      text: `Restricted: ${inForce
+        .map(
+          (item) =>
+            `${item.restrictionType ?? 'unknown restriction'}${item.expiration === null ? '' : ` until ${time(item.expiration)}`}`,
+        )
+        .join(', ')}.`,
+    });
+  if (violation && nowMs - violation.at < VIOLATION_NEWS_MS)
+    problems.push({
+      status: 'warning',
+      text: `Meta reported a policy violation (${violation.type ?? 'unspecified'}) on ${date(violation.at)}.`,
+    });
+  if (account.review?.decision === 'REJECTED')
+    problems.push({
+      status: 'warning',
+      text: `Meta rejected the account review on ${date(account.review.at)}: see WhatsApp Manager.`,
+    });
+  else if (account.review) notes.push(`review ${account.review.decision.toLowerCase()}`);
+  if (account.mmLiteTermsSignedAt !== null)
+    notes.push(`MM Lite terms signed on ${date(account.mmLiteTermsSignedAt)}`);
+
+  const status = problems.some((problem) => problem.status === 'critical')
+    ? 'critical'
+    : problems.length > 0
+      ? 'warning'
+      : 'ok';
+  const details = {
+    lastUpdate: account.latest ? { event: account.latest.event, at: time(account.latest.at) } : null,
+    ban: ban ? { state: ban.state, date: ban.date, at: time(ban.at) } : null,
+    restrictions: inForce.map((item) => ({
+      restrictionType: item.restrictionType,
+      expiresAt: item.expiration === null ? null : time(item.expiration),
+    })),
+    violation: violation ? { type: violation.type, at: time(violation.at) } : null,
+    partner: partner
+      ? { state: partner.state, event: partner.event, reason: partner.reason, at: time(partner.at) }
+      : null,
+    connection: connection ? { state: connection.state, at: time(connection.at) } : null,
+    mmLiteTermsSignedAt: account.mmLiteTermsSignedAt === null ? null : time(account.mmLiteTermsSignedAt),
+    review: account.review ? { decision: account.review.decision, at: time(account.review.at) } : null,
   };
+  const summary =
+    problems.length > 0
+      ? problems.map((problem) => problem.text).join(' ')
+      : account.latest === null
+        ? 'No account updates from Meta.'
+        : `Account in good standing${notes.length > 0 ? ` (${notes.join('; ')})` : ''}. Last update from Meta: ${account.latest.event} on ${date(account.latest.at)}.`;
+  return { name: 'account', status, key: `${status}|${summary}`, details, summary };
 }
 
 function versionCheck({ number }: HealthInputs, nowMs: number): HealthCheck {

@@ -1,7 +1,12 @@
 import type { Transaction } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import type { EventHook } from '../whatsapp/process-deliveries.ts';
-import type { AccountUpdateData, PhoneNumberQualityData } from '../whatsapp/webhook-events.ts';
+import type {
+  AccountUpdateData,
+  PhoneNumberNameData,
+  PhoneNumberQualityData,
+} from '../whatsapp/webhook-events.ts';
+import { applyAccountReview, applyAccountUpdate, parseAccountState } from './account-state.ts';
 import type { NumberHealth } from './number-health.ts';
 import './health-schema.ts';
 
@@ -90,6 +95,39 @@ export function createHealthEventHook(deps: { health: NumberHealth; now: () => n
       }
       return;
     }
+    if (event.kind === 'phone-number-name-updated') {
+      // An APPROVED display name is the number's verified name from now on (Meta's phone_number_name_update);
+      // a rejection leaves the current name, and the event log keeps the reason.
+      const data: PhoneNumberNameData = event.data;
+      if (data.decision?.toUpperCase() !== 'APPROVED' || !data.requestedVerifiedName) return;
+      const ids = await numbersFor(trx, tenantId, event.wabaId, event.phoneNumberId, data.displayPhoneNumber);
+      if (ids.length === 0) return;
+      await trx
+        .updateTable('phone_numbers')
+        .set({ verified_name: data.requestedVerifiedName, updated_at: deps.now() })
+        .where('phone_number_id', 'in', ids)
+        .execute();
+      return;
+    }
+    if (event.kind === 'account-review-updated') {
+      const ids = await numbersFor(trx, tenantId, event.wabaId, event.phoneNumberId, null);
+      for (const phoneNumberId of ids) {
+        await deps.health.ensureRow(trx, phoneNumberId, tenantId);
+        const row = await trx
+          .selectFrom('number_health')
+          .select('account_state')
+          .where('phone_number_id', '=', phoneNumberId)
+          .executeTakeFirstOrThrow();
+        const state = applyAccountReview(parseAccountState(row.account_state), event.data.decision, at);
+        await trx
+          .updateTable('number_health')
+          .set({ account_state: JSON.stringify(state) })
+          .where('phone_number_id', '=', phoneNumberId)
+          .execute();
+        await deps.health.refresh(trx, phoneNumberId);
+      }
+      return;
+    }
     if (event.kind === 'account-updated') {
       const data: AccountUpdateData = event.data;
       const ids = await numbersFor(trx, tenantId, event.wabaId, event.phoneNumberId, data.phoneNumber);
@@ -102,9 +140,20 @@ export function createHealthEventHook(deps: { health: NumberHealth; now: () => n
       };
       for (const phoneNumberId of ids) {
         await deps.health.ensureRow(trx, phoneNumberId, tenantId);
+        // The transaction holds this number's lock (lockInOrder), so the read and the write cannot interleave.
+        const row = await trx
+          .selectFrom('number_health')
+          .select(['account_state', 'last_account_update_at'])
+          .where('phone_number_id', '=', phoneNumberId)
+          .executeTakeFirstOrThrow();
+        const state = applyAccountUpdate(parseAccountState(row.account_state), data, at);
+        const isLatest = row.last_account_update_at === null || at >= row.last_account_update_at;
         await trx
           .updateTable('number_health')
-          .set({ last_account_update: JSON.stringify(summary), last_account_update_at: at })
+          .set({
+            account_state: JSON.stringify(state),
+            ...(isLatest ? { last_account_update: JSON.stringify(summary), last_account_update_at: at } : {}),
+          })
           .where('phone_number_id', '=', phoneNumberId)
           .execute();
         await deps.health.refresh(trx, phoneNumberId);

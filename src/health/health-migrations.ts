@@ -64,4 +64,12 @@ export const healthMigrations: Migration[] = [
         .execute();
     },
   },
+  {
+    // account_update is folded into states (ban, restrictions, partner, connection, MM Lite terms), each
+    // ordered by its own event time, instead of "whichever event arrived last".
+    name: '0403_health_account_state',
+    async up(db) {
+      await db.schema.alterTable('number_health').addColumn('account_state', 'text').execute();
+    },
+  },
 ];

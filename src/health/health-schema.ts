@@ -27,6 +27,8 @@ declare module '../store/schema.ts' {
       last_quality_update_at: number | null;
       last_account_update: string | null;
       last_account_update_at: number | null;
+      /** JSON AccountState: every aspect of account_update, each set by its newest event. */
+      account_state: string | null;
       /** The last webhook event about this number (or its WABA). */
       last_webhook_at: number | null;
       updated_at: number;

@@ -2,6 +2,7 @@ import type { Kysely, Selectable, Transaction } from 'kysely';
 import { notFound } from '../http/app-error.ts';
 import type { DialectFlags } from '../store/dialect-flags.ts';
 import type { Database } from '../store/schema.ts';
+import { parseAccountState } from './account-state.ts';
 import {
   assessNumberHealth,
   type HealthCheck,
@@ -65,6 +66,7 @@ const emptyHealthRow = (phoneNumberId: string, tenantId: string, now: number): D
   last_quality_update_at: null,
   last_account_update: null,
   last_account_update_at: null,
+  account_state: null,
   last_webhook_at: null,
   updated_at: now,
 });
@@ -292,15 +294,7 @@ export class NumberHealth {
               }),
               at: health.last_quality_update_at,
             },
-      lastAccountUpdate:
-        health.last_account_update === null || health.last_account_update_at === null
-          ? null
-          : (() => {
-              const { event, ...details } = JSON.parse(health.last_account_update) as {
-                event: string | null;
-              } & Record<string, unknown>;
-              return { event, details, at: health.last_account_update_at };
-            })(),
+      account: parseAccountState(health.account_state),
     };
     const checks = assessNumberHealth(inputs, now);
     const status = overallStatus(checks);

@@ -18,11 +18,22 @@ export type ErrorCode = keyof typeof errorStatus;
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly details: unknown;
-  constructor(code: ErrorCode, message: string, details?: unknown) {
+  /**
+   * The precise reason, for the operator (ADMIN_TOKEN) only, when it would tell a tenant about another
+   * tenant's data (an email or a Meta id in use elsewhere): a tenant reads `message`, the operator this.
+   */
+  readonly operatorMessage: string | undefined;
+  constructor(
+    code: ErrorCode,
+    message: string,
+    details?: unknown,
+    options: { operatorMessage?: string } = {},
+  ) {
     super(message);
     this.name = 'AppError';
     this.code = code;
     this.details = details;
+    this.operatorMessage = options.operatorMessage;
   }
   get statusCode(): number {
     return errorStatus[this.code];

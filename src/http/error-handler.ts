@@ -9,9 +9,12 @@ export function errorHandler(
   reply: FastifyReply,
 ) {
   if (error instanceof AppError) {
+    // Public routes have no principal; only the operator reads what concerns another tenant.
+    const isOperator = (request.principal as { kind?: string } | undefined)?.kind === 'admin';
+    const message = isOperator && error.operatorMessage ? error.operatorMessage : error.message;
     return reply
       .code(error.statusCode)
-      .send({ error: { code: error.code, message: error.message, details: error.details } });
+      .send({ error: { code: error.code, message, details: error.details } });
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const issues = error.validation.map((issue) => ({

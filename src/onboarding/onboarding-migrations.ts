@@ -62,4 +62,15 @@ export const onboardingMigrations: Migration[] = [
         .execute();
     },
   },
+  {
+    // A setup link is single-use once its onboarding completes (issue 10: a second run attached another
+    // number); an operator may create one that can add numbers.
+    name: '0402_setup_link_can_add_numbers',
+    async up(db) {
+      await db.schema
+        .alterTable('setup_links')
+        .addColumn('can_add_numbers', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+    },
+  },
 ];

@@ -31,6 +31,12 @@ const expiresInHours = z
   .max(720)
   .optional()
   .describe('how long the link works: 72 hours by default, 30 days at most');
+const allowAdditionalNumbers = z
+  .boolean()
+  .optional()
+  .describe(
+    'admin token only: the link keeps working after its onboarding completed, to connect more numbers (by default a link is single-use once it connected one)',
+  );
 
 /** The API side of onboarding: setup links, attempts (and resuming them), manual connections, disconnects. */
 export async function onboardingRoutes(instance: FastifyInstance, deps: OnboardingRouteDeps): Promise<void> {
@@ -53,6 +59,7 @@ export async function onboardingRoutes(instance: FastifyInstance, deps: Onboardi
             .regex(/^[A-Za-z0-9_.:-]{1,128}$/)
             .optional(),
           expiresInHours,
+          allowAdditionalNumbers,
         }),
       },
     },
@@ -63,7 +70,9 @@ export async function onboardingRoutes(instance: FastifyInstance, deps: Onboardi
         name: tenantName,
         ...(tenantId ? { id: tenantId } : {}),
       });
-      const setupLink = await deps.links.create(tenant.id, ttl(hours));
+      const setupLink = await deps.links.create(tenant.id, ttl(hours), {
+        canAddNumbers: request.body.allowAdditionalNumbers === true,
+      });
       return reply.code(201).send({ tenant, setupLink });
     },
   );
@@ -76,13 +85,18 @@ export async function onboardingRoutes(instance: FastifyInstance, deps: Onboardi
         summary:
           'Create a setup link for the tenant: a signed URL to the signup page, expiring (72 h by default).',
         params: tenantParams,
-        body: z.object({ expiresInHours }).optional(),
+        body: z.object({ expiresInHours, allowAdditionalNumbers }).optional(),
       },
     },
     async (request, reply) => {
       const tenantId = tenantScope(request.principal, request.params.tenantId)!;
+      const canAddNumbers = request.body?.allowAdditionalNumbers === true;
+      // A link that connects any number of numbers is the operator's decision, not a tenant's.
+      if (canAddNumbers) requireAdmin(request.principal);
       await deps.directory.getTenant(tenantId);
-      return reply.code(201).send(await deps.links.create(tenantId, ttl(request.body?.expiresInHours)));
+      return reply
+        .code(201)
+        .send(await deps.links.create(tenantId, ttl(request.body?.expiresInHours), { canAddNumbers }));
     },
   );
 

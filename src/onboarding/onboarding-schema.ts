@@ -8,6 +8,8 @@ declare module '../store/schema.ts' {
       expires_at: number;
       revoked_at: number | null;
       last_used_at: number | null;
+      /** 1: the link may connect more numbers after its first completed onboarding (operator only). */
+      can_add_numbers: number;
     };
     /**
      * One connection attempt (Embedded Signup or manual), with the state of each step, so that a rerun

@@ -132,17 +132,42 @@ export class Onboardings {
   }
 
   /**
+   * The first attempt of this link that completed, if any: a link is single-use from then on, unless
+   * the operator created it to add numbers.
+   */
+  async completedForLink(
+    linkId: string,
+  ): Promise<{ phoneNumberId: string | null; completedAt: number } | null> {
+    const row = await this.options.db
+      .selectFrom('onboardings')
+      .select(['phone_number_id', 'completed_at'])
+      .where('setup_link_id', '=', linkId)
+      .where('state', '=', 'completed')
+      .orderBy('completed_at')
+      .limit(1)
+      .executeTakeFirst();
+    return row ? { phoneNumberId: row.phone_number_id, completedAt: row.completed_at ?? 0 } : null;
+  }
+
+  /**
    * The signup page's call, with the code Meta gave it. An unfinished attempt of this link is resumed
    * (a new code replaces one that was never exchanged); a finished one is answered as it is when no new
-   * code came (a rerun changes nothing); otherwise a new attempt starts.
+   * code came (a rerun changes nothing); otherwise a new attempt starts, but only on a link that may add
+   * numbers: a second run of a used link attached another number (issue 10).
    */
-  async completeSignup(tenantId: string, linkId: string, input: SignupInput): Promise<OnboardingView> {
+  async completeSignup(
+    tenantId: string,
+    link: { linkId: string; canAddNumbers: boolean },
+    input: SignupInput,
+  ): Promise<OnboardingView> {
+    const { linkId } = link;
     const latest = await this.latestRowForLink(linkId);
     if (latest && latest.state !== 'completed') {
       await this.updateRequest(latest, input);
       return this.run(latest.id);
     }
     if (latest && input.code === undefined) return this.view(latest);
+    if (!link.canAddNumbers && (await this.completedForLink(linkId))) throw usedSetupLink();
     if (input.code === undefined) {
       throw new AppError(
         'validation_failed',
@@ -536,10 +561,9 @@ export class Onboardings {
       });
     } catch (error) {
       if (error instanceof AppError && error.code === 'conflict') {
-        throw new OnboardingStepError(
-          'already_connected_elsewhere',
-          `${error.message}. Disconnect it there first.`,
-        );
+        // The generic message: the setup page and a tenant key read this failure.
+        this.options.logger.warn({ tenantId, wabaId, reason: error.operatorMessage }, 'asset held elsewhere');
+        throw new OnboardingStepError('already_connected_elsewhere', error.message);
       }
       throw error;
     }
@@ -727,4 +751,12 @@ function discoveredOf(steps: Partial<Record<OnboardingStep, StepRecord>>): Disco
       'the number was not found yet: the discovery step must run first.',
     );
   return detail;
+}
+
+/** What a used single-use setup link answers: it says so, and what to do. */
+export function usedSetupLink(): AppError {
+  return new AppError(
+    'forbidden',
+    'this setup link was already used to connect a number, and works only once: to connect another number, ask for a new setup link',
+  );
 }

@@ -15,7 +15,15 @@ export interface SetupLinkView {
   expiresAt: string;
   revokedAt: string | null;
   lastUsedAt: string | null;
+  /** Whether the link may connect more numbers once its first onboarding completed (operator's choice). */
+  canAddNumbers: boolean;
   createdAt: string;
+}
+
+export interface ResolvedSetupLink {
+  linkId: string;
+  tenantId: string;
+  canAddNumbers: boolean;
 }
 
 export interface CreatedSetupLink extends SetupLinkView {
@@ -39,7 +47,15 @@ export class SetupLinks {
     this.now = options.now;
   }
 
-  async create(tenantId: string, ttlMs: number = DEFAULT_SETUP_LINK_TTL_MS): Promise<CreatedSetupLink> {
+  /**
+   * `canAddNumbers`: the link keeps working after its onboarding completed, to connect more numbers. Only
+   * the operator may ask for it (the routes check); any other link is single-use once it connected one.
+   */
+  async create(
+    tenantId: string,
+    ttlMs: number = DEFAULT_SETUP_LINK_TTL_MS,
+    options: { canAddNumbers?: boolean } = {},
+  ): Promise<CreatedSetupLink> {
     const createdAt = this.now();
     const row = {
       id: newSetupLinkId(),
@@ -48,6 +64,7 @@ export class SetupLinks {
       expires_at: createdAt + Math.min(ttlMs, MAX_SETUP_LINK_TTL_MS),
       revoked_at: null,
       last_used_at: null,
+      can_add_numbers: options.canAddNumbers ? 1 : 0,
     };
     await this.db.insertInto('setup_links').values(row).execute();
     const token = signSetupToken(this.key, row.id);
@@ -75,7 +92,7 @@ export class SetupLinks {
   }
 
   /** The link a token opens, or an error a customer can read (expired, revoked, not ours). */
-  async resolve(token: string): Promise<{ linkId: string; tenantId: string }> {
+  async resolve(token: string): Promise<ResolvedSetupLink> {
     const linkId = readSetupToken(this.key, token);
     if (!linkId)
       throw new AppError('not_found', 'this setup link is not valid: check that the whole link was copied');
@@ -95,7 +112,7 @@ export class SetupLinks {
       .set({ last_used_at: this.now() })
       .where('id', '=', row.id)
       .execute();
-    return { linkId: row.id, tenantId: row.tenant_id };
+    return { linkId: row.id, tenantId: row.tenant_id, canAddNumbers: row.can_add_numbers === 1 };
   }
 }
 
@@ -106,6 +123,7 @@ function toView(row: Database['setup_links']): SetupLinkView {
     expiresAt: iso(row.expires_at)!,
     revokedAt: iso(row.revoked_at),
     lastUsedAt: iso(row.last_used_at),
+    canAddNumbers: row.can_add_numbers === 1,
     createdAt: iso(row.created_at)!,
   };
 }

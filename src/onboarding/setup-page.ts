@@ -9,6 +9,31 @@ export interface SetupPageInput {
   /** `/setup/<token>`: the page posts to `<base>/complete` (and `<base>/sandbox-signup`). */
   basePath: string;
   mode: SignupMode;
+  /** A fresh random value per response: the page's own inline script and style carry it (see setupPageCsp). */
+  nonce: string;
+}
+
+/**
+ * The setup page's Content-Security-Policy. Its URL is a credential, so nothing loads that the page does
+ * not need: its own inline script and style by nonce, and, with Embedded Signup, Facebook's JS SDK from
+ * connect.facebook.net with the frames, calls and images it makes to facebook.com (Meta's Embedded
+ * Signup guide). `frame-ancestors 'none'`: no other site may frame the page (clickjacking).
+ */
+export function setupPageCsp(mode: SignupMode | null, nonce: string | null): string {
+  const facebook = mode?.kind === 'embedded';
+  const own = nonce === null ? [] : [`'nonce-${nonce}'`];
+  const directives = [
+    "default-src 'none'",
+    `script-src ${[...own, ...(facebook ? ['https://connect.facebook.net'] : [])].join(' ') || "'none'"}`,
+    `style-src ${own.join(' ') || "'none'"}`,
+    `connect-src 'self'${facebook ? ' https://*.facebook.com https://connect.facebook.net' : ''}`,
+    `img-src 'self' data:${facebook ? ' https://*.facebook.com https://*.fbcdn.net' : ''}`,
+    ...(facebook ? ['frame-src https://*.facebook.com'] : []),
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ];
+  return directives.join('; ');
 }
 
 const escapeHtml = (text: string) =>
@@ -37,7 +62,7 @@ export function renderSetupPage(input: SetupPageInput): string {
         : '<p class="problem">Embedded Signup is not configured on this server: the operator must set SIGNUP_CONFIG_ID (and WHATSAPP_APP_ID or SIGNUP_APP_ID).</p>';
   const sdk =
     mode.kind === 'embedded'
-      ? '<script async defer crossorigin="anonymous" src="https://connect.facebook.net/en_US/sdk.js"></script>'
+      ? `<script nonce="${input.nonce}" async defer crossorigin="anonymous" src="https://connect.facebook.net/en_US/sdk.js"></script>`
       : '';
   return `<!doctype html>
 <html lang="en">
@@ -46,7 +71,7 @@ export function renderSetupPage(input: SetupPageInput): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <title>Connect WhatsApp · ${escapeHtml(input.tenantName)}</title>
-<style>
+<style nonce="${input.nonce}">
   body { font: 16px/1.5 system-ui, sans-serif; max-width: 40rem; margin: 3rem auto; padding: 0 1rem; color: #1c1e21; }
   button { font: inherit; padding: .6rem 1.2rem; border: 0; border-radius: .4rem; background: #1877f2; color: #fff; cursor: pointer; }
   button[disabled] { opacity: .5; cursor: default; }
@@ -65,7 +90,7 @@ ${action}
 <p id="status" role="status"></p>
 <ol id="steps"></ol>
 <p><button id="retry" hidden>Try again</button></p>
-<script>
+<script nonce="${input.nonce}">
 const config = ${config};
 const statusLine = document.getElementById('status');
 const stepList = document.getElementById('steps');

@@ -1,12 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../http/app-error.ts';
 import type { TenantDirectory } from '../tenants/index.ts';
-import type { Onboardings } from './onboardings.ts';
+import { type Onboardings, usedSetupLink } from './onboardings.ts';
 import type { SandboxSignup } from './sandbox-signup.ts';
 import type { SetupLinks } from './setup-links.ts';
-import { renderSetupPage, type SignupMode } from './setup-page.ts';
+import { renderSetupPage, type SignupMode, setupPageCsp } from './setup-page.ts';
 
 export interface SetupRouteDeps {
   links: SetupLinks;
@@ -28,30 +29,37 @@ export async function setupRoutes(instance: FastifyInstance, deps: SetupRouteDep
   const app = instance.withTypeProvider<ZodTypeProvider>();
   const hide = { hide: true };
 
+  /** A link that may still connect a number: single-use links stop once their onboarding completed. */
+  const usableLink = async (token: string) => {
+    const link = await deps.links.resolve(token);
+    if (!link.canAddNumbers && (await deps.onboardings.completedForLink(link.linkId))) throw usedSetupLink();
+    return link;
+  };
+
   app.get('/setup/:token', { schema: { ...hide, params: tokenParams } }, async (request, reply) => {
+    // The URL is a credential: never cached, never sent on as a referrer, never framed by another site.
+    reply
+      .header('cache-control', 'no-store')
+      .header('referrer-policy', 'no-referrer')
+      .header('x-frame-options', 'DENY')
+      .type('text/html; charset=utf-8');
     let tenantName: string;
     try {
-      const link = await deps.links.resolve(request.params.token);
+      const link = await usableLink(request.params.token);
       tenantName = (await deps.directory.getTenant(link.tenantId)).name;
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       return reply
         .code(error.statusCode)
-        .type('text/html; charset=utf-8')
+        .header('content-security-policy', setupPageCsp(null, null))
         .send(
           `<!doctype html><meta charset="utf-8"><title>Setup link</title><p>${error.message.replace(/[<>&]/g, '')}</p>`,
         );
     }
-    const page = renderSetupPage({
-      tenantName,
-      basePath: `/setup/${request.params.token}`,
-      mode: await deps.signupMode(),
-    });
-    return reply
-      .header('cache-control', 'no-store')
-      .header('referrer-policy', 'no-referrer')
-      .type('text/html; charset=utf-8')
-      .send(page);
+    const mode = await deps.signupMode();
+    const nonce = randomBytes(16).toString('base64');
+    const page = renderSetupPage({ tenantName, basePath: `/setup/${request.params.token}`, mode, nonce });
+    return reply.header('content-security-policy', setupPageCsp(mode, nonce)).send(page);
   });
 
   app.get('/setup/:token/status', { schema: { ...hide, params: tokenParams } }, async (request) => {
@@ -60,7 +68,7 @@ export async function setupRoutes(instance: FastifyInstance, deps: SetupRouteDep
   });
 
   app.post('/setup/:token/sandbox-signup', { schema: { ...hide, params: tokenParams } }, async (request) => {
-    const link = await deps.links.resolve(request.params.token);
+    const link = await usableLink(request.params.token);
     if (!deps.sandboxSignup)
       throw new AppError('not_found', 'the simulated signup exists in sandbox mode only');
     const tenant = await deps.directory.getTenant(link.tenantId);
@@ -84,7 +92,7 @@ export async function setupRoutes(instance: FastifyInstance, deps: SetupRouteDep
     },
     async (request) => {
       const link = await deps.links.resolve(request.params.token);
-      return deps.onboardings.completeSignup(link.tenantId, link.linkId, request.body ?? {});
+      return deps.onboardings.completeSignup(link.tenantId, link, request.body ?? {});
     },
   );
 }

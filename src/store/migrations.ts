@@ -6,6 +6,7 @@ import { healthMigrations } from '../health/health-migrations.ts';
 import { onboardingMigrations } from '../onboarding/onboarding-migrations.ts';
 import { queueMigrations } from '../queue/queue-migrations.ts';
 import { userMigrations } from '../users/user-migrations.ts';
+import { webhookMigrations } from '../whatsapp/webhook-migrations.ts';
 import type { DialectFlags } from './dialect-flags.ts';
 
 export interface Migration {
@@ -361,6 +362,23 @@ const coreMigrations: Migration[] = [
         .execute();
     },
   },
+  {
+    // Edits and revokes name the message they change; one that arrives first waits under this key until
+    // the original comes (webhooks are not ordered), then applies to it.
+    name: '0007_message_target_and_error_details',
+    async up(db) {
+      await db.schema.alterTable('messages').addColumn('target_wamid', 'text').execute();
+      // Meta's error details (error_data.details), beside its code and title, for the API to show.
+      await db.schema.alterTable('messages').addColumn('error_details', 'text').execute();
+      // Where an outbound message was written when not through Coxcox: 'business_app' (coexistence echoes).
+      await db.schema.alterTable('messages').addColumn('origin', 'text').execute();
+      await db.schema
+        .createIndex('messages_tenant_target')
+        .on('messages')
+        .columns(['tenant_id', 'target_wamid'])
+        .execute();
+    },
+  },
 ];
 
 /** Every migration in the order it is applied: core first, then each domain's in turn. */
@@ -373,6 +391,7 @@ const migrations: Migration[] = [
   ...dashboardMigrations,
   ...onboardingMigrations,
   ...healthMigrations,
+  ...webhookMigrations,
 ];
 
 /** Applies every migration not yet applied, each in its own transaction, under a lock on PostgreSQL. */

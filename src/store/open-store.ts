@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
@@ -39,10 +39,16 @@ function openSqlite(file: string): Store {
   if (file === '' || file === ':memory:') {
     throw new Error('DATABASE_URL: sqlite needs a file path, as in sqlite:./data/coxcox.sqlite');
   }
-  mkdirSync(dirname(file), { recursive: true });
+  // The database holds tenants' conversations and sealed tokens: readable by the server's user only, like
+  // the secrets beside it (0700 directory, 0600 files). A new file is created 0600 before SQLite opens it,
+  // and SQLite gives its -wal and -shm files the mode of the database file (findCreateFileMode in
+  // os_unix.c). Files of an older install are tightened below.
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  closeSync(openSync(file, 'a', 0o600));
   const database = new SqliteDatabase(file);
   // WAL with synchronous=FULL: a commit is on disk before we acknowledge anything built on it.
   database.pragma('journal_mode = WAL');
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) ownerOnly(path);
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000'); // 5 s, for the CLI running beside a server
@@ -57,6 +63,16 @@ function openSqlite(file: string): Store {
       await db.destroy();
     },
   };
+}
+
+/** chmod 0600, where the file exists and we own it (a file the operator placed elsewhere stays theirs). */
+function ownerOnly(path: string): void {
+  if (!existsSync(path)) return;
+  try {
+    chmodSync(path, 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') throw error;
+  }
 }
 
 /**

@@ -72,6 +72,38 @@ export interface Database {
     unrouted_count: Generated<number>;
     processed_at: number | null;
     attempts: Generated<number>;
+    /** Events refused because the app that carried them is not entitled to their number (decision 0009). */
+    refused_count: Generated<number>;
+    /** The first refusal's reason, for the log; the events themselves are in `webhook_refusals`. */
+    refusal: Generated<string | null>;
+  };
+  /**
+   * Each tenant's part of a delivery: the events applied to it, and the routing keys
+   * (`<phone number id>|<WABA id>`) of the changes that carried them, which a tenant's view of the raw body
+   * keeps. A delivery with entries for two tenants has two rows.
+   */
+  webhook_delivery_tenants: {
+    delivery_id: number;
+    tenant_id: string;
+    event_count: number;
+    /** JSON array of routing keys; null for deliveries processed before parts existed (replay to fill). */
+    routing_keys: string | null;
+  };
+  /** Events kept but never applied: the app that carried them is not entitled to their number or WABA. */
+  webhook_refusals: {
+    id: Generated<number>;
+    delivery_id: number;
+    app_id: string | null;
+    /** The tenant that owns the number or WABA the event named (the one it would have changed). */
+    tenant_id: string;
+    reason: string;
+    detail: string;
+    kind: string;
+    dedupe_key: string;
+    waba_id: string | null;
+    phone_number_id: string | null;
+    payload: string;
+    created_at: number;
   };
   /**
    * An opt-out keyword seen at intake in a delivery the inbox has not applied yet (tenant unknown then):
@@ -171,9 +203,15 @@ export interface Database {
     status_at: number | null;
     error_code: number | null;
     error_title: string | null;
+    /** Meta's `error_data.details` (or its message) for the error above. */
+    error_details: string | null;
     biz_opaque_callback_data: string | null;
     is_revoked: number;
     edited_content: string | null;
+    /** For an edit or a revoke: the wamid of the message it changes. */
+    target_wamid: string | null;
+    /** 'business_app' for a message the business sent from the WhatsApp Business app (smb_message_echoes). */
+    origin: string | null;
     created_at: number;
     updated_at: number;
   };
@@ -243,3 +281,4 @@ export interface Database {
 }
 
 export type WebhookDeliveryRow = Selectable<Database['webhook_deliveries']>;
+export type WebhookRefusalRow = Selectable<Database['webhook_refusals']>;

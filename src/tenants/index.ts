@@ -1,7 +1,15 @@
+export {
+  decideEntitlement,
+  type Entitlement,
+  type EntitlementInput,
+  REFUSAL_REASONS,
+  type RefusalReason,
+} from './app-entitlement.ts';
 export { createSecretBox, type SecretBox } from './secret-box.ts';
 export {
   type AccessTokenKind,
   type AccessTokenView,
+  type AssetOwner,
   hashApiKey,
   type MetaAppView,
   type PhoneNumberView,

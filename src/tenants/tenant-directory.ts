@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { AppError, notFound } from '../http/app-error.ts';
+import { refusalOfUrl, type TargetPolicy } from '../net/index.ts';
 import type { Database } from '../store/schema.ts';
 import type { SecretBox } from './secret-box.ts';
 
@@ -57,6 +58,13 @@ export interface WebhookApp {
   verifyToken: string;
 }
 
+/** Who owns a number or WABA, and the app its WABA was connected through. */
+export interface AssetOwner {
+  tenantId: string;
+  wabaId: string;
+  connectedAppId: string | null;
+}
+
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 export function hashApiKey(key: string): string {
@@ -72,14 +80,34 @@ export class TenantDirectory {
   private readonly db: Kysely<Database>;
   private readonly box: SecretBox;
   private readonly now: () => number;
+  private readonly graphTargetPolicy: TargetPolicy;
   /** Decrypted webhook apps by app id, so that signature checks do not decrypt on every request. */
   private readonly appCache = new Map<string, { app: WebhookApp | null; expiresAt: number }>();
   private static readonly appCacheTtlMs = 30_000; // 30 s: other instances see a changed secret within this
+  /** Coxcox's own Meta apps (WHATSAPP_APP_ID, SIGNUP_APP_ID, the sandbox app): set by the operator only. */
+  private readonly platformAppIds: ReadonlySet<string>;
 
-  constructor(db: Kysely<Database>, box: SecretBox, now: () => number = Date.now) {
+  /**
+   * `graphTargetPolicy`: a number's Graph URL is the tenant's choice, so one whose host is a private address
+   * is refused when written (the Graph client refuses it again when connecting), unless it is the operator's.
+   */
+  constructor(
+    db: Kysely<Database>,
+    box: SecretBox,
+    now: () => number = Date.now,
+    platformAppIds: Iterable<string> = [],
+    graphTargetPolicy: TargetPolicy = { allowPrivateNetworkTargets: false },
+  ) {
     this.db = db;
     this.box = box;
     this.now = now;
+    this.platformAppIds = new Set(platformAppIds);
+    this.graphTargetPolicy = graphTargetPolicy;
+  }
+
+  /** Whether `appId` is one of Coxcox's own apps, entitled to every number connected through them. */
+  isPlatformApp(appId: string | null): boolean {
+    return appId !== null && this.platformAppIds.has(appId);
   }
 
   async createTenant(input: { name: string; id?: string }): Promise<Tenant> {
@@ -167,18 +195,29 @@ export class TenantDirectory {
     return row?.tenant_id ?? null;
   }
 
-  /** Creates or updates a Meta app. An app id belongs to one tenant only. */
+  /**
+   * Creates or updates a Meta app. An app id belongs to one tenant only. A platform app's secret decides
+   * whose webhooks reach every tenant, so only the operator (configuration, or the admin token) may set
+   * it: a tenant may not register one first, nor change its secret (decision 0009).
+   */
   async upsertMetaApp(
     tenantId: string,
     input: { appId: string; appSecret: string; verifyToken: string },
+    by: 'operator' | 'tenant' = 'tenant',
   ): Promise<MetaAppView> {
+    if (by === 'tenant' && this.isPlatformApp(input.appId)) {
+      throw new AppError(
+        'forbidden',
+        `Meta app ${input.appId} is Coxcox's own app: only the operator (ADMIN_TOKEN) can connect it`,
+      );
+    }
     const existing = await this.db
       .selectFrom('meta_apps')
       .selectAll()
       .where('app_id', '=', input.appId)
       .executeTakeFirst();
     if (existing && existing.tenant_id !== tenantId) {
-      throw new AppError('conflict', `Meta app ${input.appId} is already connected to another tenant`);
+      throw connectedElsewhere(`Meta app ${input.appId}`, existing.tenant_id);
     }
     const now = this.now();
     const sealed = {
@@ -254,7 +293,7 @@ export class TenantDirectory {
       .where('waba_id', '=', input.wabaId)
       .executeTakeFirst();
     if (existing && existing.tenant_id !== tenantId) {
-      throw new AppError('conflict', `WABA ${input.wabaId} is already connected to another tenant`);
+      throw connectedElsewhere(`WABA ${input.wabaId}`, existing.tenant_id);
     }
     if (existing) {
       await this.db
@@ -295,6 +334,19 @@ export class TenantDirectory {
     }));
   }
 
+  private checkGraphApiUrl(value: string): void {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new AppError('validation_failed', `graphApiUrl: "${value}" is not a URL`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      throw new AppError('validation_failed', 'graphApiUrl: use https://');
+    const refusal = refusalOfUrl(url, this.graphTargetPolicy);
+    if (refusal) throw new AppError('validation_failed', `graphApiUrl: ${refusal.message}`);
+  }
+
   async upsertPhoneNumber(
     tenantId: string,
     input: {
@@ -316,16 +368,14 @@ export class TenantDirectory {
       .where('waba_id', '=', input.wabaId)
       .executeTakeFirst();
     if (!waba || waba.tenant_id !== tenantId) throw notFound(`WABA ${input.wabaId}`);
+    if (input.graphApiUrl) this.checkGraphApiUrl(input.graphApiUrl);
     const existing = await this.db
       .selectFrom('phone_numbers')
       .selectAll()
       .where('phone_number_id', '=', input.phoneNumberId)
       .executeTakeFirst();
     if (existing && existing.tenant_id !== tenantId) {
-      throw new AppError(
-        'conflict',
-        `phone number ${input.phoneNumberId} is already connected to another tenant`,
-      );
+      throw connectedElsewhere(`phone number ${input.phoneNumberId}`, existing.tenant_id);
     }
     const now = this.now();
     const values = {
@@ -454,22 +504,58 @@ export class TenantDirectory {
     wabaId: string | null,
     db: Kysely<Database> = this.db,
   ): Promise<string | null> {
+    return (await this.ownerOf(phoneNumberId, wabaId, db))?.tenantId ?? null;
+  }
+
+  /**
+   * Who owns a phone number id or, failing that, a WABA id, and which app the WABA was connected through
+   * (the number's WABA for a number). Pass the transaction when calling inside one.
+   */
+  async ownerOf(
+    phoneNumberId: string | null,
+    wabaId: string | null,
+    db: Kysely<Database> = this.db,
+  ): Promise<AssetOwner | null> {
     if (phoneNumberId) {
       const row = await db
         .selectFrom('phone_numbers')
-        .select('tenant_id')
-        .where('phone_number_id', '=', phoneNumberId)
+        .leftJoin('wabas', 'wabas.waba_id', 'phone_numbers.waba_id')
+        .select(['phone_numbers.tenant_id', 'phone_numbers.waba_id', 'wabas.app_id'])
+        .where('phone_numbers.phone_number_id', '=', phoneNumberId)
         .executeTakeFirst();
-      if (row) return row.tenant_id;
+      if (row) return { tenantId: row.tenant_id, wabaId: row.waba_id, connectedAppId: row.app_id ?? null };
     }
     if (wabaId) {
       const row = await db
         .selectFrom('wabas')
-        .select('tenant_id')
+        .select(['tenant_id', 'waba_id', 'app_id'])
         .where('waba_id', '=', wabaId)
         .executeTakeFirst();
-      if (row) return row.tenant_id;
+      if (row) return { tenantId: row.tenant_id, wabaId: row.waba_id, connectedAppId: row.app_id };
     }
     return null;
   }
+
+  /** The tenant that registered a Meta app, or null when none did. Pass the transaction inside one. */
+  async tenantOfApp(appId: string, db: Kysely<Database> = this.db): Promise<string | null> {
+    const row = await db
+      .selectFrom('meta_apps')
+      .select('tenant_id')
+      .where('app_id', '=', appId)
+      .executeTakeFirst();
+    return row?.tenant_id ?? null;
+  }
+}
+
+/**
+ * A Meta id that another tenant holds. A tenant's answer names neither that tenant nor the fact that one
+ * holds it (ids could be probed one by one); the operator (ADMIN_TOKEN) reads which tenant.
+ */
+function connectedElsewhere(what: string, ownerTenantId: string): AppError {
+  return new AppError(
+    'conflict',
+    'this id could not be connected to your account: check it, or ask an operator',
+    undefined,
+    { operatorMessage: `${what} is already connected to tenant ${ownerTenantId}` },
+  );
 }

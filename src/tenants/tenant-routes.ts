@@ -91,7 +91,8 @@ export async function tenantRoutes(instance: FastifyInstance, directory: TenantD
     {
       schema: {
         tags,
-        summary: 'Connect a Meta app (app id, app secret, webhook verify token). Idempotent per app id.',
+        summary:
+          "Connect a Meta app (app id, app secret, webhook verify token). Idempotent per app id. Its webhooks apply only to this tenant's own WABAs and numbers; Coxcox's own apps are the operator's to connect.",
         params: tenantParams,
         body: z.object({
           appId: metaId('appId'),
@@ -105,7 +106,8 @@ export async function tenantRoutes(instance: FastifyInstance, directory: TenantD
     async (request, reply) => {
       const tenantId = tenantScope(request.principal, request.params.tenantId)!;
       await directory.getTenant(tenantId);
-      return reply.code(201).send(await directory.upsertMetaApp(tenantId, request.body));
+      const by = request.principal.kind === 'admin' ? 'operator' : 'tenant';
+      return reply.code(201).send(await directory.upsertMetaApp(tenantId, request.body, by));
     },
   );
 

@@ -92,8 +92,22 @@ export class Users {
       .where('id', '=', input.tenantId)
       .executeTakeFirst();
     if (!tenant) throw notFound(`tenant ${input.tenantId}`);
-    const existing = await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
-    if (existing) throw new AppError('conflict', `a user with the email ${email} already exists`);
+    const existing = await db
+      .selectFrom('users')
+      .select(['id', 'tenant_id'])
+      .where('email', '=', email)
+      .executeTakeFirst();
+    if (existing) {
+      // Emails are unique across tenants (sign-in takes an email only). The answer is the same whichever
+      // tenant holds the email, so a tenant cannot learn which addresses another company uses; its own
+      // users it can list anyway. The operator reads where it is.
+      throw new AppError(
+        'conflict',
+        'could not add this user: the email may already be in use with Coxcox. If it is not in your list of users, they use Coxcox with another company: ask an operator',
+        undefined,
+        { operatorMessage: `a user with the email ${email} already exists, in tenant ${existing.tenant_id}` },
+      );
+    }
     const now = this.now();
     const row: UserRow = {
       id: `usr_${randomUUID()}`,

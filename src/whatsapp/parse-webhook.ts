@@ -22,6 +22,7 @@ import type {
   SharedContact,
   SystemNotice,
   TemplateCategoryData,
+  TemplateComponentsData,
   TemplateQualityData,
   TemplateRef,
   TemplateStatusData,
@@ -113,7 +114,6 @@ const KNOWN_UNMODELED_FIELDS = new Set([
   'consumer_profile',
   'history',
   'message_echoes',
-  'message_template_components_update',
   'messaging_handovers',
   'partner_solutions',
   'payment_configuration_update',
@@ -222,6 +222,16 @@ function parseBody(body: Buffer | string): ParseResult {
   return { ok: true, events: out.events, warnings };
 }
 
+/**
+ * The routing key (`<phone number id>|<WABA id>`) of every event a change gives: the same ids `parseEntry`
+ * puts in each event's scope, so that a tenant's view of a raw body keeps exactly the changes whose events
+ * were its own.
+ */
+export function routingKeyOfChange(entry: unknown, change: unknown): string {
+  const phoneNumberId = str(own(dictAt(own(change, 'value'), 'metadata'), 'phone_number_id'));
+  return `${phoneNumberId ?? ''}|${str(own(entry, 'id')) ?? ''}`;
+}
+
 function parseEntry(entry: unknown, path: string, out: Collector): void {
   if (!isDict(entry)) {
     warn(out, `${path} is ${describe(entry)}, not an object`);
@@ -288,6 +298,9 @@ function parseChange(scope: Scope, value: unknown, out: Collector): void {
     case 'template_category_update':
       pushValueEvent(scope, record, out, 'template-category-updated', templateCategoryData(record));
       break;
+    case 'message_template_components_update':
+      pushValueEvent(scope, record, out, 'template-components-updated', templateComponentsData(record));
+      break;
     case 'phone_number_quality_update':
       pushValueEvent(scope, record, out, 'phone-number-quality-updated', phoneNumberQualityData(record));
       break;
@@ -332,6 +345,7 @@ function isModeledField(field: string): boolean {
     field === 'message_template_status_update' ||
     field === 'message_template_quality_update' ||
     field === 'template_category_update' ||
+    field === 'message_template_components_update' ||
     field === 'phone_number_quality_update' ||
     field === 'phone_number_name_update' ||
     field === 'account_update' ||
@@ -745,6 +759,7 @@ type ValueEventKind =
   | 'template-status-updated'
   | 'template-quality-updated'
   | 'template-category-updated'
+  | 'template-components-updated'
   | 'phone-number-quality-updated'
   | 'phone-number-name-updated'
   | 'account-updated'
@@ -807,6 +822,23 @@ function templateCategoryData(value: Dict): TemplateCategoryData {
     previousCategory: str(own(value, 'previous_category')),
     newCategory: str(own(value, 'new_category')),
     correctCategory: str(own(value, 'correct_category')),
+  };
+}
+
+function templateComponentsData(value: Dict): TemplateComponentsData {
+  return {
+    ...templateRefOf(value),
+    body: str(own(value, 'message_template_element')),
+    header: str(own(value, 'message_template_title')),
+    footer: str(own(value, 'message_template_footer')),
+    buttons: listAt(value, 'message_template_buttons')
+      .filter(isDict)
+      .map((button) => ({
+        type: str(own(button, 'message_template_button_type')),
+        text: str(own(button, 'message_template_button_text')),
+        url: str(own(button, 'message_template_button_url')),
+        phoneNumber: str(own(button, 'message_template_button_phone_number')),
+      })),
   };
 }
 

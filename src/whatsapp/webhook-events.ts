@@ -258,6 +258,16 @@ export interface TemplateCategoryData extends TemplateRef {
   correctCategory: string | null;
 }
 
+/** `message_template_components_update`: the template's words after an edit in Meta's manager. */
+export interface TemplateComponentsData extends TemplateRef {
+  /** The body text (`message_template_element`). */
+  body: string | null;
+  /** The text header (`message_template_title`). */
+  header: string | null;
+  footer: string | null;
+  buttons: { type: string | null; text: string | null; url: string | null; phoneNumber: string | null }[];
+}
+
 export interface PhoneNumberQualityData {
   displayPhoneNumber: string | null;
   /** THROUGHPUT_UPGRADE, ONBOARDING, FLAGGED, UPGRADE, DOWNGRADE, … */
@@ -361,6 +371,7 @@ export type WebhookEvent =
   | (EventBase & { kind: 'template-status-updated'; data: TemplateStatusData })
   | (EventBase & { kind: 'template-quality-updated'; data: TemplateQualityData })
   | (EventBase & { kind: 'template-category-updated'; data: TemplateCategoryData })
+  | (EventBase & { kind: 'template-components-updated'; data: TemplateComponentsData })
   | (EventBase & { kind: 'phone-number-quality-updated'; data: PhoneNumberQualityData })
   | (EventBase & { kind: 'phone-number-name-updated'; data: PhoneNumberNameData })
   | (EventBase & { kind: 'account-updated'; data: AccountUpdateData })

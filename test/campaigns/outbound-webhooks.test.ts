@@ -44,7 +44,7 @@ describe.each(databases)('signed webhooks to the tenant’s systems on $name', (
   let endpointId: string;
 
   beforeAll(async () => {
-    harness = await startCampaignCoxcox(database, { canReachPrivateNetworks: true });
+    harness = await startCampaignCoxcox(database, { allowPrivateNetworkTargets: true });
     receiver = await startReceiver();
     expect(
       await harness.importFile('phone,name,tags\n+5541987650001,Ana Lima,hooks\n+5541987650002,Beto,hooks\n'),

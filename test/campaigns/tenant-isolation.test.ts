@@ -12,7 +12,7 @@ describe.each(databases)('tenant isolation of the campaigns API on $name', (data
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
-    harness = await startCampaignCoxcox(database, { canReachPrivateNetworks: true });
+    harness = await startCampaignCoxcox(database, { allowPrivateNetworkTargets: true });
     own = {
       authorization: `Bearer ${(await harness.coxcox.directory.createApiKey(SANDBOX_TENANT_ID, 'own')).key}`,
     };

@@ -27,6 +27,17 @@ describe('configuration', () => {
     expect(parseConfig({ ...base, WORKERS: 'none' }).workers).toBe('none');
   });
 
+  it('refuses private targets for tenant URLs unless ALLOW_PRIVATE_NETWORK_TARGETS is true', () => {
+    expect(parseConfig(base).allowPrivateNetworkTargets).toBe(false);
+    expect(parseConfig({ ...base, ALLOW_PRIVATE_NETWORK_TARGETS: 'true' }).allowPrivateNetworkTargets).toBe(
+      true,
+    );
+    expect(parseConfig({ ...base, ALLOW_PRIVATE_NETWORK_TARGETS: 'false' }).allowPrivateNetworkTargets).toBe(
+      false,
+    );
+    expect(refusal({ ALLOW_PRIVATE_NETWORK_TARGETS: 'yes' }).variable).toBe('ALLOW_PRIVATE_NETWORK_TARGETS');
+  });
+
   it('names the variable to fix, and what is wrong with it', () => {
     expect(refusal({ WORKERS: 'some' })).toMatchObject({
       variable: 'WORKERS',

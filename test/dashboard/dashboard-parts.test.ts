@@ -141,7 +141,8 @@ describe('message previews', () => {
       }),
     ).toBe('Sim');
     expect(messagePreview('template', { template: { name: 'coxcox_offer' } })).toBe('Template: coxcox_offer');
-    expect(messagePreview('order', null)).toBe('order');
+    expect(messagePreview('order', null)).toBe('🛒 Order');
+    expect(messagePreview('poll_creation', null)).toBe('Message (poll creation)');
   });
 
   it('show a template as the customer read it', () => {

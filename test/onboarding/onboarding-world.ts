@@ -101,7 +101,12 @@ export async function startOnboardingWorld(
   });
   const simulatorUrl = await simulator.listen(0, '127.0.0.1');
   // 5 s per call: the machine is shared with other suites, and a local simulator answers in milliseconds.
-  const inner = new UndiciGraphClient({ sendTimeoutMs: 5_000, requestTimeoutMs: 5_000 });
+  const inner = new UndiciGraphClient({
+    sendTimeoutMs: 5_000,
+    requestTimeoutMs: 5_000,
+    // The operator's Graph URL, as coxcox.ts trusts GRAPH_API_URL.
+    targetPolicy: { allowPrivateNetworkTargets: false, trustedOrigins: [simulatorUrl] },
+  });
   const graph = scriptedGraph(inner);
   const coxcox = await startTestCoxcox(
     database,
@@ -141,13 +146,14 @@ export async function startOnboardingWorld(
     simulator,
     graph,
     api,
-    /** One API call: a new tenant and its setup link; answers the tenant id and the link's path. */
-    async newTenant(name: string) {
-      const created = await api('POST', '/api/v1/setup-links', { tenantName: name });
+    /** One API call: a new tenant and its setup link; answers the tenant id, the link's id and path. */
+    async newTenant(name: string, options: { allowAdditionalNumbers?: boolean } = {}) {
+      const created = await api('POST', '/api/v1/setup-links', { tenantName: name, ...options });
       if (created.status !== 201) throw new Error(`setup link: ${created.body}`);
       const url = new URL(created.json.setupLink.url);
       return {
         tenantId: created.json.tenant.id as string,
+        linkId: created.json.setupLink.id as string,
         path: url.pathname,
         url: created.json.setupLink.url as string,
       };

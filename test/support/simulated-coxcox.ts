@@ -35,6 +35,8 @@ export async function startSimulatedCoxcox(
   const graph = new UndiciGraphClient({
     sendTimeoutMs: options.sendTimeoutMs ?? 2000,
     connectionsPerOrigin: 512,
+    // The operator's Graph URL, as coxcox.ts trusts GRAPH_API_URL.
+    targetPolicy: { allowPrivateNetworkTargets: false, trustedOrigins: [simulatorUrl] },
   });
   const coxcox = await startTestCoxcox(
     database,

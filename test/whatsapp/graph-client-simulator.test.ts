@@ -65,6 +65,8 @@ runGraphClientContract('UndiciGraphClient against the Cloud API simulator', asyn
     sendTimeoutMs: setup.timeoutMs,
     requestTimeoutMs: setup.timeoutMs,
     mediaTimeoutMs: setup.timeoutMs,
+    // The simulator listens on loopback.
+    targetPolicy: { allowPrivateNetworkTargets: true },
   });
   return {
     client,

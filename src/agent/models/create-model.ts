@@ -30,6 +30,11 @@ export interface CreateModelOptions {
   timeoutMs?: number;
   maxOutputTokens?: number;
   playbook?: PlaybookOptions;
+  /**
+   * The providers' HTTP client. Coxcox passes one that refuses private addresses (net/safe-dispatcher.ts),
+   * since a tenant chooses the base URL; the global fetch otherwise (the eval CLI, tests).
+   */
+  fetch?: typeof globalThis.fetch;
 }
 
 /** Defaults when a setting is left empty: OpenAI's own endpoint, and small, cheap models that handle tools well. */
@@ -77,7 +82,11 @@ function present(value: string | null | undefined): string | null {
 }
 
 /** The AI SDK provider model for paid or self-hosted settings; ModelError invalid_settings names what is missing. */
-export function createLanguageModel(settings: ModelConnectionSettings): LanguageModelConnection {
+export function createLanguageModel(
+  settings: ModelConnectionSettings,
+  transport: Pick<CreateModelOptions, 'fetch'> = {},
+): LanguageModelConnection {
+  const fetchOption = transport.fetch ? { fetch: transport.fetch } : {};
   const apiKey = present(settings.apiKey);
   if (settings.provider === 'openai-compatible') {
     const endpoint = checkedUrl(present(settings.baseUrl) ?? MODEL_DEFAULTS.openAiBaseUrl);
@@ -91,6 +100,7 @@ export function createLanguageModel(settings: ModelConnectionSettings): Language
       ...(apiKey ? { apiKey } : {}),
       // Token counts also when the SDK streams, for the turn records and the spend limit.
       includeUsage: true,
+      ...fetchOption,
     });
     return {
       languageModel: provider.chatModel(modelId),
@@ -105,7 +115,7 @@ export function createLanguageModel(settings: ModelConnectionSettings): Language
     if (!apiKey) throw new ModelError('invalid_settings', 'apiKey is required for Anthropic');
     const endpoint = checkedUrl(present(settings.baseUrl) ?? MODEL_DEFAULTS.anthropicBaseUrl);
     const modelId = present(settings.model) ?? MODEL_DEFAULTS.anthropicModel;
-    const provider = createAnthropic({ apiKey, baseURL: endpoint });
+    const provider = createAnthropic({ apiKey, baseURL: endpoint, ...fetchOption });
     return {
       languageModel: provider.messages(modelId),
       provider: 'anthropic',
@@ -126,7 +136,7 @@ export function createModel(settings: ModelConnectionSettings, options: CreateMo
       `provider must be playbook, openai-compatible or anthropic, not "${String(settings.provider)}"`,
     );
   }
-  const connection = createLanguageModel(settings);
+  const connection = createLanguageModel(settings, options);
   // Anthropic requires max_tokens and the SDK sends the model's maximum (64,000 for Haiku 4.5) when none is
   // given: a WhatsApp reply needs a tiny fraction, and the cap bounds what a runaway answer costs.
   const maxOutputTokens =

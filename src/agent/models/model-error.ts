@@ -1,4 +1,5 @@
 import { AISDKError, APICallError } from 'ai';
+import { findTargetRefusal } from '../../net/index.ts';
 
 /**
  * Every way a model call can fail, as a closed set of codes: the turn runner decides on `code` and
@@ -105,6 +106,13 @@ function mapError(error: unknown, endpoint: string): unknown {
   if (error instanceof ModelError) return error;
   if (error instanceof Error && error.name === 'AI_RetryError' && 'lastError' in error) {
     return mapError(error.lastError, endpoint);
+  }
+  const refusal = findTargetRefusal(error);
+  if (refusal) {
+    // Refused before connecting, so no status to report; the settings (or the operator's) must change.
+    return new ModelError('invalid_settings', `${endpoint} was not called: ${refusal.message}`, {
+      cause: error,
+    });
   }
   if (isAbort(error))
     return new ModelError('aborted', `the call to ${endpoint} was aborted`, { cause: error });

@@ -66,6 +66,8 @@ runGraphClientContract('UndiciGraphClient against a local Graph API', async (set
     sendTimeoutMs: setup.timeoutMs,
     requestTimeoutMs: setup.timeoutMs,
     mediaTimeoutMs: setup.timeoutMs,
+    // The test server listens on loopback.
+    targetPolicy: { allowPrivateNetworkTargets: true },
   });
   return {
     client,

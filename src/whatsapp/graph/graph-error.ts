@@ -42,6 +42,8 @@ export type GraphErrorReason =
   /** Refused before sending: the request breaks a documented limit. */
   | 'invalid-request'
   | 'timeout'
+  /** Never connected: the address of a tenant-chosen Graph URL is not public (ALLOW_PRIVATE_NETWORK_TARGETS). */
+  | 'target-refused'
   /** Never connected: refused, DNS, TLS. */
   | 'connection-failed'
   /** The connection dropped after the request may have been written. */

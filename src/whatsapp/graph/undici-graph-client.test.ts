@@ -28,7 +28,13 @@ describe('UndiciGraphClient on the wire', () => {
 
   beforeEach(async () => {
     server = await startGraphTestServer({ accessToken, graphApiVersion: 'v23.0', phoneNumberId, wabaId });
-    client = new UndiciGraphClient({ sendTimeoutMs: 1_000, requestTimeoutMs: 1_000, mediaTimeoutMs: 1_000 });
+    client = new UndiciGraphClient({
+      sendTimeoutMs: 1_000,
+      requestTimeoutMs: 1_000,
+      mediaTimeoutMs: 1_000,
+      // The test server listens on loopback.
+      targetPolicy: { allowPrivateNetworkTargets: true },
+    });
     target = createGraphTarget({ phoneNumberId, accessToken, graphApiUrl: server.url });
   });
 
@@ -233,7 +239,10 @@ describe('UndiciGraphClient on the wire', () => {
   });
 
   it('refuses media larger than the limit', async () => {
-    const small = new UndiciGraphClient({ maxMediaBytes: 4 });
+    const small = new UndiciGraphClient({
+      maxMediaBytes: 4,
+      targetPolicy: { allowPrivateNetworkTargets: true },
+    });
     try {
       for (const isChunked of [false, true]) {
         const mediaId = server.seedMedia({ bytes: new Uint8Array(10), mimeType: 'image/png', isChunked });

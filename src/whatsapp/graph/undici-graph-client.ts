@@ -1,6 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { Agent, FormData } from 'undici';
+import type { Agent } from 'undici';
+import { FormData } from 'undici';
 import type { z } from 'zod';
+import { createSafeDispatcher, findTargetRefusal, type TargetPolicy } from '../../net/index.ts';
 import { buildMarkReadBody, buildSendBody } from './build-send-body.ts';
 import type {
   BusinessAccount,
@@ -61,6 +63,11 @@ export interface UndiciGraphClientOptions {
   /** Largest media download: 100 MB, Meta's limit for documents (Meta, "Media"). */
   maxMediaBytes?: number;
   userAgent?: string;
+  /**
+   * Which addresses a Graph URL may reach. A number's Graph URL can be set by its tenant, so only the
+   * operator's (trustedOrigins) may be private unless allowPrivateNetworkTargets; closed by default.
+   */
+  targetPolicy?: TargetPolicy;
 }
 
 const defaults = {
@@ -125,12 +132,16 @@ export class UndiciGraphClient implements GraphClient {
   readonly #options: typeof defaults;
 
   constructor(options: UndiciGraphClientOptions = {}) {
-    this.#options = { ...defaults, ...withoutUndefined(options) };
-    this.#agent = new Agent({
-      connections: this.#options.connectionsPerOrigin,
-      pipelining: 1, // Graph answers in order anyway; one request per connection keeps a slow one from blocking others.
-      keepAliveTimeout: this.#options.keepAliveTimeoutMs,
-      connect: { timeout: this.#options.connectTimeoutMs },
+    const { targetPolicy = { allowPrivateNetworkTargets: false }, ...tuning } = options;
+    this.#options = { ...defaults, ...withoutUndefined(tuning) };
+    this.#agent = createSafeDispatcher({
+      ...targetPolicy,
+      connectTimeoutMs: this.#options.connectTimeoutMs,
+      agent: {
+        connections: this.#options.connectionsPerOrigin,
+        pipelining: 1, // Graph answers in order anyway; one request per connection keeps a slow one from blocking others.
+        keepAliveTimeout: this.#options.keepAliveTimeoutMs,
+      },
     });
   }
 
@@ -643,6 +654,16 @@ export class UndiciGraphClient implements GraphClient {
       return await exchange(signal);
     } catch (error) {
       if (error instanceof GraphError) throw error;
+      const refusal = findTargetRefusal(error);
+      if (refusal) {
+        // Nothing was sent, and the same URL is refused again: fix the URL (or the setting), do not retry.
+        throw new GraphError({
+          category: 'fix-request',
+          reason: 'target-refused',
+          message: `${operation}: ${refusal.message}`,
+          cause: error,
+        });
+      }
       const token = secretsOf(access);
       if (deadline.aborted) {
         throw GraphError.transport('timeout', 'unknown', `${operation}: no answer within ${timeoutMs} ms`, {
