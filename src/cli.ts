@@ -25,6 +25,9 @@ Commands:
                                 print a campaign's progress until it completes
   simulator --port P --webhook-url URL --app-secret S [--access-token T] [--state FILE]
                                 run the WhatsApp Cloud API simulator on its own
+  eval [--provider P --model M --api-key-env NAME …] [--filter TEXT] [--min-pass-rate P]
+                                run the agent evaluation (evals/README.md); the offline
+                                playbook by default; coxcox eval --help for the options
   help                          this text
 
 Configuration comes from the environment (see the README): DATABASE_URL, DATA_DIR, SECRET_KEY …`;
@@ -154,6 +157,12 @@ const campaignIo = {
 registerCommand('import', async (argv) => {
   const { runImportCli } = await import('./campaigns/campaign-cli.ts');
   return runImportCli(argv, campaignIo);
+});
+
+// Needs no database: the scenarios play on an in-memory conversation.
+registerCommand('eval', async (argv) => {
+  const { runEvalCli } = await import('./agent/eval/eval-cli.ts');
+  return runEvalCli(argv);
 });
 
 registerCommand('campaign', async (argv) => {

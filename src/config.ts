@@ -53,6 +53,10 @@ export interface Config {
   workers: 'all' | 'none';
   /** The agent answers a burst of customer messages once, this long after the latest. */
   agentDebounceMs: number;
+  /** The model's share of an agent turn: past it, or on any model failure, the offline playbook answers. */
+  agentModelDeadlineMs: number;
+  /** Most messages one agent turn sends. */
+  agentMaxMessagesPerTurn: number;
   /** Sandbox mode: the port of the built-in simulator (0: any free port), unless GRAPH_API_URL points elsewhere. */
   simulatorPort: number;
   /**
@@ -313,6 +317,8 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
     inboxPollIntervalMs: readPositiveInteger(env, 'INBOX_POLL_INTERVAL_MS', 1000), // 1 s
     workers: readWorkers(env),
     agentDebounceMs: readPositiveInteger(env, 'AGENT_DEBOUNCE_MS', 1500), // 1.5 s
+    agentModelDeadlineMs: readPositiveInteger(env, 'AGENT_MODEL_DEADLINE_MS', 20_000), // 20 s
+    agentMaxMessagesPerTurn: readPositiveInteger(env, 'AGENT_MAX_MESSAGES_PER_TURN', 3),
     simulatorPort: env.SIMULATOR_PORT ? readPort({ PORT: env.SIMULATOR_PORT }, 'SIMULATOR_PORT') : 0,
     canSandboxPersonasReply: readSandboxPersonas(env),
     dispatchReconcileWindowMs: readPositiveInteger(env, 'DISPATCH_RECONCILE_WINDOW_MS', 60_000), // 1 min

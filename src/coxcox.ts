@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import {
   type Agent,
+  type CreateAgentOptions,
   createAgent,
   createDefaultModelFactory,
   type ModelFactory,
@@ -110,6 +111,8 @@ export interface CreateCoxcoxOptions {
   onboardingNow?: () => number;
   /** Job worker tuning. */
   jobs?: Partial<Pick<JobWorkerOptions, 'batchSize' | 'lockMs' | 'maxAttempts' | 'rerunDelayMs' | 'now'>>;
+  /** Agent turn tuning (tests abort the model's deadline themselves). */
+  agentRunner?: CreateAgentOptions['runner'];
   /**
    * Resolves the names of tenant-chosen URLs (webhook endpoints, Graph URL overrides, model base URLs);
    * `dns.lookup` by default. Tests make made-up names resolve where they want (DNS rebinding).
@@ -288,6 +291,11 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
     debounceMs: config.agentDebounceMs,
     onQueued: () => dispatcher.wake(),
     onTurnsDue: () => jobs.wake(),
+    runner: {
+      modelDeadlineMs: config.agentModelDeadlineMs,
+      maxMessagesPerTurn: config.agentMaxMessagesPerTurn,
+      ...options.agentRunner,
+    },
   });
   for (const [kind, handler] of Object.entries(agent.jobHandlers)) registerJobHandler(kind, handler);
   for (const [kind, handler] of Object.entries(health.jobHandlers)) registerJobHandler(kind, handler);

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { CUSTOMER_SERVICE_WINDOW_MS, enqueueMessage } from '../dispatch/index.ts';
 import { AppError } from '../http/app-error.ts';
-import { RetryLaterError } from '../queue/index.ts';
 import type { Database } from '../store/schema.ts';
 import type { GraphClient, OutboundMessage } from '../whatsapp/graph/index.ts';
 import type { AgentModel, KnowledgePassage, TurnInput } from './agent-model.ts';
@@ -22,11 +21,14 @@ import type { KnowledgeBase } from './knowledge-base.ts';
 import { parseLeadFields } from './lead-state.ts';
 import { createLiveToolEnvironment, type LiveToolEnvironment } from './live-tool-environment.ts';
 import type { ModelFactory, ModelSettings } from './model-settings.ts';
+import { ModelError } from './models/model-error.ts';
+import { PlaybookModel } from './playbook/playbook-model.ts';
 import { type AgentLogger, redactPersonalData } from './redact-personal-data.ts';
 import { type ModelLoopResult, type OutgoingItem, runModelLoop } from './run-model-loop.ts';
 import { extendSummary } from './running-summary.ts';
 import { sanitizeCustomerName } from './sanitize-customer-name.ts';
 import { type AgentConversationState, saveAgentState } from './save-agent-state.ts';
+import { screenReply } from './screen-reply.ts';
 import { toolSpecs } from './tools/index.ts';
 import { noEffects, type TurnEffects } from './turn-effects.ts';
 
@@ -53,8 +55,17 @@ export interface AgentTurnRunnerOptions {
   knowledgeLimit?: number;
   maxSteps?: number;
   stepTimeoutMs?: number;
-  /** Attempts of a turn whose model call fails, before the conversation is handed to a human. */
-  maxModelAttempts?: number;
+  /**
+   * The model's whole share of a turn, retries and tool steps included: past it, or on any model failure,
+   * the offline playbook answers instead and the conversation is flagged. Default 20 s.
+   */
+  modelDeadlineMs?: number;
+  /** Most messages (bubbles and media) one turn sends; a model that writes more is cut here. Default 3. */
+  maxMessagesPerTurn?: number;
+  /** Answers when the configured model fails: the offline playbook. */
+  fallbackModel?: AgentModel;
+  /** The deadline's signal (tests pass one they abort themselves). */
+  deadlineSignal?: (ms: number) => AbortSignal;
   now?: () => number;
 }
 
@@ -103,10 +114,13 @@ export class AgentTurnRunner {
       historyLimit: 20,
       knowledgeLimit: 3,
       maxSteps: 6,
-      // 45 s a model call, 6 at most: 4.5 min, inside the job queue's 5 min lock, so a slow turn is never
-      // presumed lost and run a second time beside itself.
+      // 45 s a model call at most; the turn's deadline (20 s) cuts in first unless it is raised.
       stepTimeoutMs: 45_000,
-      maxModelAttempts: 3,
+      // A customer who waits 20 s for a reply has waited long enough: the playbook answers then.
+      modelDeadlineMs: 20_000,
+      maxMessagesPerTurn: 3,
+      fallbackModel: new PlaybookModel(),
+      deadlineSignal: (ms) => AbortSignal.timeout(ms),
       now: Date.now,
       ...options,
     };
@@ -124,7 +138,7 @@ export class AgentTurnRunner {
     return model;
   }
 
-  async runTurn(conversationId: string, attempt = 1): Promise<TurnOutcome> {
+  async runTurn(conversationId: string): Promise<TurnOutcome> {
     const { db, profiles } = this.options;
     const started = performance.now();
     const startedAt = this.options.now();
@@ -231,19 +245,98 @@ export class AgentTurnRunner {
       lastMessageId: newMessages[newMessages.length - 1]!.id,
     });
 
-    let loop: ModelLoopResult;
+    const model = this.modelFor(resolved.modelSettings);
+    const leadFieldsBefore = { ...leadFields };
+    let failedStep: unknown = null;
+    // Errors of the model itself (not of our tools or database) are model failures, whatever their class.
+    const watched: AgentModel = {
+      name: model.name,
+      step: (...args) =>
+        model.step(...args).catch((error: unknown) => {
+          failedStep = error;
+          throw error;
+        }),
+    };
+    let loop: ModelLoopResult | null = null;
+    let failure: { reason: string; error: string | null } | null = null;
     try {
-      loop = await runModelLoop(this.modelFor(resolved.modelSettings), input, environment, {
+      loop = await runModelLoop(watched, input, environment, {
         maxSteps: this.options.maxSteps,
         stepTimeoutMs: this.options.stepTimeoutMs,
         outgoing,
+        signal: this.options.deadlineSignal(this.options.modelDeadlineMs),
       });
+      failure = loopFailure(loop, outgoing, effects);
     } catch (error) {
-      await readMark;
-      return this.modelFailed(context, input, knowledge, error, attempt);
+      if (error !== failedStep && !(error instanceof ModelError)) {
+        await readMark;
+        throw error;
+      }
+      failure = {
+        reason: failureReason(error),
+        error: redactPersonalData(error instanceof Error ? error.message : String(error)),
+      };
     }
     await readMark;
-    return this.commit(context, { input, knowledge, loop, outgoing, effects, environment, summaryUpdate });
+    const turn = { input, knowledge, summaryUpdate, failure };
+    if (!failure) return this.commit(context, { ...turn, loop: loop!, outgoing, effects, environment });
+    this.options.logger.warn(
+      { conversationId, reason: failure.reason, err: failure.error },
+      'the agent model failed; the playbook answers',
+    );
+    const fallback = this.options.fallbackModel;
+    if (model instanceof PlaybookModel || model === fallback) {
+      // The playbook itself answered nothing: nobody else can, so a person must look.
+      return this.commit(context, {
+        ...turn,
+        loop: loop ?? emptyLoop(model.name),
+        outgoing,
+        effects,
+        environment,
+      });
+    }
+    // The failed model's replies and tool calls are dropped as a whole; the playbook answers the same messages.
+    const fallbackOutgoing: OutgoingItem[] = [];
+    const fallbackEffects = noEffects();
+    const fallbackLeadFields = { ...leadFieldsBefore };
+    const fallbackEnvironment = createLiveToolEnvironment({
+      knowledge: this.options.knowledge,
+      conversation: { id: conversationId, tenantId: row.tenant_id, contactId: row.contact_id },
+      profile,
+      customerTimeZone: timeZone,
+      now: startedAt,
+      leadFields: fallbackLeadFields,
+      outgoing: fallbackOutgoing,
+      effects: fallbackEffects,
+      lastMessageId: newMessages[newMessages.length - 1]!.id,
+    });
+    const answered = await runModelLoop(
+      fallback,
+      { ...input, leadFields: fallbackLeadFields },
+      fallbackEnvironment,
+      {
+        maxSteps: this.options.maxSteps,
+        stepTimeoutMs: this.options.stepTimeoutMs,
+        outgoing: fallbackOutgoing,
+      },
+    );
+    const spent = loop?.usage ?? { inputTokens: 0, outputTokens: 0, costUsd: 0 };
+    return this.commit(context, {
+      ...turn,
+      loop: {
+        ...answered,
+        // What the failed model cost still counts against the spend limits.
+        usage: spent,
+        model: `${model.name}, then ${answered.model}`,
+        steps: [...(loop?.steps ?? []), ...answered.steps],
+        // Only calls whose writes apply: the failed model's were dropped with its replies.
+        toolCalls: answered.toolCalls,
+        modelLatencyMs: (loop?.modelLatencyMs ?? 0) + answered.modelLatencyMs,
+      },
+      outgoing: fallbackOutgoing,
+      effects: fallbackEffects,
+      environment: fallbackEnvironment,
+    });
   }
 
   /** Queues the replies, adds the cost, moves the cursor and records the turn, all in one transaction. */
@@ -257,12 +350,19 @@ export class AgentTurnRunner {
       effects: TurnEffects;
       environment: LiveToolEnvironment;
       summaryUpdate: { summary: string | null; summarizedUntil: number } | null;
+      /** Why the configured model's answer was not used (the playbook's went instead), if it was not. */
+      failure: { reason: string; error: string | null } | null;
     },
   ): Promise<TurnOutcome> {
     const { db, replySpacingMs } = this.options;
-    const { loop, outgoing, effects } = turn;
+    const { loop, effects } = turn;
     const now = this.options.now();
-    let reason: string | null = loop.hitStepLimit ? 'step-limit' : null;
+    let reason: string | null = turn.failure ? `model-failed: ${turn.failure.reason}` : null;
+    // The last guard before the outbox: no tool markup, JSON or system prompt, and a few messages at most.
+    const outgoing = turn.outgoing
+      .filter((item) => item.kind !== 'text' || screenReply(item.text, []).withheld === null)
+      .slice(0, this.options.maxMessagesPerTurn);
+    let isSilenceDeliberate = false;
     const queuedTexts: string[] = [];
     const turnId = await db.transaction().execute(async (trx) => {
       let isMuted = false;
@@ -291,6 +391,7 @@ export class AgentTurnRunner {
           isMuted = true;
           reason = 'opted-out-during-turn';
         }
+        isSilenceDeliberate = isMuted;
         const lastQueuedAt = current?.last_queued_at;
         if (lastQueuedAt !== null && lastQueuedAt !== undefined)
           firstAt = Math.max(now, Number(lastQueuedAt) + replySpacingMs);
@@ -324,9 +425,16 @@ export class AgentTurnRunner {
         }
       }
       await turn.environment.applyWrites(trx);
+      // A failed model, or a customer left without a word for no deliberate reason (a human's takeover,
+      // a stop, the agent's own hand-off or opt-out), is for a person to look at.
+      const isSilent = queuedTexts.length === 0;
+      const isDeliberate = isSilenceDeliberate || effects.handedOff !== null || effects.optedOut !== null;
+      const needsAttention = turn.failure !== null || (isSilent && !isDeliberate);
+      if (isSilent && !isDeliberate && reason === null) reason = 'silent-turn';
       await trx
         .updateTable('conversations')
         .set((eb) => ({
+          ...(needsAttention ? { needs_attention: 1 } : {}),
           agent_turn_count: eb('agent_turn_count', '+', 1),
           agent_cost_usd: eb('agent_cost_usd', '+', loop.usage.costUsd),
           last_agent_turn_at: now,
@@ -369,7 +477,7 @@ export class AgentTurnRunner {
         costUsd: loop.usage.costUsd,
         latencyMs: performance.now() - context.started,
         modelLatencyMs: loop.modelLatencyMs,
-        error: null,
+        error: turn.failure?.error ?? null,
         startedAt: context.startedAt,
         finishedAt: now,
       });
@@ -473,31 +581,6 @@ export class AgentTurnRunner {
     });
     this.options.onQueued();
     return { status: 'replied', reason: 'window-closed-template', turnId, queued: 1 };
-  }
-
-  private async modelFailed(
-    context: TurnContext,
-    input: TurnInput,
-    knowledge: KnowledgePassage[],
-    error: unknown,
-    attempt: number,
-  ): Promise<TurnOutcome> {
-    const message = redactPersonalData(error instanceof Error ? error.message : String(error));
-    this.options.logger.warn(
-      { conversationId: context.conversationId, attempt, err: error },
-      'the agent model failed',
-    );
-    if (attempt >= this.options.maxModelAttempts) return this.handOffFor(context, 'model-error', message);
-    const now = this.options.now();
-    await insertTurnRecord(this.options.db, {
-      ...this.bareRecord(context, 'failed', 'model-error', now),
-      promptChars: promptChars(input),
-      historyLines: input.history.length,
-      knowledgePassages: knowledge.length,
-      error: message,
-    });
-    // The cursor stays: the retry answers the same messages. 2 s, 4 s … between attempts.
-    throw new RetryLaterError(`agent model failed: ${message}`, 1000 * 2 ** attempt);
   }
 
   private bareRecord(context: TurnContext, status: TurnStatus, reason: string, now: number) {
@@ -682,4 +765,45 @@ function toOutboundMessage(to: string, item: OutgoingItem): OutboundMessage {
     default:
       return { to, type: 'document', document: { link: asset.mediaUrl, caption, filename: asset.title } };
   }
+}
+
+/** A loop with no steps, for a turn whose model failed before its first answer. */
+function emptyLoop(model: string): ModelLoopResult {
+  return {
+    steps: [],
+    toolCalls: [],
+    usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 },
+    model,
+    modelLatencyMs: 0,
+    hitStepLimit: false,
+    withheld: [],
+    droppedProgress: 0,
+  };
+}
+
+/**
+ * Why a loop that returned is still a failure: it never finished (tools until the step limit), or it left
+ * nothing to send and did nothing deliberate (an empty completion, only tool markup that could not run).
+ */
+function loopFailure(
+  loop: ModelLoopResult,
+  outgoing: OutgoingItem[],
+  effects: TurnEffects,
+): { reason: string; error: string | null } | null {
+  if (loop.hitStepLimit) {
+    return { reason: 'step limit', error: `still calling tools after ${loop.steps.length} steps` };
+  }
+  const hasEffect = effects.handedOff !== null || effects.optedOut !== null || effects.ended;
+  if (outgoing.length > 0 || hasEffect) return null;
+  if (loop.withheld.length > 0) {
+    return { reason: loop.withheld[0]!, error: `withheld from the customer: ${loop.withheld.join(', ')}` };
+  }
+  return { reason: 'empty answer', error: 'the model answered no text and called no tool' };
+}
+
+/** A short, stable reason for the turn record: `http 500`, `timeout`, `invalid response`. */
+function failureReason(error: unknown): string {
+  if (!(error instanceof ModelError)) return 'error';
+  if (error.httpStatus !== null && error.httpStatus >= 400) return `http ${error.httpStatus}`;
+  return error.code.replaceAll('_', ' ');
 }

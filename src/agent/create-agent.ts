@@ -38,7 +38,14 @@ export interface CreateAgentOptions {
   runner?: Partial<
     Pick<
       AgentTurnRunnerOptions,
-      'replySpacingMs' | 'historyLimit' | 'knowledgeLimit' | 'maxSteps' | 'stepTimeoutMs' | 'maxModelAttempts'
+      | 'replySpacingMs'
+      | 'historyLimit'
+      | 'knowledgeLimit'
+      | 'maxSteps'
+      | 'stepTimeoutMs'
+      | 'modelDeadlineMs'
+      | 'maxMessagesPerTurn'
+      | 'deadlineSignal'
     >
   >;
   now?: () => number;
@@ -122,10 +129,10 @@ export function createAgent(options: CreateAgentOptions): Agent {
       options.onQueued(); // an opt-out confirmation may have been queued
     },
     jobHandlers: {
-      [AGENT_TURN_JOB]: async (payload, job) => {
+      [AGENT_TURN_JOB]: async (payload) => {
         const parsed = turnPayload.safeParse(payload);
         if (!parsed.success) throw new PermanentJobError(`agent-turn payload: ${parsed.error.message}`);
-        await runner.runTurn(parsed.data.conversationId, job.attempts);
+        await runner.runTurn(parsed.data.conversationId);
       },
       [AGENT_CALLBACK_DUE_JOB]: async (payload) => {
         const callbackId = (payload as { callbackId?: unknown } | null)?.callbackId;

@@ -2,7 +2,12 @@ import type { Logger } from 'pino';
 import { expect } from 'vitest';
 import type { AgentModel } from '../../src/agent/agent-model.ts';
 import type { ModelFactory } from '../../src/agent/index.ts';
-import { SANDBOX_PHONE_NUMBER_ID, SANDBOX_WABA_ID, sandboxSecret } from '../../src/coxcox.ts';
+import {
+  type CreateCoxcoxOptions,
+  SANDBOX_PHONE_NUMBER_ID,
+  SANDBOX_WABA_ID,
+  sandboxSecret,
+} from '../../src/coxcox.ts';
 import { FakeGraphClient } from '../../src/whatsapp/graph/index.ts';
 import { startTestCoxcox, TEST_ADMIN_TOKEN } from '../support/coxcox-harness.ts';
 import type { TestDatabase } from '../support/databases.ts';
@@ -17,7 +22,12 @@ export const admin = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
 export async function startAgentCoxcox(
   database: TestDatabase,
   model: AgentModel | null,
-  options: { env?: Record<string, string>; modelFor?: ModelFactory; logger?: Logger } = {},
+  options: {
+    env?: Record<string, string>;
+    modelFor?: ModelFactory;
+    logger?: Logger;
+    agentRunner?: CreateCoxcoxOptions['agentRunner'];
+  } = {},
 ) {
   const graph = new FakeGraphClient();
   const coxcox = await startTestCoxcox(
@@ -28,6 +38,7 @@ export async function startAgentCoxcox(
       // No model double: Coxcox's own factory (the offline playbook without settings).
       ...(options.modelFor ? { modelFor: options.modelFor } : model ? { modelFor: () => model } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.agentRunner ? { agentRunner: options.agentRunner } : {}),
     },
   );
   await coxcox.store.db.updateTable('phone_numbers').set({ messaging_tier: 'TIER_UNLIMITED' }).execute();

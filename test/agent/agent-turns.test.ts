@@ -573,19 +573,18 @@ describe.each(databases)('agent turns on $name', (database) => {
     }
   });
 
-  it('records a failing model, retries, and hands off after the last attempt', async () => {
+  it('answers with the playbook when the model fails, and flags the conversation', async () => {
     const customer = '5511900001016';
     model.failNext = 10;
     await harness.customerWrites(customer, 'hello');
     await harness.runTurns();
-    await harness.runTurns();
-    await harness.runTurns();
+    await harness.sendAll();
     const conversation = await harness.conversationOf(customer);
     const turns = await turnsOf(conversation.id);
-    expect(turns.map((turn) => turn.status)).toEqual(['handed_off', 'failed', 'failed']);
-    expect(turns[0]!.reason).toBe('model-error');
+    expect(turns.map((turn) => [turn.status, turn.reason])).toEqual([['replied', 'model-failed: error']]);
+    expect(harness.textsTo(customer)).toContain('Which city are you in?');
     // Personal data is redacted from the recorded error.
     expect(JSON.stringify(turns)).not.toContain('5511987650000');
-    expect(conversation.owner).toBe('human');
+    expect(conversation).toMatchObject({ owner: 'agent', needs_attention: 1 });
   });
 });

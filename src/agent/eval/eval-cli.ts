@@ -12,7 +12,9 @@ export const DEFAULT_SCENARIOS_DIRECTORY = fileURLToPath(
 
 export const EVAL_HELP = `coxcox eval [options]
 
-Runs the evaluation scenarios against a model and prints a table (exit code 1 if any scenario fails).
+Runs the evaluation scenarios against a model and prints a table per scenario, then the pass rate per
+category and per language. Exit code 1 when the pass rate is below --min-pass-rate (by default, when
+any scenario fails).
 
 Options:
   --provider P        playbook (default), openai-compatible or anthropic
@@ -21,6 +23,7 @@ Options:
   --api-key-env NAME  the environment variable that holds the API key (the key itself is never a flag)
   --scenarios DIR     a directory of scenario files (default: evals/scenarios)
   --filter TEXT       only scenarios whose name contains TEXT
+  --min-pass-rate P   the percentage of scenarios that must pass (default 100)
   --json              print the full results as JSON instead of the table
   --help              this text`;
 
@@ -80,6 +83,9 @@ export async function runEvalCli(
     io.stderr.write(`eval: ${(error as Error).message}\n`);
     return 2;
   }
+  const minPassRate = values['min-pass-rate'] === undefined ? 100 : Number(values['min-pass-rate']);
+  if (!Number.isFinite(minPassRate) || minPassRate < 0 || minPassRate > 100)
+    return usage('--min-pass-rate takes a percentage from 0 to 100');
   const filter = values.filter;
   if (filter) scenarios = scenarios.filter((scenario) => scenario.name.includes(filter));
   if (scenarios.length === 0) {
@@ -89,7 +95,8 @@ export async function runEvalCli(
 
   const summary = await runEvaluation(model, scenarios);
   io.stdout.write(values.json ? `${JSON.stringify(summary, null, 2)}\n` : `${formatEvaluation(summary)}\n`);
-  return summary.failed === 0 ? 0 : 1;
+  // Compared in whole scenarios: 90 % of 32 needs 29 passes (28.8 rounded up).
+  return summary.passed >= Math.ceil((minPassRate / 100) * summary.total - 1e-9) ? 0 : 1;
 }
 
 function parse(argv: string[]) {
@@ -104,6 +111,7 @@ function parse(argv: string[]) {
       'api-key-env': { type: 'string' },
       scenarios: { type: 'string' },
       filter: { type: 'string' },
+      'min-pass-rate': { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean' },
     },

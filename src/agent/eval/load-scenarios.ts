@@ -69,6 +69,7 @@ export async function parseScenario(value: unknown, file: string): Promise<Scena
     name: raw.name,
     description: raw.description ?? null,
     language: raw.language,
+    category: raw.category ?? null,
     file,
     profile,
     knowledge,

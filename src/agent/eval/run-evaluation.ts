@@ -2,11 +2,35 @@ import type { AgentModel } from '../agent-model.ts';
 import { type RunScenarioOptions, runScenario, type ScenarioResult } from './run-scenario.ts';
 import type { Scenario } from './scenario.ts';
 
+export interface GroupResult {
+  name: string;
+  passed: number;
+  total: number;
+}
+
+/** Scenarios without a category are counted under this one. */
+export const UNCATEGORISED = 'uncategorised';
+
+function groupBy(results: readonly ScenarioResult[], key: (result: ScenarioResult) => string): GroupResult[] {
+  const groups = new Map<string, GroupResult>();
+  for (const result of results) {
+    const name = key(result);
+    const group = groups.get(name) ?? { name, passed: 0, total: 0 };
+    group.total += 1;
+    if (result.isPassed) group.passed += 1;
+    groups.set(name, group);
+  }
+  return [...groups.values()];
+}
+
 export interface EvaluationSummary {
   model: string;
   total: number;
   passed: number;
   failed: number;
+  /** Passes by scenario category, then by language, in the order first met. */
+  byCategory: GroupResult[];
+  byLanguage: GroupResult[];
   results: ScenarioResult[];
   usage: { inputTokens: number; outputTokens: number; costUsd: number };
   elapsedMs: number;
@@ -34,6 +58,8 @@ export async function runEvaluation(
     total: results.length,
     passed,
     failed: results.length - passed,
+    byCategory: groupBy(results, (result) => result.category ?? UNCATEGORISED),
+    byLanguage: groupBy(results, (result) => result.language),
     results,
     usage: {
       inputTokens: results.reduce((sum, result) => sum + result.usage.inputTokens, 0),

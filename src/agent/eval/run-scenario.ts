@@ -22,6 +22,7 @@ export interface ScenarioTurn {
 export interface ScenarioResult {
   name: string;
   language: string;
+  category: string | null;
   model: string;
   isPassed: boolean;
   checks: ScenarioCheck[];
@@ -127,6 +128,7 @@ export async function runScenario(
   return {
     name: scenario.name,
     language: scenario.language,
+    category: scenario.category,
     model: modelName,
     isPassed: checks.every((check) => check.isPassed),
     checks,

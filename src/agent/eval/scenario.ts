@@ -42,6 +42,11 @@ export const scenarioFileSchema = z
     description: z.string().optional(),
     /** The customer's main language, ISO 639-1: for reports. */
     language: z.string().regex(/^[a-z]{2}$/),
+    /** What kind of conversation it is ("opt-out", "multi-field", "injection"): reports count passes by it. */
+    category: z
+      .string()
+      .regex(/^[a-z][a-z-]*$/, 'lowercase letters and dashes')
+      .optional(),
     /** A profile (partial: the API's defaults apply), or the path of a profile file relative to this file. */
     profile: z.union([z.string().min(1), z.record(z.string(), z.unknown())]),
     /** Changes on top of a shared profile: { "allowedTools": [...] }. */
@@ -69,6 +74,8 @@ export interface Scenario {
   name: string;
   description: string | null;
   language: string;
+  /** Its kind, for the per-category report; null when the file names none. */
+  category: string | null;
   /** Where it was read from, for reports; null when built in code. */
   file: string | null;
   profile: AgentProfile;

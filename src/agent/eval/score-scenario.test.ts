@@ -9,6 +9,7 @@ function scenarioExpecting(expect: ScenarioExpectations): Scenario {
     name: 'unit',
     description: null,
     language: 'en',
+    category: null,
     file: null,
     profile: agentProfileSchema.parse({ companyName: 'Acme' }),
     knowledge: [],

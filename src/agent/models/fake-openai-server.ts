@@ -42,10 +42,13 @@ export type FakeReply =
       /** Defaults to tool_calls when there are tool calls, else stop. */
       finishReason?: string;
     }
-  /** An error in OpenAI's envelope: { error: { message, type, code } }. */
-  | { error: { status: number; message: string; type?: string; code?: string } }
+  /** An error in OpenAI's envelope: { error: { message, type, code } }, with headers such as retry-after-ms. */
+  | {
+      error: { status: number; message: string; type?: string; code?: string };
+      headers?: Record<string, string>;
+    }
   /** Anything else, byte for byte: a proxy's HTML page, a body that is not a completion. */
-  | { raw: { status: number; body: string; contentType?: string } };
+  | { raw: { status: number; body: string; contentType?: string }; headers?: Record<string, string> };
 
 export type FakeResponder = (request: RecordedChatRequest, index: number) => FakeReply | Promise<FakeReply>;
 
@@ -105,9 +108,15 @@ function record(request: IncomingMessage, body: Record<string, unknown>): Record
   };
 }
 
-function sendJson(response: ServerResponse, status: number, value: unknown): void {
+function sendJson(
+  response: ServerResponse,
+  status: number,
+  value: unknown,
+  headers: Record<string, string> = {},
+): void {
   const body = JSON.stringify(value);
   response.writeHead(status, {
+    ...headers,
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(body),
   });
@@ -120,8 +129,9 @@ function sendError(
   message: string,
   type: string,
   code: string | null,
+  headers: Record<string, string> = {},
 ): void {
-  sendJson(response, status, { error: { message, type, param: null, code } });
+  sendJson(response, status, { error: { message, type, param: null, code } }, headers);
 }
 
 type CompletionReply = Extract<FakeReply, { text?: string }>;
@@ -289,9 +299,13 @@ export async function startFakeOpenAiServer(
           reply.error.message,
           reply.error.type ?? 'invalid_request_error',
           reply.error.code ?? null,
+          reply.headers,
         );
       } else if ('raw' in reply) {
-        response.writeHead(reply.raw.status, { 'content-type': reply.raw.contentType ?? 'text/html' });
+        response.writeHead(reply.raw.status, {
+          ...reply.headers,
+          'content-type': reply.raw.contentType ?? 'text/html',
+        });
         response.end(reply.raw.body);
       } else if (recorded.isStream) {
         streamCompletion(response, recorded, reply, index);
