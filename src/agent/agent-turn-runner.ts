@@ -303,6 +303,7 @@ export class AgentTurnRunner {
       knowledge: this.options.knowledge,
       conversation: { id: conversationId, tenantId: row.tenant_id, contactId: row.contact_id },
       profile,
+      outcome: row.outcome,
       customerTimeZone: timeZone,
       now: startedAt,
       leadFields: fallbackLeadFields,
