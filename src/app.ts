@@ -66,8 +66,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setErrorHandler(errorHandler);
   // Every answer, errors included: a browser must not guess HTML or script out of a JSON body that
   // echoes a tenant's text (OWASP Secure Headers: X-Content-Type-Options).
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', async (request, reply) => {
     reply.header('x-content-type-options', 'nosniff');
+    // API answers carry a company's data: no shared cache or browser history may keep them (a blind try
+    // found none said so). A route that sets its own Cache-Control keeps it.
+    if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control'))
+      reply.header('cache-control', 'no-store');
   });
 
   await app.register(fastifySwagger, {

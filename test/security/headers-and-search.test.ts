@@ -67,6 +67,13 @@ describe.each(databases)('security headers and literal search on $name', (databa
     expect(refused.headers['x-content-type-options']).toBe('nosniff');
   });
 
+  it('keeps API answers out of caches: they carry a company’s data', async () => {
+    const ok = await harness.api('GET', '/contacts');
+    expect(ok.headers['cache-control']).toBe('no-store');
+    const refused = await harness.coxcox.app.inject({ method: 'GET', url: '/api/v1/contacts' });
+    expect(refused.headers['cache-control']).toBe('no-store');
+  });
+
   it('matches %, _ and \\ literally in the contact and inbox searches', async () => {
     const names = ['100% Real', 'Under_score', 'Back\\slash', 'Ana Souza'];
     for (const [index, name] of names.entries()) {
