@@ -25,6 +25,16 @@ describe('setup links are single-use once their onboarding completed', () => {
     const first = await world.signup(path);
     expect(first.completed.json.state).toBe('completed');
 
+    // Until the company has a user, the page still opens: it ends with creating the company's first admin.
+    expect((await world.api('GET', path, undefined, {})).status).toBe(200);
+    const firstAdmin = await world.api(
+      'POST',
+      `${path}/admin`,
+      { name: 'Ana', email: 'ana@uso-unico.example', password: 'correct horse battery' },
+      {},
+    );
+    expect(firstAdmin.status).toBeLessThan(300);
+
     const page = await world.api('GET', path, undefined, {});
     expect(page.status).toBe(403);
     expect(page.body).toContain('already used');
