@@ -18,6 +18,23 @@ const scopeQuery = z.object({
     .describe("a campaign's own profile; the tenant's default without it"),
 });
 
+const modelSettingsBody = z.object({
+  provider: z.enum(MODEL_PROVIDERS),
+  baseUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(500)
+    .nullable()
+    .optional(),
+  model: z.string().min(1).max(200).nullable().optional(),
+  apiKey: z
+    .string()
+    .min(1)
+    .max(500)
+    .nullable()
+    .optional()
+    .describe('omit to keep the stored key; null removes it'),
+});
+
 /** The agent's profile, model settings (the api key is write-only) and the tenant's spend limit. */
 export async function agentProfileRoutes(instance: FastifyInstance, deps: AgentRouteDeps): Promise<void> {
   const app = instance.withTypeProvider<ZodTypeProvider>();
@@ -87,22 +104,7 @@ export async function agentProfileRoutes(instance: FastifyInstance, deps: AgentR
         summary:
           'Set the model: the offline playbook, an OpenAI-compatible endpoint, or Anthropic. The key is write-only.',
         querystring: scopeQuery,
-        body: z.object({
-          provider: z.enum(MODEL_PROVIDERS),
-          baseUrl: z
-            .url({ protocol: /^https?$/ })
-            .max(500)
-            .nullable()
-            .optional(),
-          model: z.string().min(1).max(200).nullable().optional(),
-          apiKey: z
-            .string()
-            .min(1)
-            .max(500)
-            .nullable()
-            .optional()
-            .describe('omit to keep the stored key; null removes it'),
-        }),
+        body: modelSettingsBody,
       },
     },
     async (request) => {
@@ -116,14 +118,21 @@ export async function agentProfileRoutes(instance: FastifyInstance, deps: AgentR
     {
       schema: {
         tags,
-        summary: 'Make one small call to the configured model and report whether it answered.',
+        summary:
+          'Make one small call to a model and report whether it answered: the settings in the body, unsaved ' +
+          '(an omitted key means the stored one), or the saved settings without a body. Nothing is stored.',
         querystring: scopeQuery,
+        // An empty body (or none) tests the saved settings, as this route did before it took a body.
+        body: modelSettingsBody.or(z.object({}).strict()).nullish(),
       },
     },
     async (request) => {
       const tenantId = requireTenant(request.principal, request.query.tenantId);
-      const resolved = await deps.profiles.resolve(tenantId, request.query.campaignId ?? null);
-      const settings = resolved.modelSettings;
+      const campaignId = request.query.campaignId ?? null;
+      const form = request.body && 'provider' in request.body ? modelSettingsBody.parse(request.body) : null;
+      const settings = form
+        ? await deps.profiles.previewModelSettings(tenantId, campaignId, form)
+        : (await deps.profiles.resolve(tenantId, campaignId)).modelSettings;
       let model: ReturnType<AgentRouteDeps['modelFor']>;
       try {
         model = deps.modelFor(settings);
