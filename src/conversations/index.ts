@@ -1,4 +1,5 @@
 export { messageReadRoutes, toMessageView } from './message-routes.ts';
+export { phoneSearchDigits } from './phone-search-digits.ts';
 export {
   type ContactKey,
   type InboundMessageRecord,
