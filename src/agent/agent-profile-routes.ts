@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireTenant } from '../http/auth.ts';
+import { requireCampaign } from '../campaigns/index.ts';
+import { type Principal, requireTenant } from '../http/auth.ts';
 import { agentProfileSchema, windowClosedTemplateSchema } from './agent-profile-schema.ts';
 import type { AgentRouteDeps } from './agent-route-deps.ts';
 import { setMonthlyLimit, spendStatus } from './agent-spend.ts';
@@ -39,6 +40,13 @@ const modelSettingsBody = z.object({
 export async function agentProfileRoutes(instance: FastifyInstance, deps: AgentRouteDeps): Promise<void> {
   const app = instance.withTypeProvider<ZodTypeProvider>();
   const tags = ['agent'];
+  /** The tenant, and the campaign only when it is that tenant's: another's is answered as a missing one. */
+  const scopeOf = async (principal: Principal, query: z.infer<typeof scopeQuery>) => {
+    const tenantId = requireTenant(principal, query.tenantId);
+    const campaignId = query.campaignId ?? null;
+    if (campaignId !== null) await requireCampaign(deps.db, tenantId, campaignId);
+    return { tenantId, campaignId };
+  };
 
   app.get(
     '/agent/profile',
@@ -50,8 +58,8 @@ export async function agentProfileRoutes(instance: FastifyInstance, deps: AgentR
       },
     },
     async (request) => {
-      const tenantId = requireTenant(request.principal, request.query.tenantId);
-      return deps.profiles.view(tenantId, request.query.campaignId ?? null);
+      const { tenantId, campaignId } = await scopeOf(request.principal, request.query);
+      return deps.profiles.view(tenantId, campaignId);
     },
   );
 
@@ -76,8 +84,8 @@ export async function agentProfileRoutes(instance: FastifyInstance, deps: AgentR
       },
     },
     async (request) => {
-      const tenantId = requireTenant(request.principal, request.query.tenantId);
-      return deps.profiles.put(tenantId, request.query.campaignId ?? null, request.body);
+      const { tenantId, campaignId } = await scopeOf(request.principal, request.query);
+      return deps.profiles.put(tenantId, campaignId, request.body);
     },
   );
 
@@ -91,8 +99,8 @@ export async function agentProfileRoutes(instance: FastifyInstance, deps: AgentR
       },
     },
     async (request) => {
-      const tenantId = requireTenant(request.principal, request.query.tenantId);
-      return (await deps.profiles.view(tenantId, request.query.campaignId ?? null)).model;
+      const { tenantId, campaignId } = await scopeOf(request.principal, request.query);
+      return (await deps.profiles.view(tenantId, campaignId)).model;
     },
   );
 
@@ -108,8 +116,8 @@ export async function agentProfileRoutes(instance: FastifyInstance, deps: AgentR
       },
     },
     async (request) => {
-      const tenantId = requireTenant(request.principal, request.query.tenantId);
-      return deps.profiles.putModelSettings(tenantId, request.query.campaignId ?? null, request.body);
+      const { tenantId, campaignId } = await scopeOf(request.principal, request.query);
+      return deps.profiles.putModelSettings(tenantId, campaignId, request.body);
     },
   );
 
@@ -127,8 +135,7 @@ export async function agentProfileRoutes(instance: FastifyInstance, deps: AgentR
       },
     },
     async (request) => {
-      const tenantId = requireTenant(request.principal, request.query.tenantId);
-      const campaignId = request.query.campaignId ?? null;
+      const { tenantId, campaignId } = await scopeOf(request.principal, request.query);
       const form = request.body && 'provider' in request.body ? modelSettingsBody.parse(request.body) : null;
       const settings = form
         ? await deps.profiles.previewModelSettings(tenantId, campaignId, form)
