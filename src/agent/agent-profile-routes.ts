@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireTenant } from '../http/auth.ts';
+import { requireCampaign } from '../campaigns/index.ts';
+import { type Principal, requireTenant } from '../http/auth.ts';
 import { agentProfileSchema, windowClosedTemplateSchema } from './agent-profile-schema.ts';
 import type { AgentRouteDeps } from './agent-route-deps.ts';
 import { setMonthlyLimit, spendStatus } from './agent-spend.ts';
@@ -18,10 +19,34 @@ const scopeQuery = z.object({
     .describe("a campaign's own profile; the tenant's default without it"),
 });
 
+const modelSettingsBody = z.object({
+  provider: z.enum(MODEL_PROVIDERS),
+  baseUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(500)
+    .nullable()
+    .optional(),
+  model: z.string().min(1).max(200).nullable().optional(),
+  apiKey: z
+    .string()
+    .min(1)
+    .max(500)
+    .nullable()
+    .optional()
+    .describe('omit to keep the stored key; null removes it'),
+});
+
 /** The agent's profile, model settings (the api key is write-only) and the tenant's spend limit. */
 export async function agentProfileRoutes(instance: FastifyInstance, deps: AgentRouteDeps): Promise<void> {
   const app = instance.withTypeProvider<ZodTypeProvider>();
   const tags = ['agent'];
+  /** The tenant, and the campaign only when it is that tenant's: another's is answered as a missing one. */
+  const scopeOf = async (principal: Principal, query: z.infer<typeof scopeQuery>) => {
+    const tenantId = requireTenant(principal, query.tenantId);
+    const campaignId = query.campaignId ?? null;
+    if (campaignId !== null) await requireCampaign(deps.db, tenantId, campaignId);
+    return { tenantId, campaignId };
+  };
 
   app.get(
     '/agent/profile',
@@ -33,8 +58,8 @@ export async function agentProfileRoutes(instance: FastifyInstance, deps: AgentR
       },
     },
     async (request) => {
-      const tenantId = requireTenant(request.principal, request.query.tenantId);
-      return deps.profiles.view(tenantId, request.query.campaignId ?? null);
+      const { tenantId, campaignId } = await scopeOf(request.principal, request.query);
+      return deps.profiles.view(tenantId, campaignId);
     },
   );
 
@@ -59,8 +84,8 @@ export async function agentProfileRoutes(instance: FastifyInstance, deps: AgentR
       },
     },
     async (request) => {
-      const tenantId = requireTenant(request.principal, request.query.tenantId);
-      return deps.profiles.put(tenantId, request.query.campaignId ?? null, request.body);
+      const { tenantId, campaignId } = await scopeOf(request.principal, request.query);
+      return deps.profiles.put(tenantId, campaignId, request.body);
     },
   );
 
@@ -74,8 +99,8 @@ export async function agentProfileRoutes(instance: FastifyInstance, deps: AgentR
       },
     },
     async (request) => {
-      const tenantId = requireTenant(request.principal, request.query.tenantId);
-      return (await deps.profiles.view(tenantId, request.query.campaignId ?? null)).model;
+      const { tenantId, campaignId } = await scopeOf(request.principal, request.query);
+      return (await deps.profiles.view(tenantId, campaignId)).model;
     },
   );
 
@@ -87,27 +112,12 @@ export async function agentProfileRoutes(instance: FastifyInstance, deps: AgentR
         summary:
           'Set the model: the offline playbook, an OpenAI-compatible endpoint, or Anthropic. The key is write-only.',
         querystring: scopeQuery,
-        body: z.object({
-          provider: z.enum(MODEL_PROVIDERS),
-          baseUrl: z
-            .url({ protocol: /^https?$/ })
-            .max(500)
-            .nullable()
-            .optional(),
-          model: z.string().min(1).max(200).nullable().optional(),
-          apiKey: z
-            .string()
-            .min(1)
-            .max(500)
-            .nullable()
-            .optional()
-            .describe('omit to keep the stored key; null removes it'),
-        }),
+        body: modelSettingsBody,
       },
     },
     async (request) => {
-      const tenantId = requireTenant(request.principal, request.query.tenantId);
-      return deps.profiles.putModelSettings(tenantId, request.query.campaignId ?? null, request.body);
+      const { tenantId, campaignId } = await scopeOf(request.principal, request.query);
+      return deps.profiles.putModelSettings(tenantId, campaignId, request.body);
     },
   );
 
@@ -116,14 +126,20 @@ export async function agentProfileRoutes(instance: FastifyInstance, deps: AgentR
     {
       schema: {
         tags,
-        summary: 'Make one small call to the configured model and report whether it answered.',
+        summary:
+          'Make one small call to a model and report whether it answered: the settings in the body, unsaved ' +
+          '(an omitted key means the stored one), or the saved settings without a body. Nothing is stored.',
         querystring: scopeQuery,
+        // An empty body (or none) tests the saved settings, as this route did before it took a body.
+        body: modelSettingsBody.or(z.object({}).strict()).nullish(),
       },
     },
     async (request) => {
-      const tenantId = requireTenant(request.principal, request.query.tenantId);
-      const resolved = await deps.profiles.resolve(tenantId, request.query.campaignId ?? null);
-      const settings = resolved.modelSettings;
+      const { tenantId, campaignId } = await scopeOf(request.principal, request.query);
+      const form = request.body && 'provider' in request.body ? modelSettingsBody.parse(request.body) : null;
+      const settings = form
+        ? await deps.profiles.previewModelSettings(tenantId, campaignId, form)
+        : (await deps.profiles.resolve(tenantId, campaignId)).modelSettings;
       let model: ReturnType<AgentRouteDeps['modelFor']>;
       try {
         model = deps.modelFor(settings);

@@ -153,15 +153,33 @@ export class AgentProfiles {
     return this.view(tenantId, campaignId);
   }
 
+  /**
+   * The settings `putModelSettings` would store for this input, without storing them: what "Test the
+   * connection" tests, so that it answers for the form on screen and not for what was saved before.
+   */
+  async previewModelSettings(
+    tenantId: string,
+    campaignId: string | null,
+    input: ModelSettingsInput,
+  ): Promise<ModelSettings> {
+    await this.defaultProfile(tenantId); // 404 for an unknown tenant
+    const existing = await this.ownRow(tenantId, campaignId);
+    const storedKey = existing?.model_api_key_enc ? this.box.open(existing.model_api_key_enc) : null;
+    return {
+      provider: input.provider,
+      baseUrl: input.baseUrl ?? null,
+      model: input.model ?? null,
+      apiKey: input.apiKey === undefined ? storedKey : input.apiKey,
+    };
+  }
+
   async putModelSettings(
     tenantId: string,
     campaignId: string | null,
     input: ModelSettingsInput,
   ): Promise<ModelSettingsView> {
     const now = this.now();
-    const existing = (await this.rowsFor(tenantId, campaignId)).find(
-      (row) => row.campaign_key === campaignKeyOf(campaignId),
-    );
+    const existing = await this.ownRow(tenantId, campaignId);
     const apiKeyEnc =
       input.apiKey === undefined
         ? (existing?.model_api_key_enc ?? null)
@@ -242,6 +260,13 @@ export class AgentProfiles {
       .executeTakeFirst();
     if (!tenant) throw notFound(`tenant ${tenantId}`);
     return defaultAgentProfile(tenant.name);
+  }
+
+  /** The row of exactly this tenant or campaign, not the one it inherits from. */
+  private async ownRow(tenantId: string, campaignId: string | null): Promise<ProfileRow | undefined> {
+    return (await this.rowsFor(tenantId, campaignId)).find(
+      (row) => row.campaign_key === campaignKeyOf(campaignId),
+    );
   }
 
   private rowsFor(tenantId: string, campaignId: string | null): Promise<ProfileRow[]> {

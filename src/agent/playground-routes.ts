@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { requireCampaign } from '../campaigns/index.ts';
 import { requireTenant } from '../http/auth.ts';
 import { runPlayground } from './agent-playground.ts';
 import { agentProfileSchema, timeZoneSchema } from './agent-profile-schema.ts';
@@ -43,6 +44,8 @@ export async function playgroundRoutes(instance: FastifyInstance, deps: AgentRou
     },
     async (request) => {
       const tenantId = requireTenant(request.principal, request.query.tenantId);
+      // Another tenant's campaign is answered as a missing one: its id reveals nothing.
+      if (request.body.campaignId !== null) await requireCampaign(deps.db, tenantId, request.body.campaignId);
       return runPlayground(deps.playground, tenantId, request.body);
     },
   );

@@ -83,6 +83,12 @@ export async function runImportCli(argv: string[], io: CampaignCliIo): Promise<n
         `the rejected rows: GET /api/v1/imports/${view.id}/errors.csv (or run again with --errors FILE)\n`,
       );
     }
+    if (view.mergeConflicts > 0) {
+      io.out(
+        `${view.mergeConflicts} merged rows had different values; the later row's were kept. Both values: ` +
+          `GET /api/v1/imports/${view.id}/merges.csv\n`,
+      );
+    }
     return view.state === 'completed' ? 0 : 1;
   });
 }

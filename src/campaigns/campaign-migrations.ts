@@ -319,4 +319,31 @@ export const campaignMigrations: Migration[] = [
       await db.schema.alterTable('message_templates').addColumn('disable_at', 'bigint').execute();
     },
   },
+  {
+    // A duplicate row used to replace a contact's name or fields with nothing to show for it (issue 11):
+    // each value a merge replaces is now kept, with both values and their lines, for a merge report.
+    name: '0205_contact_import_merges',
+    async up(db, flags) {
+      await db.schema
+        .alterTable('contact_imports')
+        .addColumn('merge_conflicts', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .createTable('contact_import_merges')
+        .addColumn('id', flags.autoIncrementType, (c) => c.primaryKey())
+        .addColumn('import_id', 'text', (c) => c.notNull())
+        .addColumn('wa_id', 'text', (c) => c.notNull())
+        .addColumn('field', 'text', (c) => c.notNull())
+        .addColumn('kept', 'text', (c) => c.notNull())
+        .addColumn('kept_line', 'integer', (c) => c.notNull())
+        .addColumn('replaced', 'text', (c) => c.notNull())
+        .addColumn('replaced_line', 'integer')
+        .execute();
+      await db.schema
+        .createIndex('contact_import_merges_import')
+        .on('contact_import_merges')
+        .columns(['import_id', 'id'])
+        .execute();
+    },
+  },
 ];

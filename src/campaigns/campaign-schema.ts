@@ -37,6 +37,8 @@ declare module '../store/schema.ts' {
       rows_read: number;
       imported: number;
       merged: number;
+      /** Merges whose rows disagreed on a value (see contact_import_merges). */
+      merge_conflicts: number;
       invalid: number;
       problem: string | null;
       /**
@@ -51,6 +53,19 @@ declare module '../store/schema.ts' {
     };
     /** The uploaded file, in pieces of up to 1 MiB, until the import finishes. */
     contact_import_chunks: { import_id: string; seq: number; data: Buffer };
+    /** The values an import's merges replaced: the merge report. */
+    contact_import_merges: {
+      id: Generated<number>;
+      import_id: string;
+      wa_id: string;
+      /** name, timeZone, or a custom field's name. */
+      field: string;
+      kept: string;
+      kept_line: number;
+      replaced: string;
+      /** The earlier row's line; null when the replaced value was the saved contact's. */
+      replaced_line: number | null;
+    };
     contact_import_errors: {
       id: Generated<number>;
       import_id: string;

@@ -40,6 +40,10 @@ export interface ImportView {
   rowsRead: number;
   imported: number;
   merged: number;
+  /** Merges that replaced a different value; each value is in the merge report. */
+  mergeConflicts: number;
+  /** Which value a merge keeps: the later row's (a row's over the saved contact's). */
+  mergeRule: 'later_row_wins';
   invalid: number;
   problem: string | null;
   createdAt: string;
@@ -227,6 +231,35 @@ export class ContactImports {
     }
   }
 
+  /**
+   * The values merges replaced as CSV (phone, field, kept, keptLine, replaced, replacedLine; an empty
+   * replacedLine is the saved contact's value), read in pages like the error report.
+   */
+  async *mergeReport(tenantId: string, id: string): AsyncGenerator<string> {
+    await this.show(tenantId, id);
+    yield 'phone,field,kept,keptLine,replaced,replacedLine\r\n';
+    let afterId = 0;
+    for (;;) {
+      const rows = await this.options.db
+        .selectFrom('contact_import_merges')
+        .selectAll()
+        .where('import_id', '=', id)
+        .where('id', '>', afterId)
+        .orderBy('id')
+        .limit(1000)
+        .execute();
+      if (rows.length === 0) return;
+      afterId = Number(rows[rows.length - 1]!.id);
+      yield rows
+        .map(
+          (row) =>
+            `${csvField(row.wa_id)},${csvField(row.field)},${csvField(row.kept)},${row.kept_line},` +
+            `${csvField(row.replaced)},${row.replaced_line ?? ''}\r\n`,
+        )
+        .join('');
+    }
+  }
+
   private async create(input: NewImport, state: string): Promise<string> {
     if (input.defaultCountry !== null && !isCountryCode(input.defaultCountry)) {
       throw new AppError(
@@ -252,6 +285,7 @@ export class ContactImports {
         rows_read: 0,
         imported: 0,
         merged: 0,
+        merge_conflicts: 0,
         invalid: 0,
         problem: null,
         run_id: null,
@@ -362,6 +396,8 @@ function toView(row: Database['contact_imports']): ImportView {
     rowsRead: row.rows_read,
     imported: row.imported,
     merged: row.merged,
+    mergeConflicts: row.merge_conflicts,
+    mergeRule: 'later_row_wins',
     invalid: row.invalid,
     problem: row.problem,
     createdAt: iso(row.created_at)!,

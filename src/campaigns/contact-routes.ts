@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely, Selectable } from 'kysely';
 import { z } from 'zod';
+import { phoneSearchDigits } from '../conversations/index.ts';
 import { AppError, notFound } from '../http/app-error.ts';
 import { requireTenant } from '../http/auth.ts';
 import { escapeLike, likePattern } from '../store/like-pattern.ts';
@@ -133,7 +134,9 @@ export async function contactRoutes(
             .string()
             .max(100)
             .optional()
-            .describe('part of the name, or the start of the number (digits)'),
+            .describe(
+              'part of the name, or any part of the number, as typed: 0001, +55 11 98765, (11) 98765-0001',
+            ),
           tag: z.string().optional(),
           consent: z.enum(['subscribed', 'opted_out', 'marketing_opted_out']).optional(),
           after: z.string().optional().describe('cursor: the nextCursor of the previous page'),
@@ -153,12 +156,13 @@ export async function contactRoutes(
         .limit(query.limit);
       if (query.after) select = select.where('id', '>', query.after);
       if (query.search) {
-        const digits = query.search.replace(/\D/g, '');
         const pattern = `%${escapeLike(query.search)}%`;
+        // Part of a number anywhere in it: the last digits, the start, or as typed locally.
+        const digitStrings = phoneSearchDigits(query.search);
         select = select.where((eb) =>
           eb.or([
             likePattern(eb.ref('name'), pattern),
-            ...(digits.length >= 3 ? [eb('wa_id', 'like', `${digits}%`)] : []),
+            ...digitStrings.map((digits) => eb('wa_id', 'like', `%${digits}%`)),
           ]),
         );
       }

@@ -3,6 +3,7 @@ import type { CountryCode } from 'libphonenumber-js/max';
 import type { Database } from '../store/schema.ts';
 import './campaign-schema.ts';
 import { addDoNotContact } from './add-do-not-contact.ts';
+import { conflictsWithSaved, type MergeConflict, mergeImportRows } from './merge-import-rows.ts';
 import { type ImportRecord, type ImportRow, readImportRows } from './read-import-rows.ts';
 import { sortableId } from './sortable-id.ts';
 
@@ -35,6 +36,8 @@ export interface ImportCounts {
   rowsRead: number;
   imported: number;
   merged: number;
+  /** Merges where the rows (or a row and the saved contact) disagreed: each value replaced is in the merge report. */
+  mergeConflicts: number;
   invalid: number;
 }
 
@@ -53,7 +56,8 @@ export class LostImportLeaseError extends Error {
  * commits its contacts, tags, consent records, rejected rows and the import's counters together, so the
  * counters are exact and a crashed import resumes after the last committed batch without doubling
  * anything. Duplicates (within the file, or with existing contacts) merge into one contact per wa_id:
- * custom fields are merged, tags are added, and a later name or explicit time zone wins.
+ * custom fields are merged, tags are added, and a later row's name, explicit time zone and field values
+ * win. Every value a merge replaced is kept for the merge report, with both values and their lines.
  */
 export async function importContacts(
   db: Kysely<Database>,
@@ -61,7 +65,13 @@ export async function importContacts(
   options: ImportContactsOptions,
 ): Promise<ImportProgress> {
   const batchSize = options.batchSize ?? 1000;
-  const totals: ImportCounts = { rowsRead: options.skipRows, imported: 0, merged: 0, invalid: 0 };
+  const totals: ImportCounts = {
+    rowsRead: options.skipRows,
+    imported: 0,
+    merged: 0,
+    mergeConflicts: 0,
+    invalid: 0,
+  };
   let seen = 0;
   let batch: ImportRecord[] = [];
   const flush = async () => {
@@ -72,6 +82,7 @@ export async function importContacts(
     totals.rowsRead += records.length;
     totals.imported += counts.imported;
     totals.merged += counts.merged;
+    totals.mergeConflicts += counts.mergeConflicts;
     totals.invalid += counts.invalid;
   };
   for await (const record of readImportRows(source, options)) {
@@ -108,9 +119,11 @@ async function writeBatch(
       )
       .execute();
   }
-  const rows = records.flatMap((record) => (record.row ? [record.row] : []));
+  const valid = records.flatMap((record) => (record.row ? [{ line: record.line, row: record.row }] : []));
+  const rows = valid.map((record) => record.row);
   let imported = 0;
   let merged = 0;
+  let mergeConflicts = 0;
   if (options.kind === 'do_not_contact') {
     imported = await addDoNotContact(
       trx,
@@ -121,7 +134,7 @@ async function writeBatch(
     );
     merged = rows.length - imported;
   } else if (rows.length > 0) {
-    ({ imported, merged } = await upsertContacts(trx, rows, options, now));
+    ({ imported, merged, mergeConflicts } = await upsertContacts(trx, valid, options, now));
   }
   // The counters, and the lease renewed (updated_at): the sweeper takes over a run silent for 30 s.
   const owned = await trx
@@ -130,6 +143,7 @@ async function writeBatch(
       rows_read: eb('rows_read', '+', records.length),
       imported: eb('imported', '+', imported),
       merged: eb('merged', '+', merged),
+      merge_conflicts: eb('merge_conflicts', '+', mergeConflicts),
       invalid: eb('invalid', '+', invalid.length),
       updated_at: now,
     }))
@@ -138,44 +152,18 @@ async function writeBatch(
     .where('state', '=', 'running')
     .executeTakeFirst();
   if (Number(owned.numUpdatedRows) === 0) throw new LostImportLeaseError(options.importId);
-  return { imported, merged, invalid: invalid.length };
-}
-
-/** Several rows for one number in a batch become one: later values win, tags add up, every opt-in is kept. */
-function mergeRows(
-  rows: ImportRow[],
-): Map<string, { row: ImportRow; optIns: NonNullable<ImportRow['optIn']>[] }> {
-  const byWaId = new Map<string, { row: ImportRow; optIns: NonNullable<ImportRow['optIn']>[] }>();
-  for (const row of rows) {
-    const existing = byWaId.get(row.waId);
-    if (!existing) {
-      byWaId.set(row.waId, {
-        row: { ...row, fields: { ...row.fields }, tags: [...row.tags] },
-        optIns: row.optIn ? [row.optIn] : [],
-      });
-      continue;
-    }
-    const target = existing.row;
-    Object.assign(target.fields, row.fields);
-    target.tags = [...new Set([...target.tags, ...row.tags])];
-    if (row.name) target.name = row.name;
-    if (row.isTimeZoneExplicit) {
-      target.timeZone = row.timeZone;
-      target.isTimeZoneExplicit = true;
-    }
-    if (row.optIn) existing.optIns.push(row.optIn);
-  }
-  return byWaId;
+  return { imported, merged, mergeConflicts, invalid: invalid.length };
 }
 
 async function upsertContacts(
   trx: Transaction<Database>,
-  rows: ImportRow[],
+  records: Array<{ line: number; row: ImportRow }>,
   options: ImportContactsOptions,
   now: number,
-): Promise<{ imported: number; merged: number }> {
+): Promise<{ imported: number; merged: number; mergeConflicts: number }> {
   const { tenantId } = options;
-  const byWaId = mergeRows(rows);
+  const { byWaId, conflicts } = mergeImportRows(records);
+  let mergeConflicts = [...byWaId.values()].reduce((sum, entry) => sum + entry.conflictingMerges, 0);
   const waIds = [...byWaId.keys()];
   const existing = new Map(
     (
@@ -230,8 +218,19 @@ async function upsertContacts(
       imported += 1;
       continue;
     }
-    const { row } = byWaId.get(waId)!;
-    const fields = { ...(JSON.parse(contact.fields) as Record<string, string>), ...row.fields };
+    const entry = byWaId.get(waId)!;
+    const { row } = entry;
+    const savedFields = JSON.parse(contact.fields) as Record<string, string>;
+    const replaced = conflictsWithSaved(waId, entry, {
+      name: contact.name,
+      timeZone: contact.time_zone,
+      fields: savedFields,
+    });
+    if (replaced.length > 0) {
+      conflicts.push(...replaced);
+      mergeConflicts += 1;
+    }
+    const fields = { ...savedFields, ...row.fields };
     const fieldsJson = JSON.stringify(fields);
     const timeZone = row.isTimeZoneExplicit ? row.timeZone : (contact.time_zone ?? row.timeZone);
     const name = row.name ?? contact.name;
@@ -278,5 +277,31 @@ async function upsertContacts(
     })),
   );
   if (consentRows.length > 0) await trx.insertInto('consent_events').values(consentRows).execute();
-  return { imported, merged: rows.length - imported };
+  await saveMergeConflicts(trx, options.importId, conflicts);
+  return { imported, merged: records.length - imported, mergeConflicts };
+}
+
+/** The merge report's rows, in file order (7 values a row: 1,000 a statement stays below both limits). */
+async function saveMergeConflicts(
+  trx: Transaction<Database>,
+  importId: string,
+  conflicts: MergeConflict[],
+): Promise<void> {
+  const values = conflicts
+    .toSorted((a, b) => a.keptLine - b.keptLine)
+    .map((conflict) => ({
+      import_id: importId,
+      wa_id: conflict.waId,
+      field: conflict.field,
+      kept: conflict.kept.slice(0, 500),
+      kept_line: conflict.keptLine,
+      replaced: conflict.replaced.slice(0, 500),
+      replaced_line: conflict.replacedLine,
+    }));
+  for (let index = 0; index < values.length; index += 1000) {
+    await trx
+      .insertInto('contact_import_merges')
+      .values(values.slice(index, index + 1000))
+      .execute();
+  }
 }

@@ -20,6 +20,17 @@ const importView = z.object({
   rowsRead: z.number(),
   imported: z.number().describe('new contacts (or new do-not-contact numbers)'),
   merged: z.number().describe('rows that matched an existing contact, or an earlier row of the file'),
+  mergeConflicts: z
+    .number()
+    .describe(
+      'merges that replaced a different value: each value, kept and replaced, is in the merge report',
+    ),
+  mergeRule: z
+    .literal('later_row_wins')
+    .describe(
+      "which value a merge keeps: the later row's non-empty name, explicit time zone and custom fields " +
+        "replace an earlier row's and the saved contact's; tags and opt-ins add up",
+    ),
   invalid: z.number().describe('rows rejected, each with its line and reason in the error report'),
   problem: z.string().nullable().describe('why a failed import stopped'),
   createdAt: z.string(),
@@ -49,7 +60,8 @@ export async function importRoutes(
             'name, tags (separated by ; or |), timeZone, country, optInSource, optInAt, optInProof; any other column is a',
             'custom field), or `application/json` / `application/x-ndjson` (objects with the same keys, plus `fields` and',
             '`optIn: {source, at, proof}`). Numbers are normalized to E.164 with `country` as the default country.',
-            'Duplicates merge into one contact per number. Invalid rows are reported with their line and reason.',
+            'Duplicates merge into one contact per number: the later row wins, and every value it replaced is in the',
+            'merge report (`merges.csv`). Invalid rows are reported with their line and reason.',
           ].join(' '),
           querystring: tenantQuery.extend({
             kind: z.enum(['contacts', 'do_not_contact']).default('contacts'),
@@ -148,6 +160,28 @@ export async function importRoutes(
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="${request.params.id}-errors.csv"`)
         .send(Readable.from(deps.imports.errorReport(tenantId, request.params.id)));
+    },
+  );
+
+  app.get(
+    '/imports/:id/merges.csv',
+    {
+      schema: {
+        tags,
+        summary:
+          'The values merges replaced, as CSV: phone, field, the value kept and its line, the value replaced and ' +
+          'its line (empty when it was the saved contact’s).',
+        params: z.object({ id: z.string() }),
+        querystring: tenantQuery,
+      },
+    },
+    async (request, reply) => {
+      const tenantId = requireTenant(request.principal, request.query.tenantId);
+      await deps.imports.show(tenantId, request.params.id);
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${request.params.id}-merges.csv"`)
+        .send(Readable.from(deps.imports.mergeReport(tenantId, request.params.id)));
     },
   );
 }

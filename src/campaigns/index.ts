@@ -39,3 +39,4 @@ export {
   type OptOutSource,
   recordOptOut,
 } from './record-opt-out.ts';
+export { requireCampaign } from './require-campaign.ts';

@@ -1,4 +1,5 @@
 export { messageError, messageReadRoutes, toMessageView } from './message-routes.ts';
+export { phoneSearchDigits } from './phone-search-digits.ts';
 export { type CallRecord, recordCall } from './record-call.ts';
 export { type EchoedMessageRecord, recordEchoedMessage } from './record-echoed-message.ts';
 export {

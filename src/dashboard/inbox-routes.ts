@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import '../campaigns/campaign-schema.ts';
+import { phoneSearchDigits } from '../conversations/index.ts';
 import { CUSTOMER_SERVICE_WINDOW_MS } from '../dispatch/index.ts';
 import { AppError, notFound } from '../http/app-error.ts';
 import { requireTenant } from '../http/auth.ts';
@@ -47,7 +48,13 @@ export async function inboxRoutes(instance: FastifyInstance, deps: InboxRouteDep
           needsAttention: z.enum(['true', 'false']).optional(),
           campaignId: z.string().max(128).optional(),
           outcome: z.string().max(50).optional(),
-          q: z.string().max(100).optional().describe("part of the contact's name or number"),
+          q: z
+            .string()
+            .max(100)
+            .optional()
+            .describe(
+              "part of the contact's name, or any part of the number as typed: 0001, (11) 98765-0001",
+            ),
           before: z.string().max(200).optional().describe('cursor: the nextCursor of the previous page'),
           limit: z.coerce.number().int().min(1).max(500).default(100),
         }),
@@ -101,11 +108,11 @@ export async function inboxRoutes(instance: FastifyInstance, deps: InboxRouteDep
       }
       if (query.q?.trim()) {
         const pattern = `%${escapeLike(query.q.trim().toLowerCase())}%`;
-        const digits = query.q.replace(/\D/g, '');
+        const digitStrings = phoneSearchDigits(query.q);
         select = select.where((eb) =>
           eb.or([
             likePattern(eb.fn('lower', ['contacts.name']), pattern),
-            ...(digits.length >= 3 ? [eb('contacts.wa_id', 'like', `%${digits}%`)] : []),
+            ...digitStrings.map((digits) => eb('contacts.wa_id', 'like', `%${digits}%`)),
           ]),
         );
       }

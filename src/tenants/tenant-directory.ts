@@ -439,6 +439,15 @@ export class TenantDirectory {
     input: { token: string; kind: AccessTokenKind; wabaId?: string | null; expiresAt?: Date | null },
   ): Promise<AccessTokenView> {
     await this.getTenant(tenantId);
+    if (input.wabaId) {
+      // A token scoped to another tenant's WABA is answered as one for a missing WABA: the id reveals nothing.
+      const waba = await this.db
+        .selectFrom('wabas')
+        .select('tenant_id')
+        .where('waba_id', '=', input.wabaId)
+        .executeTakeFirst();
+      if (!waba || waba.tenant_id !== tenantId) throw notFound(`WABA ${input.wabaId}`);
+    }
     const id = randomUUID();
     await this.db
       .insertInto('access_tokens')

@@ -53,6 +53,9 @@ describe.each(databases)('agent API on $name', (database) => {
     sandboxKey = (await api('POST', `/api/v1/tenants/${SANDBOX_TENANT_ID}/api-keys`, { name: 'ci' })).json()
       .key;
     otherKey = (await api('POST', '/api/v1/tenants/other/api-keys', { name: 'ci' })).json().key;
+    await harness.draftCampaign('summer');
+    await harness.draftCampaign('winter');
+    await harness.draftCampaign('others-campaign', 'other');
     await harness.customerWrites('5511900003001', 'Hello, I have a question about the 5511900003001 plan');
     await harness.runTurns();
     conversationId = (await harness.conversationOf('5511900003001')).id;
@@ -330,6 +333,42 @@ describe.each(databases)('agent API on $name', (database) => {
       (await harness.api('GET', `/api/v1/conversations/${conversationId}`, undefined, admin)).statusCode,
     ).toBe(200);
     expect((await harness.api('GET', '/api/v1/conversations/nope')).statusCode).toBe(404);
+  });
+
+  it("refuses another tenant's campaign id on the agent routes, as a missing one, and keys nothing to it", async () => {
+    for (const campaignId of ['others-campaign', 'no-such-campaign']) {
+      const query = `?campaignId=${campaignId}`;
+      const attempts = [
+        ['PUT', `/api/v1/agent/profile${query}`, { profile: { companyName: 'Sandbox Solar' } }],
+        ['PUT', `/api/v1/agent/model-settings${query}`, { provider: 'playbook' }],
+        ['POST', `/api/v1/agent/model-settings/test${query}`, { provider: 'playbook' }],
+        ['GET', `/api/v1/agent/profile${query}`, undefined],
+        ['GET', `/api/v1/agent/model-settings${query}`, undefined],
+        ['POST', '/api/v1/agent/playground', { campaignId, messages: ['hi'] }],
+      ] as const;
+      for (const [method, url, payload] of attempts) {
+        const response = await harness.api(method, url, payload, asSandbox());
+        expect(response.statusCode, `${method} ${url}`).toBe(404);
+        expect(response.json().error).toMatchObject({
+          code: 'not_found',
+          message: `campaign ${campaignId} was not found`,
+        });
+      }
+    }
+    const keyed = await harness.coxcox.store.db
+      .selectFrom('agent_profiles')
+      .select('tenant_id')
+      .where('campaign_key', 'in', ['others-campaign', 'no-such-campaign'])
+      .execute();
+    expect(keyed).toEqual([]);
+    // The other tenant's own campaign is its to configure.
+    const own = await harness.api(
+      'PUT',
+      '/api/v1/agent/profile?campaignId=others-campaign',
+      { profile: { companyName: 'Other Co (campaign)' } },
+      asOther(),
+    );
+    expect(own.statusCode).toBe(200);
   });
 
   it('keeps phone numbers and e-mail addresses out of the agent’s logs', async () => {

@@ -2,9 +2,11 @@ import type { Logger } from 'pino';
 import { expect } from 'vitest';
 import type { AgentModel } from '../../src/agent/agent-model.ts';
 import type { ModelFactory } from '../../src/agent/index.ts';
+import '../../src/campaigns/campaign-schema.ts';
 import {
   type CreateCoxcoxOptions,
   SANDBOX_PHONE_NUMBER_ID,
+  SANDBOX_TENANT_ID,
   SANDBOX_WABA_ID,
   sandboxSecret,
 } from '../../src/coxcox.ts';
@@ -120,5 +122,54 @@ export async function startAgentCoxcox(
       ...(payload === undefined ? {} : { payload: payload as object }),
     });
 
-  return { coxcox, graph, deliver, customerWrites, runTurns, textsTo, sendAll, conversationOf, api };
+  /** A draft campaign of a tenant, written straight to its table: agent tests need only its id. */
+  const draftCampaign = async (id: string, tenantId = SANDBOX_TENANT_ID) => {
+    const at = Date.now();
+    await coxcox.store.db
+      .insertInto('campaigns')
+      .values({
+        id,
+        tenant_id: tenantId,
+        name: id,
+        state: 'draft',
+        phone_number_id: SANDBOX_PHONE_NUMBER_ID,
+        category: 'MARKETING',
+        variants: '[]',
+        follow_ups: '[]',
+        audience: '{}',
+        start_at: at,
+        send_from_minute: 0,
+        send_until_minute: 1440,
+        time_zone: 'UTC',
+        daily_cap: null,
+        agent_profile_id: null,
+        pause_reason: null,
+        time_zones: '[]',
+        targeted_count: 0,
+        suppressed_count: 0,
+        next_tick_at: null,
+        tick_locked_until: null,
+        launched_at: null,
+        paused_at: null,
+        completed_at: null,
+        cancelled_at: null,
+        created_at: at,
+        updated_at: at,
+      })
+      .execute();
+    return id;
+  };
+
+  return {
+    coxcox,
+    graph,
+    deliver,
+    customerWrites,
+    runTurns,
+    textsTo,
+    sendAll,
+    conversationOf,
+    api,
+    draftCampaign,
+  };
 }

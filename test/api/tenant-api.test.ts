@@ -230,6 +230,34 @@ describe.each(databases)('tenant API on $name', (database) => {
     expect((await call('GET', '/api/v1/webhook-events?isUnrouted=true', b)).json().data).toEqual([]);
   });
 
+  it("refuses a token scoped to another tenant's WABA as one for a missing WABA", async () => {
+    const b = keyHeader(keyB);
+    const tokensBefore = (await call('GET', '/api/v1/tenants/globex/access-tokens', b)).json().data;
+    for (const wabaId of ['5001', '5999']) {
+      // 5001 is Acme's, 5999 exists nowhere: the same answer, so the id reveals nothing.
+      const response = await call('POST', '/api/v1/tenants/globex/access-tokens', b, {
+        token: 'EAAG-globex-token-for-a-foreign-waba',
+        kind: 'system_user',
+        wabaId,
+      });
+      expect(response.statusCode, wabaId).toBe(404);
+      expect(response.json().error).toMatchObject({
+        code: 'not_found',
+        message: `WABA ${wabaId} was not found`,
+      });
+    }
+    expect((await call('GET', '/api/v1/tenants/globex/access-tokens', b)).json().data).toEqual(tokensBefore);
+    // Its own WABA, and no WABA at all, are fine.
+    for (const payload of [{ wabaId: '5002' }, {}]) {
+      const own = await call('POST', '/api/v1/tenants/globex/access-tokens', b, {
+        token: 'EAAG-globex-own-token-000000000',
+        kind: 'system_user',
+        ...payload,
+      });
+      expect(own.statusCode).toBe(201);
+    }
+  });
+
   it('revokes a key', async () => {
     const created = (await call('POST', '/api/v1/tenants/acme/api-keys', admin, { name: 'temp' })).json();
     expect((await call('GET', '/api/v1/tenants', keyHeader(created.key))).statusCode).toBe(200);

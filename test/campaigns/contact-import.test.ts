@@ -179,6 +179,53 @@ describe.each(databases)('contact import on $name', (database) => {
     });
   });
 
+  it('reports a duplicate row that changes a name or field as a merge, with both values and which was kept', async () => {
+    // Numbers no other test uses (indexes far above the 10,000 rows).
+    const [saved, twice, blank] = [20_001, 20_002, 20_003];
+    const first = await harness.importFile(`phone,name,plan\n${phone(saved)},Ana Souza,Gold\n`);
+    expect(first).toMatchObject({ imported: 1, merged: 0, mergeConflicts: 0 });
+
+    const shown = await harness.importFile(
+      [
+        'phone,name,plan',
+        `${phone(twice)},Bruno,Pro`, // line 2
+        `${phone(blank)},Carla,`, // line 3
+        `+55 11 9${String(10_000_000 + twice).slice(0, 4)} ${String(10_000_000 + twice).slice(4)},Bruno Lima,Pro`, // line 4
+        `${phone(saved)},Ana S.,Silver`, // line 5: differs from the saved contact
+        `${phone(blank)},,`, // line 6: blank cells replace nothing
+        '',
+      ].join('\n'),
+    );
+    expect(shown).toMatchObject({
+      state: 'completed',
+      imported: 2,
+      merged: 3,
+      mergeConflicts: 2,
+      mergeRule: 'later_row_wins',
+    });
+
+    const report = await harness.api('GET', `/imports/${shown.id}/merges.csv`);
+    expect(report.statusCode).toBe(200);
+    expect(report.headers['content-type']).toContain('text/csv');
+    expect(await readCsv(report.body)).toEqual([
+      ['phone', 'field', 'kept', 'keptLine', 'replaced', 'replacedLine'],
+      [waId(twice), 'name', 'Bruno Lima', '4', 'Bruno', '2'],
+      [waId(saved), 'name', 'Ana S.', '5', 'Ana Souza', ''],
+      [waId(saved), 'plan', 'Silver', '5', 'Gold', ''],
+    ]);
+    const contacts = await harness.db
+      .selectFrom('contacts')
+      .select(['wa_id', 'name', 'fields'])
+      .where('wa_id', 'in', [waId(saved), waId(twice), waId(blank)])
+      .orderBy('wa_id')
+      .execute();
+    expect(contacts.map((contact) => [contact.name, JSON.parse(contact.fields)])).toEqual([
+      ['Ana S.', { plan: 'Silver' }],
+      ['Bruno Lima', { plan: 'Pro' }],
+      ['Carla', {}],
+    ]);
+  });
+
   it('fails an import without a phone column, saying so', async () => {
     const shown = await harness.importFile('name,city\nAna,Rio\n');
     expect(shown.state).toBe('failed');

@@ -10,8 +10,8 @@ export const PASSWORD = 'correct horse battery staple';
  * A whole Coxcox in sandbox mode on a real port (its simulator plays Meta), for the browser: the same
  * product `npm start` runs with no credentials. SQLite: the store suites cover PostgreSQL.
  */
-export async function startDashboardWorld() {
-  const coxcox = await startSandboxCoxcox(sqliteDatabase);
+export async function startDashboardWorld(env: Record<string, string> = {}) {
+  const coxcox = await startSandboxCoxcox(sqliteDatabase, env);
   const users = new Users(coxcox.store.db);
   return Object.assign(coxcox, {
     users,

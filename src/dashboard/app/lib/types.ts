@@ -192,6 +192,8 @@ export interface ContactImport {
   rowsRead: number;
   imported: number;
   merged: number;
+  /** Merges that replaced a different value (the later row's is kept); listed in merges.csv. */
+  mergeConflicts: number;
   invalid: number;
   problem: string | null;
   createdAt: string;

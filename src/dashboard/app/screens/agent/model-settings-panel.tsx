@@ -60,18 +60,19 @@ export function ModelSettingsPanel() {
   if (settings.isLoading) return <LoadingState rows={4} label="Loading the model settings" />;
   if (!settings.data) return <ErrorState error={settings.error} onRetry={() => void settings.reload()} />;
 
+  // What Save stores and what the connection test tries: the form as it is on screen. An empty key field
+  // means "the stored key", for both.
+  const formValues = () => ({
+    provider,
+    baseUrl: provider === 'openai-compatible' && baseUrl ? baseUrl : null,
+    model: provider === 'playbook' ? null : model || null,
+    ...(apiKey ? { apiKey } : {}),
+  });
   const save = async (event: FormEvent) => {
     event.preventDefault();
     setError(null);
     try {
-      settings.setData(
-        await api.put<ModelSettingsView>('/agent/model-settings', {
-          provider,
-          baseUrl: provider === 'openai-compatible' && baseUrl ? baseUrl : null,
-          model: provider === 'playbook' ? null : model || null,
-          ...(apiKey ? { apiKey } : {}),
-        }),
-      );
+      settings.setData(await api.put<ModelSettingsView>('/agent/model-settings', formValues()));
       setApiKey('');
       toast('Model settings saved');
     } catch (caught) {
@@ -82,7 +83,7 @@ export function ModelSettingsPanel() {
     setIsTesting(true);
     setTest(null);
     try {
-      setTest(await api.post<ConnectionTest>('/agent/model-settings/test'));
+      setTest(await api.post<ConnectionTest>('/agent/model-settings/test', formValues()));
     } catch (caught) {
       setTest({ isOk: false, model, latencyMs: 0, reply: null, error: errorMessage(caught) });
     } finally {

@@ -173,6 +173,12 @@ export function ImportSummary({ view }: { view: ContactImport }) {
             ? `The import stopped: ${view.problem ?? 'unknown problem'}`
             : `Imported ${formatNumber(view.imported)} new, merged ${formatNumber(view.merged)}, refused ${formatNumber(view.invalid)}`}
         </strong>
+        {view.mergeConflicts > 0 ? (
+          <a href={`${API_BASE}/imports/${view.id}/merges.csv`} download>
+            {formatNumber(view.mergeConflicts)} merged {view.mergeConflicts === 1 ? 'row' : 'rows'} had
+            different values; the later row’s were kept. Download the merge report (both values, with lines)
+          </a>
+        ) : null}
         {view.invalid > 0 ? (
           <a href={`${API_BASE}/imports/${view.id}/errors.csv`} download>
             Download the error report ({formatNumber(view.invalid)} rows, with line and reason)
