@@ -89,6 +89,29 @@ describe.runIf(hasChromium)('a second company, from its setup link to its inbox'
     await screenshot(page, 'second-company-05-inbox');
   });
 
+  it('shows a WhatsApp screen that agrees with itself', async () => {
+    await page.getByRole('link', { name: 'WhatsApp' }).first().click();
+    const numbers = page.getByRole('region', { name: 'Numbers' });
+    await numbers.getByText('Connected and sending').waitFor({ timeout: 30_000 });
+    // Webhook activity is written every few seconds: look again until the customer's message counts.
+    for (let attempt = 0; attempt < 20; attempt += 1) {
+      if ((await page.locator('main').textContent())?.includes('Webhooks arriving')) break;
+      await page.waitForTimeout(1000);
+      await page.reload();
+      await numbers.getByText('Connected and sending').waitFor({ timeout: 30_000 });
+    }
+    const text = (await page.locator('main').textContent()) ?? '';
+    // Issue 11, item 5: "++1 555-…", "No Meta app is connected yet" beside "Connected and sending".
+    expect(text).not.toContain('++');
+    expect(text).not.toContain('No Meta app is connected yet');
+    await page.getByText(/receive their webhooks through Coxcox's own Meta app/).waitFor();
+    // The customer's message arrived through the shared sandbox app: the number was heard from, and both
+    // places that say so agree.
+    expect(text).toContain('Webhooks arriving');
+    expect(text).not.toContain('Not yet');
+    await screenshot(page, 'second-company-05b-whatsapp', { isFullPage: true });
+  });
+
   it('shows a held message in the company’s inbox with its reason', async () => {
     const number = await world.store.db
       .selectFrom('phone_numbers')

@@ -193,14 +193,20 @@ function PersonaSwitch({
 }) {
   const toast = useToast();
   const [isSaving, setIsSaving] = useState(false);
+  // The box follows the click at once, and goes back if the server refuses.
+  const [isChecked, setIsChecked] = useState(canPersonasReply);
+  useEffect(() => setIsChecked(canPersonasReply), [canPersonasReply]);
   const change = async (next: boolean) => {
+    setIsChecked(next);
     setIsSaving(true);
     try {
       const saved = await api.put<{ canPersonasReply: boolean }>('/sandbox/settings', {
         canPersonasReply: next,
       });
+      setIsChecked(saved.canPersonasReply);
       onChange(saved.canPersonasReply);
     } catch (error) {
+      setIsChecked(canPersonasReply);
       toast(errorMessage(error), 'error');
     } finally {
       setIsSaving(false);
@@ -211,7 +217,7 @@ function PersonaSwitch({
       <input
         type="checkbox"
         name="personas-reply"
-        checked={canPersonasReply}
+        checked={isChecked}
         disabled={isSaving}
         onChange={(event) => void change(event.target.checked)}
       />{' '}
