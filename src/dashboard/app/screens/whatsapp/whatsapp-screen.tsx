@@ -144,17 +144,21 @@ export function WhatsAppScreen() {
       <div className="stack">
         <section className="card stack" aria-label="Webhook">
           <h2>Webhook for Meta</h2>
-          <p className="muted">
-            In your Meta app, open <strong>WhatsApp › Configuration › Webhook</strong>, paste the callback URL
-            and the verify token, then subscribe the <code>messages</code> field.
-          </p>
           {data.apps.length === 0 && data.platformAppId !== null ? (
             <div className="banner">
-              Your numbers receive their webhooks through Coxcox's own Meta app (
-              <code>{data.platformAppId}</code>), set up when they were connected: there is nothing to paste
-              into Meta.
+              <span>
+                Your numbers receive their webhooks through Coxcox's own Meta app (
+                <code>{data.platformAppId}</code>), set up when they were connected: there is nothing to paste
+                into Meta.
+              </span>
             </div>
-          ) : data.apps.length === 0 ? (
+          ) : (
+            <p className="muted">
+              In your Meta app, open <strong>WhatsApp › Configuration › Webhook</strong>, paste the callback
+              URL and the verify token, then subscribe the <code>messages</code> field.
+            </p>
+          )}
+          {data.apps.length === 0 && data.platformAppId !== null ? null : data.apps.length === 0 ? (
             <div className="banner warn">
               No Meta app is connected yet: connect one (app id, app secret and verify token) through the API
               or a setup link.
