@@ -4,6 +4,7 @@
  * processed by the inbox worker, and read back through the contacts, inbox and conversation APIs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { usernameSearchText } from '../../src/conversations/index.ts';
 import {
   SANDBOX_DISPLAY_NUMBER,
   SANDBOX_PHONE_NUMBER_ID,
@@ -11,6 +12,7 @@ import {
   SANDBOX_WABA_ID,
   sandboxSecret,
 } from '../../src/coxcox.ts';
+import { contactLabel } from '../../src/dashboard/app/lib/format.ts';
 import { startTestCoxcox, TEST_ADMIN_TOKEN } from '../support/coxcox-harness.ts';
 import { testDatabases } from '../support/databases.ts';
 import { metaJson, signature, wamid } from '../support/meta-body.ts';
@@ -140,5 +142,27 @@ describe.each(databases)('a username-only sender on $name', (database) => {
     expect(renamed[0]).toMatchObject({ userId: USER_ID, username: 'ana.renamed' });
     expect(await contactsFound('@hidden.ana')).toEqual([]);
     expect((await inboxFound('@ana.renamed'))[0]?.contact).toMatchObject({ username: 'ana.renamed' });
+  });
+});
+
+describe('usernameSearchText', () => {
+  it.each([
+    { search: '@Hidden.Ana', text: 'hidden.ana' },
+    { search: ' hidden_ana ', text: 'hidden_ana' },
+    { search: '@', text: null },
+    { search: 'Ana Lima', text: null }, // a username has no spaces: this is a name
+  ])('reads "$search" as $text', ({ search, text }) => {
+    expect(usernameSearchText(search)).toBe(text);
+  });
+});
+
+describe('contactLabel', () => {
+  it.each([
+    { contact: { waId: '5511987650001', userId: USER_ID, username: 'ana' }, label: '+5511987650001' },
+    { contact: { waId: null, userId: USER_ID, username: 'ana' }, label: '@ana' },
+    { contact: { waId: null, userId: USER_ID, username: null }, label: 'WhatsApp user …741918' },
+    { contact: { waId: null, userId: null, username: null }, label: 'unknown number' },
+  ])('names $contact as "$label"', ({ contact, label }) => {
+    expect(contactLabel(contact)).toBe(label);
   });
 });
