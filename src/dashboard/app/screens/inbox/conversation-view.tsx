@@ -102,7 +102,9 @@ export function ConversationView({ conversationId }: { conversationId: string })
           {conversation ? <Avatar name={name} size={36} /> : null}
           <div className="title">
             <strong>{conversation ? name : 'Loading…'}</strong>
-            <span className="small muted">{conversation ? contactLabel(conversation.contact) : ''}</span>
+            <span className="small muted">
+              {conversation?.contact.name ? contactLabel(conversation.contact) : ''}
+            </span>
           </div>
           {conversation ? (
             <>
