@@ -32,6 +32,9 @@ export async function conversationRoutes(instance: FastifyInstance, deps: AgentR
       .selectAll('conversations')
       .select([
         'contacts.wa_id',
+        'contacts.user_id',
+        'contacts.parent_user_id',
+        'contacts.username',
         'contacts.name as contact_name',
         'contacts.opted_out_at',
         'contacts.marketing_opted_out_at',
@@ -48,6 +51,9 @@ export async function conversationRoutes(instance: FastifyInstance, deps: AgentR
     contact: {
       id: row.contact_id,
       waId: row.wa_id,
+      userId: row.user_id,
+      parentUserId: row.parent_user_id,
+      username: row.username,
       name: row.contact_name,
       optedOutAt: iso(row.opted_out_at),
       marketingOptedOutAt: iso(row.marketing_opted_out_at),

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely, Selectable } from 'kysely';
 import { z } from 'zod';
-import { phoneSearchDigits } from '../conversations/index.ts';
+import { phoneSearchDigits, usernameSearchText } from '../conversations/index.ts';
 import { AppError, notFound } from '../http/app-error.ts';
 import { requireTenant } from '../http/auth.ts';
 import { escapeLike, likePattern } from '../store/like-pattern.ts';
@@ -23,6 +23,12 @@ const contactView = z.object({
   waId: z.string().nullable(),
   phone: z.string().nullable().describe('E.164'),
   name: z.string().nullable(),
+  userId: z
+    .string()
+    .nullable()
+    .describe("Meta's business-scoped user id (BSUID), e.g. US.13491208655302741918"),
+  parentUserId: z.string().nullable().describe('the BSUID at the parent business portfolio level'),
+  username: z.string().nullable().describe('WhatsApp username, without the @; a user may hide the number'),
   fields: z.record(z.string(), z.string()),
   tags: z.array(z.string()),
   timeZone: z.string().nullable(),
@@ -40,6 +46,9 @@ type ContactColumns = Pick<
   | 'id'
   | 'wa_id'
   | 'name'
+  | 'user_id'
+  | 'parent_user_id'
+  | 'username'
   | 'fields'
   | 'time_zone'
   | 'country'
@@ -76,6 +85,9 @@ async function viewsOf(db: Kysely<Database>, tenantId: string, rows: ContactColu
     waId: row.wa_id,
     phone: row.wa_id ? `+${row.wa_id}` : null,
     name: row.name,
+    userId: row.user_id,
+    parentUserId: row.parent_user_id,
+    username: row.username,
     fields: JSON.parse(row.fields) as Record<string, string>,
     tags: tags.filter((tag) => tag.contact_id === row.id).map((tag) => tag.tag),
     timeZone: row.time_zone,
@@ -92,6 +104,9 @@ const COLUMNS = [
   'id',
   'wa_id',
   'name',
+  'user_id',
+  'parent_user_id',
+  'username',
   'fields',
   'time_zone',
   'country',
@@ -155,14 +170,19 @@ export async function contactRoutes(
         .orderBy('id')
         .limit(query.limit);
       if (query.after) select = select.where('id', '>', query.after);
-      if (query.search) {
-        const pattern = `%${escapeLike(query.search)}%`;
+      const search = query.search;
+      if (search) {
+        const pattern = `%${escapeLike(search)}%`;
         // Part of a number anywhere in it: the last digits, the start, or as typed locally.
-        const digitStrings = phoneSearchDigits(query.search);
+        const digitStrings = phoneSearchDigits(search);
+        // A username-only sender has no number: their @username, or their exact user id, finds them.
+        const username = usernameSearchText(search);
         select = select.where((eb) =>
           eb.or([
             likePattern(eb.ref('name'), pattern),
             ...digitStrings.map((digits) => eb('wa_id', 'like', `%${digits}%`)),
+            ...(username ? [likePattern(eb.fn('lower', ['username']), `%${escapeLike(username)}%`)] : []),
+            eb('user_id', '=', search.trim()),
           ]),
         );
       }

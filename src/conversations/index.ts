@@ -12,3 +12,4 @@ export {
   upsertConversation,
 } from './record-inbound.ts';
 export { statusRank } from './status-rank.ts';
+export { usernameSearchText } from './username-search-text.ts';

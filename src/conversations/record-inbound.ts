@@ -15,6 +15,7 @@ export interface ContactKey {
   userId: string | null;
   name?: string | null;
   username?: string | null;
+  parentUserId?: string | null;
 }
 
 /**
@@ -52,6 +53,7 @@ export async function upsertContact(
         user_id: key.userId,
         name: key.name ?? null,
         username: key.username ?? null,
+        parent_user_id: key.parentUserId ?? null,
         created_at: now,
         updated_at: now,
       })
@@ -65,6 +67,8 @@ export async function upsertContact(
   if (key.userId && !contact.user_id) changes.user_id = key.userId;
   if (key.name && key.name !== contact.name) changes.name = key.name;
   if (key.username && key.username !== contact.username) changes.username = key.username;
+  if (key.parentUserId && key.parentUserId !== contact.parent_user_id)
+    changes.parent_user_id = key.parentUserId;
   if (Object.keys(changes).length > 0) {
     await db
       .updateTable('contacts')

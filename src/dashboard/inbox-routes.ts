@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import '../campaigns/campaign-schema.ts';
-import { phoneSearchDigits } from '../conversations/index.ts';
+import { phoneSearchDigits, usernameSearchText } from '../conversations/index.ts';
 import { CUSTOMER_SERVICE_WINDOW_MS } from '../dispatch/index.ts';
 import { AppError, notFound } from '../http/app-error.ts';
 import { requireTenant } from '../http/auth.ts';
@@ -53,7 +53,7 @@ export async function inboxRoutes(instance: FastifyInstance, deps: InboxRouteDep
             .max(100)
             .optional()
             .describe(
-              "part of the contact's name, or any part of the number as typed: 0001, (11) 98765-0001",
+              "part of the contact's name or @username, any part of the number as typed (0001, (11) 98765-0001), or the exact user id",
             ),
           before: z.string().max(200).optional().describe('cursor: the nextCursor of the previous page'),
           limit: z.coerce.number().int().min(1).max(500).default(100),
@@ -79,6 +79,9 @@ export async function inboxRoutes(instance: FastifyInstance, deps: InboxRouteDep
           'contacts.id as contact_id',
           'contacts.name as contact_name',
           'contacts.wa_id',
+          'contacts.user_id',
+          'contacts.parent_user_id',
+          'contacts.username',
           'contacts.opted_out_at',
         ])
         .select((eb) =>
@@ -106,13 +109,20 @@ export async function inboxRoutes(instance: FastifyInstance, deps: InboxRouteDep
             ? select.where('conversations.outcome', 'is', null)
             : select.where('conversations.outcome', '=', query.outcome);
       }
-      if (query.q?.trim()) {
-        const pattern = `%${escapeLike(query.q.trim().toLowerCase())}%`;
-        const digitStrings = phoneSearchDigits(query.q);
+      const search = query.q?.trim();
+      if (search) {
+        const pattern = `%${escapeLike(search.toLowerCase())}%`;
+        const digitStrings = phoneSearchDigits(search);
+        // A username-only sender has no number: their @username, or their exact user id, finds them.
+        const username = usernameSearchText(search);
         select = select.where((eb) =>
           eb.or([
             likePattern(eb.fn('lower', ['contacts.name']), pattern),
             ...digitStrings.map((digits) => eb('contacts.wa_id', 'like', `%${digits}%`)),
+            ...(username
+              ? [likePattern(eb.fn('lower', ['contacts.username']), `%${escapeLike(username)}%`)]
+              : []),
+            eb('contacts.user_id', '=', search),
           ]),
         );
       }
@@ -169,6 +179,9 @@ export async function inboxRoutes(instance: FastifyInstance, deps: InboxRouteDep
               id: row.contact_id,
               name: row.contact_name,
               waId: row.wa_id,
+              userId: row.user_id,
+              parentUserId: row.parent_user_id,
+              username: row.username,
               isOptedOut: row.opted_out_at !== null,
             },
             owner: row.owner,

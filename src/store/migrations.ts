@@ -379,6 +379,14 @@ const coreMigrations: Migration[] = [
         .execute();
     },
   },
+  {
+    // A username-only sender's parent_user_id (Meta's BSUID for the parent business portfolio) identifies
+    // the same person across that portfolio's businesses; kept beside user_id so the API can show it.
+    name: '0008_contact_parent_user_id',
+    async up(db) {
+      await db.schema.alterTable('contacts').addColumn('parent_user_id', 'text').execute();
+    },
+  },
 ];
 
 /** Every migration in the order it is applied: core first, then each domain's in turn. */

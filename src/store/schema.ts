@@ -135,6 +135,8 @@ export interface Database {
     user_id: string | null;
     name: string | null;
     username: string | null;
+    /** The business-scoped user id at the parent portfolio level (contact migration 0008). */
+    parent_user_id: Generated<string | null>;
     created_at: number;
     updated_at: number;
     /** Stopped all messages from this tenant (a stop request in the chat). */

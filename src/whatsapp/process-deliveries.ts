@@ -424,6 +424,7 @@ export class DeliveryProcessor {
             userId: event.contact.userId ?? message.fromUserId,
             name: event.contact.name,
             username: event.contact.username,
+            parentUserId: event.contact.parentUserId,
           },
           wamid: message.id,
           type: message.type,

@@ -60,6 +60,24 @@ export function formatPhone(waId: string | null | undefined): string {
   return waId.startsWith('+') ? waId : `+${waId}`;
 }
 
+/** The last digits of a user id ("US.13491208655302741918" → "741918"): enough to tell two people apart. */
+const SHORT_USER_ID_LENGTH = 6;
+
+/**
+ * What to call a contact besides their name: the number, or for someone who hides it, `@username`, or
+ * failing that "WhatsApp user …741918" from the business-scoped user id (Meta sends messages from both).
+ */
+export function contactLabel(contact: {
+  waId: string | null;
+  userId?: string | null;
+  username?: string | null;
+}): string {
+  if (contact.waId) return formatPhone(contact.waId);
+  if (contact.username) return `@${contact.username}`;
+  if (contact.userId) return `WhatsApp user …${contact.userId.slice(-SHORT_USER_ID_LENGTH)}`;
+  return formatPhone(null);
+}
+
 /** Words from identifiers: `not_interested` → "Not interested". */
 export function humanize(value: string | null | undefined): string {
   if (!value) return '';

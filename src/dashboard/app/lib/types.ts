@@ -5,9 +5,17 @@ export interface ListPage<T> {
   nextCursor?: string | null;
 }
 
+/** How Meta names a person: by number, or (when they hide it) by business-scoped user id and username. */
+export interface ContactIdentity {
+  waId: string | null;
+  userId: string | null;
+  parentUserId: string | null;
+  username: string | null;
+}
+
 export interface ConversationRow {
   id: string;
-  contact: { id: string; name: string | null; waId: string | null; isOptedOut: boolean };
+  contact: ContactIdentity & { id: string; name: string | null; isOptedOut: boolean };
   owner: string;
   needsAttention: boolean;
   outcome: string | null;
@@ -29,9 +37,8 @@ export interface ConversationRow {
 export interface ConversationDetail {
   id: string;
   phoneNumberId: string;
-  contact: {
+  contact: ContactIdentity & {
     id: string;
-    waId: string | null;
     name: string | null;
     optedOutAt: string | null;
     marketingOptedOutAt: string | null;
@@ -167,9 +174,8 @@ export interface Funnel {
   total: FunnelRow;
 }
 
-export interface Contact {
+export interface Contact extends ContactIdentity {
   id: string;
-  waId: string | null;
   phone: string | null;
   name: string | null;
   fields: Record<string, string>;

@@ -5,7 +5,7 @@ import { Icon } from '../../components/icon.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
 import { EmptyState, ErrorState, LoadingState, Spinner } from '../../components/states.tsx';
 import { api, errorMessage } from '../../lib/api.ts';
-import { formatNumber, formatPhone, humanize } from '../../lib/format.ts';
+import { contactLabel, formatNumber, formatPhone, humanize } from '../../lib/format.ts';
 import { navigate } from '../../lib/router.ts';
 import { useToast } from '../../lib/toasts.tsx';
 import type { Campaign, Contact, PhoneNumberHealth, Template, TemplatePreview } from '../../lib/types.ts';
@@ -294,7 +294,7 @@ export function CampaignWizard() {
           />
           <p className="small muted" style={{ marginTop: 6 }}>
             {contact
-              ? `Previewed with ${contact.name ?? formatPhone(contact.waId)}.`
+              ? `Previewed with ${contact.name ?? contactLabel(contact)}.`
               : 'Import contacts to preview with a real one.'}
           </p>
         </div>

@@ -7,7 +7,7 @@ import { Modal } from '../../components/modal.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
 import { EmptyState, ErrorState, LoadingState } from '../../components/states.tsx';
 import { api, errorMessage } from '../../lib/api.ts';
-import { formatDateTime, formatPhone, humanize } from '../../lib/format.ts';
+import { contactLabel, formatDateTime, humanize } from '../../lib/format.ts';
 import { useToast } from '../../lib/toasts.tsx';
 import type { Contact } from '../../lib/types.ts';
 import { useResource } from '../../lib/use-resource.ts';
@@ -97,10 +97,10 @@ export function ContactDetail({ contactId }: { contactId: string }) {
   return (
     <div className="page">
       <PageHeader
-        title={data.name ?? formatPhone(data.waId)}
+        title={data.name ?? contactLabel(data)}
         description={
           <>
-            {data.phone} · <ConsentBadge contact={data} />
+            {data.phone ?? contactLabel(data)} · <ConsentBadge contact={data} />
           </>
         }
         actions={
@@ -123,12 +123,17 @@ export function ContactDetail({ contactId }: { contactId: string }) {
       <div className="grid-2">
         <section className="card stack" aria-label="Details">
           <div className="row">
-            <Avatar name={data.name ?? data.phone ?? '?'} size={48} />
+            <Avatar name={data.name ?? data.username ?? data.phone ?? '?'} size={48} />
             <div>
               <strong>{data.name ?? 'No name'}</strong>
               <div className="small muted">
                 {data.country ?? 'Unknown country'} · {data.timeZone ?? 'unknown time zone'}
               </div>
+              {data.userId ? (
+                <div className="small muted">
+                  {data.username ? `@${data.username} · ` : ''}user id <code>{data.userId}</code>
+                </div>
+              ) : null}
             </div>
           </div>
           <div>

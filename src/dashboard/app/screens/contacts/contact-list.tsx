@@ -5,7 +5,7 @@ import { Modal } from '../../components/modal.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
 import { EmptyState, ErrorState, LoadingState } from '../../components/states.tsx';
 import { api, query } from '../../lib/api.ts';
-import { formatDateTime, formatNumber, formatPhone } from '../../lib/format.ts';
+import { contactLabel, formatDateTime, formatNumber } from '../../lib/format.ts';
 import { navigate } from '../../lib/router.ts';
 import type { Contact, ContactImport, ListPage } from '../../lib/types.ts';
 import { useResource } from '../../lib/use-resource.ts';
@@ -153,7 +153,7 @@ export function ContactList() {
                         <strong>{contact.name ?? '—'}</strong>
                       </a>
                     </td>
-                    <td className="mono">{contact.phone ?? formatPhone(contact.waId)}</td>
+                    <td className="mono">{contact.phone ?? contactLabel(contact)}</td>
                     <td>
                       <span className="row wrap" style={{ gap: 4 }}>
                         {contact.tags.map((name) => (

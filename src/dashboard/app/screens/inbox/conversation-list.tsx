@@ -1,7 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef } from 'react';
 import { Avatar } from '../../components/avatar.tsx';
-import { formatListTime, formatPhone, humanize } from '../../lib/format.ts';
+import { contactLabel, formatListTime, humanize } from '../../lib/format.ts';
 import { followLink } from '../../lib/router.ts';
 import type { ConversationRow } from '../../lib/types.ts';
 import { DeliveryTicks } from './delivery-ticks.tsx';
@@ -59,7 +59,7 @@ export function ConversationList({
               </li>
             );
           }
-          const name = row.contact.name ?? formatPhone(row.contact.waId);
+          const name = row.contact.name ?? contactLabel(row.contact);
           return (
             <li key={row.id} className="conversation-item" style={style}>
               <a

@@ -4,7 +4,7 @@ import { Avatar } from '../../components/avatar.tsx';
 import { Icon } from '../../components/icon.tsx';
 import { EmptyState, ErrorState, LoadingState } from '../../components/states.tsx';
 import { api, errorMessage } from '../../lib/api.ts';
-import { formatDay, formatPhone } from '../../lib/format.ts';
+import { contactLabel, formatDay } from '../../lib/format.ts';
 import { useLiveEvents } from '../../lib/live-events.tsx';
 import { useSession } from '../../lib/session.ts';
 import { useToast } from '../../lib/toasts.tsx';
@@ -91,7 +91,7 @@ export function ConversationView({ conversationId }: { conversationId: string })
     );
   }
   const conversation = detail.data;
-  const name = conversation ? (conversation.contact.name ?? formatPhone(conversation.contact.waId)) : '';
+  const name = conversation ? (conversation.contact.name ?? contactLabel(conversation.contact)) : '';
   return (
     <>
       <section className="thread" aria-label="Conversation">
@@ -102,7 +102,9 @@ export function ConversationView({ conversationId }: { conversationId: string })
           {conversation ? <Avatar name={name} size={36} /> : null}
           <div className="title">
             <strong>{conversation ? name : 'Loading…'}</strong>
-            <span className="small muted">{conversation ? formatPhone(conversation.contact.waId) : ''}</span>
+            <span className="small muted">
+              {conversation?.contact.name ? contactLabel(conversation.contact) : ''}
+            </span>
           </div>
           {conversation ? (
             <>

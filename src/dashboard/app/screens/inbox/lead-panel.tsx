@@ -1,6 +1,6 @@
 import { AppLink } from '../../components/app-link.tsx';
 import { Icon } from '../../components/icon.tsx';
-import { formatDateTime, formatPhone, formatUsd, humanize } from '../../lib/format.ts';
+import { contactLabel, formatDateTime, formatUsd, humanize } from '../../lib/format.ts';
 import type { ConversationDetail } from '../../lib/types.ts';
 
 /** Beside the thread: the contact, what the agent learnt (lead fields, outcome) and its notes for people. */
@@ -27,8 +27,8 @@ export function LeadPanel({
         <dl className="kv">
           <dt>Name</dt>
           <dd>{conversation.contact.name ?? '—'}</dd>
-          <dt>Number</dt>
-          <dd>{formatPhone(conversation.contact.waId)}</dd>
+          <dt>{conversation.contact.waId ? 'Number' : 'WhatsApp'}</dt>
+          <dd>{contactLabel(conversation.contact)}</dd>
           <dt>Consent</dt>
           <dd>
             {conversation.contact.optedOutAt ? (
