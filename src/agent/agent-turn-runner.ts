@@ -636,7 +636,11 @@ export class AgentTurnRunner {
    */
   private async optedOut(context: TurnContext, row: ConversationRow): Promise<TurnOutcome> {
     await this.markRead(row, context.newMessages[context.newMessages.length - 1]!.wamid, false);
-    return this.skip(context, 'opted-out', false);
+    // A customer who writes again after opting out may want something (to come back, a question): the
+    // agent must not answer, so a person should look. What they wrote before their stop needs nobody.
+    const optedOutAt = row.opted_out_at ?? row.marketing_opted_out_at ?? Number.POSITIVE_INFINITY;
+    const wroteAfterStop = context.newMessages.some((message) => message.createdAt > optedOutAt);
+    return this.skip(context, 'opted-out', wroteAfterStop);
   }
 
   /**

@@ -326,6 +326,14 @@ describe.each(databases)('agent turns on $name', (database) => {
     await harness.sendAll();
     expect(harness.textsTo(customer)).toHaveLength(sentBefore + 1);
     expect(model.inputs.length).toBe(modelCallsBefore);
+    // Nobody answers them, so a person must see that they wrote again (a blind try found it silent).
+    const afterStop = await harness.coxcox.store.db
+      .selectFrom('conversations')
+      .innerJoin('contacts', 'contacts.id', 'conversations.contact_id')
+      .select('conversations.needs_attention')
+      .where('contacts.wa_id', '=', customer)
+      .executeTakeFirstOrThrow();
+    expect(afterStop.needs_attention).toBe(1);
 
     // A marketing template queued for them is failed by the dispatcher, never sent.
     const queued = await harness.coxcox.store.db.transaction().execute((trx) =>
