@@ -160,6 +160,7 @@ export async function createCoxcox(config: Config, options: CreateCoxcoxOptions)
     defaultAppId,
     isSandbox: config.isSandbox,
     simulator: () => simulator,
+    sandboxTenantId: SANDBOX_TENANT_ID,
     // Called per request, after the agent below exists.
     evaluationModel: async (tenantId, which) =>
       agent.runner.modelFor(

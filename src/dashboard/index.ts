@@ -38,6 +38,8 @@ export interface DashboardOptions {
   defaultAppId: string | null;
   isSandbox: boolean;
   simulator: () => Simulator | null;
+  /** The built-in sandbox company: it (or the operator) may switch the simulator's personas, for everyone. */
+  sandboxTenantId: string;
   /** The model an evaluation runs against: the offline playbook, or the tenant's configured one. */
   evaluationModel: (tenantId: string, which: 'playbook' | 'configured') => Promise<AgentModel>;
   /** Where the built app is (tests may point elsewhere); src/dashboard/dist by default. */
@@ -90,6 +92,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
         await sandboxRoutes(scope, {
           db: options.db,
           simulator: options.simulator,
+          sandboxTenantId: options.sandboxTenantId,
         });
         await analyticsRoutes(scope, { db: options.db, now });
         await evaluationRoutes(scope, { modelFor: options.evaluationModel, now });

@@ -11,6 +11,8 @@ export interface SandboxRouteDeps {
   db: Kysely<Database>;
   /** The built-in simulator, in sandbox mode; null otherwise. */
   simulator: () => Simulator | null;
+  /** The built-in sandbox company: it (or the operator) may switch the personas, which every company shares. */
+  sandboxTenantId: string;
 }
 
 interface SimulatedNumber {
@@ -171,6 +173,14 @@ export async function sandboxRoutes(instance: FastifyInstance, deps: SandboxRout
     async (request) => {
       const tenantId = requireTenant(request.principal, request.query.tenantId);
       const { simulator } = await requireSandbox(tenantId);
+      // The simulator's personas serve every company of the install: one company may not switch them off
+      // for the others (a blind try did).
+      if (request.principal.kind !== 'admin' && tenantId !== deps.sandboxTenantId) {
+        throw new AppError(
+          'forbidden',
+          "the simulated customers are shared by every company: the sandbox company's admins or the operator switch them",
+        );
+      }
       simulator.configure({ canPersonasReply: request.body.canPersonasReply });
       return { canPersonasReply: simulator.canPersonasReply() };
     },

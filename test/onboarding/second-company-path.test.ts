@@ -214,6 +214,17 @@ describe.each(databases)('the second company’s whole path on $name', (database
     // Not the sandbox company's: its inbox does not hold this customer.
     const sandboxInbox = await api('GET', '/api/v1/inbox/conversations?tenantId=sandbox&q=5511900000404');
     expect(sandboxInbox.json.data).toEqual([]);
+
+    // The simulated customers are every company's: this company may not switch them off for the others.
+    const key = (await api('POST', `/api/v1/tenants/${company.tenantId}/api-keys`, { name: 'own' })).json.key;
+    const own = { authorization: `Bearer ${key}` };
+    const refused = await api('PUT', '/api/v1/sandbox/settings', { canPersonasReply: false }, own);
+    expect(refused.status).toBe(403);
+    expect(coxcox.simulator.canPersonasReply()).toBe(true);
+    const byOperator = await api('PUT', `/api/v1/sandbox/settings?tenantId=${company.tenantId}`, {
+      canPersonasReply: true,
+    });
+    expect(byOperator.status).toBe(200);
   });
 
   it('shows a message held for the company in its inbox, with the reason', async () => {
