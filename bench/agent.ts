@@ -15,7 +15,7 @@ import { recordInboundMessage } from '../src/conversations/index.ts';
 import { type Coxcox, createCoxcox, SANDBOX_PHONE_NUMBER_ID, SANDBOX_TENANT_ID } from '../src/coxcox.ts';
 import { createLogger } from '../src/http/create-logger.ts';
 import { enqueueJob } from '../src/queue/index.ts';
-import { FakeGraphClient } from '../src/whatsapp/graph/index.ts';
+import { FakeGraphClient } from '../src/whatsapp/graph/fake-graph-client.ts';
 
 export interface AgentFigures {
   /** Turns measured one after another. */

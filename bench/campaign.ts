@@ -11,7 +11,7 @@ import { planCampaign } from '../src/campaigns/plan-campaign.ts';
 import { parseConfig } from '../src/config.ts';
 import { createCoxcox, SANDBOX_TENANT_ID, SANDBOX_WABA_ID, sandboxSecret } from '../src/coxcox.ts';
 import { createLogger } from '../src/http/create-logger.ts';
-import { FakeGraphClient } from '../src/whatsapp/graph/index.ts';
+import { FakeGraphClient } from '../src/whatsapp/graph/fake-graph-client.ts';
 
 export interface CampaignBenchOptions {
   /** Contacts imported and targeted (100,000 by default). */

@@ -9,10 +9,8 @@ import { type AuthOptions, createAuthenticate, isSameSecret } from './http/auth.
 import { errorHandler } from './http/error-handler.ts';
 import type { Store } from './store/open-store.ts';
 import { type TenantDirectory, tenantRoutes } from './tenants/index.ts';
-import { deliveryRoutes } from './whatsapp/delivery-routes.ts';
-import type { DeliveryWriter } from './whatsapp/delivery-writer.ts';
-import type { Metrics } from './whatsapp/metrics.ts';
-import { webhookRoutes } from './whatsapp/webhook-routes.ts';
+import type { DeliveryWriter, Metrics } from './whatsapp/index.ts';
+import { deliveryRoutes, webhookRoutes } from './whatsapp/index.ts';
 
 export interface AppDeps {
   store: Store;

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, parseConfig } from './config.ts';
 import { createCoxcox } from './coxcox.ts';
 import { createLogger } from './http/create-logger.ts';
-import { replayDeliveries } from './whatsapp/replay-deliveries.ts';
+import { replayDeliveries } from './whatsapp/index.ts';
 
 const HELP = `coxcox <command> [options]
 

@@ -12,16 +12,9 @@ import {
   PLAYBOOK_SETTINGS,
 } from './agent/index.ts';
 import { buildApp } from './app.ts';
-import {
-  type CampaignsConfig,
-  type CampaignsDomain,
-  consentSettingsFor,
-  createCampaigns,
-  createOptOutTextMatcher,
-  emitTenantEvent,
-  matchOptOutKeyword,
-} from './campaigns/index.ts';
+import { type CampaignsConfig, type CampaignsDomain, createCampaigns } from './campaigns/index.ts';
 import type { Config } from './config.ts';
+import { consentSettingsFor, createOptOutTextMatcher, matchOptOutKeyword } from './contacts/index.ts';
 import { createDashboard, type Dashboard } from './dashboard/index.ts';
 import { Dispatcher, type DispatcherOptions, reconcileStatus, sendRoutes } from './dispatch/index.ts';
 import { type CreateHealthOptions, createHealth, type HealthDomain } from './health/index.ts';
@@ -37,12 +30,11 @@ import {
   type SimulatorOptions,
 } from './simulator/index.ts';
 import { openStore, type Store } from './store/open-store.ts';
+import { emitTenantEvent } from './tenant-webhooks/index.ts';
 import { createSecretBox, TenantDirectory } from './tenants/index.ts';
 import { createUserAccounts, type UserAccounts } from './users/index.ts';
-import { DeliveryWriter } from './whatsapp/delivery-writer.ts';
 import { defaultGraphApiUrl, type GraphClient, UndiciGraphClient } from './whatsapp/graph/index.ts';
-import { Metrics } from './whatsapp/metrics.ts';
-import { type AppliedEvent, DeliveryProcessor } from './whatsapp/process-deliveries.ts';
+import { type AppliedEvent, DeliveryProcessor, DeliveryWriter, Metrics } from './whatsapp/index.ts';
 
 export const SANDBOX_TENANT_ID = 'sandbox';
 export const SANDBOX_APP_ID = 'sandbox-app';

@@ -5,11 +5,11 @@ import {
   matchOptOutKeyword,
   recordOptIn,
   recordOptOut,
-} from '../campaigns/index.ts';
+} from '../contacts/index.ts';
 import { enqueueJob } from '../queue/index.ts';
 import type { DialectFlags } from '../store/dialect-flags.ts';
 import type { Database } from '../store/schema.ts';
-import type { AppliedEvent, EventHook } from '../whatsapp/process-deliveries.ts';
+import type { AppliedEvent, EventHook } from '../whatsapp/index.ts';
 import { AGENT_TURN_JOB } from './agent-turn-runner.ts';
 import { insertTurnRecord } from './agent-turns.ts';
 import { cancelOpenCallbacks } from './callbacks.ts';

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import { conversationRoutes } from '../conversations/conversation-routes.ts';
 import { agentProfileRoutes } from './agent-profile-routes.ts';
 import type { AgentRouteDeps } from './agent-route-deps.ts';
-import { conversationRoutes } from './conversation-routes.ts';
 import { knowledgeRoutes } from './knowledge-routes.ts';
 import { playgroundRoutes } from './playground-routes.ts';
 

@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
-import { emitTenantEvent } from '../campaigns/index.ts';
 import { enqueueJob } from '../queue/index.ts';
 import type { Database } from '../store/schema.ts';
+import { emitTenantEvent } from '../tenant-webhooks/index.ts';
 import './agent-schema.ts';
 
 /** The job that, at a callback's time, puts the conversation in front of the team. */

@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
-import { emitTenantEvent } from '../campaigns/index.ts';
 import type { Database } from '../store/schema.ts';
+import { emitTenantEvent } from '../tenant-webhooks/index.ts';
 import { saveAgentState } from './save-agent-state.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;

@@ -7,7 +7,7 @@ import type { DialectFlags } from '../store/dialect-flags.ts';
 import type { Database } from '../store/schema.ts';
 import type { SecretBox } from '../tenants/index.ts';
 import type { GraphClient } from '../whatsapp/graph/index.ts';
-import type { AppliedEvent, EventHook } from '../whatsapp/process-deliveries.ts';
+import type { AppliedEvent, EventHook } from '../whatsapp/index.ts';
 import { createAgentEventHook } from './agent-event-hook.ts';
 import type { PlaygroundDeps } from './agent-playground.ts';
 import { AgentProfiles } from './agent-profiles.ts';

@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
-import { consentSettingsFor, matchOptOutKeyword } from '../campaigns/index.ts';
+import { consentSettingsFor, matchOptOutKeyword } from '../contacts/index.ts';
 import type { Database } from '../store/schema.ts';
-import { pendingOptOutsOf } from '../whatsapp/pending-opt-outs.ts';
+import { pendingOptOutsOf } from '../whatsapp/index.ts';
 
 /**
  * Whether the customer has stopped since the turn began: an opt-out recorded on the contact, or an opt-out

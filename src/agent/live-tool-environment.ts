@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
-import { recordOptOut } from '../campaigns/index.ts';
+import { recordOptOut } from '../contacts/index.ts';
 import type { Database } from '../store/schema.ts';
 import type { AgentProfile } from './agent-model.ts';
 import { cancelOpenCallbacks, LOST_OUTCOMES, scheduleCallback, toCallbackView } from './callbacks.ts';

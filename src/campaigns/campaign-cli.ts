@@ -1,8 +1,8 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
+import type { ImportView } from '../contacts/index.ts';
 import type { Coxcox } from '../coxcox.ts';
-import type { ImportView } from './contact-imports.ts';
 
 export interface CampaignCliIo {
   out(text: string): void;

@@ -1,6 +1,6 @@
 import type { Database } from '../store/schema.ts';
 import './campaign-schema.ts';
-import type { ParameterMapping } from './template-parameters.ts';
+import type { ParameterMapping } from '../templates/index.ts';
 
 /** An A/B variant: its template and parameters; contacts split between variants by weight. */
 export interface CampaignVariant {

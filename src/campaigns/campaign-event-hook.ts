@@ -1,20 +1,23 @@
 import type { Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../store/schema.ts';
-import type { AppliedEvent, EventHook } from '../whatsapp/process-deliveries.ts';
-import type { MessageStatus } from '../whatsapp/webhook-events.ts';
+import type { AppliedEvent, EventHook, MessageStatus } from '../whatsapp/index.ts';
 import './campaign-schema.ts';
-import { campaignTemplateIds, readCampaign } from './campaign-definition.ts';
-import { type ConsentSettings, consentSettingsFor, matchOptOutKeyword } from './consent-settings.ts';
-import { CONTACT_STATE_RANKS, MESSAGE_STATE_RANKS } from './contact-states.ts';
+import {
+  type ConsentSettings,
+  consentSettingsFor,
+  matchOptOutKeyword,
+  recordOptOut,
+} from '../contacts/index.ts';
 import {
   applyTemplateCategory,
   applyTemplateComponents,
   applyTemplateQuality,
   applyTemplateStatus,
-} from './message-templates.ts';
+} from '../templates/index.ts';
+import { campaignTemplateIds, readCampaign } from './campaign-definition.ts';
+import { CONTACT_STATE_RANKS, MESSAGE_STATE_RANKS } from './contact-states.ts';
 import { pauseCampaign } from './pause-campaign.ts';
-import { recordOptOut } from './record-opt-out.ts';
 import { applyMessageFailure } from './sync-campaign.ts';
 import { withdrawCampaignMessages } from './withdraw-campaign-messages.ts';
 

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import './campaign-schema.ts';
-import { csvField } from './csv-field.ts';
+import { csvField } from '../contacts/index.ts';
 
 export interface FunnelCounts {
   targeted: number;

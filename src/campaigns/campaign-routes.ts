@@ -7,12 +7,12 @@ import { requireTenant } from '../http/auth.ts';
 import type { DialectFlags } from '../store/dialect-flags.ts';
 import type { Database } from '../store/schema.ts';
 import './campaign-schema.ts';
+import { csvField } from '../contacts/index.ts';
+import { parameterMapping } from '../templates/index.ts';
 import { funnelCsv } from './campaign-funnel.ts';
 import type { CampaignInput, Campaigns } from './campaigns.ts';
 import { CAMPAIGN_CONTACT_STATES } from './contact-states.ts';
 import { countAudience } from './count-audience.ts';
-import { csvField } from './csv-field.ts';
-import { parameterMapping } from './template-routes.ts';
 
 const tenantQuery = z.object({
   tenantId: z.string().optional().describe('admin only: the tenant to act for'),

@@ -3,6 +3,8 @@ import type { Kysely } from 'kysely';
 import { AppError, notFound } from '../http/app-error.ts';
 import type { Database } from '../store/schema.ts';
 import './campaign-schema.ts';
+import { isValidTimeZone } from '../contacts/index.ts';
+import { checkMapping, type ParameterMapping, shapeOf } from '../templates/index.ts';
 import {
   type Audience,
   type CampaignFollowUp,
@@ -12,12 +14,9 @@ import {
   readCampaign,
 } from './campaign-definition.ts';
 import { campaignFunnel, type Funnel } from './campaign-funnel.ts';
-import { isValidTimeZone } from './country-time-zone.ts';
-import { shapeOf } from './message-templates.ts';
 import { pauseCampaign, requeueWithdrawn } from './pause-campaign.ts';
 import { formatClockTime, parseClockTime } from './sending-hours.ts';
 import { syncCampaign } from './sync-campaign.ts';
-import { checkMapping, type ParameterMapping } from './template-parameters.ts';
 import { withdrawCampaignMessages } from './withdraw-campaign-messages.ts';
 
 export interface CampaignInput {

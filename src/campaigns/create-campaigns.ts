@@ -2,27 +2,33 @@ import type { LookupFunction } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import {
+  CONTACT_IMPORT_JOB,
+  ContactImports,
+  consentRoutes,
+  contactRoutes,
+  importRoutes,
+  sweepMarketingOptOuts,
+} from '../contacts/index.ts';
 import { createSafeDispatcher, type TargetPolicy } from '../net/index.ts';
 import { JobWorker, PollLoop } from '../queue/index.ts';
 import type { DialectFlags } from '../store/dialect-flags.ts';
 import type { Database } from '../store/schema.ts';
+import { MessageTemplates, templateRoutes } from '../templates/index.ts';
+import {
+  createWebhookPoster,
+  OUTBOUND_WEBHOOK_JOB,
+  OutboundWebhooks,
+  type WebhookPoster,
+  webhookEndpointRoutes,
+} from '../tenant-webhooks/index.ts';
 import type { SecretBox, TenantDirectory } from '../tenants/index.ts';
 import type { GraphClient } from '../whatsapp/graph/index.ts';
-import type { AppliedEvent, EventHook } from '../whatsapp/process-deliveries.ts';
+import type { AppliedEvent, EventHook } from '../whatsapp/index.ts';
 import { createCampaignEventHook } from './campaign-event-hook.ts';
 import { campaignRoutes } from './campaign-routes.ts';
 import { CampaignScheduler } from './campaign-scheduler.ts';
 import { Campaigns } from './campaigns.ts';
-import { consentRoutes } from './consent-routes.ts';
-import { CONTACT_IMPORT_JOB, ContactImports } from './contact-imports.ts';
-import { contactRoutes } from './contact-routes.ts';
-import { OUTBOUND_WEBHOOK_JOB } from './emit-tenant-event.ts';
-import { importRoutes } from './import-routes.ts';
-import { MessageTemplates } from './message-templates.ts';
-import { createWebhookPoster, OutboundWebhooks, type WebhookPoster } from './outbound-webhooks.ts';
-import { sweepMarketingOptOuts } from './sweep-marketing-opt-outs.ts';
-import { templateRoutes } from './template-routes.ts';
-import { webhookEndpointRoutes } from './webhook-endpoint-routes.ts';
 
 export interface CampaignsConfig {
   /** The clock for schedules, sending hours and the daily cap; tests pin it. */

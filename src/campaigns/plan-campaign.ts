@@ -2,10 +2,10 @@ import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { DialectFlags } from '../store/dialect-flags.ts';
 import type { Database } from '../store/schema.ts';
 import './campaign-schema.ts';
+import { fillContactZones } from '../contacts/index.ts';
 import { audienceCondition } from './audience-condition.ts';
 import type { Campaign, CampaignVariant } from './campaign-definition.ts';
 import { CONTACT_STATE_RANKS } from './contact-states.ts';
-import { fillContactZones } from './fill-contact-zones.ts';
 
 const HEX = '0123456789abcdef';
 const BUCKETS = 256;

@@ -3,10 +3,10 @@ import type { Kysely, Transaction } from 'kysely';
 import { enqueueMessage } from '../dispatch/index.ts';
 import type { Database } from '../store/schema.ts';
 import './campaign-schema.ts';
+import { buildComponents, type ParameterMapping, type TemplateShape } from '../templates/index.ts';
 import type { Campaign } from './campaign-definition.ts';
 import { CONTACT_STATE_RANKS, MESSAGE_STATE_RANKS } from './contact-states.ts';
 import { nextSendingTime, startOfLocalDay } from './sending-hours.ts';
-import { buildComponents, type ParameterMapping, type TemplateShape } from './template-parameters.ts';
 
 export interface ReleaseLimits {
   /** Contacts released per transaction. */

@@ -1,10 +1,10 @@
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import './campaign-schema.ts';
+import { recordOptOut } from '../contacts/index.ts';
+import { emitTenantEvent } from '../tenant-webhooks/index.ts';
 import type { Campaign } from './campaign-definition.ts';
 import { CONTACT_STATE_RANKS, MESSAGE_STATE_RANKS } from './contact-states.ts';
-import { emitTenantEvent } from './emit-tenant-event.ts';
-import { recordOptOut } from './record-opt-out.ts';
 
 const PAGE = 500;
 

@@ -11,7 +11,7 @@ import type { Simulator } from '../simulator/index.ts';
 import type { Database } from '../store/schema.ts';
 import type { TenantDirectory } from '../tenants/index.ts';
 import type { GraphClient } from '../whatsapp/graph/index.ts';
-import type { AppliedEvent } from '../whatsapp/process-deliveries.ts';
+import type { AppliedEvent } from '../whatsapp/index.ts';
 import { analyticsRoutes } from './analytics-routes.ts';
 import { evaluationRoutes } from './evaluation-routes.ts';
 import { eventStreamRoutes } from './event-stream-routes.ts';

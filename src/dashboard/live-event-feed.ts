@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import '../campaigns/campaign-schema.ts';
 import type { SendOutcome } from '../dispatch/index.ts';
 import type { Database } from '../store/schema.ts';
-import type { AppliedEvent } from '../whatsapp/process-deliveries.ts';
+import type { AppliedEvent } from '../whatsapp/index.ts';
 import type { LiveEvents } from './live-events.ts';
 
 /**

@@ -12,8 +12,8 @@ import {
   isGraphError,
   type OutboundMessage,
 } from '../whatsapp/graph/index.ts';
-import type { Metrics } from '../whatsapp/metrics.ts';
-import { forgetSettledOptOuts, pendingOptOutsOf } from '../whatsapp/pending-opt-outs.ts';
+import type { Metrics } from '../whatsapp/index.ts';
+import { forgetSettledOptOuts, pendingOptOutsOf } from '../whatsapp/index.ts';
 import {
   CUSTOMER_SERVICE_WINDOW_MS,
   msUntil,

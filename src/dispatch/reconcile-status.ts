@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { Database } from '../store/schema.ts';
-import type { AppliedEvent } from '../whatsapp/process-deliveries.ts';
+import type { AppliedEvent } from '../whatsapp/index.ts';
 
 const SUCCESS = new Set(['sent', 'delivered', 'read', 'played']);
 

@@ -1,4 +1,4 @@
-import type { AccountUpdateData } from '../whatsapp/webhook-events.ts';
+import type { AccountUpdateData } from '../whatsapp/index.ts';
 
 /**
  * What Meta's `account_update` webhooks have said about a WABA, one aspect at a time, each with the time

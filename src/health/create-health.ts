@@ -5,7 +5,7 @@ import { type JobHandler, PollLoop } from '../queue/index.ts';
 import type { DialectFlags } from '../store/dialect-flags.ts';
 import type { Database } from '../store/schema.ts';
 import type { GraphApp, GraphClient } from '../whatsapp/graph/index.ts';
-import type { AppliedEvent, EventHook } from '../whatsapp/process-deliveries.ts';
+import type { AppliedEvent, EventHook } from '../whatsapp/index.ts';
 import { checkWabaHealth } from './check-waba-health.ts';
 import {
   DEFAULT_HEALTH_SCHEDULE,

@@ -1,11 +1,11 @@
 import type { Transaction } from 'kysely';
 import type { Database } from '../store/schema.ts';
-import type { EventHook } from '../whatsapp/process-deliveries.ts';
 import type {
   AccountUpdateData,
+  EventHook,
   PhoneNumberNameData,
   PhoneNumberQualityData,
-} from '../whatsapp/webhook-events.ts';
+} from '../whatsapp/index.ts';
 import { applyAccountReview, applyAccountUpdate, parseAccountState } from './account-state.ts';
 import type { NumberHealth } from './number-health.ts';
 import './health-schema.ts';

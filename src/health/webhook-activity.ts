@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
-import type { AppliedEvent } from '../whatsapp/process-deliveries.ts';
+import type { AppliedEvent } from '../whatsapp/index.ts';
 import './health-schema.ts';
 
 interface AppActivity {

@@ -10,7 +10,7 @@ import {
   SANDBOX_WABA_ID,
   sandboxSecret,
 } from '../../src/coxcox.ts';
-import { FakeGraphClient } from '../../src/whatsapp/graph/index.ts';
+import { FakeGraphClient } from '../../src/whatsapp/graph/fake-graph-client.ts';
 import { startTestCoxcox, TEST_ADMIN_TOKEN } from '../support/coxcox-harness.ts';
 import type { TestDatabase } from '../support/databases.ts';
 import { metaJson, signature, textMessageNotification, wamid } from '../support/meta-body.ts';

@@ -6,7 +6,8 @@ import {
   SANDBOX_WABA_ID,
   sandboxSecret,
 } from '../../src/coxcox.ts';
-import { FakeGraphClient, type TemplateDraft } from '../../src/whatsapp/graph/index.ts';
+import { FakeGraphClient } from '../../src/whatsapp/graph/fake-graph-client.ts';
+import type { TemplateDraft } from '../../src/whatsapp/graph/index.ts';
 import { startTestCoxcox, TEST_ADMIN_TOKEN } from '../support/coxcox-harness.ts';
 import type { TestDatabase } from '../support/databases.ts';
 import { metaJson, signature, textMessageNotification, wamid } from '../support/meta-body.ts';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { variantBucket, variantFor } from '../../src/campaigns/plan-campaign.ts';
-import { sortableId } from '../../src/campaigns/sortable-id.ts';
+import { sortableId } from '../../src/contacts/sortable-id.ts';
 import { testDatabases } from '../support/databases.ts';
 import { type CampaignHarness, startCampaignCoxcox } from './campaign-harness.ts';
 

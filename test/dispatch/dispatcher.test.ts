@@ -5,7 +5,8 @@ import {
   SANDBOX_WABA_ID,
   sandboxSecret,
 } from '../../src/coxcox.ts';
-import { FakeGraphClient, type GraphClient, GraphError } from '../../src/whatsapp/graph/index.ts';
+import { FakeGraphClient } from '../../src/whatsapp/graph/fake-graph-client.ts';
+import { type GraphClient, GraphError } from '../../src/whatsapp/graph/index.ts';
 import { startTestCoxcox, TEST_ADMIN_TOKEN } from '../support/coxcox-harness.ts';
 import { testDatabases } from '../support/databases.ts';
 import { metaJson, signature, statusNotification, textMessageNotification } from '../support/meta-body.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { saveConsentSettings } from '../../src/campaigns/index.ts';
+import { saveConsentSettings } from '../../src/contacts/index.ts';
 import {
   SANDBOX_PHONE_NUMBER_ID,
   SANDBOX_TENANT_ID,
@@ -7,7 +7,7 @@ import {
   sandboxSecret,
 } from '../../src/coxcox.ts';
 import { enqueueMessage, type MessageSource } from '../../src/dispatch/index.ts';
-import { FakeGraphClient } from '../../src/whatsapp/graph/index.ts';
+import { FakeGraphClient } from '../../src/whatsapp/graph/fake-graph-client.ts';
 import { startTestCoxcox } from '../support/coxcox-harness.ts';
 import { testDatabases } from '../support/databases.ts';
 import { metaJson, signature, textMessageNotification } from '../support/meta-body.ts';

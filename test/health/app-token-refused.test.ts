@@ -5,7 +5,7 @@ import {
   SANDBOX_TENANT_ID,
   SANDBOX_WABA_ID,
 } from '../../src/coxcox.ts';
-import { FakeGraphClient } from '../../src/whatsapp/graph/index.ts';
+import { FakeGraphClient } from '../../src/whatsapp/graph/fake-graph-client.ts';
 import { startTestCoxcox } from '../support/coxcox-harness.ts';
 import { testDatabases } from '../support/databases.ts';
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_APP_ID, sandboxSecret } from '../../src/coxcox.ts';
-import { FakeGraphClient } from '../../src/whatsapp/graph/index.ts';
+import { FakeGraphClient } from '../../src/whatsapp/graph/fake-graph-client.ts';
 import { replayDeliveries } from '../../src/whatsapp/replay-deliveries.ts';
 import { startTestCoxcox, TEST_ADMIN_TOKEN } from '../support/coxcox-harness.ts';
 import { testDatabases } from '../support/databases.ts';

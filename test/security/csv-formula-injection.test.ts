@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csvField } from '../../src/campaigns/csv-field.ts';
+import { csvField } from '../../src/contacts/csv-field.ts';
 import { type CampaignHarness, startCampaignCoxcox } from '../campaigns/campaign-harness.ts';
 import { testDatabases } from '../support/databases.ts';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importContacts, LostImportLeaseError } from '../../src/campaigns/import-contacts.ts';
+import { importContacts, LostImportLeaseError } from '../../src/contacts/import-contacts.ts';
 import { SANDBOX_TENANT_ID } from '../../src/coxcox.ts';
 import { admin, type CampaignHarness, startCampaignCoxcox } from '../campaigns/campaign-harness.ts';
 import { testDatabases } from '../support/databases.ts';

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CSRF_HEADER } from '../../src/http/auth.ts';
 import { SESSION_COOKIE, type UserView } from '../../src/users/index.ts';
-import { FakeGraphClient } from '../../src/whatsapp/graph/index.ts';
+import { FakeGraphClient } from '../../src/whatsapp/graph/fake-graph-client.ts';
 import { startTestCoxcox, TEST_ADMIN_TOKEN } from '../support/coxcox-harness.ts';
 import { testDatabases } from '../support/databases.ts';
 import { metaJson, signature, textMessageNotification, wamid } from '../support/meta-body.ts';

@@ -5,10 +5,10 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createModel } from '../../src/agent/models/create-model.ts';
 import { startFakeOpenAiServer } from '../../src/agent/models/fake-openai-server.ts';
 import { testModelConnection } from '../../src/agent/test-model-connection.ts';
-import { emitTenantEvent } from '../../src/campaigns/index.ts';
-import { createWebhookPoster } from '../../src/campaigns/outbound-webhooks.ts';
 import { SANDBOX_PHONE_NUMBER_ID, SANDBOX_TENANT_ID, SANDBOX_WABA_ID } from '../../src/coxcox.ts';
 import { createSafeDispatcher, createSafeFetch } from '../../src/net/index.ts';
+import { emitTenantEvent } from '../../src/tenant-webhooks/index.ts';
+import { createWebhookPoster } from '../../src/tenant-webhooks/outbound-webhooks.ts';
 import { createGraphTarget, GraphError, UndiciGraphClient } from '../../src/whatsapp/graph/index.ts';
 import { startTestCoxcox, TEST_ADMIN_TOKEN } from '../support/coxcox-harness.ts';
 import { sqliteDatabase } from '../support/databases.ts';

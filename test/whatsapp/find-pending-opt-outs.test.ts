@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONSENT_SETTINGS, matchOptOutKeyword } from '../../src/campaigns/index.ts';
+import { DEFAULT_CONSENT_SETTINGS, matchOptOutKeyword } from '../../src/contacts/index.ts';
 import { findPendingOptOuts, hasOptOutText } from '../../src/whatsapp/find-pending-opt-outs.ts';
 import { metaJson, statusNotification, textMessageNotification } from '../support/meta-body.ts';
 

@@ -4,13 +4,6 @@ export {
   maxCallbackDataLength,
   type SendMessageBody,
 } from './build-send-body.ts';
-export {
-  type FakeGraphCall,
-  FakeGraphClient,
-  type FakeSentMessage,
-  type FakeToken,
-  type GraphClientMethod,
-} from './fake-graph-client.ts';
 export type {
   BusinessAccount,
   BusinessPhoneNumber,

@@ -6,7 +6,7 @@ import { findTargetRefusal, refusalOfUrl, type TargetPolicy } from '../net/index
 import { PermanentJobError, RetryLaterError } from '../queue/index.ts';
 import type { Database } from '../store/schema.ts';
 import type { SecretBox } from '../tenants/index.ts';
-import './campaign-schema.ts';
+import '../campaigns/campaign-schema.ts';
 import { TENANT_EVENTS } from './emit-tenant-event.ts';
 
 /** The one call a delivery makes: POST a body. Tests give a fake; the default is fetch. */

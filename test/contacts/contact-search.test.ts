@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { phoneSearchDigits } from '../../src/conversations/index.ts';
 import { SANDBOX_PHONE_NUMBER_ID, SANDBOX_WABA_ID } from '../../src/coxcox.ts';
+import { type CampaignHarness, startCampaignCoxcox } from '../campaigns/campaign-harness.ts';
 import { testDatabases } from '../support/databases.ts';
 import { textMessageNotification, wamid } from '../support/meta-body.ts';
-import { type CampaignHarness, startCampaignCoxcox } from './campaign-harness.ts';
 
 const databases = await testDatabases();
 

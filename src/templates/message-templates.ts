@@ -11,8 +11,8 @@ import type {
   TemplateQualityData,
   TemplateRef,
   TemplateStatusData,
-} from '../whatsapp/webhook-events.ts';
-import './campaign-schema.ts';
+} from '../whatsapp/index.ts';
+import '../campaigns/campaign-schema.ts';
 import { type TemplateShape, templateShape } from './template-parameters.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;

@@ -3,11 +3,11 @@ import { upsertContact } from '../conversations/index.ts';
 import { enqueueMessage } from '../dispatch/index.ts';
 import { AppError } from '../http/app-error.ts';
 import type { Database } from '../store/schema.ts';
-import './campaign-schema.ts';
+import '../campaigns/campaign-schema.ts';
+import { CONTACT_STATE_RANKS } from '../campaigns/contact-states.ts';
+import { withdrawCampaignMessages } from '../campaigns/withdraw-campaign-messages.ts';
+import { emitTenantEvent } from '../tenant-webhooks/emit-tenant-event.ts';
 import { consentSettingsFor } from './consent-settings.ts';
-import { CONTACT_STATE_RANKS } from './contact-states.ts';
-import { emitTenantEvent } from './emit-tenant-event.ts';
-import { withdrawCampaignMessages } from './withdraw-campaign-messages.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 

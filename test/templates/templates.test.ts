@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkMapping, templateShape } from '../../src/campaigns/template-parameters.ts';
 import { SANDBOX_WABA_ID } from '../../src/coxcox.ts';
+import { checkMapping, templateShape } from '../../src/templates/template-parameters.ts';
+import { type CampaignHarness, startCampaignCoxcox } from '../campaigns/campaign-harness.ts';
 import { testDatabases } from '../support/databases.ts';
-import { type CampaignHarness, startCampaignCoxcox } from './campaign-harness.ts';
 
 const databases = await testDatabases();
 

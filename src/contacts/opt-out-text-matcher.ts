@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
-import './campaign-schema.ts';
+import '../campaigns/campaign-schema.ts';
 import { DEFAULT_CONSENT_SETTINGS, normalizeKeyword } from './consent-settings.ts';
 
 export interface OptOutTextMatcher {

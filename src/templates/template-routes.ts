@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { AppError, notFound } from '../http/app-error.ts';
 import { requireTenant } from '../http/auth.ts';
 import type { Database } from '../store/schema.ts';
-import './campaign-schema.ts';
+import '../campaigns/campaign-schema.ts';
 import { type MessageTemplates, shapeOf } from './message-templates.ts';
 import {
   buildComponents,

@@ -7,7 +7,7 @@ import { AppError, notFound } from '../http/app-error.ts';
 import { requireTenant } from '../http/auth.ts';
 import { escapeLike, likePattern } from '../store/like-pattern.ts';
 import type { Database } from '../store/schema.ts';
-import './campaign-schema.ts';
+import '../campaigns/campaign-schema.ts';
 import { isValidTimeZone } from './country-time-zone.ts';
 import { recordOptIn } from './record-opt-in.ts';
 import { recordOptOut } from './record-opt-out.ts';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONSENT_SETTINGS, matchOptOutKeyword } from '../../src/campaigns/index.ts';
+import { DEFAULT_CONSENT_SETTINGS, matchOptOutKeyword } from '../../src/contacts/index.ts';
 import { SANDBOX_PHONE_NUMBER_ID, SANDBOX_WABA_ID } from '../../src/coxcox.ts';
+import { type CampaignHarness, startCampaignCoxcox } from '../campaigns/campaign-harness.ts';
 import { testDatabases } from '../support/databases.ts';
-import { type CampaignHarness, startCampaignCoxcox } from './campaign-harness.ts';
 
 const databases = await testDatabases();
 

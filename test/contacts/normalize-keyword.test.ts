@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeKeyword } from '../../src/campaigns/index.ts';
+import { normalizeKeyword } from '../../src/contacts/index.ts';
 
 /** The definition (Unicode decomposition and property classes) that the ASCII fast path must agree with. */
 const byDefinition = (text: string) =>

@@ -4,7 +4,7 @@ import type { CountryCode } from 'libphonenumber-js/max';
 import { AppError, notFound } from '../http/app-error.ts';
 import { enqueueJob, PermanentJobError } from '../queue/index.ts';
 import type { Database } from '../store/schema.ts';
-import './campaign-schema.ts';
+import '../campaigns/campaign-schema.ts';
 import { csvField } from './csv-field.ts';
 import { type ImportProgress, importContacts, LostImportLeaseError } from './import-contacts.ts';
 import { isCountryCode } from './normalize-phone.ts';

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { createOptOutTextMatcher } from '../../src/campaigns/index.ts';
+import { createOptOutTextMatcher } from '../../src/contacts/index.ts';
 import type { Database } from '../../src/store/schema.ts';
 
 /** The one query the matcher makes (every tenant's keywords), answered from a list. */

@@ -1,15 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { AgentRouteDeps } from '../agent/agent-route-deps.ts';
+import { listTurns } from '../agent/agent-turns.ts';
+import { listCallbacks } from '../agent/callbacks.ts';
+import { handBack, takeOver } from '../agent/conversation-control.ts';
+import { parseLeadFields } from '../agent/lead-state.ts';
 import { CUSTOMER_SERVICE_WINDOW_MS, enqueueMessage } from '../dispatch/index.ts';
 import { AppError, notFound } from '../http/app-error.ts';
 import { tenantScope } from '../http/auth.ts';
 import type { OutboundMessage } from '../whatsapp/graph/index.ts';
-import type { AgentRouteDeps } from './agent-route-deps.ts';
-import { listTurns } from './agent-turns.ts';
-import { listCallbacks } from './callbacks.ts';
-import { handBack, takeOver } from './conversation-control.ts';
-import { parseLeadFields } from './lead-state.ts';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const idParams = z.object({ id: z.string().min(1).max(128) });

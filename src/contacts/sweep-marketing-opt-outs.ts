@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { upsertContact } from '../conversations/index.ts';
 import type { Database } from '../store/schema.ts';
-import './campaign-schema.ts';
+import '../campaigns/campaign-schema.ts';
 import { recordOptOut } from './record-opt-out.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { detectDelimiter, parseCsv } from '../../src/campaigns/parse-csv.ts';
-import { parseJsonRecords } from '../../src/campaigns/parse-json-records.ts';
+import { detectDelimiter, parseCsv } from '../../src/contacts/parse-csv.ts';
+import { parseJsonRecords } from '../../src/contacts/parse-json-records.ts';
 
 /** Feeds text in pieces of `size` characters (or bytes), so records cross chunk boundaries. */
 async function* pieces(text: string, size: number, asBytes = false): AsyncGenerator<string | Uint8Array> {

@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { Database } from '../store/schema.ts';
-import './campaign-schema.ts';
+import '../campaigns/campaign-schema.ts';
 import { addDoNotContact } from './add-do-not-contact.ts';
 import { conflictsWithSaved, type MergeConflict, mergeImportRows } from './merge-import-rows.ts';
 import { type ImportRecord, type ImportRow, readImportRows } from './read-import-rows.ts';

@@ -1,8 +1,8 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../store/schema.ts';
-import './campaign-schema.ts';
-import { CONTACT_STATE_RANKS } from './contact-states.ts';
-import { withdrawCampaignMessages } from './withdraw-campaign-messages.ts';
+import '../campaigns/campaign-schema.ts';
+import { CONTACT_STATE_RANKS } from '../campaigns/contact-states.ts';
+import { withdrawCampaignMessages } from '../campaigns/withdraw-campaign-messages.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 

@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signWebhook } from '../../src/campaigns/index.ts';
+import { signWebhook } from '../../src/tenant-webhooks/index.ts';
+import { type CampaignHarness, startCampaignCoxcox } from '../campaigns/campaign-harness.ts';
 import { testDatabases } from '../support/databases.ts';
-import { type CampaignHarness, startCampaignCoxcox } from './campaign-harness.ts';
 
 const databases = await testDatabases();
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCsv } from '../../src/campaigns/parse-csv.ts';
+import { parseCsv } from '../../src/contacts/parse-csv.ts';
+import { type CampaignHarness, startCampaignCoxcox } from '../campaigns/campaign-harness.ts';
 import { testDatabases } from '../support/databases.ts';
-import { type CampaignHarness, startCampaignCoxcox } from './campaign-harness.ts';
 
 const databases = await testDatabases();
 

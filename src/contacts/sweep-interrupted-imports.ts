@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { enqueueJob } from '../queue/index.ts';
 import type { Database } from '../store/schema.ts';
-import './campaign-schema.ts';
+import '../campaigns/campaign-schema.ts';
 
 export const CONTACT_IMPORT_JOB = 'contact-import';
 
